@@ -1,0 +1,26 @@
+/**
+ * The detection seam. Every tier (rules, NER, LLM, custom entities) implements `Detector`;
+ * the merge step and the pipeline only ever see this interface.
+ * @module
+ */
+import type { EntityType } from '../core/entities.js';
+import type { DetectorTier, Span } from '../core/span.js';
+
+/** What a detector may know about the text it scans. Never the policy. */
+export interface DetectContext {
+  /** BCP-47 language hint, when the caller knows it. */
+  readonly language?: string;
+}
+
+export interface Detector {
+  /** Stable id, e.g. `rules.email`; recorded in every span it produces. */
+  readonly id: string;
+  readonly tier: DetectorTier;
+  /** Entity types this detector can emit. */
+  readonly types: readonly EntityType[];
+  /**
+   * Spans found in `text`, in UTF-16 offsets. Rule detectors answer synchronously so the hot
+   * path never yields to the event loop; model tiers may return a promise.
+   */
+  detect(text: string, context: DetectContext): readonly Span[] | Promise<readonly Span[]>;
+}

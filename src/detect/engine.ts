@@ -1,0 +1,72 @@
+/**
+ * The detection engine: runs the registered detectors over a text, drops allow-listed values
+ * and merges overlaps. Every surface reaches detection through here (via the pipeline).
+ * @module
+ */
+import type { DetectorTier, Span } from '../core/span.js';
+import type { DetectContext, Detector } from './detector.js';
+import { compileAllowList, mergeSpans, type AllowList, type CompiledAllowList } from './merge.js';
+
+export interface DetectionEngineOptions {
+  readonly detectors: readonly Detector[];
+  readonly allow?: AllowList;
+  /** Spans scoring below this are dropped. Default 0. */
+  readonly minScore?: number;
+}
+
+export interface DetectionTiming {
+  readonly detector: string;
+  readonly ms: number;
+}
+
+export class DetectionEngine {
+  readonly detectors: readonly Detector[];
+  private readonly allow: CompiledAllowList;
+  private readonly minScore: number;
+  private readonly tiers: Map<string, DetectorTier>;
+  private readonly allSync: boolean;
+
+  constructor(options: DetectionEngineOptions) {
+    this.detectors = options.detectors;
+    this.allow = compileAllowList(options.allow);
+    this.minScore = options.minScore ?? 0;
+    this.tiers = new Map(options.detectors.map((detector) => [detector.id, detector.tier]));
+    this.allSync = options.detectors.every((detector) => detector.tier === 'rules' || detector.tier === 'custom');
+  }
+
+  /** Merged spans for `text`. Synchronous when every detector is. */
+  detect(text: string, context: DetectContext = {}): Span[] | Promise<Span[]> {
+    if (this.allSync) return this.finish(text, this.runSync(text, context));
+    return this.detectAsync(text, context);
+  }
+
+  /** Like `detect`, but always synchronous: asynchronous detectors are skipped. */
+  detectSync(text: string, context: DetectContext = {}): Span[] {
+    return this.finish(text, this.runSync(text, context));
+  }
+
+  private runSync(text: string, context: DetectContext): Span[] {
+    const found: Span[] = [];
+    for (const detector of this.detectors) {
+      const spans = detector.detect(text, context);
+      if (!isPromise(spans)) for (const span of spans) found.push(span);
+    }
+    return found;
+  }
+
+  private async detectAsync(text: string, context: DetectContext): Promise<Span[]> {
+    const results = await Promise.all(this.detectors.map((detector) => detector.detect(text, context)));
+    return this.finish(text, results.flat());
+  }
+
+  private finish(text: string, spans: readonly Span[]): Span[] {
+    const kept = spans.filter(
+      (span) => span.score >= this.minScore && !this.allow.allows(text.slice(span.start, span.end)),
+    );
+    return mergeSpans(kept, (id) => this.tiers.get(id) ?? 'rules');
+  }
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown }).then === 'function';
+}

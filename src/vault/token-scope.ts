@@ -1,0 +1,30 @@
+/**
+ * A token scope is where "same value, same token" holds: a tenant, optionally narrowed to a
+ * session. The pipeline asks a scope for tokens and for the values behind tokens; it does not
+ * know whether the scope lives only in memory (one request) or in the vault (a session).
+ * @module
+ */
+
+export interface TokenRequest {
+  readonly type: string;
+  /** The value exactly as it appeared (what rehydration gives back). */
+  readonly value: string;
+  /** The normalised form that decides identity (see `normalizeValue`). */
+  readonly normalized: string;
+}
+
+export interface TokenScope {
+  readonly tenant: string;
+  readonly session: string | undefined;
+  /**
+   * Tokens (canonical keys such as `PERSON_1`) for each request, in order; new values get the
+   * next number of their type. Persistent scopes write every new value in one batch.
+   */
+  tokenize(requests: readonly TokenRequest[]): string[] | Promise<string[]>;
+  /** The original value of an issued token key (`PERSON_1`, matched upper-case). */
+  resolve(tokenKey: string): string | undefined;
+  /** Entity types that have at least one issued token (lets the rehydrator skip work). */
+  issuedTypes(): ReadonlySet<string>;
+  /** Number of tokens issued in this scope. */
+  readonly size: number;
+}

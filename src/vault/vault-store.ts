@@ -1,0 +1,54 @@
+/**
+ * The storage seam of the vault. A store keeps ciphertexts, keyed lookups (HMAC of the
+ * normalised value) and tokens; it never sees a plaintext value or an unwrapped key.
+ * Every adapter passes `test/conformance/vault-store.contract.ts`.
+ * @module
+ */
+import type { WrappedKey } from './key-provider.js';
+
+export interface NewVaultEntry {
+  readonly tenant: string;
+  /** Session scope id ('' for the tenant-wide scope). */
+  readonly scope: string;
+  readonly type: string;
+  /** Hex HMAC-SHA256 of the normalised value under the tenant's lookup key. */
+  readonly lookup: string;
+  /** AES-256-GCM ciphertext (iv | tag | data) of the original value. */
+  readonly ciphertext: Uint8Array;
+  /** Epoch ms, or null for no expiry. */
+  readonly expiresAt: number | null;
+}
+
+export interface VaultEntry extends NewVaultEntry {
+  /** 1-based number per (tenant, scope, type), in order of first appearance. */
+  readonly seq: number;
+  readonly token: string;
+  readonly createdAt: number;
+}
+
+export type TokenFormatter = (type: string, seq: number) => string;
+
+export interface VaultStore {
+  readonly kind: string;
+  /** Opens connections and creates or migrates the schema. Idempotent. */
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /**
+   * For each entry, in order: the existing entry with the same (tenant, scope, lookup) if there
+   * is one, else a new entry numbered next for its (tenant, scope, type). Atomic and durable
+   * once the promise resolves.
+   */
+  putMany(entries: readonly NewVaultEntry[], formatToken: TokenFormatter): Promise<VaultEntry[]>;
+  findByLookup(tenant: string, scope: string, lookup: string): Promise<VaultEntry | undefined>;
+  findByToken(tenant: string, scope: string, token: string): Promise<VaultEntry | undefined>;
+  /** Every unexpired entry of a scope, by type then seq. */
+  listScope(tenant: string, scope: string): Promise<VaultEntry[]>;
+  /** Removes a scope's entries; returns how many. */
+  deleteScope(tenant: string, scope: string): Promise<number>;
+  /** Removes entries with expiresAt <= now; returns how many. */
+  purgeExpired(now: number): Promise<number>;
+  getDataKey(tenant: string): Promise<WrappedKey | undefined>;
+  /** Stores the key unless the tenant has one already; returns the key in force. */
+  putDataKeyIfAbsent(tenant: string, key: WrappedKey): Promise<WrappedKey>;
+  deleteDataKey(tenant: string): Promise<boolean>;
+}
