@@ -1,0 +1,124 @@
+/**
+ * `veil eval FILE.jsonl [FILE2 ...] [--json] [--labels L1,L2]`: masks every record of the eval
+ * corpora with the engine and reports recall, precision, leak and over-masking rates. Thin:
+ * reading and scoring live in src/eval/.
+ * @module
+ */
+import { PARENT_TYPES } from '../../core/entities.js';
+import { VeilError, VeilErrorCode } from '../../core/errors.js';
+import { evaluateFile, type EvalProgress, type Masker } from '../../eval/evaluate.js';
+import { formatJson, formatTable, type FileReport } from '../../eval/report.js';
+import { veilMasker } from '../../eval/veil-masker.js';
+import { EXIT, type CliCommand, type CliIO } from '../command.js';
+
+const USAGE = `Usage: veil eval FILE.jsonl [FILE2.jsonl ...] [--json] [--labels L1,L2]
+
+Masks every record of each eval file (format: shared/eval/README.md) and reports, per label:
+gold spans, recall (a prediction of any type covers >= 50% of the span), strict recall (same
+type), precision (on the labels annotated in manifest.json next to the file), span and token
+leak rates; plus over-masking on span-free records and latency p50/p95 per record.
+
+Options:
+  --json            one JSON object on stdout instead of tables
+  --labels L1,L2    report only these labels (e.g. EMAIL,PHONE)
+`;
+
+interface EvalArgs {
+  readonly files: readonly string[];
+  readonly json: boolean;
+  readonly labels: readonly string[] | undefined;
+}
+
+const KNOWN_LABELS: ReadonlySet<string> = new Set(PARENT_TYPES);
+
+/** Parses the arguments; throws a usage `VeilError`. */
+export function parseEvalArgs(args: readonly string[]): EvalArgs {
+  const files: string[] = [];
+  let json = false;
+  let labels: string[] | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '--json') {
+      json = true;
+    } else if (arg === '--labels' || arg.startsWith('--labels=')) {
+      const value = arg === '--labels' ? args[++i] : arg.slice('--labels='.length);
+      if (value === undefined || value.trim() === '') throw usage('--labels needs a comma-separated list');
+      labels = parseLabels(value);
+    } else if (arg === '--') {
+      files.push(...args.slice(i + 1));
+      break;
+    } else if (arg.startsWith('-') && arg !== '-') {
+      throw usage(`unknown option '${arg}'`);
+    } else {
+      files.push(arg);
+    }
+  }
+  if (files.length === 0) throw usage('no eval file given');
+  if (files.includes('-')) throw usage('eval reads files, not stdin');
+  return { files, json, labels };
+}
+
+function parseLabels(value: string): string[] {
+  const labels = [...new Set(value.split(',').map((label) => label.trim().toUpperCase()).filter((label) => label !== ''))];
+  const unknown = labels.filter((label) => !KNOWN_LABELS.has(label));
+  if (unknown.length > 0) {
+    throw usage(`unknown label ${unknown.join(', ')} (known: ${PARENT_TYPES.join(', ')})`);
+  }
+  if (labels.length === 0) throw usage('--labels needs a comma-separated list');
+  return labels;
+}
+
+function usage(message: string): VeilError {
+  return new VeilError(VeilErrorCode.Usage, message);
+}
+
+/** Overwrites one terminal line with the progress of the current file. */
+function progressWriter(io: CliIO): ((progress: EvalProgress) => void) | undefined {
+  if (!io.stderrIsTTY) return undefined;
+  return (progress) => {
+    const share = progress.totalBytes === 0 ? 100 : Math.floor((100 * progress.bytesRead) / progress.totalBytes);
+    io.stderr.write(`\r\u001b[2Keval ${progress.file}: ${progress.records} records (${share}%)`);
+  };
+}
+
+/** Runs the command with a given masker; `evalCommand` uses the default engine. */
+export async function runEval(args: readonly string[], io: CliIO, masker?: Masker): Promise<number> {
+  let parsed: EvalArgs;
+  try {
+    parsed = parseEvalArgs(args);
+  } catch (error: unknown) {
+    if (!(error instanceof VeilError)) throw error;
+    io.stderr.write(`veil eval: ${error.message}\n\n${USAGE}`);
+    return EXIT.usage;
+  }
+  const onProgress = progressWriter(io);
+  const mask = masker ?? veilMasker();
+  const reports: FileReport[] = [];
+  try {
+    for (const file of parsed.files) {
+      reports.push(
+        await evaluateFile(file, mask, {
+          ...(parsed.labels === undefined ? {} : { labels: parsed.labels }),
+          ...(onProgress === undefined ? {} : { onProgress }),
+        }),
+      );
+    }
+  } catch (error: unknown) {
+    if (onProgress !== undefined) io.stderr.write('\r\u001b[2K');
+    if (error instanceof VeilError && error.code === VeilErrorCode.BadInput) {
+      io.stderr.write(`veil eval: ${error.message}\n`);
+      return EXIT.badInput;
+    }
+    throw error;
+  }
+  if (onProgress !== undefined) io.stderr.write('\r\u001b[2K');
+  io.stdout.write(parsed.json ? formatJson({ files: reports }) : formatTable({ files: reports }));
+  return EXIT.ok;
+}
+
+export const evalCommand: CliCommand = {
+  name: 'eval',
+  summary: 'Measure recall, precision and leaks on labelled JSONL corpora',
+  usage: USAGE.trimEnd(),
+  run: (args, io) => runEval(args, io),
+};
