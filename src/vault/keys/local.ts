@@ -1,0 +1,154 @@
+/**
+ * The default key provider: one local master key wraps every tenant's data key.
+ *
+ * The master key comes from, in order: an explicit base64 string, `VEIL_MASTER_KEY` (base64 of
+ * 32 bytes), or `<dataDir>/master.key`, which is generated on first use with mode 0600. Only
+ * wrapped data keys are ever stored next to the values, so a copy of `vault.db` without the
+ * master key reveals nothing.
+ * @module
+ */
+import { open, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { VeilError, VeilErrorCode } from '../../core/errors.js';
+import type { KeyProvider, WrappedKey } from '../key-provider.js';
+import { keyFingerprint, openBytes, sealBytes } from '../crypto.js';
+
+export const MASTER_KEY_BYTES = 32;
+export const MASTER_KEY_FILE = 'master.key';
+export const MASTER_KEY_ENV = 'VEIL_MASTER_KEY';
+
+const WRAP_AAD_PREFIX = 'veil/data-key-wrap/v1\u0000';
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/;
+
+export interface LocalKeyOptions {
+  /** Where `master.key` lives (or is created) when no key is given. */
+  readonly dataDir: string;
+  /** Base64 master key; wins over the environment and the key file. */
+  readonly masterKey?: string;
+  /** Environment to read `VEIL_MASTER_KEY` from (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export class LocalKeyProvider implements KeyProvider {
+  readonly kind = 'local';
+  /** `local:` + a short fingerprint of the master key (never the key). */
+  readonly keyId: string;
+  /** Where the key came from, for diagnostics: `option`, `env` or the key file path. */
+  readonly source: string;
+  readonly #masterKey: Buffer;
+
+  constructor(masterKey: Uint8Array, source = 'option') {
+    if (masterKey.length !== MASTER_KEY_BYTES) {
+      throw new VeilError(VeilErrorCode.Key, `master key must be ${MASTER_KEY_BYTES} bytes, got ${masterKey.length}`);
+    }
+    // A private copy: the caller may zero or reuse its buffer.
+    this.#masterKey = Buffer.from(masterKey);
+    this.keyId = `local:${keyFingerprint(this.#masterKey)}`;
+    this.source = source;
+  }
+
+  /** Resolves the master key (option, env, key file — in that order) and returns the provider. */
+  static async open(options: LocalKeyOptions): Promise<LocalKeyProvider> {
+    if (options.masterKey !== undefined) {
+      return new LocalKeyProvider(parseMasterKey(options.masterKey, 'the masterKey option'), 'option');
+    }
+    const fromEnv = (options.env ?? process.env)[MASTER_KEY_ENV]?.trim();
+    if (fromEnv !== undefined && fromEnv !== '') {
+      return new LocalKeyProvider(parseMasterKey(fromEnv, MASTER_KEY_ENV), 'env');
+    }
+    const file = join(options.dataDir, MASTER_KEY_FILE);
+    return new LocalKeyProvider(await loadOrCreateKeyFile(file), file);
+  }
+
+  async wrap(dataKey: Uint8Array, context: { tenant: string }): Promise<WrappedKey> {
+    // The tenant is bound as AAD: a wrapped key copied to another tenant's row will not unwrap.
+    return { keyId: this.keyId, wrapped: sealBytes(this.#masterKey, dataKey, wrapAad(context.tenant)) };
+  }
+
+  async unwrap(key: WrappedKey, context: { tenant: string }): Promise<Uint8Array> {
+    if (key.keyId !== this.keyId) {
+      throw new VeilError(
+        VeilErrorCode.Key,
+        `the tenant's data key was wrapped by master key ${key.keyId}, but the configured master key is ${this.keyId}` +
+          ` (check ${MASTER_KEY_ENV} or ${MASTER_KEY_FILE})`,
+        { data: { expectedKeyId: key.keyId, keyId: this.keyId } },
+      );
+    }
+    const dataKey = openBytes(this.#masterKey, key.wrapped, wrapAad(context.tenant));
+    if (dataKey === undefined) {
+      throw new VeilError(VeilErrorCode.Key, 'a wrapped data key could not be unwrapped (corrupted or tampered)', {
+        data: { keyId: key.keyId },
+      });
+    }
+    return dataKey;
+  }
+}
+
+/** Parses a base64 (or base64url) master key; the error names where it came from, never the value. */
+export function parseMasterKey(text: string, origin: string): Buffer {
+  const trimmed = text.trim();
+  if (!BASE64.test(trimmed) && !BASE64URL.test(trimmed)) {
+    throw new VeilError(VeilErrorCode.Key, `${origin} is not valid base64 (expected base64 of ${MASTER_KEY_BYTES} random bytes)`);
+  }
+  const bytes = Buffer.from(trimmed, trimmed.includes('-') || trimmed.includes('_') ? 'base64url' : 'base64');
+  if (bytes.length !== MASTER_KEY_BYTES) {
+    throw new VeilError(
+      VeilErrorCode.Key,
+      `${origin} must decode to exactly ${MASTER_KEY_BYTES} bytes, got ${bytes.length} (generate one with: openssl rand -base64 32)`,
+    );
+  }
+  return bytes;
+}
+
+/** A new random master key, base64-encoded (what `master.key` and `VEIL_MASTER_KEY` hold). */
+export function generateMasterKey(): string {
+  return randomBytes(MASTER_KEY_BYTES).toString('base64');
+}
+
+/**
+ * Reads the key file, or creates it. Creation uses the `wx` flag so that of several processes
+ * starting at once exactly one writes the key and the others read it; a reader that comes in
+ * between the winner's create and write sees a short file and retries briefly.
+ */
+async function loadOrCreateKeyFile(file: string): Promise<Buffer> {
+  try {
+    const handle = await open(file, 'wx', 0o600);
+    try {
+      const key = randomBytes(MASTER_KEY_BYTES);
+      await handle.writeFile(`${key.toString('base64')}\n`, 'utf8');
+      await handle.sync();
+      return key;
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if (!isErrno(error, 'EEXIST')) throw keyFileError(file, error);
+  }
+  const expectedLength = Math.ceil(MASTER_KEY_BYTES / 3) * 4;
+  for (let attempt = 0; ; attempt += 1) {
+    let text: string;
+    try {
+      text = (await readFile(file, 'utf8')).trim();
+    } catch (error) {
+      throw keyFileError(file, error);
+    }
+    if (text.length >= expectedLength || attempt >= 50) return parseMasterKey(text, file);
+    await sleep(20);
+  }
+}
+
+function keyFileError(file: string, cause: unknown): VeilError {
+  const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : 'unknown';
+  return new VeilError(VeilErrorCode.Key, `cannot read or create the master key file ${file} (${code})`, { cause });
+}
+
+function isErrno(error: unknown, code: string): boolean {
+  return typeof error === 'object' && error !== null && 'code' in error && error.code === code;
+}
+
+function wrapAad(tenant: string): Buffer {
+  return Buffer.from(WRAP_AAD_PREFIX + tenant, 'utf8');
+}

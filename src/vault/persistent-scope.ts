@@ -1,0 +1,138 @@
+/**
+ * A session's token scope backed by the vault store.
+ *
+ * Opening it loads and decrypts the scope's entries once; after that `resolve` never touches
+ * the store, and `tokenize` only does when a request brings values this scope has not seen:
+ * all of them go to the store in ONE `putMany` (one transaction), and the store's answer wins,
+ * because another process may have stored the same value first. A token is returned only once
+ * that write has completed, so a crash never loses a token a client has seen.
+ * @module
+ */
+import type { TenantKeys } from './crypto.js';
+import { encryptValue, lookupOf, tryDecryptValue } from './crypto.js';
+import type { TokenRequest, TokenScope } from './token-scope.js';
+import { tokenKey } from './tokens/placeholder.js';
+import type { NewVaultEntry, VaultEntry, VaultStore } from './vault-store.js';
+
+export interface PersistentScopeOptions {
+  readonly store: VaultStore;
+  readonly keys: TenantKeys;
+  readonly tenant: string;
+  readonly session: string;
+  /** New entries expire this long after they are first stored. */
+  readonly ttlSeconds?: number;
+  readonly now?: () => number;
+}
+
+export class PersistentTokenScope implements TokenScope {
+  readonly tenant: string;
+  readonly session: string;
+  /**
+   * Entries of the scope that did not decrypt when it was opened: values whose tenant data key
+   * was deleted (crypto-shredding, see `Vault.forgetTenant`). Their tokens resolve to nothing.
+   */
+  unreadable = 0;
+  readonly #store: VaultStore;
+  readonly #keys: TenantKeys;
+  readonly #ttlMs: number | undefined;
+  readonly #now: () => number;
+  /** lookup (HMAC of the normalised value) → token key. */
+  readonly #byLookup = new Map<string, string>();
+  /** token key → original value. */
+  readonly #byToken = new Map<string, string>();
+  readonly #types = new Set<string>();
+
+  private constructor(options: PersistentScopeOptions) {
+    this.tenant = options.tenant;
+    this.session = options.session;
+    this.#store = options.store;
+    this.#keys = options.keys;
+    this.#ttlMs = options.ttlSeconds === undefined ? undefined : Math.round(options.ttlSeconds * 1000);
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Opens the scope and loads every unexpired entry it already has. */
+  static async open(options: PersistentScopeOptions): Promise<PersistentTokenScope> {
+    const scope = new PersistentTokenScope(options);
+    for (const entry of await options.store.listScope(options.tenant, options.session)) {
+      const value = tryDecryptValue(scope.#keys, scope.#context(entry.type), entry.ciphertext);
+      if (value === undefined) scope.unreadable += 1;
+      else scope.#remember(entry, value);
+    }
+    return scope;
+  }
+
+  get size(): number {
+    return this.#byToken.size;
+  }
+
+  tokenize(requests: readonly TokenRequest[]): string[] | Promise<string[]> {
+    const lookups = requests.map((request) => lookupOf(this.#keys, this.session, request.type, request.normalized));
+    const known = lookups.map((lookup) => this.#byLookup.get(lookup));
+    // The common case on a conversation's later turns: everything is known, no I/O at all.
+    if (known.every((token) => token !== undefined)) return known as string[];
+    return this.#storeNew(requests, lookups, known);
+  }
+
+  resolve(key: string): string | undefined {
+    return this.#byToken.get(key.toUpperCase());
+  }
+
+  issuedTypes(): ReadonlySet<string> {
+    return this.#types;
+  }
+
+  async #storeNew(
+    requests: readonly TokenRequest[],
+    lookups: readonly string[],
+    known: readonly (string | undefined)[],
+  ): Promise<string[]> {
+    const expiresAt = this.#ttlMs === undefined ? null : this.#now() + this.#ttlMs;
+    const fresh: NewVaultEntry[] = [];
+    const values: string[] = [];
+    const seen = new Set<string>();
+    requests.forEach((request, index) => {
+      const lookup = lookups[index] as string;
+      if (known[index] !== undefined || seen.has(lookup)) return;
+      seen.add(lookup);
+      values.push(request.value);
+      fresh.push({
+        tenant: this.tenant,
+        scope: this.session,
+        type: request.type,
+        lookup,
+        ciphertext: encryptValue(this.#keys, this.#context(request.type), request.value),
+        expiresAt,
+      });
+    });
+    const stored = await this.#store.putMany(fresh, tokenKey);
+    stored.forEach((entry, index) => {
+      const sent = fresh[index];
+      // Our own ciphertext back means we created the entry; anything else was stored first by
+      // someone else, possibly from another surface form (`Maria@…` vs `maria@…`), and that
+      // stored value is what every process resolves the token to.
+      const value =
+        sent !== undefined && sameBytes(entry.ciphertext, sent.ciphertext)
+          ? values[index]
+          : tryDecryptValue(this.#keys, this.#context(entry.type), entry.ciphertext);
+      this.#remember(entry, value ?? values[index] ?? '');
+    });
+    return lookups.map((lookup) => this.#byLookup.get(lookup) as string);
+  }
+
+  #remember(entry: VaultEntry, value: string): void {
+    this.#byLookup.set(entry.lookup, entry.token);
+    // Keys are matched upper-case (`resolve` is forgiving about the model's casing).
+    const key = entry.token.toUpperCase();
+    if (!this.#byToken.has(key)) this.#byToken.set(key, value);
+    this.#types.add(entry.type);
+  }
+
+  #context(type: string): { tenant: string; scope: string; type: string } {
+    return { tenant: this.tenant, scope: this.session, type };
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}

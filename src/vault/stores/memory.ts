@@ -1,0 +1,175 @@
+/**
+ * A `VaultStore` in process memory: the reference for the store semantics, used by unit tests
+ * and by anything that wants a vault without a file. Passes the same conformance suite as the
+ * SQLite and PostgreSQL stores.
+ * @module
+ */
+import type { WrappedKey } from '../key-provider.js';
+import type { NewVaultEntry, TokenFormatter, VaultEntry, VaultStore } from '../vault-store.js';
+
+export interface MemoryVaultStoreOptions {
+  /** Clock for `createdAt` and for hiding expired entries (default `Date.now`). */
+  readonly now?: () => number;
+}
+
+interface ScopeState {
+  readonly byLookup: Map<string, VaultEntry>;
+  readonly byToken: Map<string, VaultEntry>;
+}
+
+export class MemoryVaultStore implements VaultStore {
+  readonly kind = 'memory';
+  readonly #now: () => number;
+  readonly #scopes = new Map<string, ScopeState>();
+  readonly #dataKeys = new Map<string, WrappedKey>();
+
+  constructor(options: MemoryVaultStoreOptions = {}) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  async init(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  async putMany(entries: readonly NewVaultEntry[], formatToken: TokenFormatter): Promise<VaultEntry[]> {
+    // Synchronous from here on, which makes the batch atomic within the process.
+    const now = this.#now();
+    return entries.map((entry) => {
+      const state = this.#scope(entry.tenant, entry.scope, true);
+      const existing = state.byLookup.get(entry.lookup);
+      if (existing !== undefined) {
+        if (!isExpired(existing, now)) return copyEntry(existing);
+        // An expired entry that was not purged yet is gone for every reader, so the value
+        // starts over as a new entry.
+        removeEntry(state, existing);
+      }
+      const seq = nextSeq(state, entry.type);
+      const created: VaultEntry = {
+        tenant: entry.tenant,
+        scope: entry.scope,
+        type: entry.type,
+        lookup: entry.lookup,
+        ciphertext: Uint8Array.from(entry.ciphertext),
+        expiresAt: entry.expiresAt,
+        seq,
+        token: formatToken(entry.type, seq),
+        createdAt: now,
+      };
+      state.byLookup.set(created.lookup, created);
+      state.byToken.set(created.token, created);
+      return copyEntry(created);
+    });
+  }
+
+  async findByLookup(tenant: string, scope: string, lookup: string): Promise<VaultEntry | undefined> {
+    return this.#live(this.#scope(tenant, scope, false)?.byLookup.get(lookup));
+  }
+
+  async findByToken(tenant: string, scope: string, token: string): Promise<VaultEntry | undefined> {
+    return this.#live(this.#scope(tenant, scope, false)?.byToken.get(token));
+  }
+
+  async listScope(tenant: string, scope: string): Promise<VaultEntry[]> {
+    const state = this.#scope(tenant, scope, false);
+    if (state === undefined) return [];
+    const now = this.#now();
+    return [...state.byLookup.values()]
+      .filter((entry) => !isExpired(entry, now))
+      .sort(byTypeThenSeq)
+      .map(copyEntry);
+  }
+
+  async deleteScope(tenant: string, scope: string): Promise<number> {
+    const key = scopeKey(tenant, scope);
+    const state = this.#scopes.get(key);
+    this.#scopes.delete(key);
+    return state?.byLookup.size ?? 0;
+  }
+
+  async purgeExpired(now: number): Promise<number> {
+    let purged = 0;
+    for (const [key, state] of this.#scopes) {
+      for (const entry of [...state.byLookup.values()]) {
+        if (isExpired(entry, now)) {
+          removeEntry(state, entry);
+          purged += 1;
+        }
+      }
+      if (state.byLookup.size === 0) this.#scopes.delete(key);
+    }
+    return purged;
+  }
+
+  async getDataKey(tenant: string): Promise<WrappedKey | undefined> {
+    const key = this.#dataKeys.get(tenant);
+    return key === undefined ? undefined : copyKey(key);
+  }
+
+  async putDataKeyIfAbsent(tenant: string, key: WrappedKey): Promise<WrappedKey> {
+    const existing = this.#dataKeys.get(tenant);
+    if (existing !== undefined) return copyKey(existing);
+    this.#dataKeys.set(tenant, copyKey(key));
+    return copyKey(key);
+  }
+
+  async deleteDataKey(tenant: string): Promise<boolean> {
+    return this.#dataKeys.delete(tenant);
+  }
+
+  #scope(tenant: string, scope: string, create: true): ScopeState;
+  #scope(tenant: string, scope: string, create: false): ScopeState | undefined;
+  #scope(tenant: string, scope: string, create: boolean): ScopeState | undefined {
+    const key = scopeKey(tenant, scope);
+    let state = this.#scopes.get(key);
+    if (state === undefined && create) {
+      state = { byLookup: new Map(), byToken: new Map() };
+      this.#scopes.set(key, state);
+    }
+    return state;
+  }
+
+  #live(entry: VaultEntry | undefined): VaultEntry | undefined {
+    return entry === undefined || isExpired(entry, this.#now()) ? undefined : copyEntry(entry);
+  }
+}
+
+/**
+ * One more than the highest seq of the type among the rows still held (expired but unpurged
+ * rows included), exactly what the SQL stores compute with `max(seq)`. A linear scan: this
+ * store is for tests and small embedded uses.
+ */
+function nextSeq(state: ScopeState, type: string): number {
+  let max = 0;
+  for (const entry of state.byLookup.values()) {
+    if (entry.type === type && entry.seq > max) max = entry.seq;
+  }
+  return max + 1;
+}
+
+function removeEntry(state: ScopeState, entry: VaultEntry): void {
+  state.byLookup.delete(entry.lookup);
+  if (state.byToken.get(entry.token) === entry) state.byToken.delete(entry.token);
+}
+
+function isExpired(entry: VaultEntry, now: number): boolean {
+  return entry.expiresAt !== null && entry.expiresAt <= now;
+}
+
+function byTypeThenSeq(a: VaultEntry, b: VaultEntry): number {
+  if (a.type !== b.type) return a.type < b.type ? -1 : 1;
+  return a.seq - b.seq;
+}
+
+function scopeKey(tenant: string, scope: string): string {
+  return `${tenant.length}:${tenant}\u0000${scope}`;
+}
+
+// Copies on the way in and out: callers must not be able to change stored bytes by mutating
+// an array they passed or received (a database never lets them either).
+function copyEntry(entry: VaultEntry): VaultEntry {
+  return { ...entry, ciphertext: Uint8Array.from(entry.ciphertext) };
+}
+
+function copyKey(key: WrappedKey): WrappedKey {
+  return { keyId: key.keyId, wrapped: Uint8Array.from(key.wrapped) };
+}

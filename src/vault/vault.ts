@@ -1,0 +1,197 @@
+/**
+ * The vault: persistent, encrypted token scopes for sessions, and the engine's `ScopeProvider`.
+ *
+ * @example
+ * const vault = await Vault.open({ dataDir: defaultDataDir() });
+ * const scope = await vault.openScope({ tenant: 'acme', session: 'chat-42', ttlSeconds: 3600 });
+ * const [key] = await scope.tokenize([{ type: 'EMAIL', value: 'Maria@Example.com', normalized: 'maria@example.com' }]);
+ * // key === 'EMAIL_1'; any process opening acme/chat-42 later resolves it again
+ * await vault.close();
+ *
+ * Keys: each tenant has its own random data key, created on first use, stored only wrapped by
+ * the `KeyProvider` (by default the local master key), unwrapped once per process and cached.
+ * `forgetTenant` deletes that data key: the tenant's stored values can no longer be decrypted
+ * by anyone (crypto-shredding). A scope opened afterwards starts empty: the old entries are
+ * skipped (counted in `PersistentTokenScope.unreadable`) and their tokens resolve to nothing;
+ * new values get a fresh data key.
+ * @module
+ */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { VeilError, VeilErrorCode } from '../core/errors.js';
+import type { ScopeProvider } from '../engine.js';
+import { deriveTenantKeys, generateDataKey, type TenantKeys } from './crypto.js';
+import type { KeyProvider } from './key-provider.js';
+import { LocalKeyProvider } from './keys/local.js';
+import { PersistentTokenScope } from './persistent-scope.js';
+import { SqliteVaultStore } from './stores/sqlite.js';
+import type { VaultStore } from './vault-store.js';
+
+export const DATA_DIR_ENV = 'VEIL_DATA_DIR';
+export const DEFAULT_DATA_DIR = '.veil';
+
+export interface VaultOptions {
+  /** Holds `vault.db` and `master.key` when the defaults are used. Created with mode 0700. */
+  readonly dataDir: string;
+  /** Default: `SqliteVaultStore` on `<dataDir>/vault.db`. The vault owns it and closes it. */
+  readonly store?: VaultStore;
+  /** Default: `LocalKeyProvider` (masterKey option, `VEIL_MASTER_KEY`, or `<dataDir>/master.key`). */
+  readonly keys?: KeyProvider;
+  /** Base64 master key for the default key provider. */
+  readonly masterKey?: string;
+  /** Environment for the default key provider (default `process.env`). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Clock for TTLs (default `Date.now`). */
+  readonly now?: () => number;
+}
+
+export interface OpenScopeRequest {
+  readonly tenant: string;
+  readonly session: string;
+  /** New entries of this scope expire this many seconds after they are stored. */
+  readonly ttlSeconds?: number;
+}
+
+/** `VEIL_DATA_DIR`, or `.veil` in the working directory; always absolute. */
+export function defaultDataDir(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  cwd: string = process.cwd(),
+): string {
+  const configured = env[DATA_DIR_ENV]?.trim();
+  return resolve(cwd, configured === undefined || configured === '' ? DEFAULT_DATA_DIR : configured);
+}
+
+export class Vault implements ScopeProvider {
+  readonly dataDir: string;
+  readonly store: VaultStore;
+  readonly keys: KeyProvider;
+  readonly #now: () => number;
+  /** One promise per tenant, so concurrent first uses create and unwrap the key once. */
+  readonly #tenantKeys = new Map<string, Promise<TenantKeys>>();
+  #closed = false;
+
+  private constructor(dataDir: string, store: VaultStore, keys: KeyProvider, now: () => number) {
+    this.dataDir = dataDir;
+    this.store = store;
+    this.keys = keys;
+    this.#now = now;
+  }
+
+  static async open(options: VaultOptions): Promise<Vault> {
+    const dataDir = resolve(options.dataDir);
+    if (options.store === undefined || options.keys === undefined) {
+      try {
+        await mkdir(dataDir, { recursive: true, mode: 0o700 });
+      } catch (cause) {
+        throw new VeilError(VeilErrorCode.Vault, `cannot create the data directory ${dataDir}`, { cause });
+      }
+    }
+    const keys =
+      options.keys ??
+      (await LocalKeyProvider.open({
+        dataDir,
+        ...(options.masterKey === undefined ? {} : { masterKey: options.masterKey }),
+        ...(options.env === undefined ? {} : { env: options.env }),
+      }));
+    const store = options.store ?? new SqliteVaultStore({ file: join(dataDir, 'vault.db') });
+    await store.init();
+    return new Vault(dataDir, store, keys, options.now ?? Date.now);
+  }
+
+  /** Opens a session's scope with every unexpired token it already has. */
+  async openScope(request: OpenScopeRequest): Promise<PersistentTokenScope> {
+    this.#checkOpen();
+    checkName('tenant', request.tenant);
+    if (request.ttlSeconds !== undefined && !(Number.isFinite(request.ttlSeconds) && request.ttlSeconds > 0)) {
+      throw new VeilError(VeilErrorCode.Vault, 'ttlSeconds must be a positive number', { data: { field: 'ttlSeconds' } });
+    }
+    const keys = await this.#keysFor(request.tenant);
+    return PersistentTokenScope.open({
+      store: this.store,
+      keys,
+      tenant: request.tenant,
+      session: request.session,
+      now: this.#now,
+      ...(request.ttlSeconds === undefined ? {} : { ttlSeconds: request.ttlSeconds }),
+    });
+  }
+
+  /** Deletes a session's tokens; returns how many. */
+  async deleteScope(tenant: string, session: string): Promise<number> {
+    this.#checkOpen();
+    return this.store.deleteScope(tenant, session);
+  }
+
+  /** Deletes every expired entry of every tenant; returns how many. */
+  async purgeExpired(): Promise<number> {
+    this.#checkOpen();
+    return this.store.purgeExpired(this.#now());
+  }
+
+  /**
+   * Crypto-shredding: deletes the tenant's data key, so none of its stored values can be
+   * decrypted again. Returns whether there was a key. Other processes that already hold the
+   * key in memory keep it until they restart; run this when the tenant is no longer served.
+   */
+  async forgetTenant(tenant: string): Promise<boolean> {
+    this.#checkOpen();
+    this.#tenantKeys.delete(tenant);
+    return this.store.deleteDataKey(tenant);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#tenantKeys.clear();
+    await this.store.close();
+  }
+
+  #keysFor(tenant: string): Promise<TenantKeys> {
+    let keys = this.#tenantKeys.get(tenant);
+    if (keys === undefined) {
+      keys = this.#loadKeys(tenant);
+      this.#tenantKeys.set(tenant, keys);
+      // A failure (wrong master key, store down) must not stick: the next call tries again.
+      keys.catch(() => {
+        if (this.#tenantKeys.get(tenant) === keys) this.#tenantKeys.delete(tenant);
+      });
+    }
+    return keys;
+  }
+
+  async #loadKeys(tenant: string): Promise<TenantKeys> {
+    let wrapped = await this.store.getDataKey(tenant);
+    if (wrapped === undefined) {
+      // Racing processes may each generate a key; the store keeps the first, and everyone
+      // unwraps the one it returns.
+      const fresh = generateDataKey();
+      const candidate = await this.keys.wrap(fresh, { tenant });
+      fresh.fill(0);
+      wrapped = await this.store.putDataKeyIfAbsent(tenant, candidate);
+    }
+    let dataKey: Uint8Array;
+    try {
+      dataKey = await this.keys.unwrap(wrapped, { tenant });
+    } catch (cause) {
+      if (VeilError.isInstance(cause)) throw cause;
+      throw new VeilError(VeilErrorCode.Key, `cannot unwrap the data key of a tenant with the ${this.keys.kind} key provider`, {
+        cause,
+      });
+    }
+    try {
+      return deriveTenantKeys(dataKey);
+    } finally {
+      dataKey.fill(0);
+    }
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new VeilError(VeilErrorCode.Vault, 'the vault is closed');
+  }
+}
+
+function checkName(field: string, value: unknown): void {
+  if (typeof value !== 'string' || value === '') {
+    throw new VeilError(VeilErrorCode.Vault, `${field} must be a non-empty string`, { data: { field } });
+  }
+}
