@@ -1,0 +1,133 @@
+/**
+ * `veil serve`: runs the gateway. Settings come from `veil.yaml` (or `--config`), then the
+ * environment (VEIL_HOST, VEIL_PORT, VEIL_UPSTREAM_URL, OPENAI_API_KEY), then flags.
+ * Without an upstream it serves the built-in demo so one curl shows what Veil does.
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { VeilError } from '../../core/errors.js';
+import { createLogger } from '../../core/logger.js';
+import { Veil } from '../../engine.js';
+import { loadConfigFile, resolveConfig } from '../../proxy/config.js';
+import { Gateway } from '../../proxy/server.js';
+import type { CliCommand, CliIO } from '../command.js';
+import { EXIT } from '../command.js';
+
+const USAGE = `Usage: veil serve [--port N] [--host ADDR] [--upstream URL] [--config FILE]
+
+Runs the privacy gateway (OpenAI-compatible API on /v1).
+
+Options:
+  --port N        port to listen on (env VEIL_PORT, default 8787)
+  --host ADDR     address to bind (env VEIL_HOST, default 127.0.0.1)
+  --upstream URL  OpenAI-compatible base URL, e.g. https://api.openai.com/v1
+                  (env VEIL_UPSTREAM_URL; without one, the built-in demo upstream answers)
+  --config FILE   settings file (default ./veil.yaml when it exists)
+
+The provider key is the client's Authorization header, unless OPENAI_API_KEY (or
+upstream.api_key in the config) is set.`;
+
+interface ServeFlags {
+  port?: number;
+  host?: string;
+  upstream?: string;
+  config?: string;
+}
+
+function parseFlags(args: readonly string[]): ServeFlags | string {
+  const flags: ServeFlags = {};
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index] ?? '';
+    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = inline ?? args[++index];
+    if (value === undefined) return `missing value for ${name}`;
+    switch (name) {
+      case '--port': {
+        const port = Number(value);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) return `--port: expected a port number, got '${value}'`;
+        flags.port = port;
+        break;
+      }
+      case '--host':
+        flags.host = value;
+        break;
+      case '--upstream':
+        flags.upstream = value;
+        break;
+      case '--config':
+        flags.config = value;
+        break;
+      default:
+        return `unknown option '${name}'`;
+    }
+  }
+  return flags;
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const onSignal = (signal: string): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+async function run(args: readonly string[], io: CliIO): Promise<number> {
+  const flags = parseFlags(args);
+  if (typeof flags === 'string') {
+    io.stderr.write(`veil serve: ${flags}\n\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  let gateway: Gateway;
+  let veil: Veil;
+  try {
+    const configPath = flags.config ?? (existsSync(resolve(io.cwd, 'veil.yaml')) ? 'veil.yaml' : undefined);
+    const file = configPath === undefined ? undefined : loadConfigFile(resolve(io.cwd, configPath));
+    const config = resolveConfig({
+      ...(file === undefined ? {} : { file }),
+      env: io.env,
+      flags: {
+        ...(flags.port === undefined ? {} : { port: flags.port }),
+        ...(flags.host === undefined ? {} : { host: flags.host }),
+        ...(flags.upstream === undefined ? {} : { upstream: flags.upstream }),
+      },
+    });
+    veil = new Veil();
+    gateway = new Gateway({ veil, config, logger: createLogger() });
+    const address = await gateway.listen();
+    const mode =
+      gateway.upstream.kind === 'demo'
+        ? 'demo mode: answers come from the built-in demo upstream (set --upstream or VEIL_UPSTREAM_URL for a real provider)'
+        : `upstream: ${gateway.upstream.describe}`;
+    io.stderr.write(`veil: gateway listening on ${address.url}/v1\nveil: ${mode}\n`);
+    if (configPath !== undefined) io.stderr.write(`veil: config ${configPath}\n`);
+  } catch (error) {
+    if (VeilError.isInstance(error)) {
+      io.stderr.write(`veil serve: ${error.message}\n`);
+      return EXIT.badInput;
+    }
+    const code = (error as NodeJS.ErrnoException | undefined)?.code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      io.stderr.write(`veil serve: cannot listen (${code})\n`);
+      return EXIT.badInput;
+    }
+    throw error;
+  }
+  const signal = await waitForSignal();
+  io.stderr.write(`veil: ${signal}, closing\n`);
+  await gateway.close();
+  await veil.close();
+  return EXIT.ok;
+}
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'run the privacy gateway (OpenAI-compatible, on /v1)',
+  usage: USAGE,
+  run,
+};

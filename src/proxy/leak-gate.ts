@@ -1,0 +1,80 @@
+/**
+ * The leak gate: the last check before a body leaves. Whatever extraction or masking missed
+ * (an adapter bug, a field nobody listed, a value repeated in metadata), no value that this
+ * request masked may appear in the serialised upstream body. Fails closed.
+ *
+ * Besides the exact value it looks for the JSON-escaped form, the digits-only form of numbers
+ * (a card or phone written without separators) and the lower-case form of e-mail addresses.
+ * Matches must sit on word boundaries so that a masked "Ann" does not trip on "Annual".
+ * @module
+ */
+import { VeilError, VeilErrorCode } from '../core/errors.js';
+
+/** Values shorter than this are not searched: they cannot be told apart from ordinary text. */
+const MIN_LENGTH = 3;
+const MIN_DIGITS = 7;
+
+function isWordCode(code: number): boolean {
+  if (code < 128) return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+  return /[\p{L}\p{N}]/u.test(String.fromCharCode(code));
+}
+
+function isDigitCode(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+function containsBounded(haystack: string, needle: string, isBoundary: (code: number) => boolean): boolean {
+  const checkStart = isBoundary(needle.charCodeAt(0));
+  const checkEnd = isBoundary(needle.charCodeAt(needle.length - 1));
+  let from = 0;
+  for (;;) {
+    const at = haystack.indexOf(needle, from);
+    if (at === -1) return false;
+    const end = at + needle.length;
+    const startOk = !checkStart || at === 0 || !isBoundary(haystack.charCodeAt(at - 1));
+    const endOk = !checkEnd || end >= haystack.length || !isBoundary(haystack.charCodeAt(end));
+    if (startOk && endOk) return true;
+    from = at + 1;
+  }
+}
+
+/** Number of masked values still present in `body` (0 means the body may leave). */
+export function countLeaks(body: string, values: readonly string[]): number {
+  let leaks = 0;
+  let lowerBody: string | undefined;
+  for (const value of values) {
+    if (value.length < MIN_LENGTH) continue;
+    if (containsBounded(body, value, isWordCode)) {
+      leaks++;
+      continue;
+    }
+    const escaped = JSON.stringify(value).slice(1, -1);
+    if (escaped !== value && containsBounded(body, escaped, isWordCode)) {
+      leaks++;
+      continue;
+    }
+    if (value.includes('@')) {
+      lowerBody ??= body.toLowerCase();
+      if (containsBounded(lowerBody, value.toLowerCase(), isWordCode)) {
+        leaks++;
+        continue;
+      }
+    }
+    const digits = value.replace(/\D+/g, '');
+    if (digits.length >= MIN_DIGITS && digits !== value && containsBounded(body, digits, isDigitCode)) leaks++;
+  }
+  return leaks;
+}
+
+/** Throws `veil_leak_prevented` when any masked value is still in the body. */
+export function assertNoLeak(body: string, values: readonly string[]): void {
+  if (values.length === 0) return;
+  const leaks = countLeaks(body, values);
+  if (leaks > 0) {
+    throw new VeilError(
+      VeilErrorCode.LeakPrevented,
+      `Veil stopped this request: ${leaks} masked value(s) would still have been sent upstream. Nothing was forwarded.`,
+      { data: { leaks } },
+    );
+  }
+}

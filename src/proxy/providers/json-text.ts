@@ -1,0 +1,87 @@
+/**
+ * Helpers shared by adapters: collecting outgoing texts (tool-call arguments are JSON: their
+ * string leaves are masked and the document re-serialised) and narrowing untyped JSON.
+ * @module
+ */
+import { badField } from '../errors.js';
+import type { Extraction, TextSlot } from './provider-adapter.js';
+
+export type JsonObject = Record<string, unknown>;
+
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export class TextCollector implements Extraction {
+  readonly texts: string[] = [];
+  readonly slots: TextSlot[] = [];
+  readonly finalizers: (() => void)[] = [];
+
+  /** Adds `container[key]` when it is a non-empty string. */
+  add(container: JsonObject | unknown[], key: string | number, path: string): void {
+    const value = (container as Record<string | number, unknown>)[key];
+    if (typeof value === 'string' && value.length > 0) {
+      this.texts.push(value);
+      this.slots.push({ path, container, key });
+    }
+  }
+
+  /** Like `add`, but the field must be a string when present. */
+  optionalString(container: JsonObject, key: string, path: string): void {
+    const value = container[key];
+    if (value === undefined || value === null) return;
+    if (typeof value !== 'string') throw badField(path, 'string');
+    this.add(container, key, path);
+  }
+
+  /**
+   * A JSON document in a string (tool-call arguments): string leaves are masked one by one and
+   * the document is re-serialised. Text that is not JSON is masked as plain text.
+   */
+  addJsonString(container: JsonObject, key: string, path: string): void {
+    const raw = container[key];
+    if (raw === undefined || raw === null) return;
+    if (typeof raw !== 'string') throw badField(path, 'string');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch {
+      this.add(container, key, path);
+      return;
+    }
+    if (typeof parsed === 'string') {
+      this.add(container, key, path);
+      return;
+    }
+    const before = this.texts.length;
+    this.leaves(parsed, path);
+    if (this.texts.length === before) return;
+    const root = parsed;
+    this.finalizers.push(() => {
+      container[key] = JSON.stringify(root);
+    });
+  }
+
+  private leaves(value: unknown, path: string): void {
+    if (Array.isArray(value)) {
+      for (let index = 0; index < value.length; index++) {
+        const item: unknown = value[index];
+        if (typeof item === 'string') this.add(value, index, `${path}[${index}]`);
+        else if (typeof item === 'object' && item !== null) this.leaves(item, `${path}[${index}]`);
+      }
+    } else if (isObject(value)) {
+      for (const name of Object.keys(value)) {
+        const item = value[name];
+        if (typeof item === 'string') this.add(value, name, `${path}.${name}`);
+        else if (typeof item === 'object' && item !== null) this.leaves(item, `${path}.${name}`);
+      }
+    }
+  }
+}
+
+export function optionalBoolean(body: JsonObject, key: string): boolean {
+  const value = body[key];
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') throw badField(key, 'boolean');
+  return value;
+}

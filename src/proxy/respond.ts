@@ -1,0 +1,137 @@
+/**
+ * The way back: an upstream answer is either piped through untouched (nothing was masked), read
+ * whole and rehydrated (JSON and error bodies), or rewritten event by event (SSE), forwarding
+ * each batch of events as soon as it is rehydrated and never buffering the whole reply.
+ * @module
+ */
+import type { ServerResponse } from 'node:http';
+import { VeilError, VeilErrorCode } from '../core/errors.js';
+import { readAll } from './body.js';
+import { errorBody } from './errors.js';
+import { responseHeaders } from './headers.js';
+import type { ProviderAdapter, Rehydration } from './providers/provider-adapter.js';
+import { dataEvent, formatEvent, SseParser, type SseEvent } from './sse.js';
+import { upstreamError, type UpstreamResponse } from './upstream.js';
+
+/** Upper bound for a non-stream answer read into memory. */
+const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+
+export function isEventStream(upstream: UpstreamResponse): boolean {
+  const type = upstream.headers['content-type'];
+  return typeof type === 'string' && type.startsWith('text/event-stream');
+}
+
+/** Resolves when the response can take more data, or when the client went away. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+/** Pipes an answer through as it is. */
+export async function pipeThrough(res: ServerResponse, upstream: UpstreamResponse, requestId: string): Promise<void> {
+  res.writeHead(upstream.statusCode, responseHeaders(upstream.headers, requestId, true));
+  try {
+    for await (const chunk of upstream.body) {
+      if (!res.write(chunk as Buffer)) await drained(res);
+      if (res.destroyed) break;
+    }
+  } catch {
+    // The upstream broke off mid-body; the client sees a short body on a closed connection.
+    res.destroy();
+    return;
+  } finally {
+    upstream.body.destroy();
+  }
+  res.end();
+}
+
+/** Reads a whole answer and sends it rehydrated. JSON is rehydrated field by field, other text as a whole. */
+export async function sendRehydrated(
+  res: ServerResponse,
+  upstream: UpstreamResponse,
+  adapter: ProviderAdapter,
+  rehydration: Rehydration,
+  requestId: string,
+): Promise<void> {
+  let raw: Buffer;
+  try {
+    raw = await readAll(upstream.body, MAX_RESPONSE_BYTES, () => new VeilError(VeilErrorCode.Upstream, 'The upstream answer is too large.'));
+  } catch (error) {
+    upstream.body.destroy();
+    throw upstreamError(error);
+  }
+  const text = raw.toString('utf8');
+  let payload: string;
+  try {
+    const body: unknown = JSON.parse(text);
+    adapter.rehydrateResponse(body, rehydration);
+    payload = JSON.stringify(body);
+  } catch {
+    payload = rehydration.text(text);
+  }
+  const headers = responseHeaders(upstream.headers, requestId, false);
+  headers['content-length'] = Buffer.byteLength(payload);
+  res.writeHead(upstream.statusCode, headers);
+  res.end(payload);
+}
+
+function errorEvent(error: unknown): SseEvent {
+  return dataEvent(JSON.stringify(errorBody(error).body));
+}
+
+/**
+ * Rewrites an SSE answer. A malformed event or a broken upstream ends the stream with an
+ * OpenAI-shaped error event, so SDKs raise instead of hanging.
+ */
+export async function streamRehydrated(
+  res: ServerResponse,
+  upstream: UpstreamResponse,
+  adapter: ProviderAdapter,
+  rehydration: Rehydration,
+  requestId: string,
+): Promise<void> {
+  const headers = responseHeaders(upstream.headers, requestId, false);
+  res.writeHead(upstream.statusCode, headers);
+  // Small events must not wait for Nagle.
+  res.socket?.setNoDelay(true);
+  const parser = new SseParser();
+  const rewriter = adapter.streamRewriter(rehydration);
+  const out: SseEvent[] = [];
+  const flush = async (): Promise<void> => {
+    if (out.length === 0) return;
+    let text = '';
+    for (const event of out) text += formatEvent(event);
+    out.length = 0;
+    if (!res.write(text)) await drained(res);
+  };
+  try {
+    for await (const chunk of upstream.body) {
+      for (const event of parser.push(chunk as Buffer)) rewriter.event(event, out);
+      await flush();
+      if (res.destroyed) return;
+    }
+    for (const event of parser.end()) rewriter.event(event, out);
+    rewriter.end(out);
+    await flush();
+  } catch (error) {
+    if (res.destroyed) return;
+    // Events rehydrated before the failure, and text held back, still belong to the client.
+    try {
+      rewriter.end(out);
+    } catch {
+      out.length = 0;
+    }
+    out.push(errorEvent(VeilError.isInstance(error) ? error : upstreamError(error)));
+    await flush();
+  } finally {
+    upstream.body.destroy();
+  }
+  res.end();
+}

@@ -1,0 +1,276 @@
+/**
+ * The gateway: a node:http server in front of an OpenAI-compatible upstream. Requests on the
+ * masked routes are read, masked in one `veil.mask` call, checked by the leak gate and
+ * forwarded; answers are rehydrated on the way back. Everything else is refused with 404
+ * unless configured as pass-through.
+ *
+ * @example
+ * const gateway = new Gateway({ veil: new Veil(), config: resolveConfig({ flags: { port: 0 } }) });
+ * const { url } = await gateway.listen();
+ * // point the OpenAI SDK at `${url}/v1`
+ * await gateway.close();
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { VeilError, VeilErrorCode } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import type { Veil } from '../engine.js';
+import type { TokenScope } from '../vault/token-scope.js';
+import { readRequestBody } from './body.js';
+import type { GatewayConfig } from './config.js';
+import { DemoUpstream } from './demo-upstream.js';
+import { sendError } from './errors.js';
+import { headerValue, upstreamHeaders } from './headers.js';
+import { assertNoLeak } from './leak-gate.js';
+import { isObject } from './providers/json-text.js';
+import { openaiChatAdapter } from './providers/openai/chat-completions.js';
+import { openaiCompletionsAdapter, openaiEmbeddingsAdapter } from './providers/openai/embeddings.js';
+import { openaiResponsesAdapter } from './providers/openai/responses.js';
+import { applyMasked, type ProviderAdapter, type Rehydration } from './providers/provider-adapter.js';
+import { isEventStream, pipeThrough, sendRehydrated, streamRehydrated } from './respond.js';
+import { HttpUpstream, type Upstream, type UpstreamResponse } from './upstream.js';
+
+export interface GatewayOptions {
+  readonly veil: Veil;
+  readonly config: GatewayConfig;
+  /** Defaults to the configured URL, or the demo upstream when there is none. */
+  readonly upstream?: Upstream;
+  readonly logger?: Logger;
+  /** Replaces adapters by path (tests use it to simulate an adapter bug). */
+  readonly adapters?: Readonly<Record<string, ProviderAdapter>>;
+}
+
+export interface ListeningAddress {
+  readonly host: string;
+  readonly port: number;
+  /** `http://host:port`, without `/v1`. */
+  readonly url: string;
+}
+
+const JSON_ESCAPE = { escape: 'json' } as const;
+
+const DEFAULT_ADAPTERS: Readonly<Record<string, ProviderAdapter>> = {
+  '/v1/chat/completions': openaiChatAdapter,
+  '/v1/responses': openaiResponsesAdapter,
+  '/v1/embeddings': openaiEmbeddingsAdapter,
+  '/v1/completions': openaiCompletionsAdapter,
+};
+
+function notFound(method: string, path: string): VeilError {
+  return new VeilError(VeilErrorCode.NotFound, `Veil does not serve ${method} ${path}.`);
+}
+
+export class Gateway {
+  readonly server: Server;
+  readonly upstream: Upstream;
+  private readonly veil: Veil;
+  private readonly config: GatewayConfig;
+  private readonly logger: Logger;
+  private readonly adapters: ReadonlyMap<string, ProviderAdapter>;
+  private closing = false;
+
+  constructor(options: GatewayOptions) {
+    this.veil = options.veil;
+    this.config = options.config;
+    this.logger = options.logger ?? silentLogger();
+    const url = options.config.upstream.url;
+    this.upstream =
+      options.upstream ?? (url === undefined ? new DemoUpstream() : new HttpUpstream({ ...options.config.upstream, url }));
+    this.adapters = new Map(Object.entries({ ...DEFAULT_ADAPTERS, ...options.adapters }));
+    this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
+      this.handle(req, res);
+    });
+  }
+
+  listen(port = this.config.port, host = this.config.host): Promise<ListeningAddress> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const address = this.server.address() as AddressInfo;
+        const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+        resolve({ host: address.address, port: address.port, url: `http://${shownHost}:${address.port}` });
+      });
+    });
+  }
+
+  /** Stops accepting, lets running requests finish for `graceMs`, then cuts what is left. */
+  async close(graceMs = 5_000): Promise<void> {
+    this.closing = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeIdleConnections();
+    const timer = setTimeout(() => this.server.closeAllConnections(), graceMs);
+    timer.unref();
+    await closed;
+    clearTimeout(timer);
+    await this.upstream.close();
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const started = performance.now();
+    const requestId = headerValue(req.headers, 'x-request-id') ?? randomUUID();
+    const url = req.url ?? '/';
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    const method = req.method ?? 'GET';
+    let masked = 0;
+    res.once('close', () => {
+      this.logger.info(
+        { requestId, method, path, status: res.statusCode, ms: Math.round((performance.now() - started) * 100) / 100, masked, aborted: !res.writableFinished },
+        'request',
+      );
+    });
+    const adapter = method === 'POST' ? this.adapters.get(path) : undefined;
+    let work: Promise<void>;
+    if (adapter !== undefined) {
+      work = this.masked(req, res, adapter, url, requestId).then((count) => {
+        masked = count;
+      });
+    } else if (method === 'GET' && (path === '/healthz' || path === '/readyz')) {
+      work = Promise.resolve(this.health(res, path, requestId));
+    } else if ((method === 'GET' && (path === '/v1/models' || path.startsWith('/v1/models/'))) || this.isPassThrough(path)) {
+      work = this.passThrough(req, res, url, requestId);
+    } else {
+      req.resume();
+      work = Promise.reject(notFound(method, path));
+    }
+    work.catch((error: unknown) => {
+      if (!VeilError.isInstance(error)) {
+        this.logger.error({ requestId, path, error: (error as Error | undefined)?.name ?? 'unknown' }, 'unexpected error');
+      } else if (error.code === VeilErrorCode.LeakPrevented) {
+        this.logger.error({ requestId, path, code: error.code, leaks: error.data?.['leaks'] }, 'leak gate stopped a request');
+      }
+      if (VeilError.isInstance(error) && error.code === VeilErrorCode.TooLarge) res.setHeader('connection', 'close');
+      sendError(res, error, requestId);
+    });
+  }
+
+  private health(res: ServerResponse, path: string, requestId: string): void {
+    const ready = path === '/healthz' || !this.closing;
+    const payload = JSON.stringify(
+      path === '/healthz' ? { status: 'ok' } : { status: ready ? 'ready' : 'closing', upstream: this.upstream.kind },
+    );
+    res.writeHead(ready ? 200 : 503, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(payload),
+      'x-request-id': requestId,
+    });
+    res.end(payload);
+  }
+
+  private isPassThrough(path: string): boolean {
+    for (const prefix of this.config.passThrough) if (path === prefix || path.startsWith(`${prefix}/`)) return true;
+    return false;
+  }
+
+  /** An AbortSignal that fires when the client goes away before its answer is complete. */
+  private clientGone(res: ServerResponse): AbortSignal {
+    const controller = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    return controller.signal;
+  }
+
+  private async passThrough(req: IncomingMessage, res: ServerResponse, url: string, requestId: string): Promise<void> {
+    const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+    const length = headerValue(req.headers, 'content-length');
+    const upstream = await this.upstream.request({
+      method: req.method ?? 'GET',
+      path: url,
+      headers: upstreamHeaders(req.headers, {
+        requestId,
+        apiKey: this.config.upstream.apiKey,
+        contentLength: length === undefined ? undefined : Number(length),
+      }),
+      body: hasBody ? req : undefined,
+      signal: this.clientGone(res),
+    });
+    await pipeThrough(res, upstream, requestId);
+  }
+
+  /** The hot path. Returns the number of masked entities. */
+  private async masked(
+    req: IncomingMessage,
+    res: ServerResponse,
+    adapter: ProviderAdapter,
+    url: string,
+    requestId: string,
+  ): Promise<number> {
+    const raw = await readRequestBody(req, this.config.bodyLimitBytes);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      // The parser's message may quote the body, so it is not passed on.
+      throw new VeilError(VeilErrorCode.BadInput, 'Request body is not valid JSON.');
+    }
+    if (!isObject(body)) throw new VeilError(VeilErrorCode.BadInput, 'Request body must be a JSON object.');
+    const extraction = adapter.extract(body);
+    // Validates `stream`; the answer's content type decides how it is read.
+    adapter.isStream(body);
+    const session = headerValue(req.headers, 'x-veil-session');
+    const scopeOrPromise = this.veil.openScope(session === undefined ? {} : { session });
+    const scope: TokenScope = scopeOrPromise instanceof Promise ? await scopeOrPromise : scopeOrPromise;
+    let outgoing: string | Buffer = raw;
+    let entities = 0;
+    if (extraction.texts.length > 0) {
+      const pending = this.veil.mask(extraction.texts, { scope });
+      const result = pending instanceof Promise ? await pending : pending;
+      if (result.blocked.length > 0) {
+        const types = [...new Set(result.blocked.map((entity) => entity.type))];
+        throw new VeilError(VeilErrorCode.Blocked, `Policy blocks sending ${types.join(', ')} to the provider.`, {
+          data: { types },
+        });
+      }
+      entities = result.entities.length;
+      if (entities > 0) {
+        applyMasked(extraction, result.texts);
+        outgoing = JSON.stringify(body);
+        assertNoLeak(outgoing, result.replacedValues);
+      }
+    }
+    const upstream = await this.upstream.request({
+      method: 'POST',
+      path: url,
+      headers: upstreamHeaders(req.headers, {
+        requestId,
+        apiKey: this.config.upstream.apiKey,
+        contentLength: typeof outgoing === 'string' ? Buffer.byteLength(outgoing) : outgoing.length,
+      }),
+      body: outgoing,
+      signal: this.clientGone(res),
+    });
+    res.setHeader('x-veil-masked', String(entities));
+    await this.respond(res, upstream, adapter, scope, requestId);
+    return entities;
+  }
+
+  private async respond(
+    res: ServerResponse,
+    upstream: UpstreamResponse,
+    adapter: ProviderAdapter,
+    scope: TokenScope,
+    requestId: string,
+  ): Promise<void> {
+    const failed = upstream.statusCode >= 400;
+    // Nothing issued in this scope means nothing to put back: bytes pass untouched.
+    if (scope.size === 0 || (!adapter.rehydrates && !failed)) {
+      await pipeThrough(res, upstream, requestId);
+      return;
+    }
+    const veil = this.veil;
+    const rehydration: Rehydration = {
+      text: (value) => veil.rehydrate(value, scope),
+      json: (value) => veil.rehydrate(value, scope, JSON_ESCAPE),
+      stream: (json) => veil.streamRehydrator(scope, json ? JSON_ESCAPE : {}),
+    };
+    if (isEventStream(upstream) && !failed) {
+      await streamRehydrated(res, upstream, adapter, rehydration, requestId);
+    } else {
+      await sendRehydrated(res, upstream, adapter, rehydration, requestId);
+    }
+  }
+}
