@@ -4,6 +4,7 @@
  * @module
  */
 import { performance } from 'node:perf_hooks';
+import { VeilError, VeilErrorCode } from '../core/errors.js';
 import { readAnnotatedLabels } from './manifest.js';
 import { evalFileSize, readEvalFile } from './reader.js';
 import { summarize, type FileReport } from './report.js';
@@ -37,9 +38,18 @@ export async function evaluateFile(file: string, masker: Masker, options: Evalua
   let bytesRead = 0;
   for await (const item of readEvalFile(file)) {
     const t0 = performance.now();
-    const pending = masker(item.record.text);
-    // Only await real promises: a synchronous engine is timed without a microtask hop.
-    const prediction = pending instanceof Promise ? await pending : pending;
+    let prediction: RecordPrediction;
+    try {
+      const pending = masker(item.record.text);
+      // Only await real promises: a synchronous engine is timed without a microtask hop.
+      prediction = pending instanceof Promise ? await pending : pending;
+    } catch (error: unknown) {
+      // Point at the record that broke the engine; the cause keeps the detail for debugging.
+      throw new VeilError(VeilErrorCode.Internal, `${file}:${item.line}: masking failed`, {
+        data: { file, line: item.line },
+        cause: error,
+      });
+    }
     const ms = performance.now() - t0;
     tally.add(scoreRecord(item.record, prediction), ms);
     bytesRead = item.bytesRead;

@@ -30,6 +30,8 @@ export interface OverallReport {
   readonly token_leak_rate: number | null;
   /** Share of span-free records that got at least one mask. */
   readonly over_masking_rate: number | null;
+  /** Like `over_masking_rate`, counting only masks of annotated labels. */
+  readonly over_masking_rate_annotated: number | null;
   /** Masked characters / all characters, over span-free records. */
   readonly over_masked_char_rate: number | null;
   readonly span_free_records: number;
@@ -128,6 +130,7 @@ export function summarize(tally: EvalTally, options: SummarizeOptions): FileRepo
       span_leak_rate: ratio(total.leaked, total.gold),
       token_leak_rate: ratio(total.leakedWords, total.words),
       over_masking_rate: ratio(tally.spanFreeMasked, tally.spanFree),
+      over_masking_rate_annotated: ratio(overMaskedAnnotated(tally, annotatedSet), tally.spanFree),
       over_masked_char_rate: ratio(tally.spanFreeMaskedChars, tally.spanFreeChars),
       span_free_records: tally.spanFree,
       unscored_predictions: unscored,
@@ -135,6 +138,14 @@ export function summarize(tally: EvalTally, options: SummarizeOptions): FileRepo
     latency_ms: { p50: round(percentile(tally.latenciesMs, 0.5), 4), p95: round(percentile(tally.latenciesMs, 0.95), 4) },
     seconds: round(options.seconds ?? 0, 3) ?? 0,
   };
+}
+
+function overMaskedAnnotated(tally: EvalTally, annotated: ReadonlySet<string>): number {
+  let records = 0;
+  for (const [key, count] of tally.spanFreeMaskedByLabels) {
+    if (key.split(',').some((label) => annotated.has(label))) records += count;
+  }
+  return records;
 }
 
 function round(value: number | null, digits: number): number | null {
@@ -216,7 +227,12 @@ function formatFile(file: FileReport): string {
     rule,
     table[table.length - 1] ?? '',
     '',
-    `over-masking: ${o.span_free_records === 0 ? 'no span-free records' : `${percent(o.over_masking_rate)} of ${o.span_free_records} span-free records masked, ${percent(o.over_masked_char_rate)} of their characters`}`,
+    `over-masking: ${
+      o.span_free_records === 0
+        ? 'no span-free records'
+        : `${percent(o.over_masking_rate)} of ${o.span_free_records} span-free records masked ` +
+          `(${percent(o.over_masking_rate_annotated)} with annotated labels), ${percent(o.over_masked_char_rate)} of their characters`
+    }`,
     `latency per record: p50 ${fixed(file.latency_ms.p50)} ms, p95 ${fixed(file.latency_ms.p95)} ms`,
   ];
   if (unscored.length > 0) lines.push(`not scored (labels the corpus does not annotate): ${unscored}`);

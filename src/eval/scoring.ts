@@ -61,7 +61,8 @@ export function coversHalf(gold: GoldSpan, predicted: PredictedSpan): boolean {
   return 2 * overlapLength(gold, predicted) >= gold.end - gold.start;
 }
 
-const WORD = /[\p{L}\p{N}]+/gu;
+// Marks belong to the word: Indic and Arabic vowel signs must not split a name in two.
+const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 
 /** Words (maximal runs of letters/digits) with at least `min` code points. */
 export function significantWords(text: string, min = 3): string[] {
@@ -147,6 +148,12 @@ export class EvalTally {
   spanFreeMasked = 0;
   spanFreeChars = 0;
   spanFreeMaskedChars = 0;
+  /**
+   * Span-free masked records by the set of labels masked in them (key: sorted labels joined by
+   * commas). Lets the report tell masks of annotated labels from e.g. URLs in a NER corpus, whose
+   * annotated labels may only be known at the end.
+   */
+  readonly spanFreeMaskedByLabels = new Map<string, number>();
   readonly perLabel = new Map<string, LabelCounts>();
   readonly latenciesMs: number[] = [];
   private readonly filter: ReadonlySet<string> | undefined;
@@ -174,21 +181,25 @@ export class EvalTally {
       counts.words += outcome.words;
       counts.leakedWords += outcome.leakedWords;
     }
-    let masks = 0;
+    const maskedLabels = new Set<string>();
     let maskedChars = 0;
     for (const prediction of score.predictions) {
       if (!this.counts(prediction.label)) continue;
       const counts = this.label(prediction.label);
       counts.predicted++;
       if (!prediction.matched) counts.falsePositives++;
-      masks++;
+      maskedLabels.add(prediction.label);
       maskedChars += prediction.length;
     }
     if (score.gold.length === 0) {
       this.spanFree++;
       this.spanFreeChars += score.chars;
       this.spanFreeMaskedChars += maskedChars;
-      if (masks > 0) this.spanFreeMasked++;
+      if (maskedLabels.size > 0) {
+        this.spanFreeMasked++;
+        const key = [...maskedLabels].sort().join(',');
+        this.spanFreeMaskedByLabels.set(key, (this.spanFreeMaskedByLabels.get(key) ?? 0) + 1);
+      }
     }
   }
 

@@ -172,6 +172,13 @@ describe('veil eval errors', () => {
     }
   });
 
+  it('names the record when the engine throws', async () => {
+    const failing: Masker = () => {
+      throw new Error('boom');
+    };
+    await expect(run([corpus], failing)).rejects.toThrow(`${corpus}:1: masking failed`);
+  });
+
   it('exits 1 on a missing file', async () => {
     const result = await run([join(dir, 'nope.jsonl')], emailMasker);
     expect(result.code).toBe(1);

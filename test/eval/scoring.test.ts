@@ -141,6 +141,7 @@ describe('EvalTally and summarize', () => {
       // words: Maria, Lopez, 415, 555, 0132, Ana -> only Ana leaks
       token_leak_rate: 1 / 6,
       over_masking_rate: 0.5,
+      over_masking_rate_annotated: 0,
       over_masked_char_rate: 8 / (17 + 12),
       span_free_records: 2,
       unscored_predictions: { EMAIL: 1 },
@@ -155,6 +156,11 @@ describe('EvalTally and summarize', () => {
     expect(report.labels['DATE']).toBeUndefined();
     expect(report.overall).toMatchObject({ predicted: 1, false_positives: 0, precision: 1 });
     expect(report.overall.unscored_predictions).toEqual({ PHONE: 1, DATE: 1, EMAIL: 1 });
+  });
+
+  it('counts over-masking of annotated labels separately', () => {
+    const report = summarize(tallyOf(), { file: 'f.jsonl', annotatedLabels: ['EMAIL'] });
+    expect(report.overall).toMatchObject({ over_masking_rate: 0.5, over_masking_rate_annotated: 0.5 });
   });
 
   it('falls back to the gold labels without a manifest', () => {
@@ -178,5 +184,11 @@ describe('percentile', () => {
     expect(percentile(values, 0.95)).toBe(95);
     expect(percentile([7], 0.95)).toBe(7);
     expect(percentile([], 0.5)).toBeNull();
+  });
+});
+
+describe('significantWords with combining marks', () => {
+  it('keeps a word with vowel signs whole', () => {
+    expect(significantWords('श्री राम')).toEqual(['श्री', 'राम']);
   });
 });
