@@ -7,7 +7,7 @@
  * master key reveals nothing.
  * @module
  */
-import { open, readFile } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -130,12 +130,17 @@ async function loadOrCreateKeyFile(file: string): Promise<Buffer> {
   const expectedLength = Math.ceil(MASTER_KEY_BYTES / 3) * 4;
   for (let attempt = 0; ; attempt += 1) {
     let text: string;
+    let age: number;
     try {
       text = (await readFile(file, 'utf8')).trim();
+      age = Date.now() - (await stat(file)).mtimeMs;
     } catch (error) {
       throw keyFileError(file, error);
     }
-    if (text.length >= expectedLength || attempt >= 50) return parseMasterKey(text, file);
+    // Only a file written moments ago can still be in the middle of its creation; an old
+    // short file is simply broken and reported at once.
+    const beingWritten = text.length < expectedLength && age < 2000 && attempt < 50;
+    if (!beingWritten) return parseMasterKey(text, file);
     await sleep(20);
   }
 }
