@@ -5,10 +5,60 @@
  */
 import type { Detector } from './detector.js';
 import { DetectionEngine, type DetectionEngineOptions } from './engine.js';
+import { abaRoutingDetector } from './rules/aba-routing.js';
+import {
+  accountDetector,
+  driverLicenseDetector,
+  idNumberDetector,
+  mrnDetector,
+  passportDetector,
+} from './rules/context-ids.js';
+import { creditCardDetector } from './rules/credit-card.js';
+import { cryptoWalletDetector } from './rules/crypto-wallet.js';
+import { dateDetector } from './rules/date.js';
+import { emailDetector } from './rules/email.js';
+import { highEntropyDetector } from './rules/high-entropy.js';
+import { ibanDetector } from './rules/iban.js';
+import { ipDetector } from './rules/ip.js';
+import { macDetector } from './rules/mac.js';
+import { nhsDetector } from './rules/nhs.js';
+import { passwordDetector } from './rules/password.js';
+import { phoneDetector } from './rules/phone.js';
+import { privateKeyDetector } from './rules/private-key.js';
+import { secretKeyDetector } from './rules/secret-keys.js';
+import { itinDetector, ssnDetector } from './rules/ssn.js';
+import { urlDetector } from './rules/url.js';
+import { vinDetector } from './rules/vin.js';
+import { zipDetector } from './rules/zip.js';
 
 /** Every built-in rule detector (tier T1), in a stable order. */
 export function builtinDetectors(): Detector[] {
-  return [];
+  return [
+    emailDetector,
+    urlDetector,
+    ipDetector,
+    macDetector,
+    phoneDetector,
+    creditCardDetector,
+    ibanDetector,
+    ssnDetector,
+    itinDetector,
+    abaRoutingDetector,
+    passportDetector,
+    driverLicenseDetector,
+    mrnDetector,
+    accountDetector,
+    idNumberDetector,
+    vinDetector,
+    nhsDetector,
+    zipDetector,
+    dateDetector,
+    cryptoWalletDetector,
+    secretKeyDetector,
+    privateKeyDetector,
+    passwordDetector,
+    highEntropyDetector,
+  ];
 }
 
 export function createDefaultEngine(options: Partial<DetectionEngineOptions> = {}): DetectionEngine {

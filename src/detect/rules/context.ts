@@ -1,0 +1,116 @@
+/**
+ * The context words of the rule detectors, in one place so that tuning them is one edit and
+ * every detector uses the shared `hasContext` / `findContextWords` mechanism.
+ * @module
+ */
+import type { ContextWords } from '../context-words.js';
+
+export const PHONE_CONTEXT: ContextWords = {
+  words: [
+    'phone', 'phones', 'telephone', 'tel', 'tel.', 'ph', 'ph.', 'mobile', 'mob', 'cell', 'cellphone', 'cell phone',
+    'fax', 'desk', 'office', 'home', 'work', 'landline', 'hotline', 'call', 'called', 'calling', 'call me',
+    'reach', 'reach me', 'contact', 'dial', 'ring', 'text', 'text me', 'sms', 'whatsapp', 'telegram', 'signal',
+    'registered', 'my number', 'our number', 'his number', 'her number', 'their number', 'tlf', 'telefon', 'telefono', 'téléphone', 'handy', 'portable',
+  ],
+  before: 32,
+  after: 12,
+};
+
+export const CARD_CONTEXT: ContextWords = {
+  words: [
+    'card', 'cards', 'credit', 'debit', 'visa', 'mastercard', 'amex', 'american express', 'discover', 'maestro',
+    'jcb', 'diners', 'unionpay', 'cc', 'ccn', 'pan', 'card number', 'card no', 'charge', 'payment',
+  ],
+  before: 48,
+  after: 16,
+};
+
+export const SSN_CONTEXT: ContextWords = {
+  words: ['ssn', 'ssns', 'social security', 'social security number', 'social sec', 'ss#', 'ss #', 'ss no', 'tin', 'taxpayer'],
+  before: 40,
+  after: 16,
+};
+
+export const ITIN_CONTEXT: ContextWords = {
+  words: ['itin', 'taxpayer identification', 'tax id', 'tax identification', 'tin'],
+  before: 40,
+  after: 16,
+};
+
+export const ROUTING_CONTEXT: ContextWords = {
+  words: ['routing', 'routing number', 'routing no', 'aba', 'rtn', 'transit number', 'bank routing'],
+  before: 40,
+  after: 16,
+};
+
+export const NHS_CONTEXT: ContextWords = {
+  words: ['nhs', 'nhs number', 'nhs no', 'national health service', 'health service number'],
+  before: 40,
+  after: 16,
+};
+
+export const ZIP_CONTEXT: ContextWords = {
+  words: ['zip', 'zip code', 'zipcode', 'postal code', 'postcode', 'zip+4'],
+  before: 24,
+  after: 0,
+};
+
+export const BIRTH_CONTEXT: ContextWords = {
+  words: [
+    'dob', 'd.o.b', 'd.o.b.', 'born', 'birth', 'date of birth', 'birthday', 'birthdate', 'birth date', 'b-day', 'bday',
+    'geboren', 'né', 'née', 'nacimiento',
+  ],
+  before: 40,
+  after: 12,
+};
+
+export const VIN_CONTEXT: ContextWords = {
+  words: ['vin', 'vehicle identification', 'chassis', 'vehicle'],
+  before: 40,
+  after: 12,
+};
+
+export const SECRET_CONTEXT: ContextWords = {
+  words: [
+    'token', 'tokens', 'secret', 'secrets', 'api key', 'api-key', 'api_key', 'apikey', 'key', 'access key',
+    'access_key', 'secret key', 'secret_key', 'client secret', 'client_secret', 'auth', 'authorization', 'bearer',
+    'credential', 'credentials', 'private key', 'signing key', 'session', 'cookie', 'passphrase',
+  ],
+  before: 40,
+  after: 0,
+};
+
+export const AWS_SECRET_CONTEXT: ContextWords = {
+  words: ['aws', 'secret', 'secret access key', 'aws_secret_access_key', 'secret_access_key'],
+  before: 80,
+  after: 0,
+};
+
+export const PASSPORT_CONTEXT: ContextWords = {
+  words: ['passport', 'passport number', 'passport no', 'passport #', 'passport id', 'travel document'],
+};
+
+export const DRIVER_LICENSE_CONTEXT: ContextWords = {
+  words: [
+    "driver's license", 'drivers license', 'driver license', "driver's licence", 'drivers licence', 'driving licence',
+    'driving license', 'dl', 'dl#', 'dl #', 'dl no', 'license number', 'licence number', 'license no', 'licence no', 'lic no',
+  ],
+};
+
+export const MRN_CONTEXT: ContextWords = {
+  words: ['mrn', 'medical record', 'medical record number', 'patient id', 'patient number', 'patient no', 'chart number', 'health record'],
+};
+
+export const ACCOUNT_CONTEXT: ContextWords = {
+  words: [
+    'account', 'account number', 'account no', 'account no.', 'account #', 'acct', 'acct no', 'acct #', 'acc no', 'a/c',
+    'bank account', 'checking account', 'savings account', 'customer number', 'customer id',
+  ],
+};
+
+export const ID_CONTEXT: ContextWords = {
+  words: [
+    'policy number', 'policy no', 'policy #', 'policy', 'member id', 'member number', 'insurance id', 'claim number',
+    'claim no', 'national id', 'id number', 'id no', 'employee id', 'employee number', 'student id', 'personnel number',
+  ],
+};

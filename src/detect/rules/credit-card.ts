@@ -1,0 +1,98 @@
+/**
+ * Payment card numbers: 12–19 digits (optionally grouped with spaces or dashes) that pass Luhn
+ * and start with a known issuer range. A run of digit groups is searched for the first window of
+ * whole groups that forms a card, so a card glued to a postal code or an expiry date is found.
+ * @module
+ */
+import type { Span } from '../../core/span.js';
+import { hasContext } from '../context-words.js';
+import type { Detector } from '../detector.js';
+import { CARD_CONTEXT } from './context.js';
+import { countDigits, isAlnumCode, luhnValid, span } from './rule-kit.js';
+
+const ID = 'rules.credit_card';
+const RUN = /\d+(?:[ -]\d+)*/g;
+
+/** Issuer by prefix and allowed lengths; `undefined` when no known network matches. */
+export function cardNetwork(digits: string): string | undefined {
+  const length = digits.length;
+  const p2 = Number(digits.slice(0, 2));
+  const p3 = Number(digits.slice(0, 3));
+  const p4 = Number(digits.slice(0, 4));
+  const p6 = Number(digits.slice(0, 6));
+  if (digits[0] === '4') return length === 13 || length === 16 || length === 19 ? 'visa' : undefined;
+  if ((p2 >= 51 && p2 <= 55) || (p4 >= 2221 && p4 <= 2720)) return length === 16 ? 'mastercard' : undefined;
+  if (p2 === 34 || p2 === 37) return length === 15 ? 'amex' : undefined;
+  if (p4 === 6011 || (p3 >= 644 && p3 <= 649) || p2 === 65 || (p6 >= 622126 && p6 <= 622925))
+    return length >= 16 && length <= 19 ? 'discover' : undefined;
+  if ((p3 >= 300 && p3 <= 305) || p2 === 36 || p2 === 38 || p2 === 39 || p4 === 3095)
+    return length >= 14 && length <= 19 ? 'diners' : undefined;
+  // Issuers print 3528-3589; generators and some co-brands use the whole 35 block.
+  if (p2 === 35) return length >= 16 && length <= 19 ? 'jcb' : undefined;
+  if (p4 === 2131 || p4 === 1800) return length === 15 ? 'jcb' : undefined;
+  if (p2 === 62 || p2 === 81) return length >= 16 && length <= 19 ? 'unionpay' : undefined;
+  if (p2 === 50 || (p2 >= 56 && p2 <= 69)) return length >= 12 && length <= 19 ? 'maestro' : undefined;
+  return undefined;
+}
+
+export function isCardNumber(digits: string): boolean {
+  return digits.length >= 12 && digits.length <= 19 && luhnValid(digits) && cardNetwork(digits) !== undefined;
+}
+
+interface Group {
+  readonly start: number;
+  readonly end: number;
+}
+
+export function findCards(text: string): Span[] {
+  const spans: Span[] = [];
+  if (countDigits(text, 12) < 12) return spans;
+  RUN.lastIndex = 0;
+  for (let match = RUN.exec(text); match !== null; match = RUN.exec(text)) {
+    const runStart = match.index;
+    const runEnd = runStart + match[0].length;
+    if (match[0].length < 12) continue;
+    if (isAlnumCode(text.charCodeAt(runStart - 1)) || isAlnumCode(text.charCodeAt(runEnd))) continue;
+    const groups: Group[] = [];
+    let shortGroup = false;
+    for (let index = runStart; index < runEnd; ) {
+      const start = index;
+      while (index < runEnd && text.charCodeAt(index) >= 48 && text.charCodeAt(index) <= 57) index++;
+      groups.push({ start, end: index });
+      if (index - start < 3) shortGroup = true;
+      index++;
+    }
+    // Cards are printed in groups of three to six; runs of tiny groups are scores or tallies.
+    if (shortGroup && groups.length > 1) continue;
+    // First window of whole groups that is a valid card, trying every start group.
+    for (let first = 0; first < groups.length; first++) {
+      let digits = '';
+      let found = -1;
+      for (let last = first; last < groups.length; last++) {
+        const group = groups[last] as Group;
+        digits += text.slice(group.start, group.end);
+        if (digits.length > 19) break;
+        if (digits.length >= 12 && isCardNumber(digits)) found = last;
+      }
+      if (found === -1) continue;
+      const start = (groups[first] as Group).start;
+      const end = (groups[found] as Group).end;
+      const length = found - first === 0 ? end - start : countDigits(text.slice(start, end));
+      const context = hasContext(text, start, end, CARD_CONTEXT);
+      // Twelve-digit Maestro numbers collide with too many references to take without a card word.
+      if (length < 13 && !context) continue;
+      const grouped = found > first;
+      const score = context ? 0.98 : grouped || length === 16 ? 0.9 : 0.8;
+      spans.push(span(start, end, 'CREDIT_CARD', score, ID));
+      first = found;
+    }
+  }
+  return spans;
+}
+
+export const creditCardDetector: Detector = {
+  id: ID,
+  tier: 'rules',
+  types: ['CREDIT_CARD'],
+  detect: findCards,
+};

@@ -1,0 +1,73 @@
+/**
+ * Calendar dates in the common written forms (2023-12-05, 12/05/2023, 05.12.2023, 5 Dec 2023,
+ * December 5, 2023, Jan 3rd), with an optional clock time. A date next to a birth word is a
+ * DATE_OF_BIRTH.
+ * @module
+ */
+import type { Span } from '../../core/span.js';
+import { hasContext } from '../context-words.js';
+import type { Detector } from '../detector.js';
+import { BIRTH_CONTEXT } from './context.js';
+import { span } from './rule-kit.js';
+
+const ID = 'rules.date';
+const MONTH =
+  '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
+const DAY = '(?:0?[1-9]|[12]\\d|3[01])(?:st|nd|rd|th)?';
+const TIME = '(?:,?(?:T| at | )(?:[01]?\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,6})?)?(?: ?[ap]\\.?m\\.?)?(?:Z|[+-][01]\\d:?[0-5]\\d)?)?';
+const DATE = new RegExp(
+  [
+    // ISO and year-first: 2023-12-05, 2023/12/05
+    `(?<![\\w.\\-/])(?:1[6-9]|20)\\d\\d([-/.])(?:0?[1-9]|1[0-2])\\1(?:0?[1-9]|[12]\\d|3[01])${TIME}(?![\\w]|[-/.]\\d)`,
+    // Numeric day-month-year or month-day-year: 12/05/2023, 05.12.2023, 5-12-23
+    `(?<![\\w.\\-/])(?:0?[1-9]|[12]\\d|3[01])([-/.])(?:0?[1-9]|[12]\\d|3[01])\\2(?:(?:1[6-9]|20)\\d\\d|\\d\\d)${TIME}(?![\\w]|[-/.]\\d)`,
+    // 5 Dec 2023, 5th of December, 2023
+    `(?<![\\w])${DAY}(?: of)? ${MONTH}\\.?(?:,? (?:1[6-9]|20)\\d\\d)?(?![\\w])`,
+    // December 5, 2023 / Dec 5th / Jan 3rd 2024
+    `(?<![\\w])${MONTH}\\.? ${DAY}(?:,? (?:1[6-9]|20)\\d\\d)?(?![\\w]|:\\d)`,
+    // December 2023
+    `(?<![\\w])${MONTH}\\.?,? (?:1[6-9]|20)\\d\\d(?![\\w])`,
+  ].join('|'),
+  'gi',
+);
+
+function validNumericDate(value: string): boolean {
+  // Numeric dates must be possible as month-day or day-month.
+  const parts = value.split(/[-/.T ]/);
+  const [a, b, c] = parts.map(Number) as [number, number, number];
+  if ((parts[0] ?? '').length === 4) return b >= 1 && b <= 12 && c >= 1 && c <= 31;
+  return (a <= 12 && b <= 31) || (b <= 12 && a <= 31);
+}
+
+export function findDates(text: string): Span[] {
+  const spans: Span[] = [];
+  let hasDigit = false;
+  for (let index = 0; index < text.length && !hasDigit; index++) {
+    const code = text.charCodeAt(index);
+    hasDigit = code >= 48 && code <= 57;
+  }
+  if (!hasDigit) return spans;
+  DATE.lastIndex = 0;
+  for (let match = DATE.exec(text); match !== null; match = DATE.exec(text)) {
+    const value = match[0];
+    const numeric = match[1] !== undefined || match[2] !== undefined;
+    if (numeric && !validNumericDate(value)) continue;
+    // 1.2.33 is a version string; a dotted date with a two-digit year is written 01.02.33.
+    if (match[2] === '.' && /^\d{1,2}\.\d{1,2}\.\d\d(?!\d)/.test(value) && !/^\d\d\.\d\d\./.test(value)) continue;
+    // "May 5" is a date but "may 5 people" is not: a lower-case "may" needs a year.
+    if (/^may /.test(value) && !/\d{4}/.test(value)) continue;
+    const start = match.index;
+    const end = start + value.length;
+    const birth = hasContext(text, start, end, BIRTH_CONTEXT);
+    const score = numeric || /\d{4}/.test(value) ? 0.85 : 0.7;
+    spans.push(span(start, end, birth ? 'DATE_OF_BIRTH' : 'DATE', birth ? 0.9 : score, ID));
+  }
+  return spans;
+}
+
+export const dateDetector: Detector = {
+  id: ID,
+  tier: 'rules',
+  types: ['DATE', 'DATE_OF_BIRTH'],
+  detect: findDates,
+};
