@@ -8,6 +8,7 @@
  * that write has completed, so a crash never loses a token a client has seen.
  * @module
  */
+import { VeilError, VeilErrorCode } from '../core/errors.js';
 import type { TenantKeys } from './crypto.js';
 import { encryptValue, lookupOf, tryDecryptValue } from './crypto.js';
 import type { TokenRequest, TokenScope } from './token-scope.js';
@@ -36,6 +37,8 @@ export class PersistentTokenScope implements TokenScope {
   readonly #keys: TenantKeys;
   readonly #ttlMs: number | undefined;
   readonly #now: () => number;
+  /** type + normalised value → token key: answers known values without computing an HMAC. */
+  readonly #byIdentity = new Map<string, string>();
   /** lookup (HMAC of the normalised value) → token key. */
   readonly #byLookup = new Map<string, string>();
   /** token key → original value. */
@@ -67,11 +70,10 @@ export class PersistentTokenScope implements TokenScope {
   }
 
   tokenize(requests: readonly TokenRequest[]): string[] | Promise<string[]> {
-    const lookups = requests.map((request) => lookupOf(this.#keys, this.session, request.type, request.normalized));
-    const known = lookups.map((lookup) => this.#byLookup.get(lookup));
+    const known = requests.map((request) => this.#byIdentity.get(identity(request.type, request.normalized)));
     // The common case on a conversation's later turns: everything is known, no I/O at all.
     if (known.every((token) => token !== undefined)) return known as string[];
-    return this.#storeNew(requests, lookups, known);
+    return this.#storeNew(requests, known);
   }
 
   resolve(key: string): string | undefined {
@@ -82,42 +84,57 @@ export class PersistentTokenScope implements TokenScope {
     return this.#types;
   }
 
-  async #storeNew(
-    requests: readonly TokenRequest[],
-    lookups: readonly string[],
-    known: readonly (string | undefined)[],
-  ): Promise<string[]> {
+  async #storeNew(requests: readonly TokenRequest[], known: readonly (string | undefined)[]): Promise<string[]> {
     const expiresAt = this.#ttlMs === undefined ? null : this.#now() + this.#ttlMs;
     const fresh: NewVaultEntry[] = [];
     const values: string[] = [];
-    const seen = new Set<string>();
-    requests.forEach((request, index) => {
-      const lookup = lookups[index] as string;
-      if (known[index] !== undefined || seen.has(lookup)) return;
-      seen.add(lookup);
-      values.push(request.value);
-      fresh.push({
-        tenant: this.tenant,
-        scope: this.session,
-        type: request.type,
-        lookup,
-        ciphertext: encryptValue(this.#keys, this.#context(request.type), request.value),
-        expiresAt,
+    const pending = new Set<string>();
+    const lookups = requests.map((request, index) => {
+      if (known[index] !== undefined) return undefined;
+      const lookup = lookupOf(this.#keys, this.session, request.type, request.normalized);
+      const token = this.#byLookup.get(lookup);
+      if (token !== undefined) {
+        // Loaded from the store under another surface form; remember this one too.
+        this.#byIdentity.set(identity(request.type, request.normalized), token);
+      } else if (!pending.has(lookup)) {
+        pending.add(lookup);
+        values.push(request.value);
+        fresh.push({
+          tenant: this.tenant,
+          scope: this.session,
+          type: request.type,
+          lookup,
+          ciphertext: encryptValue(this.#keys, this.#context(request.type), request.value),
+          expiresAt,
+        });
+      }
+      return lookup;
+    });
+    if (fresh.length > 0) {
+      const stored = await this.#store.putMany(fresh, tokenKey);
+      stored.forEach((entry, index) => {
+        const sent = fresh[index];
+        // Our own ciphertext back means we created the entry; anything else was stored first
+        // by someone else, possibly from another surface form (`Maria@…` vs `maria@…`), and
+        // that stored value is what every process resolves the token to.
+        const value =
+          sent !== undefined && sameBytes(entry.ciphertext, sent.ciphertext)
+            ? values[index]
+            : tryDecryptValue(this.#keys, this.#context(entry.type), entry.ciphertext);
+        this.#remember(entry, value ?? values[index] ?? '');
       });
+    }
+    return requests.map((request, index) => {
+      const lookup = lookups[index];
+      const token = known[index] ?? (lookup === undefined ? undefined : this.#byLookup.get(lookup));
+      if (token === undefined) {
+        throw new VeilError(VeilErrorCode.Vault, 'the vault store returned no entry for a value', {
+          data: { type: request.type },
+        });
+      }
+      this.#byIdentity.set(identity(request.type, request.normalized), token);
+      return token;
     });
-    const stored = await this.#store.putMany(fresh, tokenKey);
-    stored.forEach((entry, index) => {
-      const sent = fresh[index];
-      // Our own ciphertext back means we created the entry; anything else was stored first by
-      // someone else, possibly from another surface form (`Maria@…` vs `maria@…`), and that
-      // stored value is what every process resolves the token to.
-      const value =
-        sent !== undefined && sameBytes(entry.ciphertext, sent.ciphertext)
-          ? values[index]
-          : tryDecryptValue(this.#keys, this.#context(entry.type), entry.ciphertext);
-      this.#remember(entry, value ?? values[index] ?? '');
-    });
-    return lookups.map((lookup) => this.#byLookup.get(lookup) as string);
   }
 
   #remember(entry: VaultEntry, value: string): void {
@@ -131,6 +148,10 @@ export class PersistentTokenScope implements TokenScope {
   #context(type: string): { tenant: string; scope: string; type: string } {
     return { tenant: this.tenant, scope: this.session, type };
   }
+}
+
+function identity(type: string, normalized: string): string {
+  return `${type}\u0000${normalized}`;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {

@@ -79,6 +79,9 @@ export class Vault implements ScopeProvider {
 
   static async open(options: VaultOptions): Promise<Vault> {
     const dataDir = resolve(options.dataDir);
+    if (options.keys !== undefined && options.masterKey !== undefined) {
+      throw new VeilError(VeilErrorCode.Key, 'give either a key provider or a master key, not both');
+    }
     if (options.store === undefined || options.keys === undefined) {
       try {
         await mkdir(dataDir, { recursive: true, mode: 0o700 });

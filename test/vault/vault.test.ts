@@ -34,7 +34,7 @@ describe('Vault', () => {
     const vault = await openVault({ dataDir: dir });
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(statSync(join(dir, 'master.key')).mode & 0o777).toBe(0o600);
-    expect(statSync(join(dir, 'vault.db')).isFile()).toBe(true);
+    expect(statSync(join(dir, 'vault.db')).mode & 0o777).toBe(0o600);
     expect(vault.store.kind).toBe('sqlite');
     expect(vault.keys.kind).toBe('local');
   });

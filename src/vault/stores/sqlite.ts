@@ -14,6 +14,7 @@
  * @module
  */
 import Database from 'better-sqlite3';
+import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { VeilError, VeilErrorCode } from '../../core/errors.js';
 import type { WrappedKey } from '../key-provider.js';
@@ -102,7 +103,12 @@ export class SqliteVaultStore implements VaultStore {
     if (this.#db !== undefined) return;
     let db: Database.Database;
     try {
+      const created = !existsSync(this.file);
       db = new Database(this.file, { timeout: this.#busyTimeoutMs });
+      // Values are encrypted, but tenant and session names are not: keep the file private.
+      // SQLite gives the -wal and -shm files the same mode. Best effort (a shared file may
+      // belong to another user).
+      if (created) restrictMode(this.file);
     } catch (cause) {
       throw new VeilError(VeilErrorCode.Vault, `cannot open the vault database ${this.file}`, { cause });
     }
@@ -288,6 +294,14 @@ function retryBusy<T>(action: () => T, budgetMs: number): T {
       // A short synchronous pause: this only happens while opening, never on the hot path.
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
     }
+  }
+}
+
+function restrictMode(file: string): void {
+  try {
+    chmodSync(file, 0o600);
+  } catch {
+    // Not ours to change; the data directory's own 0700 still protects it.
   }
 }
 
