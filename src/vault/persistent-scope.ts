@@ -6,6 +6,10 @@
  * all of them go to the store in ONE `putMany` (one transaction), and the store's answer wins,
  * because another process may have stored the same value first. A token is returned only once
  * that write has completed, so a crash never loses a token a client has seen.
+ *
+ * TTL: new entries get `expiresAt = now + ttlSeconds`. Expiry is the store's job: expired
+ * entries are not loaded when a scope is opened and `purgeExpired` deletes them; a scope object
+ * that is already open (one request) keeps what it loaded.
  * @module
  */
 import { VeilError, VeilErrorCode } from '../core/errors.js';
@@ -28,11 +32,7 @@ export interface PersistentScopeOptions {
 export class PersistentTokenScope implements TokenScope {
   readonly tenant: string;
   readonly session: string;
-  /**
-   * Entries of the scope that did not decrypt when it was opened: values whose tenant data key
-   * was deleted (crypto-shredding, see `Vault.forgetTenant`). Their tokens resolve to nothing.
-   */
-  unreadable = 0;
+  #unreadable = 0;
   readonly #store: VaultStore;
   readonly #keys: TenantKeys;
   readonly #ttlMs: number | undefined;
@@ -59,10 +59,18 @@ export class PersistentTokenScope implements TokenScope {
     const scope = new PersistentTokenScope(options);
     for (const entry of await options.store.listScope(options.tenant, options.session)) {
       const value = tryDecryptValue(scope.#keys, scope.#context(entry.type), entry.ciphertext);
-      if (value === undefined) scope.unreadable += 1;
+      if (value === undefined) scope.#unreadable += 1;
       else scope.#remember(entry, value);
     }
     return scope;
+  }
+
+  /**
+   * Entries of the scope that did not decrypt when it was opened: values whose tenant data key
+   * was deleted (crypto-shredding, see `Vault.forgetTenant`). Their tokens resolve to nothing.
+   */
+  get unreadable(): number {
+    return this.#unreadable;
   }
 
   get size(): number {
