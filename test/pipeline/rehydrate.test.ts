@@ -111,7 +111,7 @@ describe('StreamRehydrator', () => {
     '>>',
     ']',
   );
-  const filler = fc.string({ unitSize: 'grapheme', maxLength: 8 });
+  const filler = fc.string({ unit: 'grapheme', maxLength: 8 });
   const text = fc
     .array(fc.oneof(tokenForms, filler, fc.constantFrom(' ', 'P', 'PER', 'E', '_', '1', 'é', '😀')), { maxLength: 14 })
     .map((parts) => parts.join(''));

@@ -1,0 +1,83 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Span } from '../../core/span.js';
+import { Veil } from '../../engine.js';
+import type { CliCommand, CliIO } from '../command.js';
+import { guard, InputError, parse, readInput, UsageError } from '../io.js';
+
+const USAGE = `Usage: veil detect [FILE|-] [--json]
+       veil detect --jsonl FILE|-
+
+Lists the sensitive spans found in the text (offsets in UTF-16 code units, no values).
+  --json        one JSON object: {"spans":[{"start","end","type","score","detector"}]}
+  --jsonl FILE  batch form: each input line is {"id","text"}; each output line is
+                {"id","spans":[...]}, in input order, streamed`;
+
+function plainSpan(span: Span): Span {
+  return { start: span.start, end: span.end, type: span.type, score: round(span.score), detector: span.detector };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+async function detectLines(file: string, veil: Veil, io: CliIO): Promise<void> {
+  const input = file === '-' ? io.stdin : createReadStream(file, { encoding: 'utf8' });
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  let lineNumber = 0;
+  try {
+    for await (const line of lines) {
+      lineNumber++;
+      if (line.trim() === '') continue;
+      let record: unknown;
+      try {
+        record = JSON.parse(line);
+      } catch {
+        throw new InputError(`${file}:${lineNumber}: not valid JSON`);
+      }
+      const { id, text } = (record ?? {}) as { id?: unknown; text?: unknown };
+      if (typeof text !== 'string') throw new InputError(`${file}:${lineNumber}: field "text" must be a string`);
+      const spans = (await veil.detect(text)).map(plainSpan);
+      const ok = io.stdout.write(`${JSON.stringify({ id: id ?? null, spans })}\n`);
+      if (!ok) await new Promise((resolve) => io.stdout.once('drain', resolve));
+    }
+  } catch (error: unknown) {
+    if ((error as { code?: string }).code === 'ENOENT') throw new InputError(`cannot read ${file}: no such file`);
+    throw error;
+  }
+}
+
+export const detectCommand: CliCommand = {
+  name: 'detect',
+  summary: 'list sensitive spans in text (no values)',
+  usage: USAGE,
+  run: (args, io) =>
+    guard('detect', USAGE, io, async () => {
+      const { values, positionals } = parse(args, { json: { type: 'boolean' }, jsonl: { type: 'string' } });
+      if (positionals.length > 1) throw new UsageError('expected at most one FILE');
+      const veil = new Veil();
+      if (values.jsonl !== undefined) {
+        if (positionals.length > 0) throw new UsageError('--jsonl takes the file itself');
+        await detectLines(values.jsonl, veil, io);
+        return 0;
+      }
+      const text = await readInput(positionals[0], io);
+      const spans = (await veil.detect(text)).map(plainSpan);
+      if (values.json === true) {
+        io.stdout.write(`${JSON.stringify({ spans })}\n`);
+        return 0;
+      }
+      if (spans.length === 0) {
+        io.stdout.write('no sensitive spans found\n');
+        return 0;
+      }
+      const typeWidth = Math.max(4, ...spans.map((span) => span.type.length));
+      io.stdout.write(`${'START'.padStart(6)} ${'END'.padStart(6)}  ${'TYPE'.padEnd(typeWidth)}  SCORE  DETECTOR\n`);
+      for (const span of spans) {
+        io.stdout.write(
+          `${String(span.start).padStart(6)} ${String(span.end).padStart(6)}  ${span.type.padEnd(typeWidth)}  ${span.score.toFixed(2)}   ${span.detector}\n`,
+        );
+      }
+      return 0;
+    }),
+};

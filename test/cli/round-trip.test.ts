@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, ensureBuilt } from '../helpers/dist.js';
+
+const LINE = 'Call Maria at +1 415 555 0132 or maria@example.com';
+let dataDir: string;
+
+beforeAll(async () => {
+  ensureBuilt();
+  dataDir = await mkdtemp(join(tmpdir(), 'veil-roundtrip-'));
+});
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function shell(command: string): string {
+  return execFileSync('bash', ['-o', 'pipefail', '-c', command], {
+    env: { ...process.env, VEIL_DATA_DIR: dataDir, VEIL_CLI: CLI },
+    encoding: 'utf8',
+  });
+}
+
+describe('veil mask | veil unmask', () => {
+  it('prints the original line (the README example)', () => {
+    const out = shell(
+      `echo "${LINE}" | node "$VEIL_CLI" mask --session s1 | node "$VEIL_CLI" unmask --session s1`,
+    );
+    expect(out).toBe(`${LINE}\n`);
+  });
+
+  it('gives the same tokens in later runs of the same session and resolves them', () => {
+    const first = shell(`echo "${LINE}" | node "$VEIL_CLI" mask --session s2`);
+    const second = shell(`echo "again: maria@example.com" | node "$VEIL_CLI" mask --session s2`);
+    expect(first).not.toContain('maria@example.com');
+    const emailToken = /<<EMAIL_\d+>>/.exec(first)?.[0];
+    expect(emailToken).toBeDefined();
+    expect(second).toBe(`again: ${emailToken}\n`);
+    expect(shell(`echo "${emailToken} wrote" | node "$VEIL_CLI" unmask --session s2`)).toBe('maria@example.com wrote\n');
+  });
+
+  it('keeps sessions apart', () => {
+    shell(`echo "${LINE}" | node "$VEIL_CLI" mask --session s3`);
+    expect(shell(`echo "<<EMAIL_1>>" | node "$VEIL_CLI" unmask --session other`)).toBe('<<EMAIL_1>>\n');
+  });
+
+  it('leaves nothing readable in the data dir', async () => {
+    for (const name of await readdir(dataDir)) {
+      const bytes = await readFile(join(dataDir, name));
+      expect(bytes.includes('maria@example.com'), name).toBe(false);
+      expect(bytes.includes('4155550132'), name).toBe(false);
+    }
+  });
+});
