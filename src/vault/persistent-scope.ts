@@ -1,8 +1,10 @@
 /**
  * A session's token scope backed by the vault store.
  *
- * Opening it loads and decrypts the scope's entries once; after that `resolve` never touches
- * the store, and `tokenize` only does when a request brings values this scope has not seen:
+ * Opening it loads the scope's entries once (one `listScope`); after that `resolve` never
+ * touches the store (it decrypts a value the first time its token is asked for, so opening a
+ * long session costs no decryption per entry), and `tokenize` only does when a request brings
+ * values this scope has not seen:
  * all of them go to the store in ONE `putMany` (one transaction), and the store's answer wins,
  * because another process may have stored the same value first. A token is returned only once
  * that write has completed, so a crash never loses a token a client has seen.
@@ -41,8 +43,10 @@ export class PersistentTokenScope implements TokenScope {
   readonly #byIdentity = new Map<string, string>();
   /** lookup (HMAC of the normalised value) → token key. */
   readonly #byLookup = new Map<string, string>();
-  /** token key → original value. */
-  readonly #byToken = new Map<string, string>();
+  /** token key → original value, for tokens resolved or issued in this process. */
+  readonly #values = new Map<string, string>();
+  /** token key → stored entry not decrypted yet. */
+  readonly #sealed = new Map<string, VaultEntry>();
   readonly #types = new Set<string>();
 
   private constructor(options: PersistentScopeOptions) {
@@ -57,24 +61,28 @@ export class PersistentTokenScope implements TokenScope {
   /** Opens the scope and loads every unexpired entry it already has. */
   static async open(options: PersistentScopeOptions): Promise<PersistentTokenScope> {
     const scope = new PersistentTokenScope(options);
-    for (const entry of await options.store.listScope(options.tenant, options.session)) {
-      const value = tryDecryptValue(scope.#keys, scope.#context(entry.type), entry.ciphertext);
-      if (value === undefined) scope.#unreadable += 1;
-      else scope.#remember(entry, value);
-    }
+    for (const entry of await options.store.listScope(options.tenant, options.session)) scope.#remember(entry);
     return scope;
   }
 
   /**
-   * Entries of the scope that did not decrypt when it was opened: values whose tenant data key
-   * was deleted (crypto-shredding, see `Vault.forgetTenant`). Their tokens resolve to nothing.
+   * Entries found so far that do not decrypt: values whose tenant data key was deleted
+   * (crypto-shredding, see `Vault.forgetTenant`). Their tokens resolve to nothing and no
+   * longer count in `size`. `checkReadable()` examines every entry at once.
    */
   get unreadable(): number {
     return this.#unreadable;
   }
 
+  /** Tokens this scope can resolve (entries not yet found unreadable included). */
   get size(): number {
-    return this.#byToken.size;
+    return this.#values.size + this.#sealed.size;
+  }
+
+  /** Decrypts every entry not decrypted yet; returns `unreadable`. */
+  checkReadable(): number {
+    for (const key of [...this.#sealed.keys()]) this.resolve(key);
+    return this.#unreadable;
   }
 
   tokenize(requests: readonly TokenRequest[]): string[] | Promise<string[]> {
@@ -85,7 +93,19 @@ export class PersistentTokenScope implements TokenScope {
   }
 
   resolve(key: string): string | undefined {
-    return this.#byToken.get(key.toUpperCase());
+    const upper = key.toUpperCase();
+    const value = this.#values.get(upper);
+    if (value !== undefined) return value;
+    const entry = this.#sealed.get(upper);
+    if (entry === undefined) return undefined;
+    this.#sealed.delete(upper);
+    const opened = tryDecryptValue(this.#keys, this.#context(entry.type), entry.ciphertext);
+    if (opened === undefined) {
+      this.#unreadable += 1;
+      return undefined;
+    }
+    this.#values.set(upper, opened);
+    return opened;
   }
 
   issuedTypes(): ReadonlySet<string> {
@@ -122,14 +142,11 @@ export class PersistentTokenScope implements TokenScope {
       const stored = await this.#store.putMany(fresh, tokenKey);
       stored.forEach((entry, index) => {
         const sent = fresh[index];
-        // Our own ciphertext back means we created the entry; anything else was stored first
-        // by someone else, possibly from another surface form (`Maria@…` vs `maria@…`), and
-        // that stored value is what every process resolves the token to.
-        const value =
-          sent !== undefined && sameBytes(entry.ciphertext, sent.ciphertext)
-            ? values[index]
-            : tryDecryptValue(this.#keys, this.#context(entry.type), entry.ciphertext);
-        this.#remember(entry, value ?? values[index] ?? '');
+        // Our own ciphertext back means we created the entry and know its value. Anything else
+        // was stored first by someone else, possibly from another surface form (`Maria@…` vs
+        // `maria@…`), and that stored value is what every process resolves the token to.
+        const ours = sent !== undefined && sameBytes(entry.ciphertext, sent.ciphertext);
+        this.#remember(entry, ours ? values[index] : undefined);
       });
     }
     return requests.map((request, index) => {
@@ -145,12 +162,17 @@ export class PersistentTokenScope implements TokenScope {
     });
   }
 
-  #remember(entry: VaultEntry, value: string): void {
+  #remember(entry: VaultEntry, value?: string): void {
     this.#byLookup.set(entry.lookup, entry.token);
+    this.#types.add(entry.type);
     // Keys are matched upper-case (`resolve` is forgiving about the model's casing).
     const key = entry.token.toUpperCase();
-    if (!this.#byToken.has(key)) this.#byToken.set(key, value);
-    this.#types.add(entry.type);
+    if (this.#values.has(key)) return;
+    if (value === undefined) this.#sealed.set(key, entry);
+    else {
+      this.#values.set(key, value);
+      this.#sealed.delete(key);
+    }
   }
 
   #context(type: string): { tenant: string; scope: string; type: string } {

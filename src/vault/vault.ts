@@ -11,9 +11,9 @@
  * Keys: each tenant has its own random data key, created on first use, stored only wrapped by
  * the `KeyProvider` (by default the local master key), unwrapped once per process and cached.
  * `forgetTenant` deletes that data key: the tenant's stored values can no longer be decrypted
- * by anyone (crypto-shredding). A scope opened afterwards starts empty: the old entries are
- * skipped (counted in `PersistentTokenScope.unreadable`) and their tokens resolve to nothing;
- * new values get a fresh data key.
+ * by anyone (crypto-shredding). A scope opened afterwards resolves none of the old tokens
+ * (`resolve` gives undefined; `PersistentTokenScope.checkReadable()` counts them) and new
+ * values get a fresh data key and numbers after the old ones.
  * @module
  */
 import { mkdir } from 'node:fs/promises';
