@@ -1,0 +1,207 @@
+// `npm run bench`: direct → mock, bare pass-through → mock, and Veil → mock, in one run, each
+// server in its own process. Closed-loop load at C=1 and C=50, JSON and SSE (~40 chunks), with a
+// 2 KB chat request full of personal data. Prints a table and writes bench/results/latest.json.
+import { fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Pool, request } from 'undici';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 1500);
+const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 5000);
+
+const PERSONAL = [
+  'Customer record for Maria Garcia, born 1984, lives at 1455 Market Street, Apt 12, San Francisco, CA 94103.',
+  'Primary e-mail maria.garcia@example.com, work e-mail m.garcia@acme-logistics.com, phone +1 415 555 0132, mobile (415) 555-0175.',
+  'She paid with card 4111 1111 1111 1111 and asked for a refund to IBAN GB82 WEST 1234 5698 7654 32.',
+  'Her husband John Smith (john.smith@example.org, +44 20 7946 0958) is the secondary contact; SSN on file 123-45-6789.',
+  'Previous ticket: the courier left the parcel at 22 Baker Street, London NW1 6XE, and Maria called back from +1 415 555 0199.',
+];
+
+function chatBody(stream) {
+  let text = '';
+  while (text.length < 1900) text += `${PERSONAL.join(' ')} `;
+  return JSON.stringify({
+    model: 'gpt-4o-mini',
+    stream,
+    messages: [
+      { role: 'system', content: 'You are a support assistant. Answer briefly and keep customer data confidential.' },
+      { role: 'user', content: text.slice(0, 1900) },
+    ],
+  });
+}
+
+// BENCH_PROFILE=1 writes a V8 CPU profile of the Veil process to bench/results/.
+const PROFILE = process.env.BENCH_PROFILE === '1';
+
+function start(script, args = []) {
+  return new Promise((resolve, reject) => {
+    const execArgv = PROFILE && script === 'veil-server.js' ? ['--cpu-prof', '--cpu-prof-dir', join(here, 'results')] : [];
+    const child = fork(join(here, script), args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv });
+    const cpuWaiters = [];
+    child.on('message', (message) => {
+      if (message.type === 'ready') resolve({ child, port: message.port, cpu: () => new Promise((done) => { cpuWaiters.push(done); child.send('cpu'); }) });
+      if (message.type === 'cpu') cpuWaiters.shift()?.(message.micros);
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+}
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function drive(port, { stream, concurrency, durationMs }) {
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: concurrency, pipelining: 1 });
+  const body = chatBody(stream);
+  const latencies = [];
+  const ttfbs = [];
+  let errors = 0;
+  const end = performance.now() + durationMs;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const started = performance.now();
+      try {
+        const response = await pool.request({
+          method: 'POST',
+          path: '/v1/chat/completions',
+          headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+          body,
+        });
+        let first;
+        for await (const chunk of response.body) {
+          first ??= performance.now();
+          void chunk;
+        }
+        const done = performance.now();
+        if (response.statusCode !== 200) errors++;
+        latencies.push(done - started);
+        ttfbs.push((first ?? done) - started);
+      } catch {
+        errors++;
+      }
+    }
+  };
+  const began = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = performance.now() - began;
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  ttfbs.sort((a, b) => a - b);
+  return { requests: latencies.length, errors, elapsedMs: elapsed, latencies, ttfbs };
+}
+
+async function checkVeil(veilPort, mockPort) {
+  // One request first: the answer must carry the originals, what the mock saw only tokens.
+  const response = await request(`http://127.0.0.1:${veilPort}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chatBody(false) });
+  const text = await response.body.text();
+  const masked = Number(response.headers['x-veil-masked']);
+  const direct = await (await request(`http://127.0.0.1:${mockPort}/v1/chat/completions`, { method: 'POST', body: chatBody(false) })).body.text();
+  return { masked, rehydrated: text.includes('maria.garcia@example.com') && !text.includes('<<'), directHasTokens: direct.includes('<<') };
+}
+
+const round = (value, digits = 2) => (Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : null);
+
+async function main() {
+  const mock = await start('mock-upstream.js');
+  const upstreamOrigin = `http://127.0.0.1:${mock.port}`;
+  const passthrough = await start('passthrough.js', [upstreamOrigin]);
+  const veil = await start('veil-server.js', [`${upstreamOrigin}/v1`]);
+  const check = await checkVeil(veil.port, mock.port);
+  console.log(`veil check: ${check.masked} values masked per request, answer rehydrated: ${check.rehydrated}`);
+
+  const targets = [
+    { name: 'direct', port: mock.port, server: undefined },
+    { name: 'passthrough', port: passthrough.port, server: passthrough },
+    { name: 'veil', port: veil.port, server: veil },
+  ];
+  const rows = [];
+  for (const concurrency of [1, 50]) {
+    for (const stream of [false, true]) {
+      for (const target of targets) {
+        await drive(target.port, { stream, concurrency, durationMs: WARMUP_MS });
+        const before = await target.server?.cpu();
+        const result = await drive(target.port, { stream, concurrency, durationMs: MEASURE_MS });
+        const after = await target.server?.cpu();
+        const cpuMs = before === undefined ? null : (after - before) / 1000 / result.requests;
+        const row = {
+          target: target.name,
+          mode: stream ? 'sse' : 'json',
+          concurrency,
+          requests: result.requests,
+          errors: result.errors,
+          rps: round(result.requests / (result.elapsedMs / 1000), 0),
+          p50: round(percentile(result.latencies, 50), 3),
+          p95: round(percentile(result.latencies, 95), 3),
+          p99: round(percentile(result.latencies, 99), 3),
+          ttfbP50: stream ? round(percentile(result.ttfbs, 50), 3) : null,
+          cpuMsPerRequest: round(cpuMs, 3),
+        };
+        rows.push(row);
+        process.stderr.write(`  ${row.target.padEnd(12)} ${row.mode} C=${concurrency}: ${row.rps} req/s, p50 ${row.p50} ms\n`);
+      }
+    }
+  }
+  for (const server of [mock, passthrough, veil]) server.child.removeAllListeners('exit').send('exit');
+
+  const find = (target, mode, concurrency) => rows.find((row) => row.target === target && row.mode === mode && row.concurrency === concurrency);
+  const ratios = [];
+  for (const concurrency of [1, 50]) {
+    for (const mode of ['json', 'sse']) {
+      const base = find('passthrough', mode, concurrency);
+      const ours = find('veil', mode, concurrency);
+      ratios.push({
+        mode,
+        concurrency,
+        addedP50Ms: round(ours.p50 - base.p50, 3),
+        addedP99Ms: round(ours.p99 - base.p99, 3),
+        addedTtfbP50Ms: mode === 'sse' ? round(ours.ttfbP50 - base.ttfbP50, 3) : null,
+        throughputRatio: round(ours.rps / base.rps, 3),
+        cpuRatio: round(ours.cpuMsPerRequest / base.cpuMsPerRequest, 2),
+      });
+    }
+  }
+  const ratio = (mode, concurrency) => ratios.find((entry) => entry.mode === mode && entry.concurrency === concurrency);
+  const veilCpu = Math.max(...rows.filter((row) => row.target === 'veil').map((row) => row.cpuMsPerRequest));
+  const budgets = [
+    { budget: 'added p50 at C=1, JSON ≤ +0.7 ms', measured: `${ratio('json', 1).addedP50Ms} ms`, met: ratio('json', 1).addedP50Ms <= 0.7 },
+    { budget: 'SSE TTFB at C=1 ≤ pass-through + 1 ms', measured: `${ratio('sse', 1).addedTtfbP50Ms} ms`, met: ratio('sse', 1).addedTtfbP50Ms <= 1 },
+    { budget: 'proxy CPU ≤ 1 ms per request', measured: `${veilCpu} ms (worst row)`, met: veilCpu <= 1 },
+    {
+      budget: 'throughput at C=50 ≥ 0.6× pass-through',
+      measured: `JSON ${ratio('json', 50).throughputRatio}×, SSE ${ratio('sse', 50).throughputRatio}×`,
+      met: ratio('json', 50).throughputRatio >= 0.6 && ratio('sse', 50).throughputRatio >= 0.6,
+    },
+  ];
+
+  console.log('');
+  console.log('| target | mode | C | req/s | p50 ms | p95 ms | p99 ms | TTFB p50 ms | proxy CPU ms/req |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const row of rows) {
+    console.log(`| ${row.target} | ${row.mode} | ${row.concurrency} | ${row.rps} | ${row.p50} | ${row.p95} | ${row.p99} | ${row.ttfbP50 ?? '-'} | ${row.cpuMsPerRequest ?? '-'} |`);
+  }
+  console.log('');
+  console.log('| Veil vs pass-through | C | added p50 ms | added p99 ms | added TTFB p50 ms | throughput × | CPU × |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const entry of ratios) {
+    console.log(`| ${entry.mode} | ${entry.concurrency} | ${entry.addedP50Ms} | ${entry.addedP99Ms} | ${entry.addedTtfbP50Ms ?? '-'} | ${entry.throughputRatio} | ${entry.cpuRatio} |`);
+  }
+  console.log('');
+  for (const entry of budgets) console.log(`${entry.met ? 'met   ' : 'MISSED'}  ${entry.budget}: ${entry.measured}`);
+
+  const out = join(here, 'results', 'latest.json');
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(
+    out,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, requestBytes: Buffer.byteLength(chatBody(false)), check, rows, ratios, budgets }, null, 2)}\n`,
+  );
+  console.log(`\nwrote ${out}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

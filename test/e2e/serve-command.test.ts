@@ -1,0 +1,56 @@
+/** `veil serve` as a user runs it: a child process from the built CLI (run `npm run build` first). */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const MAIN = resolve('dist/cli/main.js');
+
+function serve(args: string[], cwd = process.cwd()): { child: ReturnType<typeof spawn>; stderr: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [MAIN, 'serve', ...args], { cwd, env: { ...process.env, VEIL_LOG_LEVEL: 'silent', OPENAI_API_KEY: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (data: Buffer) => {
+    stderr += data.toString();
+  });
+  const exited = new Promise<number | null>((resolvePromise) => child.once('exit', (code) => resolvePromise(code)));
+  return { child, stderr: () => stderr, exited };
+}
+
+describe.skipIf(!existsSync(MAIN))('veil serve', () => {
+  it('starts in demo mode, answers, and stops cleanly on SIGTERM', async () => {
+    const run = serve(['--port', '0']);
+    const url = await new Promise<string>((resolvePromise, reject) => {
+      run.child.stderr?.on('data', () => {
+        const match = /listening on (http:\/\/[^\s]+)\/v1/.exec(run.stderr());
+        if (match?.[1] !== undefined) resolvePromise(match[1]);
+      });
+      void run.exited.then(() => reject(new Error(run.stderr())));
+    });
+    expect(run.stderr()).toContain('demo mode');
+    const health = await fetch(`${url}/healthz`);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const answer = await fetch(`${url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'Mail maria.garcia@example.com' }] }),
+    });
+    expect(await answer.text()).toContain('<<EMAIL_1>>');
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+  });
+
+  it('exits 1 with file:line:column on a bad config', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'veil-serve-'));
+    writeFileSync(join(dir, 'veil.yaml'), 'server:\n  port: -1\n');
+    const run = serve([], dir);
+    expect(await run.exited).toBe(1);
+    expect(run.stderr()).toMatch(/veil\.yaml:2:9: server\.port/);
+  });
+
+  it('exits 2 on an unknown option', async () => {
+    const run = serve(['--bogus', '1']);
+    expect(await run.exited).toBe(2);
+    expect(run.stderr()).toContain("unknown option '--bogus'");
+  });
+});
