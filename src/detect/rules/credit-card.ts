@@ -11,7 +11,8 @@ import { CARD_CONTEXT } from './context.js';
 import { countDigits, isAlnumCode, luhnValid, span } from './rule-kit.js';
 
 const ID = 'rules.credit_card';
-const RUN = /\d+(?:[ -]\d+)*/g;
+// Twelve or more digits, single spaces or dashes between them.
+const RUN = /\d(?:[ -]?\d){11,}/g;
 
 /** Issuer by prefix and allowed lengths; `undefined` when no known network matches. */
 export function cardNetwork(digits: string): string | undefined {
@@ -51,7 +52,6 @@ export function findCards(text: string): Span[] {
   for (let match = RUN.exec(text); match !== null; match = RUN.exec(text)) {
     const runStart = match.index;
     const runEnd = runStart + match[0].length;
-    if (match[0].length < 12) continue;
     if (isAlnumCode(text.charCodeAt(runStart - 1)) || isAlnumCode(text.charCodeAt(runEnd))) continue;
     const groups: Group[] = [];
     let shortGroup = false;
@@ -59,10 +59,10 @@ export function findCards(text: string): Span[] {
       const start = index;
       while (index < runEnd && text.charCodeAt(index) >= 48 && text.charCodeAt(index) <= 57) index++;
       groups.push({ start, end: index });
-      if (index - start < 3) shortGroup = true;
+      if (index - start < 4 && index < runEnd) shortGroup = true;
       index++;
     }
-    // Cards are printed in groups of three to six; runs of tiny groups are scores or tallies.
+    // Cards are printed in groups of four to six (the last may be shorter); 3-3-4 runs are phones.
     if (shortGroup && groups.length > 1) continue;
     // First window of whole groups that is a valid card, trying every start group.
     for (let first = 0; first < groups.length; first++) {

@@ -6,12 +6,12 @@
 import { createHash } from 'node:crypto';
 import type { Span } from '../../core/span.js';
 import type { Detector } from '../detector.js';
-import { span } from './rule-kit.js';
+import { longTokenRuns, span } from './rule-kit.js';
 
 const ID = 'rules.crypto_wallet';
 const BASE58 = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
 const BECH32 = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
-const CANDIDATE = /(?<![A-Za-z0-9])(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|bc1[02-9ac-hj-np-z]{8,87}|0x[0-9a-fA-F]{40})(?![A-Za-z0-9])/g;
+const CANDIDATE = /^(?:[13][1-9A-HJ-NP-Za-km-z]{25,34}|bc1[02-9ac-hj-np-z]{8,87}|0x[0-9a-fA-F]{40})$/;
 
 function base58Decode(value: string): Uint8Array | undefined {
   const bytes: number[] = [0];
@@ -74,15 +74,15 @@ export function isValidBech32Address(value: string): boolean {
 
 export function findCryptoWallets(text: string): Span[] {
   const spans: Span[] = [];
-  if (text.length < 26) return spans;
-  CANDIDATE.lastIndex = 0;
-  for (let match = CANDIDATE.exec(text); match !== null; match = CANDIDATE.exec(text)) {
-    const value = match[0];
+  for (const run of longTokenRuns(text)) {
+    if (run.end - run.start < 26) continue;
+    const value = text.slice(run.start, run.end);
+    if (!CANDIDATE.test(value)) continue;
     let score = 0;
     if (value.startsWith('0x')) score = 0.85;
     else if (value.startsWith('bc1')) score = isValidBech32Address(value) ? 0.95 : 0;
     else score = isValidBase58Check(value) ? 0.95 : 0;
-    if (score > 0) spans.push(span(match.index, match.index + value.length, 'CRYPTO_WALLET', score, ID));
+    if (score > 0) spans.push(span(run.start, run.end, 'CRYPTO_WALLET', score, ID));
   }
   return spans;
 }

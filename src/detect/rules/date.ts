@@ -8,25 +8,32 @@ import type { Span } from '../../core/span.js';
 import { hasContext } from '../context-words.js';
 import type { Detector } from '../detector.js';
 import { BIRTH_CONTEXT } from './context.js';
-import { span } from './rule-kit.js';
+import { isWordCharAt, span } from './rule-kit.js';
 
 const ID = 'rules.date';
 const MONTH =
   '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
 const DAY = '(?:0?[1-9]|[12]\\d|3[01])(?:st|nd|rd|th)?';
 const TIME = '(?:,?(?:T| at | )(?:[01]?\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,6})?)?(?: ?[ap]\\.?m\\.?)?(?:Z|[+-][01]\\d:?[0-5]\\d)?)?';
-const DATE = new RegExp(
+// Two patterns, one starting with a digit and one with a month name, so each is only tried where
+// it can start; boundaries are checked in code rather than with leading lookbehinds.
+const NUMERIC = new RegExp(
   [
     // ISO and year-first: 2023-12-05, 2023/12/05
-    `(?<![\\w.\\-/])(?:1[6-9]|20)\\d\\d([-/.])(?:0?[1-9]|1[0-2])\\1(?:0?[1-9]|[12]\\d|3[01])${TIME}(?![\\w]|[-/.]\\d)`,
+    `(?:1[6-9]|20)\\d\\d([-/.])(?:0?[1-9]|1[0-2])\\1(?:0?[1-9]|[12]\\d|3[01])${TIME}(?![\\w]|[-/.]\\d)`,
     // Numeric day-month-year or month-day-year: 12/05/2023, 05.12.2023, 5-12-23
-    `(?<![\\w.\\-/])(?:0?[1-9]|[12]\\d|3[01])([-/.])(?:0?[1-9]|[12]\\d|3[01])\\2(?:(?:1[6-9]|20)\\d\\d|\\d\\d)${TIME}(?![\\w]|[-/.]\\d)`,
+    `(?:0?[1-9]|[12]\\d|3[01])([-/.])(?:0?[1-9]|[12]\\d|3[01])\\2(?:(?:1[6-9]|20)\\d\\d|\\d\\d)${TIME}(?![\\w]|[-/.]\\d)`,
     // 5 Dec 2023, 5th of December, 2023
-    `(?<![\\w])${DAY}(?: of)? ${MONTH}\\.?(?:,? (?:1[6-9]|20)\\d\\d)?(?![\\w])`,
+    `${DAY}(?: of)? ${MONTH}\\.?(?:,? (?:1[6-9]|20)\\d\\d)?(?![\\w])`,
+  ].join('|'),
+  'gi',
+);
+const NAMED = new RegExp(
+  [
     // December 5, 2023 / Dec 5th / Jan 3rd 2024
-    `(?<![\\w])${MONTH}\\.? ${DAY}(?:,? (?:1[6-9]|20)\\d\\d)?(?![\\w]|:\\d)`,
+    `${MONTH}\\.? ${DAY}(?:,? (?:1[6-9]|20)\\d\\d)?(?![\\w]|:\\d)`,
     // December 2023
-    `(?<![\\w])${MONTH}\\.?,? (?:1[6-9]|20)\\d\\d(?![\\w])`,
+    `${MONTH}\\.?,? (?:1[6-9]|20)\\d\\d(?![\\w])`,
   ].join('|'),
   'gi',
 );
@@ -47,22 +54,34 @@ export function findDates(text: string): Span[] {
     hasDigit = code >= 48 && code <= 57;
   }
   if (!hasDigit) return spans;
-  DATE.lastIndex = 0;
-  for (let match = DATE.exec(text); match !== null; match = DATE.exec(text)) {
+  scan(text, NUMERIC, true, spans);
+  scan(text, NAMED, false, spans);
+  return spans.sort((a, b) => a.start - b.start);
+}
+
+function scan(text: string, pattern: RegExp, numericPattern: boolean, spans: Span[]): void {
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+    const start = match.index;
+    const before = text.charCodeAt(start - 1);
+    // Glued to a word, or the tail of a longer dotted/dashed number (a version, an IP).
+    if (isWordCharAt(text, start - 1) || (numericPattern && (before === 46 || before === 45 || before === 47))) {
+      pattern.lastIndex = start + 1;
+      continue;
+    }
     const value = match[0];
+    if (!numericPattern && spans.some((other) => start >= other.start && start < other.end)) continue;
     const numeric = match[1] !== undefined || match[2] !== undefined;
     if (numeric && !validNumericDate(value)) continue;
     // 1.2.33 is a version string; a dotted date with a two-digit year is written 01.02.33.
     if (match[2] === '.' && /^\d{1,2}\.\d{1,2}\.\d\d(?!\d)/.test(value) && !/^\d\d\.\d\d\./.test(value)) continue;
     // "May 5" is a date but "may 5 people" is not: a lower-case "may" needs a year.
     if (/^may /.test(value) && !/\d{4}/.test(value)) continue;
-    const start = match.index;
     const end = start + value.length;
     const birth = hasContext(text, start, end, BIRTH_CONTEXT);
     const score = numeric || /\d{4}/.test(value) ? 0.85 : 0.7;
     spans.push(span(start, end, birth ? 'DATE_OF_BIRTH' : 'DATE', birth ? 0.9 : score, ID));
   }
-  return spans;
 }
 
 export const dateDetector: Detector = {

@@ -6,18 +6,21 @@
  */
 import type { Span } from '../../core/span.js';
 import type { Detector } from '../detector.js';
-import { span } from './rule-kit.js';
+import { isAlnumCode, span } from './rule-kit.js';
 
 const ID = 'rules.password';
-const ASSIGNMENT =
-  /(?<![A-Za-z0-9])(?:password|passwd|pass|pwd|passphrase|pw|secret|client_secret|db_pass(?:word)?|[a-z_]*_password)["']?\s{0,3}(?:[:=]|=>)\s{0,3}/gi;
-const CONNECTION = /\b[a-z][a-z0-9+.-]{1,24}:\/\/([^\s:/@?#]{1,128}):([^\s@/?#]{1,256})@[^\s/]/gi;
+// Matched from the keyword on; the character before it is checked in code (a leading lookbehind
+// and an open-ended identifier prefix made this the slowest pattern of the tier).
+const ASSIGNMENT = /(?:pass(?:word|wd|phrase)?|pwd|pw|secret)["']?\s{0,3}(?:[:=]|=>)\s{0,3}/gi;
+const CONNECTION = /([^\s:/@?#]{1,128}):([^\s@/?#]{1,256})@[^\s/]/y;
 const PLACEHOLDER = /^(?:\*+|x+|\.{3}|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|%s|null|none|true|false|undefined|required|optional|string)$/i;
 
 export function findPasswords(text: string): Span[] {
   const spans: Span[] = [];
   ASSIGNMENT.lastIndex = 0;
   for (let match = ASSIGNMENT.exec(text); match !== null; match = ASSIGNMENT.exec(text)) {
+    // "bypass=" or "compass:" are not passwords; "db_password=" and "client_secret:" are.
+    if (isAlnumCode(text.charCodeAt(match.index - 1))) continue;
     let start = match.index + match[0].length;
     const quote = text[start];
     let end: number;
@@ -36,14 +39,17 @@ export function findPasswords(text: string): Span[] {
     spans.push(span(start, end, 'SECRET', 0.9, ID));
     ASSIGNMENT.lastIndex = end;
   }
-  if (text.indexOf('://') !== -1) {
-    CONNECTION.lastIndex = 0;
-    for (let match = CONNECTION.exec(text); match !== null; match = CONNECTION.exec(text)) {
-      const password = match[2] ?? '';
-      const start = match.index + match[0].length - 2 - password.length;
-      if (PLACEHOLDER.test(password) || spans.some((other) => other.start === start)) continue;
-      spans.push(span(start, start + password.length, 'SECRET', 0.95, ID));
-    }
+  // Connection strings: after each "scheme://", a "user:password@" part.
+  let scheme = text.indexOf('://');
+  while (scheme !== -1) {
+    CONNECTION.lastIndex = scheme + 3;
+    const match = CONNECTION.exec(text);
+    scheme = text.indexOf('://', scheme + 3);
+    if (match === null) continue;
+    const password = match[2] ?? '';
+    const start = match.index + (match[1] ?? '').length + 1;
+    if (PLACEHOLDER.test(password) || spans.some((other) => other.start === start)) continue;
+    spans.push(span(start, start + password.length, 'SECRET', 0.95, ID));
   }
   return spans.sort((a, b) => a.start - b.start);
 }

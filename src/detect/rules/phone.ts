@@ -19,9 +19,9 @@ import { countDigits, isAlnumCode, luhnValid, span } from './rule-kit.js';
 
 const ID = 'rules.phone';
 
-// Digit groups joined by at most three separator characters; the separators are checked after
-// matching, so the pattern has no nested ambiguity.
-const CANDIDATE = /(?:\+ ?|\()?\d{1,15}(?:[ .\-()/]{1,3}\d{1,15})*/g;
+// Runs of six or more digits and separators; the separators are checked after matching, so the
+// pattern has no nested ambiguity and short numbers never reach the scoring code.
+const CANDIDATE = /(?:\+ ?|\()?\d[\d .\-()/]{4,}\d/g;
 const VALID_SEPARATOR = /^(?:[ .\-/]| - | ?\( ?| ?\) ?|\)[.-]|[.-]\()$/;
 const EXTENSION = / ?(?:x|ext\.?|extension|#) ?(\d{1,6})(?![\w])/iy;
 const DATE_PREFIX = /^(?:(?:19|20)\d\d[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12]\d|3[01])|(?:0?[1-9]|[12]\d|3[01])[-./](?:0?[1-9]|[12]\d|3[01])[-./](?:19|20)?\d\d)(?!\d|[.\-/]\d)/;

@@ -76,3 +76,36 @@ export function shannonEntropy(text: string): number {
   }
   return entropy;
 }
+
+/** A run of token characters `[A-Za-z0-9_-]`, `[start, end)`. */
+export interface TokenRun {
+  readonly start: number;
+  readonly end: number;
+}
+
+const LONG_RUN_MIN = 17;
+let runsText: string | undefined;
+let runsCache: TokenRun[] = [];
+
+/**
+ * Runs of at least 17 token characters (`[A-Za-z0-9_-]`). VINs, wallet addresses and API keys
+ * all live inside such runs, and prose has few of them, so those detectors look only here. The
+ * engine runs every detector on the same string, so the last answer is kept and reused.
+ */
+export function longTokenRuns(text: string): readonly TokenRun[] {
+  if (text === runsText) return runsCache;
+  const runs: TokenRun[] = [];
+  let start = -1;
+  for (let index = 0; index <= text.length; index++) {
+    const code = index < text.length ? text.charCodeAt(index) : 32;
+    if (isAlnumCode(code) || code === 95 || code === 45) {
+      if (start === -1) start = index;
+    } else if (start !== -1) {
+      if (index - start >= LONG_RUN_MIN) runs.push({ start, end: index });
+      start = -1;
+    }
+  }
+  runsText = text;
+  runsCache = runs;
+  return runs;
+}

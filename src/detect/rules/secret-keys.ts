@@ -6,14 +6,14 @@
  * @module
  */
 import type { Span } from '../../core/span.js';
-import { hasContext } from '../context-words.js';
+import { findContextWords, hasContext } from '../context-words.js';
 import type { Detector } from '../detector.js';
 import { AWS_SECRET_CONTEXT } from './context.js';
-import { shannonEntropy, span } from './rule-kit.js';
+import { isAlnumCode, longTokenRuns, shannonEntropy, span } from './rule-kit.js';
 
 const ID = 'rules.secret_key';
 
-const PREFIX = /(?<![A-Za-z0-9_-])(?:A(?:KIA|SIA|IDA|ROA|IPA|NPA|NVA|GPA)|gh[pousr]_|github_pat_|glpat-|xox[abprs]-|[rs]k_(?:live|test)_|sk-|AIza|eyJ)/g;
+const PREFIX = /(?:A(?:KIA|SIA|IDA|ROA|IPA|NPA|NVA|GPA)|gh[pousr]_|github_pat_|glpat-|xox[abprs]-|[rs]k_(?:live|test)_|sk-|AIza|eyJ)/y;
 
 interface KeyShape {
   readonly pattern: RegExp;
@@ -56,27 +56,48 @@ function isJwtHeader(value: string): boolean {
   }
 }
 
-const AWS_SECRET = /(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+const AWS_SECRET = /[A-Za-z0-9/+]{40}/g;
+const AWS_WORD = /aws|secret/i;
 
+function isKeyChar(code: number): boolean {
+  return isAlnumCode(code) || code === 47 || code === 43;
+}
+
+/** AWS secret access keys: 40 random base64 characters shortly after a key id or an AWS word. */
 function findAwsSecrets(text: string, accessKeyEnds: readonly number[], spans: Span[]): void {
-  AWS_SECRET.lastIndex = 0;
-  for (let match = AWS_SECRET.exec(text); match !== null; match = AWS_SECRET.exec(text)) {
-    const value = match[0];
-    const start = match.index;
-    // Real secrets mix cases and digits; hex digests and words do not.
-    if (!/[a-z]/.test(value) || !/[A-Z]/.test(value) || !/\d/.test(value) || shannonEntropy(value) < 4) continue;
-    const nearKey = accessKeyEnds.some((end) => start >= end && start - end <= 120);
-    if (!nearKey && !hasContext(text, start, start + 40, AWS_SECRET_CONTEXT)) continue;
-    spans.push(span(start, start + 40, 'SECRET', nearKey ? 0.95 : 0.85, ID));
+  const windows: number[] = [...accessKeyEnds];
+  if (AWS_WORD.test(text)) for (const word of findContextWords(text, AWS_SECRET_CONTEXT)) windows.push(word.end);
+  let scannedTo = 0;
+  for (const from of windows.sort((a, b) => a - b)) {
+    const base = Math.max(from, scannedTo);
+    const window = text.slice(base, from + 200);
+    scannedTo = from + 200;
+    AWS_SECRET.lastIndex = 0;
+    for (let match = AWS_SECRET.exec(window); match !== null; match = AWS_SECRET.exec(window)) {
+      const start = base + match.index;
+      const end = start + 40;
+      if (isKeyChar(text.charCodeAt(start - 1)) || isKeyChar(text.charCodeAt(end)) || text.charCodeAt(end) === 61) continue;
+      const value = match[0];
+      // Real secrets mix cases and digits; hex digests and words do not.
+      if (!/[a-z]/.test(value) || !/[A-Z]/.test(value) || !/\d/.test(value) || shannonEntropy(value) < 4) continue;
+      if (spans.some((other) => other.start === start)) continue;
+      const nearKey = accessKeyEnds.some((keyEnd) => start >= keyEnd && start - keyEnd <= 120);
+      if (!nearKey && !hasContext(text, start, end, AWS_SECRET_CONTEXT)) continue;
+      spans.push(span(start, end, 'SECRET', nearKey ? 0.95 : 0.85, ID));
+    }
   }
 }
 
 export function findSecretKeys(text: string): Span[] {
   const spans: Span[] = [];
   const accessKeyEnds: number[] = [];
-  PREFIX.lastIndex = 0;
-  for (let match = PREFIX.exec(text); match !== null; match = PREFIX.exec(text)) {
-    const start = match.index;
+  // Every key shape is a run of 17+ token characters (a JWT's first part included), so only the
+  // long runs are tried against the prefixes.
+  for (const run of longTokenRuns(text)) {
+    const start = run.start;
+    PREFIX.lastIndex = start;
+    const match = PREFIX.exec(text);
+    if (match === null) continue;
     let shape = shapeFor(match[0]);
     if (shape === undefined) shape = text.startsWith('sk-ant-', start) ? SHAPES['anthropic'] : SHAPES['openai'];
     if (shape === undefined) continue;
@@ -89,7 +110,6 @@ export function findSecretKeys(text: string): Span[] {
     const end = start + value.length;
     if (shape === SHAPES['aws']) accessKeyEnds.push(end);
     spans.push(span(start, end, 'SECRET', shape.score, ID));
-    PREFIX.lastIndex = end;
   }
   if (text.length >= 40) findAwsSecrets(text, accessKeyEnds, spans);
   return spans.sort((a, b) => a.start - b.start);

@@ -5,14 +5,25 @@
  */
 import type { Span } from '../../core/span.js';
 import type { Detector } from '../detector.js';
-import { span } from './rule-kit.js';
+import { isAlnumCode, span } from './rule-kit.js';
+
+function isLetter(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
 
 const ID = 'rules.url';
 
 const URL_START = /(?<![\w@.\-/])(?:https?:\/\/|www\.)/gi;
 // Bare domains are only taken on TLDs common in prose, never file extensions (md, py, sh, js).
-const BARE_DOMAIN =
-  /(?<![\w@.\-/])(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,4}(?:com|org|net|edu|gov|mil|int|info|biz|io|ai|app|dev|co|uk|us|ca|au|nz|de|fr|nl|be|ch|at|se|dk|fi|es|pt|pl|cz|sk|hu|ie|ru|ua|jp|cn|kr|br|ar|mx|za|tn|gr|ro|bg|hr|si|lt|lv|ee|lu|tr|il|sg|hk|tw|eu|online|site|shop|store|tech|cloud|xyz)(?![\w-]|\.[a-z0-9])(?:\/[^\s<>"'`]*)?/gi;
+const TLDS = new Set(
+  ('com org net edu gov mil int info biz io ai app dev co uk us ca au nz de fr nl be ch at se dk fi es pt pl cz sk hu ' +
+    'ie ru ua jp cn kr br ar mx za tn gr ro bg hr si lt lv ee lu tr il sg hk tw eu online site shop store tech cloud xyz').split(' '),
+);
+const HOST = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.){1,4}[a-z]{2,6}$/i;
+
+function isHostChar(code: number): boolean {
+  return isAlnumCode(code) || code === 45 || code === 46;
+}
 
 function isUrlChar(code: number): boolean {
   // Anything but whitespace, quotes, angle brackets, backticks and control characters.
@@ -42,10 +53,17 @@ function trimEnd(text: string, start: number, end: number): number {
   }
 }
 
+function insideAny(spans: readonly Span[], count: number, index: number): boolean {
+  for (let i = 0; i < count; i++) {
+    const other = spans[i];
+    if (other !== undefined && index >= other.start && index < other.end) return true;
+  }
+  return false;
+}
+
 export function findUrls(text: string): Span[] {
   const spans: Span[] = [];
   if (text.indexOf('.') === -1) return spans;
-  let covered = 0;
   URL_START.lastIndex = 0;
   for (let match = URL_START.exec(text); match !== null; match = URL_START.exec(text)) {
     const start = match.index;
@@ -55,15 +73,35 @@ export function findUrls(text: string): Span[] {
     const host = text.slice(start + match[0].length, end);
     if (/^[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}|^\[?[0-9a-f:.]+\]?|^localhost/i.test(host)) {
       spans.push(span(start, end, 'URL', 0.95, ID));
-      covered = end;
     }
     URL_START.lastIndex = Math.max(end, start + 1);
   }
-  BARE_DOMAIN.lastIndex = 0;
-  for (let match = BARE_DOMAIN.exec(text); match !== null; match = BARE_DOMAIN.exec(text)) {
-    const start = match.index;
-    if (start < covered && spans.some((other) => start >= other.start && start < other.end)) continue;
-    const end = trimEnd(text, start, start + match[0].length);
+  const schemeSpans = spans.length;
+  // Bare domains: grow the host around each dot whose right side is a known TLD.
+  let dot = text.indexOf('.');
+  while (dot !== -1) {
+    let tldEnd = dot + 1;
+    while (tldEnd < text.length && isLetter(text.charCodeAt(tldEnd))) tldEnd++;
+    const tld = text.slice(dot + 1, tldEnd).toLowerCase();
+    if (!TLDS.has(tld) || !isAlnumCode(text.charCodeAt(dot - 1)) || insideAny(spans, schemeSpans, dot)) {
+      dot = text.indexOf('.', dot + 1);
+      continue;
+    }
+    let start = dot - 1;
+    while (start > 0 && isHostChar(text.charCodeAt(start - 1))) start--;
+    let end = tldEnd;
+    // A longer host (example.co.uk) or a file name (page.com.js): take the whole dotted run.
+    while (end < text.length && isHostChar(text.charCodeAt(end))) end++;
+    dot = text.indexOf('.', end);
+    const before = text.charCodeAt(start - 1);
+    if (before === 64 || before === 47 || before === 95 || isAlnumCode(before)) continue; // e-mail, path, identifier
+    while (end > tldEnd && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;
+    const host = text.slice(start, end);
+    if (!HOST.test(host) || !TLDS.has(host.slice(host.lastIndexOf('.') + 1).toLowerCase())) continue;
+    if (text.charCodeAt(end) === 47) {
+      while (end < text.length && isUrlChar(text.charCodeAt(end))) end++;
+      end = trimEnd(text, start, end);
+    }
     spans.push(span(start, end, 'URL', 0.7, ID));
   }
   return spans;
