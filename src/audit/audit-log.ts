@@ -67,6 +67,7 @@ export class AuditLog {
   #dropped = 0;
   #writeErrors = 0;
   #checkpoints = 0;
+  readonly #inFlight = new Set<Promise<void>>();
 
   private constructor(sink: AuditSink, signingKey: SigningKey, options: AuditLogOptions) {
     this.sink = sink;
@@ -87,7 +88,14 @@ export class AuditLog {
       // Audit must never keep a process alive on its own; close() does the final work.
       this.#checkpointTimer.unref();
     }
+    // The timers are unref'd, so a process whose work is done would exit with events still
+    // queued; `beforeExit` fires then and the flush keeps it alive until they are stored.
+    process.on('beforeExit', this.#onBeforeExit);
   }
+
+  readonly #onBeforeExit = (): void => {
+    if (this.#queue.length > 0 && this.#flushing === undefined) void this.#runFlush(false);
+  };
 
   /** Opens the sink (default JSONL in the data dir) and loads or creates the signing key. */
   static async open(options: AuditLogOptions): Promise<AuditLog> {
@@ -147,10 +155,24 @@ export class AuditLog {
   /** Flushes and writes a checkpoint over what was written since the last one. */
   async checkpoint(): Promise<Checkpoint | undefined> {
     await this.flush();
-    const checkpoint = await this.sink.checkpoint(checkpointBuilder(this.signingKey, this.#now));
     this.#sinceCheckpoint = 0;
-    if (checkpoint !== undefined) this.#checkpoints += 1;
-    return checkpoint;
+    return this.#checkpointNow();
+  }
+
+  /** A checkpoint over what is stored now, without waiting for the queue (the background trigger). */
+  #checkpointNow(): Promise<Checkpoint | undefined> {
+    const run = this.sink.checkpoint(checkpointBuilder(this.signingKey, this.#now)).then((checkpoint) => {
+      if (checkpoint !== undefined) this.#checkpoints += 1;
+      return checkpoint;
+    });
+    // close() waits for these before closing the sink under them.
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#inFlight.add(settled);
+    void settled.then(() => this.#inFlight.delete(settled));
+    return run;
   }
 
   async head(): Promise<ChainHead> {
@@ -161,11 +183,13 @@ export class AuditLog {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    process.off('beforeExit', this.#onBeforeExit);
     if (this.#checkpointTimer !== undefined) clearInterval(this.#checkpointTimer);
     try {
       await this.checkpoint();
     } finally {
       this.#clearTimer();
+      await Promise.all(this.#inFlight);
       await this.sink.close();
     }
   }
@@ -204,14 +228,16 @@ export class AuditLog {
         this.#queue.splice(0, batch.length);
         this.#written += batch.length;
         this.#sinceCheckpoint += batch.length;
+        // Checked per batch: under steady load the queue never drains, so this loop may not end.
+        if (!this.#closed && this.#options.checkpointEvery > 0 && this.#sinceCheckpoint >= this.#options.checkpointEvery) {
+          this.#sinceCheckpoint = 0;
+          void this.#checkpointNow().catch(this.#onError);
+        }
       }
     })();
     this.#flushing = run.finally(() => {
       this.#flushing = undefined;
       if (this.#queue.length > 0 && !this.#closed) this.#schedule();
-      else if (this.#options.checkpointEvery > 0 && this.#sinceCheckpoint >= this.#options.checkpointEvery) {
-        void this.checkpoint().catch(this.#onError);
-      }
     });
     // The background caller ignores the promise; errors were reported through onError.
     this.#flushing.catch(() => undefined);

@@ -46,9 +46,9 @@ const ENTITY_TYPE = /^[A-Z][A-Z0-9_]{0,63}$/;
 const TOKEN_ID = /^[A-Za-z0-9_:-]{1,128}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 
-const ident = z.string().regex(IDENT, 'must be an identifier (letters, digits, . _ : / @ + -), not free text');
 const count = z.number().int().nonnegative();
 const millis = z.number().nonnegative().finite();
+
 
 const actionCounts = z
   .object({ mask: count.optional(), redact: count.optional(), block: count.optional(), allow: count.optional() })
@@ -65,48 +65,45 @@ const detectorTiming = z
   .strict();
 
 /** What callers pass to `AuditLog.record`. `id` and `time` are filled in when absent. */
-export const auditEventInputSchema = z
-  .object({
-    kind: z.enum(AUDIT_EVENT_KINDS),
-    id: z.uuid().optional(),
-    /** ISO-8601 UTC; defaults to the time of `record()`. */
-    time: z.iso.datetime().optional(),
-    tenant: ident,
-    principal: z.object({ key_id: ident.nullable(), role: ident.nullable() }).strict().optional(),
-    /** The route template (`/v1/chat/completions`, `/agents/:id/chat`), never the raw URL. */
-    route: z.string().regex(ROUTE, 'must be a route template').nullable().optional(),
-    provider: ident.nullable().optional(),
-    model: ident.nullable().optional(),
-    /** Content hash of the policy in force (`veil.yaml`). */
-    policy_version: ident.nullable().optional(),
-    /** Per entity type, how many spans got each action. */
-    entities: z.record(z.string().regex(ENTITY_TYPE, 'must be an entity type name'), actionCounts).optional(),
-    detectors: z.array(detectorTiming).optional(),
-    /** Ids of the policy rules that decided. */
-    rule_ids: z.array(ident).optional(),
-    /** Token ids (`EMAIL_1`, `VEIL_EMAIL_k1_3fa9…`): what the model saw, never what they stand for. */
-    token_ids: z.array(z.string().regex(TOKEN_ID, 'must be a token id')).optional(),
-    leak_gate: z.enum(LEAK_GATE_OUTCOMES).nullable().optional(),
-    upstream_status: z.number().int().min(100).max(599).nullable().optional(),
-    latency_ms: millis.nullable().optional(),
-    request_id: ident.nullable().optional(),
-    outcome: z.enum(AUDIT_OUTCOMES).optional(),
-    /** `cli` events: the subcommand (`mask`, `scan`, `report`). */
-    command: ident.nullable().optional(),
-    /** `unmask` events: how many tokens were asked for and whether it was allowed. */
-    unmask: z.object({ allowed: z.boolean(), tokens: count }).strict().nullable().optional(),
-    /** `key` events: the operation and the id (never the material) of the key. */
-    key: z
-      .object({ operation: z.enum(['generate', 'rotate', 'shred', 'load']), key_id: ident })
-      .strict()
-      .nullable()
-      .optional(),
-  })
-  .strict();
+export interface AuditEventInput {
+  readonly kind: AuditEventKind;
+  readonly id?: string;
+  /** ISO-8601 UTC; defaults to the time of `record()`. */
+  readonly time?: string;
+  readonly tenant: string;
+  readonly principal?: { readonly key_id: string | null; readonly role: string | null };
+  /** The route template (`/v1/chat/completions`, `/agents/:id/chat`), never the raw URL. */
+  readonly route?: string | null;
+  readonly provider?: string | null;
+  readonly model?: string | null;
+  /** Content hash of the policy in force (`veil.yaml`). */
+  readonly policy_version?: string | null;
+  /** Per entity type, how many spans got each action. */
+  readonly entities?: Readonly<Record<string, ActionCounts>>;
+  readonly detectors?: readonly DetectorTiming[];
+  /** Ids of the policy rules that decided. */
+  readonly rule_ids?: readonly string[];
+  /** Token ids (`EMAIL_1`, `VEIL_EMAIL_k1_3fa9…`): what the model saw, never what they stand for. */
+  readonly token_ids?: readonly string[];
+  readonly leak_gate?: LeakGateOutcome | null;
+  readonly upstream_status?: number | null;
+  readonly latency_ms?: number | null;
+  readonly request_id?: string | null;
+  readonly outcome?: AuditOutcome;
+  /** `cli` events: the subcommand (`mask`, `scan`, `report`). */
+  readonly command?: string | null;
+  /** `unmask` events: how many tokens were asked for and whether it was allowed. */
+  readonly unmask?: { readonly allowed: boolean; readonly tokens: number } | null;
+  /** `key` events: the operation and the id (never the material) of the key. */
+  readonly key?: { readonly operation: KeyOperation; readonly key_id: string } | null;
+}
 
-export type AuditEventInput = z.input<typeof auditEventInputSchema>;
+export const KEY_OPERATIONS = ['generate', 'rotate', 'shred', 'load'] as const;
+export type KeyOperation = (typeof KEY_OPERATIONS)[number];
+
 export type ActionCounts = z.infer<typeof actionCounts>;
 export type DetectorTiming = z.infer<typeof detectorTiming>;
+
 
 /** An event as stored: every field present (null when not applicable), chained. */
 export interface AuditEvent {
@@ -132,7 +129,7 @@ export interface AuditEvent {
   readonly outcome: AuditOutcome;
   readonly command: string | null;
   readonly unmask: { readonly allowed: boolean; readonly tokens: number } | null;
-  readonly key: { readonly operation: 'generate' | 'rotate' | 'shred' | 'load'; readonly key_id: string } | null;
+  readonly key: { readonly operation: KeyOperation; readonly key_id: string } | null;
   readonly prev_hash: string;
   readonly hash: string;
 }
@@ -166,7 +163,7 @@ export const storedAuditEventSchema = z
     command: z.string().nullable(),
     unmask: z.object({ allowed: z.boolean(), tokens: count }).strict().nullable(),
     key: z
-      .object({ operation: z.enum(['generate', 'rotate', 'shred', 'load']), key_id: z.string() })
+      .object({ operation: z.enum(KEY_OPERATIONS), key_id: z.string() })
       .strict()
       .nullable(),
     prev_hash: z.string().regex(HEX64),
@@ -179,48 +176,129 @@ export const storedAuditEventSchema = z
  * its value) when a field is not an identifier, count or enum.
  */
 export function prepareEvent(input: AuditEventInput, now: () => Date = () => new Date()): PendingAuditEvent {
-  const parsed = auditEventInputSchema.safeParse(input);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue === undefined ? '' : issue.path.join('.');
-    throw new VeilError(VeilErrorCode.BadInput, `invalid audit event field '${field}': ${issue?.message ?? 'invalid'}`, {
-      data: { field },
-    });
-  }
-  const event = parsed.data;
+  // Hand-written rather than a zod schema: this runs on the request path, and a plain check is
+  // some 50 times faster. Readers of stored events use `storedAuditEventSchema`.
+  const check = new InputCheck(input);
+  check.keys(input, INPUT_KEYS, '');
+  const kind = check.oneOf('kind', input.kind, AUDIT_EVENT_KINDS);
+  const id = input.id === undefined ? randomUUID() : check.match('id', input.id, UUID);
+  const time = input.time === undefined ? now().toISOString() : check.match('time', input.time, ISO_TIME);
+  const principal = input.principal;
+  if (principal !== undefined) check.keys(principal, ['key_id', 'role'], 'principal.');
   const entities: Record<string, ActionCounts> = {};
-  for (const [type, counts] of Object.entries(event.entities ?? {})) {
+  for (const [type, counts] of Object.entries(input.entities ?? {})) {
+    check.match('entities', type, ENTITY_TYPE);
+    check.keys(counts, AUDIT_ACTIONS, `entities.${type}.`);
     const clean: ActionCounts = {};
     for (const action of AUDIT_ACTIONS) {
       const value = counts[action];
-      if (value !== undefined && value > 0) clean[action] = value;
+      if (value !== undefined && check.count(`entities.${type}.${action}`, value) > 0) clean[action] = value;
     }
     entities[type] = clean;
   }
+  const detectors = (input.detectors ?? []).map((timing, i) => {
+    check.keys(timing, ['tier', 'ms', 'spans'], `detectors.${i}.`);
+    return {
+      tier: check.oneOf(`detectors.${i}.tier`, timing.tier, DETECTOR_TIERS),
+      ms: check.millis(`detectors.${i}.ms`, timing.ms),
+      spans: check.count(`detectors.${i}.spans`, timing.spans),
+    };
+  });
+  const unmask = input.unmask ?? null;
+  if (unmask !== null) {
+    check.keys(unmask, ['allowed', 'tokens'], 'unmask.');
+    if (typeof unmask.allowed !== 'boolean') check.fail('unmask.allowed', 'must be a boolean');
+    check.count('unmask.tokens', unmask.tokens);
+  }
+  const key = input.key ?? null;
+  if (key !== null) {
+    check.keys(key, ['operation', 'key_id'], 'key.');
+    check.oneOf('key.operation', key.operation, KEY_OPERATIONS);
+    check.ident('key.key_id', key.key_id);
+  }
+  const status = input.upstream_status ?? null;
+  if (status !== null && (!Number.isInteger(status) || status < 100 || status > 599)) check.fail('upstream_status', 'must be an HTTP status');
   return {
     v: AUDIT_EVENT_VERSION,
-    id: event.id ?? randomUUID(),
-    time: event.time ?? now().toISOString(),
-    kind: event.kind,
-    tenant: event.tenant,
-    principal: { key_id: event.principal?.key_id ?? null, role: event.principal?.role ?? null },
-    route: event.route ?? null,
-    provider: event.provider ?? null,
-    model: event.model ?? null,
-    policy_version: event.policy_version ?? null,
+    id,
+    time,
+    kind,
+    tenant: check.ident('tenant', input.tenant),
+    principal: {
+      key_id: check.optionalIdent('principal.key_id', principal?.key_id),
+      role: check.optionalIdent('principal.role', principal?.role),
+    },
+    route: input.route === undefined || input.route === null ? null : check.match('route', input.route, ROUTE),
+    provider: check.optionalIdent('provider', input.provider),
+    model: check.optionalIdent('model', input.model),
+    policy_version: check.optionalIdent('policy_version', input.policy_version),
     entities,
-    detectors: event.detectors ?? [],
-    rule_ids: event.rule_ids ?? [],
-    token_ids: event.token_ids ?? [],
-    leak_gate: event.leak_gate ?? null,
-    upstream_status: event.upstream_status ?? null,
-    latency_ms: event.latency_ms ?? null,
-    request_id: event.request_id ?? null,
-    outcome: event.outcome ?? 'ok',
-    command: event.command ?? null,
-    unmask: event.unmask ?? null,
-    key: event.key ?? null,
+    detectors,
+    rule_ids: (input.rule_ids ?? []).map((rule, i) => check.ident(`rule_ids.${i}`, rule)),
+    token_ids: (input.token_ids ?? []).map((token, i) => check.match(`token_ids.${i}`, token, TOKEN_ID)),
+    leak_gate: input.leak_gate === undefined || input.leak_gate === null ? null : check.oneOf('leak_gate', input.leak_gate, LEAK_GATE_OUTCOMES),
+    upstream_status: status,
+    latency_ms: input.latency_ms === undefined || input.latency_ms === null ? null : check.millis('latency_ms', input.latency_ms),
+    request_id: check.optionalIdent('request_id', input.request_id),
+    outcome: input.outcome === undefined ? 'ok' : check.oneOf('outcome', input.outcome, AUDIT_OUTCOMES),
+    command: check.optionalIdent('command', input.command),
+    unmask: unmask === null ? null : { allowed: unmask.allowed, tokens: unmask.tokens },
+    key: key === null ? null : { operation: key.operation, key_id: key.key_id },
   };
+}
+
+const INPUT_KEYS = [
+  'kind', 'id', 'time', 'tenant', 'principal', 'route', 'provider', 'model', 'policy_version', 'entities', 'detectors',
+  'rule_ids', 'token_ids', 'leak_gate', 'upstream_status', 'latency_ms', 'request_id', 'outcome', 'command', 'unmask', 'key',
+] as const;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+
+/** Field checks that throw `VeilError(BadInput)` naming the field, never echoing its value. */
+class InputCheck {
+  constructor(readonly input: unknown) {
+    if (typeof input !== 'object' || input === null) this.fail('', 'the event must be an object');
+  }
+
+  fail(field: string, message: string): never {
+    throw new VeilError(VeilErrorCode.BadInput, `invalid audit event field '${field}': ${message}`, { data: { field } });
+  }
+
+  /** Unknown keys are refused: a field that is not in the type cannot smuggle text in. */
+  keys(value: unknown, allowed: readonly string[], prefix: string): void {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) this.fail(prefix.slice(0, -1), 'must be an object');
+    for (const key of Object.keys(value)) {
+      if (!allowed.includes(key)) this.fail(`${prefix}${key}`, 'is not an audit event field');
+    }
+  }
+
+  match(field: string, value: unknown, pattern: RegExp): string {
+    if (typeof value !== 'string' || !pattern.test(value)) this.fail(field, `must match ${pattern.source}, not free text`);
+    return value;
+  }
+
+  ident(field: string, value: unknown): string {
+    return this.match(field, value, IDENT);
+  }
+
+  optionalIdent(field: string, value: unknown): string | null {
+    return value === undefined || value === null ? null : this.ident(field, value);
+  }
+
+  oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
+    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) this.fail(field, `must be one of ${allowed.join(', ')}`);
+    return value as T;
+  }
+
+  count(field: string, value: unknown): number {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) this.fail(field, 'must be a non-negative integer');
+    return value;
+  }
+
+  millis(field: string, value: unknown): number {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) this.fail(field, 'must be a non-negative number');
+    return value;
+  }
 }
 
 /**

@@ -1,0 +1,40 @@
+/**
+ * Turns what `mask()` returns into the audit event's counting fields. The gateway passes the
+ * mask result here instead of building counts itself, so the event can only ever receive types,
+ * actions, token ids and rule ids — `MaskedEntity` carries offsets, never values, and
+ * `replacedValues` is not read.
+ * @module
+ */
+import type { MaskedEntity } from '../pipeline/mask.js';
+import type { ActionCounts, AuditAction } from './event.js';
+
+export interface MaskSummary {
+  readonly entities: Record<string, ActionCounts>;
+  readonly token_ids: string[];
+  readonly rule_ids: string[];
+}
+
+/**
+ * Counts per entity type and action, the distinct token ids (in first-seen order) and the ids
+ * of the rules that decided. `allowed` adds spans that policy let through (mask() drops them
+ * from its result), as `{ TYPE: count }`.
+ */
+export function summarizeMask(
+  result: { readonly entities: readonly Pick<MaskedEntity, 'type' | 'action' | 'token' | 'rule'>[] },
+  allowed: Readonly<Record<string, number>> = {},
+): MaskSummary {
+  const entities: Record<string, Partial<Record<AuditAction, number>>> = {};
+  const tokens = new Set<string>();
+  const rules = new Set<string>();
+  const add = (type: string, action: AuditAction, count: number): void => {
+    const counts = (entities[type] ??= {});
+    counts[action] = (counts[action] ?? 0) + count;
+  };
+  for (const entity of result.entities) {
+    add(entity.type, entity.action, 1);
+    if (entity.token !== undefined) tokens.add(entity.token);
+    if (entity.rule !== undefined) rules.add(entity.rule);
+  }
+  for (const [type, count] of Object.entries(allowed)) if (count > 0) add(type, 'allow', count);
+  return { entities, token_ids: [...tokens], rule_ids: [...rules] };
+}
