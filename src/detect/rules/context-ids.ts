@@ -23,7 +23,7 @@ interface KeywordRule {
 const TOKEN = /(?<![A-Za-z0-9])[A-Za-z0-9](?:[A-Za-z0-9]|[-/.](?=[A-Za-z0-9])){3,30}(?![A-Za-z0-9])/g;
 // Words allowed between the keyword and the value ("passport number is", "acct no.:").
 const FILLER = /^(?:[\s:#=.\-()]|is\b|was\b|are\b|number\b|num\b|no\b|nr\b|id\b|of\b|my\b|the\b|your\b|reads?\b|ending\b|in\b|#)*$/i;
-const DATE_LIKE = /^(?:\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}|(?:19|20)\d\d)$/;
+const DATE_LIKE = /^(?:(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)?\d\d|(?:19|20)\d\d)$/;
 
 function detectAfterKeyword(text: string, rule: KeywordRule): Span[] {
   const spans: Span[] = [];

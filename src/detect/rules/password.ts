@@ -35,7 +35,8 @@ export function findPasswords(text: string): Span[] {
       if (end > start + 1 && text[end - 1] === '.') end--;
     }
     const value = text.slice(start, end);
-    if (value.length < 3 || PLACEHOLDER.test(value)) continue;
+    // Template variables (${DB_PASS}, {{ pwd }}, <password>) are placeholders, not values.
+    if (value.length < 3 || PLACEHOLDER.test(value) || /^(?:\$\{|\{\{|<|%\()/.test(value)) continue;
     spans.push(span(start, end, 'SECRET', 0.9, ID));
     ASSIGNMENT.lastIndex = end;
   }

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { passwordDetector } from '../../../src/detect/rules/password.js';
+import { values } from './helpers.js';
+
+describe('rules.password', () => {
+  it.each([
+    ['password=hunter22&user=bob', 'hunter22'],
+    ['pwd: s3cr3t!x', 's3cr3t!x'],
+    ['{"password": "correct horse battery"}', 'correct horse battery'],
+    ["DB_PASSWORD='Tr0ub4dor&3'", 'Tr0ub4dor&3'],
+    ['client_secret: abcDEF123456', 'abcDEF123456'],
+  ])('masks only the value in %j', (text, expected) => {
+    expect(values(passwordDetector, text)).toEqual([expected]);
+  });
+
+  it('masks the password of a connection string', () => {
+    expect(values(passwordDetector, 'DATABASE_URL=postgres://app:s3cr3tPass@db.internal:5432/crm')).toEqual(['s3cr3tPass']);
+    expect(values(passwordDetector, 'mongodb+srv://user:p%40ss@cluster0.example.net/db')).toEqual(['p%40ss']);
+  });
+
+  it('ignores placeholders, other words and URLs without credentials', () => {
+    expect(values(passwordDetector, 'password: ******** and pwd=<your password> and password=${DB_PASS}')).toEqual([]);
+    expect(values(passwordDetector, 'bypass=true compass: north')).toEqual([]);
+    expect(values(passwordDetector, 'see https://example.com:8080/path and postgres://db:5432/x')).toEqual([]);
+  });
+});
