@@ -1,0 +1,54 @@
+/**
+ * The `detectors` section applied to a set of available detectors: tiers and single detectors
+ * switched off, a global minimum score, per-type thresholds and allow lists. Custom entities are
+ * built by the custom-entity module from `policy.detectors.custom` and passed in with the others.
+ * @module
+ */
+import type { Span } from '../core/span.js';
+import type { Detector } from '../detect/detector.js';
+import { DetectionEngine } from '../detect/engine.js';
+import type { AllowList } from '../detect/merge.js';
+import { builtinDetectors } from '../detect/registry.js';
+import type { Policy } from './policy.js';
+
+/** Wraps a detector so that spans under their type's threshold count as not found. */
+function withThresholds(detector: Detector, thresholds: Readonly<Record<string, number>>): Detector {
+  const relevant = detector.types.some((type) => thresholds[type] !== undefined);
+  // Detectors that do not declare a thresholded type are still wrapped when they may emit any type.
+  if (!relevant && detector.types.length > 0) return detector;
+  const keep = (spans: readonly Span[]): Span[] => spans.filter((span) => span.score >= (thresholds[span.type] ?? 0));
+  return {
+    id: detector.id,
+    tier: detector.tier,
+    types: detector.types,
+    detect(text, context) {
+      const spans = detector.detect(text, context);
+      return spans instanceof Promise ? spans.then(keep) : keep(spans);
+    },
+  };
+}
+
+/** The detectors the policy leaves switched on, with thresholds applied. */
+export function selectDetectors(policy: Policy, available: readonly Detector[]): Detector[] {
+  const { tiers, disable, thresholds } = policy.detectors;
+  const hasThresholds = Object.keys(thresholds).length > 0;
+  return available
+    .filter((detector) => tiers[detector.tier] && !disable.has(detector.id))
+    .map((detector) => (hasThresholds ? withThresholds(detector, thresholds) : detector));
+}
+
+export function allowListOf(policy: Policy): AllowList {
+  return { values: policy.detectors.allow.values, patterns: policy.detectors.allow.patterns };
+}
+
+/**
+ * A detection engine configured by the policy. `available` defaults to the built-in rule
+ * detectors; callers add NER, LLM and custom-entity detectors to it when they have them.
+ */
+export function buildDetectionEngine(policy: Policy, available: readonly Detector[] = builtinDetectors()): DetectionEngine {
+  return new DetectionEngine({
+    detectors: selectDetectors(policy, available),
+    allow: allowListOf(policy),
+    minScore: policy.detectors.minScore,
+  });
+}

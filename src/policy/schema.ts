@@ -1,0 +1,272 @@
+/**
+ * The shape of `veil.yaml`'s policy sections, as zod schemas. Keys are snake_case as written in
+ * the file; `compilePolicy` turns a validated document into the camelCase runtime form. The
+ * other sections of the file (`server`, `upstream`, `pass_through`, `vault`, `audit`, ...) belong
+ * to other parts of Veil and are not validated here.
+ * @module
+ */
+import { z } from 'zod';
+import { isValidEntityTypeName } from '../core/entities.js';
+
+const DURATION_PATTERN = /^(\d+)\s*(s|m|h|d)$/;
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** `90`, `30s`, `15m`, `24h`, `7d` → seconds. */
+export function parseDuration(value: string | number): number | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) && value > 0 ? value : undefined;
+  const match = DURATION_PATTERN.exec(value.trim());
+  if (match === null) return undefined;
+  const seconds = Number(match[1]) * (DURATION_UNITS[match[2] ?? 's'] ?? 1);
+  return seconds > 0 ? seconds : undefined;
+}
+
+const duration = z
+  .union([z.number(), z.string()])
+  .refine((value) => parseDuration(value) !== undefined, {
+    message: 'expected a duration such as 30s, 15m, 24h, 7d or a number of seconds',
+  });
+
+/** Ids of tenants, keys, providers, routes and rules: readable, stable, safe in logs and Cedar. */
+const id = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+    message: 'expected an id of letters, digits, ".", "_" or "-" (at most 64, starting with a letter or digit)',
+  });
+
+const entityType = z.string().refine(isValidEntityTypeName, {
+  message: 'expected an entity type in upper snake case, e.g. EMAIL or CREDIT_CARD',
+});
+
+/** One value or a list of them; `x: a` and `x: [a, b]` both read naturally in YAML. */
+function oneOrMany<T extends z.ZodType>(item: T) {
+  return z.union([item, z.array(item).min(1)]);
+}
+
+const keyHash = z.string().regex(/^sha256:[0-9a-f]{64}$/, {
+  message: "expected 'sha256:' and 64 lower-case hex digits (print one with `veil keys hash KEY`)",
+});
+
+export const apiKeySchema = z
+  .object({
+    id,
+    hash: keyHash,
+    roles: z.array(id).default([]),
+    /** Disabled keys stay in the file (for the audit trail) but authenticate nothing. */
+    disabled: z.boolean().default(false),
+  })
+  .strict();
+
+export const tenantSchema = z
+  .object({
+    id,
+    name: z.string().min(1).optional(),
+    keys: z.array(apiKeySchema).default([]),
+    session_ttl: duration.optional(),
+  })
+  .strict();
+
+const httpUrl = z.string().refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      return url.protocol === 'https:' || url.protocol === 'http:';
+    } catch {
+      return false;
+    }
+  },
+  { message: 'expected an http(s) URL' },
+);
+
+const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
+
+export const jwtSchema = z
+  .object({
+    issuer: z.string().min(1),
+    audience: oneOrMany(z.string().min(1)),
+    jwks_url: httpUrl.optional(),
+    /** A local JWKS file (`{"keys": [...]}`), relative to the policy file. */
+    jwks_file: z.string().min(1).optional(),
+    /** Asymmetric algorithms only: `none` and shared-secret HMAC are never accepted. */
+    algorithms: z.array(z.enum(JWT_ALGORITHMS)).min(1).default(['RS256', 'ES256', 'EdDSA']),
+    /** Claim (dotted path) holding the tenant id. */
+    tenant_claim: z.string().min(1).default('tenant'),
+    /** Claim (dotted path) holding the roles: an array or a space-separated string. */
+    roles_claim: z.string().min(1).default('roles'),
+    clock_tolerance: duration.optional(),
+  })
+  .strict()
+  .refine((jwt) => (jwt.jwks_url === undefined) !== (jwt.jwks_file === undefined), {
+    message: 'expected exactly one of jwks_url or jwks_file',
+  });
+
+export const authSchema = z
+  .object({
+    /**
+     * `required`: every request needs a Veil key or JWT. `disabled`: no credentials, and only
+     * loopback clients are served (the safe default without a file).
+     */
+    mode: z.enum(['required', 'disabled']).default('required'),
+    /** Tenant and roles given to callers when auth is disabled. */
+    anonymous: z
+      .object({ tenant: id.default('default'), roles: z.array(id).default([]) })
+      .strict()
+      .default({ tenant: 'default', roles: [] }),
+    jwt: jwtSchema.optional(),
+  })
+  .strict();
+
+export const providerSchema = z
+  .object({
+    id,
+    /** Wire format of the upstream. */
+    type: z.enum(['openai', 'anthropic', 'gemini', 'ollama']).default('openai'),
+    url: httpUrl,
+    /** Environment variable holding the provider key (never the key itself). */
+    key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'expected an environment variable name' }).optional(),
+    /** Whether callers may send their own provider key in `x-veil-provider-key`. */
+    allow_caller_key: z.boolean().default(false),
+    /** Tenants that may use this provider; `*` for all. */
+    tenants: z.array(z.union([id, z.literal('*')])).min(1).default(['*']),
+  })
+  .strict();
+
+export const routeSchema = z
+  .object({
+    id,
+    /** Exact path, or a prefix ending in `/*` (e.g. `/agents/support/*`). */
+    path: z.string().regex(/^\/[^\s]*$/, { message: "expected a path starting with '/'" }),
+    provider: id,
+    tenants: z.array(z.union([id, z.literal('*')])).min(1).default(['*']),
+    roles: z.array(id).optional(),
+  })
+  .strict();
+
+export const detectorsSchema = z
+  .object({
+    tiers: z
+      .object({
+        rules: z.boolean().default(true),
+        ner: z.boolean().default(true),
+        llm: z.boolean().default(false),
+        custom: z.boolean().default(true),
+      })
+      .strict()
+      .default({ rules: true, ner: true, llm: false, custom: true }),
+    /** Detector ids switched off, e.g. `rules.zip`. */
+    disable: z.array(z.string().min(1)).default([]),
+    min_score: z.number().min(0).max(1).default(0),
+    /** Per entity type: spans scoring below are treated as not found. */
+    thresholds: z.record(entityType, z.number().min(0).max(1)).default({}),
+    allow: z
+      .object({
+        values: z.array(z.string().min(1)).default([]),
+        patterns: z
+          .array(
+            z.string().refine(
+              (pattern) => {
+                try {
+                  new RegExp(pattern);
+                  return true;
+                } catch {
+                  return false;
+                }
+              },
+              { message: 'expected a valid regular expression' },
+            ),
+          )
+          .default([]),
+      })
+      .strict()
+      .default({ values: [], patterns: [] }),
+    /** Custom entities; validated by the custom-entity module, passed through as written. */
+    custom: z.array(z.record(z.string(), z.unknown())).default([]),
+  })
+  .strict();
+
+export const ACTIONS = ['mask', 'redact', 'block', 'allow'] as const;
+
+export const whenSchema = z
+  .object({
+    entity: oneOrMany(entityType).optional(),
+    entities: z.array(entityType).min(1).optional(),
+    provider: oneOrMany(id).optional(),
+    route: oneOrMany(id).optional(),
+    tenant: oneOrMany(id).optional(),
+    role: oneOrMany(id).optional(),
+    min_score: z.number().min(0).max(1).optional(),
+  })
+  .strict()
+  .refine((when) => when.entity === undefined || when.entities === undefined, {
+    message: 'use either entity or entities, not both',
+  });
+
+export const ruleSchema = z
+  .object({
+    id,
+    description: z.string().optional(),
+    when: whenSchema.default({}),
+    action: z.enum(ACTIONS),
+    /**
+     * Token format for `mask`: a template with `{type}` and `{n}`, e.g. `[{type}-{n}]`. Carried
+     * in the decision; the default is `<<{type}_{n}>>`.
+     */
+    format: z
+      .string()
+      .refine((format) => format.includes('{type}') && format.includes('{n}'), {
+        message: 'expected a template containing {type} and {n}',
+      })
+      .optional(),
+    /** `false`: tokens made by this rule are not put back in answers (one-way for the model). */
+    rehydrate: z.boolean().default(true),
+  })
+  .strict()
+  .refine((rule) => rule.format === undefined || rule.action === 'mask', {
+    message: 'format applies only to action: mask',
+    path: ['format'],
+  });
+
+export const unmaskSchema = z
+  .object({
+    /** Cedar policy text. Without any, nobody may unmask. */
+    policies: z.string().default(''),
+    /** Attempts per key per minute, allowed or not. */
+    rate_limit_per_minute: z.number().int().positive().default(60),
+    /** Whether a non-empty reason is required before Cedar is asked. */
+    require_reason: z.boolean().default(true),
+  })
+  .strict();
+
+/** Top-level sections this module owns. Others are left to their owners. */
+export const POLICY_SECTIONS = ['version', 'tenants', 'auth', 'providers', 'routes', 'detectors', 'rules', 'unmask'] as const;
+
+/** Sections other parts of Veil read from the same file. */
+export const FOREIGN_SECTIONS = ['server', 'upstream', 'pass_through', 'vault', 'audit', 'observability', 'telemetry', 'mcp', 'ui', 'documents'] as const;
+
+export const policyDocumentSchema = z
+  .object({
+    version: z.literal(1).default(1),
+    tenants: z.array(tenantSchema).default([]),
+    auth: authSchema.default({ mode: 'required', anonymous: { tenant: 'default', roles: [] } }),
+    providers: z.array(providerSchema).default([]),
+    routes: z.array(routeSchema).default([]),
+    detectors: detectorsSchema.default({
+      tiers: { rules: true, ner: true, llm: false, custom: true },
+      disable: [],
+      min_score: 0,
+      thresholds: {},
+      allow: { values: [], patterns: [] },
+      custom: [],
+    }),
+    rules: z.array(ruleSchema).default([]),
+    unmask: unmaskSchema.default({ policies: '', rate_limit_per_minute: 60, require_reason: true }),
+  })
+  .loose();
+
+export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
+export type RuleDocument = z.infer<typeof ruleSchema>;
+export type WhenDocument = z.infer<typeof whenSchema>;
+export type TenantDocument = z.infer<typeof tenantSchema>;
+export type ProviderDocument = z.infer<typeof providerSchema>;
+export type RouteDocument = z.infer<typeof routeSchema>;
+export type JwtDocument = z.infer<typeof jwtSchema>;
+export type RuleAction = (typeof ACTIONS)[number];
