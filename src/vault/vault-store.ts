@@ -28,6 +28,12 @@ export interface VaultEntry extends NewVaultEntry {
 
 export type TokenFormatter = (type: string, seq: number) => string;
 
+/** A tenant's wrapped data key, as listed for rotation. */
+export interface TenantDataKey {
+  readonly tenant: string;
+  readonly key: WrappedKey;
+}
+
 export interface VaultStore {
   readonly kind: string;
   /** Opens connections and creates or migrates the schema. Idempotent. */
@@ -51,4 +57,19 @@ export interface VaultStore {
   /** Stores the key unless the tenant has one already; returns the key in force. */
   putDataKeyIfAbsent(tenant: string, key: WrappedKey): Promise<WrappedKey>;
   deleteDataKey(tenant: string): Promise<boolean>;
+  /** Removes every entry of a tenant, in all its scopes (not its data key); returns how many. */
+  deleteTenant(tenant: string): Promise<number>;
+  /** Every tenant with an entry or a data key, sorted by UTF-8 bytes. */
+  listTenants(): Promise<string[]>;
+  /**
+   * Up to `limit` data keys of tenants sorted after `after` (all when undefined), sorted by
+   * tenant (UTF-8 bytes): a resumable walk for key rotation.
+   */
+  listDataKeys(after: string | undefined, limit: number): Promise<TenantDataKey[]>;
+  /**
+   * Compare-and-set: replaces the tenant's data key with `next` only if the stored key is still
+   * `expected` (same key id and bytes). Returns whether it replaced it, so a rotation racing
+   * with `forget` or another rotation never resurrects or overwrites a key.
+   */
+  replaceDataKey(tenant: string, expected: WrappedKey, next: WrappedKey): Promise<boolean>;
 }

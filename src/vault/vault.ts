@@ -24,17 +24,29 @@ import { deriveTenantKeys, generateDataKey, type TenantKeys } from './crypto.js'
 import type { KeyProvider } from './key-provider.js';
 import { LocalKeyProvider } from './keys/local.js';
 import { PersistentTokenScope } from './persistent-scope.js';
+import { PostgresVaultStore } from './stores/postgres.js';
 import { SqliteVaultStore } from './stores/sqlite.js';
 import type { VaultStore } from './vault-store.js';
 
 export const DATA_DIR_ENV = 'VEIL_DATA_DIR';
 export const DEFAULT_DATA_DIR = '.veil';
+/** `postgres://…`: when set, the vault lives in PostgreSQL (shared by replicas) instead of `vault.db`. */
+export const VAULT_URL_ENV = 'VEIL_VAULT_URL';
+/** PostgreSQL schema of the vault tables (default `veil_vault`). */
+export const VAULT_SCHEMA_ENV = 'VEIL_VAULT_SCHEMA';
 
 export interface VaultOptions {
   /** Holds `vault.db` and `master.key` when the defaults are used. Created with mode 0700. */
   readonly dataDir: string;
-  /** Default: `SqliteVaultStore` on `<dataDir>/vault.db`. The vault owns it and closes it. */
+  /**
+   * Default: `PostgresVaultStore` when `url` (or `VEIL_VAULT_URL`) is set, else
+   * `SqliteVaultStore` on `<dataDir>/vault.db`. The vault owns it and closes it.
+   */
   readonly store?: VaultStore;
+  /** PostgreSQL connection string for the default store; wins over `VEIL_VAULT_URL`. */
+  readonly url?: string;
+  /** PostgreSQL schema for the default store; wins over `VEIL_VAULT_SCHEMA`. */
+  readonly schema?: string;
   /** Default: `LocalKeyProvider` (masterKey option, `VEIL_MASTER_KEY`, or `<dataDir>/master.key`). */
   readonly keys?: KeyProvider;
   /** Base64 master key for the default key provider. */
@@ -96,8 +108,13 @@ export class Vault implements ScopeProvider {
         ...(options.masterKey === undefined ? {} : { masterKey: options.masterKey }),
         ...(options.env === undefined ? {} : { env: options.env }),
       }));
-    const store = options.store ?? new SqliteVaultStore({ file: join(dataDir, 'vault.db') });
-    await store.init();
+    const store = options.store ?? defaultStore(dataDir, options);
+    try {
+      await store.init();
+    } catch (error) {
+      await store.close().catch(() => undefined);
+      throw error;
+    }
     return new Vault(dataDir, store, keys, options.now ?? Date.now);
   }
 
@@ -140,6 +157,19 @@ export class Vault implements ScopeProvider {
     this.#checkOpen();
     this.#tenantKeys.delete(tenant);
     return this.store.deleteDataKey(tenant);
+  }
+
+  /**
+   * Erasure of a whole tenant: deletes every entry of every scope and the data key
+   * (crypto-shredding: copies of the rows in backups or replicas stay unreadable).
+   */
+  async eraseTenant(tenant: string): Promise<{ entries: number; dataKey: boolean }> {
+    this.#checkOpen();
+    checkName('tenant', tenant);
+    // Key first: if the row delete fails half-way, what is left is already unreadable.
+    const dataKey = await this.forgetTenant(tenant);
+    const entries = await this.store.deleteTenant(tenant);
+    return { entries, dataKey };
   }
 
   async close(): Promise<void> {
@@ -191,6 +221,23 @@ export class Vault implements ScopeProvider {
   #checkOpen(): void {
     if (this.#closed) throw new VeilError(VeilErrorCode.Vault, 'the vault is closed');
   }
+}
+
+function defaultStore(dataDir: string, options: VaultOptions): VaultStore {
+  const env = options.env ?? process.env;
+  const url = options.url ?? nonEmpty(env[VAULT_URL_ENV]);
+  if (url === undefined) return new SqliteVaultStore({ file: join(dataDir, 'vault.db') });
+  const schema = options.schema ?? nonEmpty(env[VAULT_SCHEMA_ENV]);
+  return new PostgresVaultStore({
+    connectionString: url,
+    ...(schema === undefined ? {} : { schema }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
 }
 
 function checkName(field: string, value: unknown): void {

@@ -47,6 +47,10 @@ export const CONTRACT_TESTS = {
   concurrent: 'concurrent putMany calls on one instance agree',
   dataKeys: 'data keys: put if absent returns the winner, get, delete',
   dataKeysIsolated: 'data keys are per tenant',
+  deleteTenant: 'deleteTenant removes every scope of one tenant only, and keeps its data key',
+  listTenants: 'listTenants names tenants with entries or data keys, in UTF-8 byte order',
+  listDataKeys: 'listDataKeys walks data keys in tenant order, resumably',
+  replaceDataKey: 'replaceDataKey replaces only the expected key',
   closeReopen: 'entries and data keys survive close and reopen',
   siblings: 'two instances on the same storage see each other and agree',
 } as const;
@@ -393,6 +397,78 @@ export function runVaultStoreContract(options: VaultStoreContractOptions): void 
       expect((await store.putDataKeyIfAbsent(t2, wrappedKey('two'))).keyId).toBe('two');
       expect(await store.deleteDataKey(t2)).toBe(true);
       expect((await store.getDataKey(t1))?.keyId).toBe('one');
+    });
+
+    test(CONTRACT_TESTS.deleteTenant, async () => {
+      const store = await fresh();
+      const [t, other] = [tenant(), tenant()];
+      await store.putMany(
+        [entry(t, '', 'EMAIL', 'a'), entry(t, 's1', 'EMAIL', 'a'), entry(t, 's2', 'PHONE', 'b'), entry(other, 's1', 'EMAIL', 'a')],
+        formatToken,
+      );
+      await store.putDataKeyIfAbsent(t, wrappedKey('k'));
+      expect(await store.deleteTenant(t)).toBe(3);
+      expect(await store.deleteTenant(t)).toBe(0);
+      for (const scope of ['', 's1', 's2']) expect(await store.listScope(t, scope)).toEqual([]);
+      expect(await store.listScope(other, 's1')).toHaveLength(1);
+      expect((await store.getDataKey(t))?.keyId).toBe('k');
+      // A tenant whose name extends another's is a different tenant.
+      await store.putMany([entry(`${other}x`, 's1', 'EMAIL', 'a')], formatToken);
+      expect(await store.deleteTenant(other)).toBe(1);
+      expect(await store.listScope(`${other}x`, 's1')).toHaveLength(1);
+    });
+
+    test(CONTRACT_TESTS.listTenants, async () => {
+      const store = await fresh();
+      const base = tenant();
+      const names = [`${base}-b`, `${base}-a`, `${base}-\u00e9`, `${base}-Z`];
+      await store.putMany([entry(names[0] ?? '', 's', 'EMAIL', 'a'), entry(names[1] ?? '', 'x', 'EMAIL', 'a')], formatToken);
+      await store.putMany([entry(names[0] ?? '', 's2', 'EMAIL', 'a')], formatToken);
+      await store.putDataKeyIfAbsent(names[2] ?? '', wrappedKey('k'));
+      await store.putDataKeyIfAbsent(names[3] ?? '', wrappedKey('k'));
+      await store.putMany([entry(names[3] ?? '', 's', 'EMAIL', 'a')], formatToken);
+      const listed = (await store.listTenants()).filter((name) => name.startsWith(base));
+      expect(listed).toEqual([`${base}-Z`, `${base}-a`, `${base}-b`, `${base}-\u00e9`]);
+    });
+
+    test(CONTRACT_TESTS.listDataKeys, async () => {
+      const store = await fresh();
+      const base = tenant();
+      const keys = new Map(['c', 'a', 'e', 'b', 'd'].map((suffix) => [`${base}-${suffix}`, wrappedKey(`kek-${suffix}`)]));
+      for (const [name, key] of keys) await store.putDataKeyIfAbsent(name, key);
+      const seen: string[] = [];
+      let after: string | undefined = base;
+      for (;;) {
+        const page = await store.listDataKeys(after, 2);
+        const ours = page.filter((item) => item.tenant.startsWith(base));
+        for (const item of ours) {
+          seen.push(item.tenant);
+          expect(comparableKey(item.key)).toEqual(comparableKey(keys.get(item.tenant)));
+        }
+        if (ours.length < 2) break;
+        after = ours[ours.length - 1]?.tenant;
+      }
+      expect(seen).toEqual(['a', 'b', 'c', 'd', 'e'].map((suffix) => `${base}-${suffix}`));
+      expect(await store.listDataKeys(`${base}-e`, 0)).toEqual([]);
+      const fromStart = await store.listDataKeys(undefined, 1);
+      expect(fromStart.length).toBeLessThanOrEqual(1);
+    });
+
+    test(CONTRACT_TESTS.replaceDataKey, async () => {
+      const store = await fresh();
+      const t = tenant();
+      const first = wrappedKey('v1');
+      const second = wrappedKey('v2');
+      expect(await store.replaceDataKey(t, first, second)).toBe(false);
+      expect(await store.getDataKey(t)).toBeUndefined();
+      await store.putDataKeyIfAbsent(t, first);
+      // Same key id, other bytes: not the expected key.
+      expect(await store.replaceDataKey(t, { keyId: 'v1', wrapped: new Uint8Array(60) }, second)).toBe(false);
+      expect(await store.replaceDataKey(t, first, second)).toBe(true);
+      expect(comparableKey(await store.getDataKey(t))).toEqual(comparableKey(second));
+      expect(await store.replaceDataKey(t, first, wrappedKey('v3'))).toBe(false);
+      const racers = await Promise.all([wrappedKey('r1'), wrappedKey('r2'), wrappedKey('r3')].map((k) => store.replaceDataKey(t, second, k)));
+      expect(racers.filter(Boolean)).toHaveLength(1);
     });
 
     test(

@@ -5,7 +5,7 @@
  * @module
  */
 import type { WrappedKey } from '../key-provider.js';
-import type { NewVaultEntry, TokenFormatter, VaultEntry, VaultStore } from '../vault-store.js';
+import type { NewVaultEntry, TenantDataKey, TokenFormatter, VaultEntry, VaultStore } from '../vault-store.js';
 
 export interface MemoryVaultStoreOptions {
   /** Clock for `createdAt` and for hiding expired entries (default `Date.now`). */
@@ -116,6 +116,40 @@ export class MemoryVaultStore implements VaultStore {
     return this.#dataKeys.delete(tenant);
   }
 
+  async deleteTenant(tenant: string): Promise<number> {
+    let deleted = 0;
+    for (const [key, state] of this.#scopes) {
+      if (!key.startsWith(tenantPrefix(tenant))) continue;
+      deleted += state.byLookup.size;
+      this.#scopes.delete(key);
+    }
+    return deleted;
+  }
+
+  async listTenants(): Promise<string[]> {
+    const tenants = new Set(this.#dataKeys.keys());
+    for (const state of this.#scopes.values()) {
+      const first = state.byLookup.values().next();
+      if (first.done !== true) tenants.add(first.value.tenant);
+    }
+    return [...tenants].sort(byUtf8);
+  }
+
+  async listDataKeys(after: string | undefined, limit: number): Promise<TenantDataKey[]> {
+    return [...this.#dataKeys.keys()]
+      .filter((tenant) => after === undefined || byUtf8(tenant, after) > 0)
+      .sort(byUtf8)
+      .slice(0, Math.max(0, limit))
+      .map((tenant) => ({ tenant, key: copyKey(this.#dataKeys.get(tenant) as WrappedKey) }));
+  }
+
+  async replaceDataKey(tenant: string, expected: WrappedKey, next: WrappedKey): Promise<boolean> {
+    const current = this.#dataKeys.get(tenant);
+    if (current === undefined || !sameKey(current, expected)) return false;
+    this.#dataKeys.set(tenant, copyKey(next));
+    return true;
+  }
+
   #scope(tenant: string, scope: string, create: true): ScopeState;
   #scope(tenant: string, scope: string, create: false): ScopeState | undefined;
   #scope(tenant: string, scope: string, create: boolean): ScopeState | undefined {
@@ -161,7 +195,21 @@ function byTypeThenSeq(a: VaultEntry, b: VaultEntry): number {
 }
 
 function scopeKey(tenant: string, scope: string): string {
-  return `${tenant.length}:${tenant}\u0000${scope}`;
+  return `${tenantPrefix(tenant)}${scope}`;
+}
+
+/** The tenant's part of `scopeKey`; length-prefixed, so no tenant's prefix is another's. */
+function tenantPrefix(tenant: string): string {
+  return `${tenant.length}:${tenant}\u0000`;
+}
+
+/** UTF-8 byte order, what the SQL stores sort by (`COLLATE "C"`, SQLite's BINARY). */
+function byUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+function sameKey(a: WrappedKey, b: WrappedKey): boolean {
+  return a.keyId === b.keyId && Buffer.compare(Buffer.from(a.wrapped), Buffer.from(b.wrapped)) === 0;
 }
 
 // Copies on the way in and out: callers must not be able to change stored bytes by mutating

@@ -18,7 +18,7 @@ import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { VeilError, VeilErrorCode } from '../../core/errors.js';
 import type { WrappedKey } from '../key-provider.js';
-import type { NewVaultEntry, TokenFormatter, VaultEntry, VaultStore } from '../vault-store.js';
+import type { NewVaultEntry, TenantDataKey, TokenFormatter, VaultEntry, VaultStore } from '../vault-store.js';
 
 export const SQLITE_FILE = 'vault.db';
 
@@ -211,6 +211,32 @@ export class SqliteVaultStore implements VaultStore {
     return this.#write(() => st.deleteKey.run(tenant).changes > 0);
   }
 
+  async deleteTenant(tenant: string): Promise<number> {
+    const { st } = this.#open();
+    return this.#write(() => st.deleteTenant.run(tenant).changes);
+  }
+
+  async listTenants(): Promise<string[]> {
+    return (this.#open().st.listTenants.all() as { tenant: string }[]).map((row) => row.tenant);
+  }
+
+  async listDataKeys(after: string | undefined, limit: number): Promise<TenantDataKey[]> {
+    const { st } = this.#open();
+    const rows = (
+      after === undefined ? st.listKeys.all(Math.max(0, limit)) : st.listKeysAfter.all(after, Math.max(0, limit))
+    ) as (KeyRow & { tenant: string })[];
+    return rows.map((row) => ({ tenant: row.tenant, key: fromKeyRow(row) }));
+  }
+
+  async replaceDataKey(tenant: string, expected: WrappedKey, next: WrappedKey): Promise<boolean> {
+    const { st } = this.#open();
+    return this.#write(
+      () =>
+        st.replaceKey.run(next.keyId, Buffer.from(next.wrapped), tenant, expected.keyId, Buffer.from(expected.wrapped))
+          .changes > 0,
+    );
+  }
+
   #open(): { db: Database.Database; st: Statements } {
     if (this.#db === undefined || this.#statements === undefined) {
       throw new VeilError(VeilErrorCode.Vault, 'the vault store is not open (call init first, or it was closed)');
@@ -256,6 +282,12 @@ function prepare(db: Database.Database) {
       'INSERT INTO data_keys (tenant, key_id, wrapped, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant) DO NOTHING',
     ),
     deleteKey: db.prepare('DELETE FROM data_keys WHERE tenant = ?'),
+    deleteTenant: db.prepare('DELETE FROM entries WHERE tenant = ?'),
+    // BINARY collation: UTF-8 byte order, the order every store lists tenants in.
+    listTenants: db.prepare('SELECT tenant FROM entries UNION SELECT tenant FROM data_keys ORDER BY tenant'),
+    listKeys: db.prepare('SELECT tenant, key_id, wrapped FROM data_keys ORDER BY tenant LIMIT ?'),
+    listKeysAfter: db.prepare('SELECT tenant, key_id, wrapped FROM data_keys WHERE tenant > ? ORDER BY tenant LIMIT ?'),
+    replaceKey: db.prepare('UPDATE data_keys SET key_id = ?, wrapped = ? WHERE tenant = ? AND key_id = ? AND wrapped = ?'),
   };
 }
 

@@ -1,0 +1,513 @@
+/**
+ * The PostgreSQL `VaultStore`, for several gateway replicas sharing one vault.
+ *
+ * - Schema: created and migrated by Veil on `init`. Migrations are versioned (`schema_version`
+ *   holds the version reached) and run in one transaction under a session-independent advisory
+ *   lock keyed by the schema name, so replicas starting at the same moment apply each
+ *   migration exactly once and wait for each other instead of racing on `CREATE`.
+ * - `putMany`: one transaction that first takes `pg_advisory_xact_lock` for each (tenant,
+ *   scope) of the batch, in a fixed order (no deadlock between two batches touching the same
+ *   scopes). Under the lock "find the entry or insert it with the next number" cannot
+ *   interleave with another replica doing the same; the primary key (tenant, scope, lookup)
+ *   and UNIQUE (tenant, scope, type, seq) stay as a second line of defence, and a transaction
+ *   that still hits one (a writer outside Veil, a hash collision of two lock keys is harmless)
+ *   is retried.
+ * - Round trips: a batch is BEGIN, lock, one SELECT of the batch's lookups and the per-type
+ *   maxima, one INSERT of all new rows (unnest), COMMIT, whatever its size.
+ * - Time: `createdAt` and expiry use the store's clock (`now` option), not the server's, so a
+ *   replica and its tests agree with the SQLite store on what is expired.
+ *
+ * Tables (in `schema`, default `veil_vault`): `entries`, `data_keys`, `schema_version`.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+import { VeilError, VeilErrorCode } from '../../core/errors.js';
+import type { WrappedKey } from '../key-provider.js';
+import type { NewVaultEntry, TenantDataKey, TokenFormatter, VaultEntry, VaultStore } from '../vault-store.js';
+
+export const DEFAULT_PG_SCHEMA = 'veil_vault';
+
+export interface PostgresVaultStoreOptions {
+  /** `postgres://user@host:5432/db`; or pass `pool`. */
+  readonly connectionString?: string;
+  /** A pool owned by the caller (not ended by `close()`). */
+  readonly pool?: pg.Pool;
+  /** Schema holding the tables (default `veil_vault`); lower-case letters, digits and `_`. */
+  readonly schema?: string;
+  /** Pool size when the store makes its own pool (default 10). */
+  readonly maxConnections?: number;
+  /** Clock for `createdAt` and for hiding expired entries (default `Date.now`). */
+  readonly now?: () => number;
+}
+
+interface EntryRow {
+  tenant: string;
+  scope: string;
+  type: string;
+  seq: number;
+  lookup: string;
+  token: string;
+  ciphertext: Buffer;
+  created_at: string;
+  expires_at: string | null;
+}
+
+interface KeyRow {
+  tenant: string;
+  key_id: string;
+  wrapped: Buffer;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+const ENTRY_COLUMNS = 'tenant, scope, type, seq, lookup, token, ciphertext, created_at, expires_at';
+/** How often a batch is retried after a serialization failure or unique violation. */
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Ordered migrations; index + 1 is the schema version they lead to. Never edit a released
+ * entry: append a new one. `{schema}` is replaced by the quoted schema name.
+ */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE {schema}.entries (
+     tenant      text    NOT NULL,
+     scope       text    NOT NULL,
+     type        text    NOT NULL,
+     seq         integer NOT NULL,
+     lookup      text    NOT NULL,
+     token       text    NOT NULL,
+     ciphertext  bytea   NOT NULL,
+     created_at  bigint  NOT NULL,
+     expires_at  bigint,
+     PRIMARY KEY (tenant, scope, lookup),
+     UNIQUE (tenant, scope, type, seq)
+   );
+   CREATE INDEX entries_by_token ON {schema}.entries (tenant, scope, token);
+   CREATE INDEX entries_by_expiry ON {schema}.entries (expires_at) WHERE expires_at IS NOT NULL;
+   CREATE TABLE {schema}.data_keys (
+     tenant      text    NOT NULL PRIMARY KEY,
+     key_id      text    NOT NULL,
+     wrapped     bytea   NOT NULL,
+     created_at  bigint  NOT NULL
+   );`,
+];
+
+export class PostgresVaultStore implements VaultStore {
+  readonly kind = 'postgres';
+  readonly schema: string;
+  readonly #pool: pg.Pool;
+  readonly #ownsPool: boolean;
+  readonly #now: () => number;
+  readonly #q: Queries;
+  #initialised: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(options: PostgresVaultStoreOptions) {
+    const schema = options.schema ?? DEFAULT_PG_SCHEMA;
+    if (!SCHEMA_NAME.test(schema)) {
+      throw new VeilError(VeilErrorCode.Config, 'the vault schema name must be lower-case letters, digits and _ (at most 63)', {
+        data: { field: 'schema' },
+      });
+    }
+    this.schema = schema;
+    if (options.pool !== undefined) {
+      this.#pool = options.pool;
+      this.#ownsPool = false;
+    } else if (options.connectionString !== undefined && options.connectionString !== '') {
+      this.#pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
+      this.#ownsPool = true;
+    } else {
+      throw new VeilError(VeilErrorCode.Config, 'PostgresVaultStore needs a connectionString or a pool');
+    }
+    // An idle pooled client can fail (server restart); without a listener that would crash the
+    // process. The next query gets a fresh connection and reports its own error.
+    this.#pool.on('error', () => undefined);
+    this.#now = options.now ?? Date.now;
+    this.#q = queries(`"${schema}"`);
+  }
+
+  /** Current schema version (for diagnostics and tests). */
+  async schemaVersion(): Promise<number> {
+    const client = await this.#connect();
+    try {
+      return await readVersion(client, this.schema);
+    } finally {
+      client.release();
+    }
+  }
+
+  init(): Promise<void> {
+    if (this.#closed) return Promise.reject(closedError());
+    this.#initialised ??= this.#migrate().catch((error: unknown) => {
+      // A failed start (server down) must not stick: the next init tries again.
+      this.#initialised = undefined;
+      throw error;
+    });
+    return this.#initialised;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ownsPool) await this.#pool.end();
+  }
+
+  async putMany(entries: readonly NewVaultEntry[], formatToken: TokenFormatter): Promise<VaultEntry[]> {
+    if (entries.length === 0) return [];
+    this.#checkOpen();
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.#transaction((client) => this.#putBatch(client, entries, formatToken));
+      } catch (error) {
+        const code = pgCode(error);
+        // 23505 unique_violation, 40001 serialization_failure, 40P01 deadlock_detected: the
+        // transaction was rolled back as a whole, so running it again is safe.
+        if (attempt >= MAX_ATTEMPTS || (code !== '23505' && code !== '40001' && code !== '40P01')) throw error;
+      }
+    }
+  }
+
+  async findByLookup(tenant: string, scope: string, lookup: string): Promise<VaultEntry | undefined> {
+    const rows = await this.#query<EntryRow>(this.#q.findByLookup, [tenant, scope, lookup, this.#now()]);
+    return rows[0] === undefined ? undefined : fromRow(rows[0]);
+  }
+
+  async findByToken(tenant: string, scope: string, token: string): Promise<VaultEntry | undefined> {
+    const rows = await this.#query<EntryRow>(this.#q.findByToken, [tenant, scope, token, this.#now()]);
+    return rows[0] === undefined ? undefined : fromRow(rows[0]);
+  }
+
+  async listScope(tenant: string, scope: string): Promise<VaultEntry[]> {
+    return (await this.#query<EntryRow>(this.#q.listScope, [tenant, scope, this.#now()])).map(fromRow);
+  }
+
+  async deleteScope(tenant: string, scope: string): Promise<number> {
+    return this.#count(this.#q.deleteScope, [tenant, scope]);
+  }
+
+  async purgeExpired(now: number): Promise<number> {
+    return this.#count(this.#q.purge, [now]);
+  }
+
+  async getDataKey(tenant: string): Promise<WrappedKey | undefined> {
+    const rows = await this.#query<KeyRow>(this.#q.getKey, [tenant]);
+    return rows[0] === undefined ? undefined : fromKeyRow(rows[0]);
+  }
+
+  async putDataKeyIfAbsent(tenant: string, key: WrappedKey): Promise<WrappedKey> {
+    // One statement: insert unless present, then read back whichever key won. The CTE's
+    // snapshot cannot see a concurrent winner's row, so the fallback SELECT reads it after.
+    const inserted = await this.#query<KeyRow>(this.#q.insertKey, [tenant, key.keyId, Buffer.from(key.wrapped), this.#now()]);
+    if (inserted[0] !== undefined) return fromKeyRow(inserted[0]);
+    const current = await this.getDataKey(tenant);
+    if (current === undefined) {
+      // Deleted between our insert attempt and the read (a concurrent forget): try again.
+      return this.putDataKeyIfAbsent(tenant, key);
+    }
+    return current;
+  }
+
+  async deleteDataKey(tenant: string): Promise<boolean> {
+    return (await this.#count(this.#q.deleteKey, [tenant])) > 0;
+  }
+
+  async deleteTenant(tenant: string): Promise<number> {
+    return this.#count(this.#q.deleteTenant, [tenant]);
+  }
+
+  async listTenants(): Promise<string[]> {
+    return (await this.#query<{ tenant: string }>(this.#q.listTenants, [])).map((row) => row.tenant);
+  }
+
+  async listDataKeys(after: string | undefined, limit: number): Promise<TenantDataKey[]> {
+    const rows =
+      after === undefined
+        ? await this.#query<KeyRow>(this.#q.listKeys, [Math.max(0, limit)])
+        : await this.#query<KeyRow>(this.#q.listKeysAfter, [after, Math.max(0, limit)]);
+    return rows.map((row) => ({ tenant: row.tenant, key: fromKeyRow(row) }));
+  }
+
+  async replaceDataKey(tenant: string, expected: WrappedKey, next: WrappedKey): Promise<boolean> {
+    const changed = await this.#count(this.#q.replaceKey, [
+      tenant,
+      expected.keyId,
+      Buffer.from(expected.wrapped),
+      next.keyId,
+      Buffer.from(next.wrapped),
+    ]);
+    return changed > 0;
+  }
+
+  async #putBatch(client: pg.PoolClient, entries: readonly NewVaultEntry[], formatToken: TokenFormatter): Promise<VaultEntry[]> {
+    const now = this.#now();
+    // Lock every scope of the batch, sorted, so two batches over the same scopes queue rather
+    // than deadlock.
+    const lockKeys = [...new Set(entries.map((entry) => this.#scopeLockKey(entry.tenant, entry.scope)))].sort();
+    await client.query('SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k ORDER BY k', [lockKeys]);
+
+    const scopes = groupByScope(entries);
+    const results = new Map<string, VaultEntry>();
+    const fresh: EntryRow[] = [];
+    const expired: [string, string, string][] = [];
+    for (const group of scopes) {
+      const lookups = [...new Set(group.entries.map((entry) => entry.lookup))];
+      const types = [...new Set(group.entries.map((entry) => entry.type))];
+      const existing = await client.query<EntryRow>(this.#q.existing, [group.tenant, group.scope, lookups]);
+      const found = new Map(existing.rows.map((row) => [row.lookup, row]));
+      const maxima = await client.query<{ type: string; max_seq: number }>(this.#q.maxSeq, [group.tenant, group.scope, types]);
+      const next = new Map(maxima.rows.map((row) => [row.type, row.max_seq]));
+      for (const entry of group.entries) {
+        const key = resultKey(entry);
+        if (results.has(key)) continue;
+        const row = found.get(entry.lookup);
+        if (row !== undefined && !isExpired(row.expires_at, now)) {
+          results.set(key, fromRow(row));
+          continue;
+        }
+        // Expired but not purged yet: invisible to every reader, so the value starts over.
+        if (row !== undefined) expired.push([entry.tenant, entry.scope, entry.lookup]);
+        const seq = (next.get(entry.type) ?? 0) + 1;
+        next.set(entry.type, seq);
+        const created: EntryRow = {
+          tenant: entry.tenant,
+          scope: entry.scope,
+          type: entry.type,
+          seq,
+          lookup: entry.lookup,
+          token: formatToken(entry.type, seq),
+          ciphertext: Buffer.from(entry.ciphertext),
+          created_at: String(now),
+          expires_at: entry.expiresAt === null ? null : String(entry.expiresAt),
+        };
+        fresh.push(created);
+        results.set(key, fromRow(created));
+      }
+    }
+    if (expired.length > 0) {
+      await client.query(this.#q.deleteLookups, [
+        expired.map((e) => e[0]),
+        expired.map((e) => e[1]),
+        expired.map((e) => e[2]),
+      ]);
+    }
+    if (fresh.length > 0) {
+      await client.query(this.#q.insertMany, [
+        fresh.map((r) => r.tenant),
+        fresh.map((r) => r.scope),
+        fresh.map((r) => r.type),
+        fresh.map((r) => r.seq),
+        fresh.map((r) => r.lookup),
+        fresh.map((r) => r.token),
+        fresh.map((r) => r.ciphertext),
+        fresh.map((r) => r.created_at),
+        fresh.map((r) => r.expires_at),
+      ]);
+    }
+    return entries.map((entry) => results.get(resultKey(entry)) as VaultEntry);
+  }
+
+  /** A 64-bit advisory lock key for one scope, separated from other schemas and from the audit sink. */
+  #scopeLockKey(tenant: string, scope: string): string {
+    return createHash('sha256')
+      .update(`veil/vault-scope/v1\u0000${this.schema}\u0000${tenant.length}:${tenant}\u0000${scope}`)
+      .digest()
+      .readBigInt64BE(0)
+      .toString();
+  }
+
+  async #migrate(): Promise<void> {
+    const lockKey = createHash('sha256').update(`veil/vault-migrate/v1\u0000${this.schema}`).digest().readBigInt64BE(0).toString();
+    await this.#transaction(async (client) => {
+      // Taken before anything else, CREATE SCHEMA included: two replicas creating the same
+      // schema at once would otherwise fail on pg_namespace's unique index.
+      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey]);
+      await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.schema}"`);
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS "${this.schema}".schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL)`,
+      );
+      await client.query(`INSERT INTO "${this.schema}".schema_version (id, version) VALUES (1, 0) ON CONFLICT (id) DO NOTHING`);
+      const current = await readVersion(client, this.schema);
+      if (current > MIGRATIONS.length) {
+        throw new VeilError(
+          VeilErrorCode.Vault,
+          `the vault schema ${this.schema} has version ${current}, newer than this Veil supports (${MIGRATIONS.length}); upgrade Veil`,
+        );
+      }
+      for (let version = current; version < MIGRATIONS.length; version += 1) {
+        await client.query((MIGRATIONS[version] ?? '').replaceAll('{schema}', `"${this.schema}"`));
+        await client.query(`UPDATE "${this.schema}".schema_version SET version = $1 WHERE id = 1`, [version + 1]);
+      }
+    });
+  }
+
+  async #transaction<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await body(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw wrapError(error);
+    } finally {
+      // A connection whose ROLLBACK failed is in an unknown state: drop it from the pool.
+      client.release(broken);
+    }
+  }
+
+  async #query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
+    await this.#ready();
+    try {
+      return (await this.#pool.query<R>(text, values)).rows;
+    } catch (error) {
+      throw wrapError(error);
+    }
+  }
+
+  async #count(text: string, values: unknown[]): Promise<number> {
+    await this.#ready();
+    try {
+      return (await this.#pool.query(text, values)).rowCount ?? 0;
+    } catch (error) {
+      throw wrapError(error);
+    }
+  }
+
+  async #connect(): Promise<pg.PoolClient> {
+    this.#checkOpen();
+    try {
+      return await this.#pool.connect();
+    } catch (error) {
+      throw wrapError(error);
+    }
+  }
+
+  async #ready(): Promise<void> {
+    this.#checkOpen();
+    if (this.#initialised === undefined) {
+      throw new VeilError(VeilErrorCode.Vault, 'the vault store is not open (call init first, or it was closed)');
+    }
+    await this.#initialised;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw closedError();
+  }
+}
+
+type Queries = ReturnType<typeof queries>;
+
+function queries(schema: string) {
+  const entries = `${schema}.entries`;
+  const keys = `${schema}.data_keys`;
+  const live = '(expires_at IS NULL OR expires_at > $4)';
+  return {
+    findByLookup: `SELECT ${ENTRY_COLUMNS} FROM ${entries} WHERE tenant = $1 AND scope = $2 AND lookup = $3 AND ${live}`,
+    findByToken: `SELECT ${ENTRY_COLUMNS} FROM ${entries} WHERE tenant = $1 AND scope = $2 AND token = $3 AND ${live} LIMIT 1`,
+    listScope: `SELECT ${ENTRY_COLUMNS} FROM ${entries}
+                WHERE tenant = $1 AND scope = $2 AND (expires_at IS NULL OR expires_at > $3)
+                ORDER BY type COLLATE "C", seq`,
+    existing: `SELECT ${ENTRY_COLUMNS} FROM ${entries} WHERE tenant = $1 AND scope = $2 AND lookup = ANY($3::text[])`,
+    // Expired but unpurged rows count: numbers are never reused while their row exists.
+    maxSeq: `SELECT type, max(seq) AS max_seq FROM ${entries}
+             WHERE tenant = $1 AND scope = $2 AND type = ANY($3::text[]) GROUP BY type`,
+    deleteLookups: `DELETE FROM ${entries} e USING unnest($1::text[], $2::text[], $3::text[]) AS d(tenant, scope, lookup)
+                    WHERE e.tenant = d.tenant AND e.scope = d.scope AND e.lookup = d.lookup`,
+    insertMany: `INSERT INTO ${entries} (${ENTRY_COLUMNS})
+                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::text[], $6::text[],
+                                      $7::bytea[], $8::bigint[], $9::bigint[])`,
+    deleteScope: `DELETE FROM ${entries} WHERE tenant = $1 AND scope = $2`,
+    deleteTenant: `DELETE FROM ${entries} WHERE tenant = $1`,
+    purge: `DELETE FROM ${entries} WHERE expires_at IS NOT NULL AND expires_at <= $1`,
+    getKey: `SELECT tenant, key_id, wrapped FROM ${keys} WHERE tenant = $1`,
+    insertKey: `INSERT INTO ${keys} (tenant, key_id, wrapped, created_at) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (tenant) DO NOTHING RETURNING tenant, key_id, wrapped`,
+    deleteKey: `DELETE FROM ${keys} WHERE tenant = $1`,
+    listTenants: `SELECT tenant FROM (SELECT DISTINCT tenant FROM ${entries} UNION SELECT tenant FROM ${keys}) t
+                  ORDER BY tenant COLLATE "C"`,
+    listKeys: `SELECT tenant, key_id, wrapped FROM ${keys} ORDER BY tenant COLLATE "C" LIMIT $1`,
+    listKeysAfter: `SELECT tenant, key_id, wrapped FROM ${keys} WHERE tenant COLLATE "C" > $1
+                    ORDER BY tenant COLLATE "C" LIMIT $2`,
+    replaceKey: `UPDATE ${keys} SET key_id = $4, wrapped = $5 WHERE tenant = $1 AND key_id = $2 AND wrapped = $3`,
+  };
+}
+
+async function readVersion(client: pg.PoolClient, schema: string): Promise<number> {
+  const exists = await client.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [
+    `"${schema}".schema_version`,
+  ]);
+  if (exists.rows[0]?.present !== true) return 0;
+  const row = await client.query<{ version: number }>(`SELECT version FROM "${schema}".schema_version WHERE id = 1`);
+  return row.rows[0]?.version ?? 0;
+}
+
+interface ScopeGroup {
+  readonly tenant: string;
+  readonly scope: string;
+  readonly entries: NewVaultEntry[];
+}
+
+function groupByScope(entries: readonly NewVaultEntry[]): ScopeGroup[] {
+  const groups = new Map<string, ScopeGroup>();
+  for (const entry of entries) {
+    const key = `${entry.tenant.length}:${entry.tenant}\u0000${entry.scope}`;
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { tenant: entry.tenant, scope: entry.scope, entries: [] };
+      groups.set(key, group);
+    }
+    group.entries.push(entry);
+  }
+  return [...groups.values()];
+}
+
+function resultKey(entry: NewVaultEntry): string {
+  return `${entry.tenant.length}:${entry.tenant}\u0000${entry.scope.length}:${entry.scope}\u0000${entry.lookup}`;
+}
+
+function isExpired(expiresAt: string | null, now: number): boolean {
+  return expiresAt !== null && Number(expiresAt) <= now;
+}
+
+function fromRow(row: EntryRow): VaultEntry {
+  return {
+    tenant: row.tenant,
+    scope: row.scope,
+    type: row.type,
+    seq: row.seq,
+    lookup: row.lookup,
+    token: row.token,
+    ciphertext: new Uint8Array(row.ciphertext),
+    createdAt: Number(row.created_at),
+    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+  };
+}
+
+function fromKeyRow(row: KeyRow): WrappedKey {
+  return { keyId: row.key_id, wrapped: new Uint8Array(row.wrapped) };
+}
+
+function pgCode(error: unknown): string | undefined {
+  const source = VeilError.isInstance(error) ? error.cause : error;
+  return typeof source === 'object' && source !== null && 'code' in source && typeof source.code === 'string'
+    ? source.code
+    : undefined;
+}
+
+/**
+ * PostgreSQL errors become Vault errors carrying only the SQLSTATE: the server's message and
+ * detail can quote row values (a unique violation prints the key, e.g. a tenant name).
+ */
+function wrapError(error: unknown): unknown {
+  if (VeilError.isInstance(error)) return error;
+  const code = pgCode(error) ?? (error instanceof Error && 'code' in error ? String(error.code) : 'unknown');
+  return new VeilError(VeilErrorCode.Vault, `vault database operation failed (${code})`, { cause: error, data: { code } });
+}
+
+function closedError(): VeilError {
+  return new VeilError(VeilErrorCode.Vault, 'the vault store is closed');
+}

@@ -1,0 +1,88 @@
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runVaultStoreContract } from '../conformance/vault-store.contract.js';
+import { PostgresVaultStore } from '../../src/vault/stores/postgres.js';
+import { VeilError, VeilErrorCode } from '../../src/core/errors.js';
+import { dropSchemas, newSchema, pgProbe } from './pg-harness.js';
+
+afterAll(dropSchemas);
+
+if (pgProbe.url === undefined) {
+  describe.skip(`VaultStore contract: postgres (skipped: ${pgProbe.reason})`, () => {
+    it('needs PostgreSQL', () => undefined);
+  });
+} else {
+  const url = pgProbe.url;
+  // One schema for the whole contract run, like a production database shared by replicas: the
+  // suite uses random tenants, so tests never see each other's rows.
+  const sharedSchema = newSchema('contract');
+  runVaultStoreContract({
+    name: 'postgres',
+    create: async () => new PostgresVaultStore({ connectionString: url, schema: sharedSchema }),
+    openSibling: async (store) =>
+      new PostgresVaultStore({ connectionString: url, schema: (store as PostgresVaultStore).schema }),
+  });
+
+  describe('PostgresVaultStore specifics', () => {
+    it('creates its schema with a version; init is idempotent across instances', async () => {
+      const schema = newSchema('migrate');
+      for (let i = 0; i < 3; i += 1) {
+        const store = new PostgresVaultStore({ connectionString: url, schema });
+        await store.init();
+        expect(await store.schemaVersion()).toBe(1);
+        await store.close();
+      }
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      const tables = await client.query<{ table_name: string }>(
+        'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name',
+        [schema],
+      );
+      await client.end();
+      expect(tables.rows.map((row) => row.table_name)).toEqual(['data_keys', 'entries', 'schema_version']);
+    });
+
+    it('eight replicas starting at once on a fresh schema migrate it exactly once', async () => {
+      const schema = newSchema('race');
+      const stores = Array.from({ length: 8 }, () => new PostgresVaultStore({ connectionString: url, schema }));
+      await Promise.all(stores.map((store) => store.init()));
+      for (const store of stores) expect(await store.schemaVersion()).toBe(1);
+      await Promise.all(stores.map((store) => store.close()));
+    });
+
+    it('refuses a schema from a newer Veil', async () => {
+      const schema = newSchema('newer');
+      const store = new PostgresVaultStore({ connectionString: url, schema });
+      await store.init();
+      await store.close();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`UPDATE "${schema}".schema_version SET version = 99`);
+      await client.end();
+      const newer = new PostgresVaultStore({ connectionString: url, schema });
+      await expect(newer.init()).rejects.toMatchObject({ code: VeilErrorCode.Vault });
+      await newer.close();
+    });
+
+    it('rejects unsafe schema names and a missing connection', () => {
+      expect(() => new PostgresVaultStore({ connectionString: url, schema: 'x"; DROP' })).toThrow(VeilError);
+      expect(() => new PostgresVaultStore({})).toThrow(VeilError);
+    });
+
+    it('gives a Vault error before init, after close, and when the server is unreachable', async () => {
+      const store = new PostgresVaultStore({ connectionString: url, schema: newSchema('closed') });
+      await expect(store.listScope('t', 's')).rejects.toMatchObject({ code: VeilErrorCode.Vault });
+      await store.init();
+      await store.close();
+      await expect(store.getDataKey('t')).rejects.toMatchObject({ code: VeilErrorCode.Vault });
+      const down = new PostgresVaultStore({ connectionString: 'postgres://nobody@127.0.0.1:1/none', schema: 'x' });
+      const failure = await down.init().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(VeilError);
+      expect((failure as VeilError).code).toBe(VeilErrorCode.Vault);
+      await down.close();
+    });
+  });
+}
