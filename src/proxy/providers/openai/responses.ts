@@ -67,6 +67,8 @@ function rehydrateResponseObject(response: unknown, rehydration: Rehydration): v
   const output = response['output'];
   if (Array.isArray(output)) for (const item of output) rehydrateItem(item, rehydration);
   if (typeof response['output_text'] === 'string') response['output_text'] = rehydration.text(response['output_text']);
+  // The response object echoes the (masked) instructions of the request.
+  if (typeof response['instructions'] === 'string') response['instructions'] = rehydration.text(response['instructions']);
   const error = response['error'];
   if (isObject(error) && typeof error['message'] === 'string') error['message'] = rehydration.text(error['message']);
 }
