@@ -192,7 +192,9 @@ function scoreSegment(text: string, groups: Group[], plus: boolean, spans: Span[
     if (/^(?:19|20)\d\d-(?:19|20)\d\d$/.test(raw)) return; // a range of years
     if (/^\d{5}-\d{4}$/.test(raw)) return; // ZIP+4
     if (context) score = digits.length >= 8 ? 0.65 : 0.55;
-    else if (digits.startsWith('0') && digits.length >= 9 && digits.length <= 12 && sizes.length >= 3 && !separators.includes('.'))
+    // A national trunk prefix (0) and phone-like grouping: 020 7946 0958, 07700 900123.
+    else if (digits.startsWith('0') && !digits.startsWith('00') && digits.length >= 9 && digits.length <= 12 &&
+        (sizes.length >= 3 || (sizes.length === 2 && digits.length >= 10)) && !separators.includes('.') && !separators.includes('/'))
       score = 0.5;
     else return;
   }
