@@ -10,8 +10,10 @@ import { maskCommand } from './commands/mask.js';
 import { unmaskCommand } from './commands/unmask.js';
 import { evalCommand } from './commands/eval.js';
 import { serveCommand } from './commands/serve.js';
+import { policyCommand } from './commands/policy.js';
+import { keysCommand } from './commands/keys.js';
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand, detectCommand, maskCommand, unmaskCommand, evalCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, detectCommand, maskCommand, unmaskCommand, evalCommand, policyCommand, keysCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
