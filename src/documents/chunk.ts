@@ -1,0 +1,79 @@
+/**
+ * Detection over long texts in overlapping windows.
+ *
+ * A window is sized for the slowest detector (a model tier has an input limit; rules do not
+ * care). Each window's spans are trusted only away from its cut edges: a span that starts within
+ * `margin` of a cut or ends within `margin` of one may be a fragment (`maria@exa` of
+ * `maria@example.com`) or may lack the context a rule looks at, so it is dropped and left to the
+ * neighbouring window, which sees it whole. With `overlap = 2 * margin + maxEntityLength`, every
+ * entity up to `maxEntityLength` lies inside the trusted part of some window, so the union of the
+ * trusted spans, merged, is what detecting the whole text gives. The property test in
+ * test/documents/chunk.test.ts checks that for every chunk size above `minChunkSize`.
+ * @module
+ */
+import type { Span } from '../core/span.js';
+import { mergeSpans } from '../detect/merge.js';
+
+export type DetectFn = (text: string) => readonly Span[] | Promise<readonly Span[]>;
+
+export interface ChunkOptions {
+  /** Characters per window. */
+  readonly chunkSize: number;
+  /** Context a detector may look at around an entity (keywords, word boundaries). */
+  readonly margin: number;
+  /** Longest entity that must survive a cut. */
+  readonly maxEntityLength: number;
+}
+
+/** Sized for a model tier's input (about 2,000 tokens); rule detectors are linear anyway. */
+export const DEFAULT_CHUNK_OPTIONS: ChunkOptions = { chunkSize: 8_192, margin: 96, maxEntityLength: 256 };
+
+export function overlapOf(options: ChunkOptions): number {
+  return 2 * options.margin + options.maxEntityLength;
+}
+
+/** The smallest chunk size for which chunked detection equals whole-text detection. */
+export function minChunkSize(options: ChunkOptions): number {
+  return overlapOf(options) + 1;
+}
+
+/** Window start offsets for a text of `length` characters. */
+export function windows(length: number, options: ChunkOptions): Array<[number, number]> {
+  if (options.chunkSize < minChunkSize(options)) {
+    throw new RangeError(`chunk size must be at least ${minChunkSize(options)}`);
+  }
+  if (length <= options.chunkSize) return [[0, length]];
+  const step = options.chunkSize - overlapOf(options);
+  const out: Array<[number, number]> = [];
+  for (let start = 0; ; start += step) {
+    const end = Math.min(length, start + options.chunkSize);
+    out.push([start, end]);
+    if (end === length) break;
+  }
+  return out;
+}
+
+export async function detectChunked(
+  text: string,
+  detect: DetectFn,
+  options: ChunkOptions = DEFAULT_CHUNK_OPTIONS,
+): Promise<Span[]> {
+  const ranges = windows(text.length, options);
+  if (ranges.length === 1) return mergeSpans(await detect(text));
+  const seen = new Set<string>();
+  const collected: Span[] = [];
+  for (const [start, end] of ranges) {
+    const spans = await detect(text.slice(start, end));
+    const lowCut = start === 0 ? Number.NEGATIVE_INFINITY : options.margin;
+    const highCut = end === text.length ? Number.POSITIVE_INFINITY : end - start - options.margin;
+    for (const span of spans) {
+      if (span.start < lowCut || span.end > highCut) continue;
+      const shifted: Span = { ...span, start: span.start + start, end: span.end + start };
+      const key = `${shifted.start}:${shifted.end}:${shifted.type}:${shifted.detector}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      collected.push(shifted);
+    }
+  }
+  return mergeSpans(collected);
+}

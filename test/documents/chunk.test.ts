@@ -1,0 +1,90 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { detectChunked, minChunkSize, windows, type ChunkOptions } from '../../src/documents/chunk.js';
+import { mergeSpans } from '../../src/detect/merge.js';
+import { maskDocument } from '../../src/documents/mask-document.js';
+import { Veil } from '../../src/engine.js';
+import { testDetector, testVeil } from './helpers.js';
+
+const SMALL: ChunkOptions = { chunkSize: 200, margin: 16, maxEntityLength: 40 };
+
+const FRAGMENTS = [
+  'maria.garcia@example.com',
+  'j.roe@example.org',
+  '+1 415 555 0132',
+  '123-45-6789',
+  '4111 1111 1111 1111',
+  'GB82 WEST 1234 5698 7654 32',
+  'the patient',
+  'called',
+  'about',
+  'invoice 42',
+  ', ',
+  '. ',
+  ' ',
+  '\n',
+  '\n\n',
+  'SSN:',
+  'email',
+];
+
+const documentArbitrary = fc.array(fc.constantFrom(...FRAGMENTS), { minLength: 0, maxLength: 160 }).map((parts) => parts.join(' '));
+
+describe('windows', () => {
+  it('covers the text with the configured overlap', () => {
+    const ranges = windows(1_000, SMALL);
+    expect(ranges[0]).toEqual([0, 200]);
+    expect(ranges.at(-1)?.[1]).toBe(1_000);
+    for (let index = 1; index < ranges.length; index++) {
+      const previous = ranges[index - 1] as [number, number];
+      const current = ranges[index] as [number, number];
+      expect(previous[1] - current[0]).toBe(2 * SMALL.margin + SMALL.maxEntityLength);
+    }
+  });
+
+  it('refuses chunk sizes that could not hold an entity with its context', () => {
+    expect(() => windows(1_000, { ...SMALL, chunkSize: minChunkSize(SMALL) - 1 })).toThrow(/at least/);
+    expect(windows(10, SMALL)).toEqual([[0, 10]]);
+  });
+});
+
+describe('chunked detection', () => {
+  it('masks a value cut by a window edge whole, with the same token as elsewhere', async () => {
+    const veil = testVeil();
+    // Place the second e-mail so that the first window ends in its middle.
+    const prefix = `maria.garcia@example.com ${'x'.repeat(160)} `;
+    const text = `${prefix}maria.garcia@example.com and more text ${'y'.repeat(300)}`;
+    expect(prefix.length).toBeLessThan(SMALL.chunkSize);
+    expect(prefix.length + 24).toBeGreaterThan(SMALL.chunkSize);
+    const scope = await veil.openScope({});
+    const masked = await maskDocument(veil, text, { format: 'text', scope, chunk: SMALL });
+    expect(masked.text).toBe(`<<EMAIL_1>> ${'x'.repeat(160)} <<EMAIL_1>> and more text ${'y'.repeat(300)}`);
+  });
+
+  it('property: chunked spans equal whole-text spans for any chunk size above the minimum', async () => {
+    await fc.assert(
+      fc.asyncProperty(documentArbitrary, fc.integer({ min: minChunkSize(SMALL), max: 600 }), async (text, chunkSize) => {
+        // The engine merges overlapping spans; so does chunked detection.
+        const whole = mergeSpans(await testDetector.detect(text, {}));
+        const chunked = await detectChunked(text, (part) => testDetector.detect(part, {}), { ...SMALL, chunkSize });
+        const byStart = (spans: readonly { start: number }[]): unknown[] => [...spans].sort((a, b) => a.start - b.start);
+        expect(byStart(chunked)).toEqual(byStart(whole));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('property: masking in chunks gives the same document as masking it whole (default rule engine)', async () => {
+    const veil = new Veil();
+    const options: ChunkOptions = { chunkSize: 0, margin: 64, maxEntityLength: 64 };
+    await fc.assert(
+      fc.asyncProperty(documentArbitrary, fc.integer({ min: minChunkSize(options), max: 1_200 }), async (text, chunkSize) => {
+        const whole = await maskDocument(veil, text, { format: 'text', scope: await veil.openScope({}), chunk: { ...options, chunkSize: 1_000_000 } });
+        const chunked = await maskDocument(veil, text, { format: 'text', scope: await veil.openScope({}), chunk: { ...options, chunkSize } });
+        expect(chunked.text).toBe(whole.text);
+        expect(chunked.entities).toEqual(whole.entities);
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
