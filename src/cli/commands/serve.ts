@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { VeilError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
-import { Veil } from '../../engine.js';
+import type { Veil } from '../../engine.js';
+import { openVeil } from '../../open-veil.js';
 import { loadConfigFile, resolveConfig } from '../../proxy/config.js';
 import { Gateway } from '../../proxy/server.js';
 import type { CliCommand, CliIO } from '../command.js';
@@ -26,7 +27,8 @@ Options:
   --config FILE   settings file (default ./veil.yaml when it exists)
 
 The provider key is the client's Authorization header, unless OPENAI_API_KEY (or
-upstream.api_key in the config) is set.`;
+upstream.api_key in the config) is set. Session tokens are kept in the vault
+(VEIL_DATA_DIR, default ./.veil).`;
 
 interface ServeFlags {
   port?: number;
@@ -97,7 +99,8 @@ async function run(args: readonly string[], io: CliIO): Promise<number> {
         ...(flags.upstream === undefined ? {} : { upstream: flags.upstream }),
       },
     });
-    veil = new Veil();
+    // Sessions (x-veil-session) live in the encrypted vault, so tokens survive a restart.
+    veil = await openVeil({ env: io.env, cwd: io.cwd });
     gateway = new Gateway({ veil, config, logger: createLogger() });
     const address = await gateway.listen();
     const mode =
