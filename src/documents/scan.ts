@@ -53,7 +53,9 @@ export interface ScanReport {
   /** Files with findings, riskiest first. */
   readonly files: FileReport[];
   readonly scannedFiles: number;
-  readonly skipped: { readonly binary: number; readonly tooLarge: number; readonly unreadable: number; readonly invalid: number };
+  readonly skipped: { readonly binary: number; readonly tooLarge: number; readonly unreadable: number };
+  /** Files whose format did not parse (broken JSON...), scanned as plain text instead. */
+  readonly scannedAsText: number;
   /** True when `maxFiles` stopped the walk early. */
   readonly truncated: boolean;
   readonly totals: Readonly<Record<string, number>>;
@@ -228,7 +230,8 @@ export async function scanTree(veil: Veil, root: string, options: ScanOptions = 
   const started = performance.now();
   const { files, truncated } = await listFiles(root, options);
   const maxBytes = options.maxBytes ?? 1024 * 1024;
-  const skipped = { binary: 0, tooLarge: 0, unreadable: 0, invalid: 0 };
+  const skipped = { binary: 0, tooLarge: 0, unreadable: 0 };
+  let scannedAsText = 0;
   const reports: FileReport[] = [];
   const totals: Record<string, number> = {};
   let done = 0;
@@ -250,7 +253,7 @@ export async function scanTree(veil: Veil, root: string, options: ScanOptions = 
           report = await scanText(veil, relativePath, text, formatForPath(path), options.maxFindingsPerFile);
         } catch {
           // Malformed JSON or the like: scan it as plain text rather than miss it.
-          skipped.invalid++;
+          scannedAsText++;
           report = await scanText(veil, relativePath, text, 'text', options.maxFindingsPerFile);
         }
         scanned++;
@@ -270,6 +273,7 @@ export async function scanTree(veil: Veil, root: string, options: ScanOptions = 
     files: reports,
     scannedFiles: scanned,
     skipped,
+    scannedAsText,
     truncated,
     totals,
     elapsedMs: Math.round(performance.now() - started),
