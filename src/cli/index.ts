@@ -12,8 +12,10 @@ import { evalCommand } from './commands/eval.js';
 import { serveCommand } from './commands/serve.js';
 import { policyCommand } from './commands/policy.js';
 import { keysCommand } from './commands/keys.js';
+import { mcpCommand } from './commands/mcp.js';
+import { scanCommand } from './commands/scan.js';
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand, detectCommand, maskCommand, unmaskCommand, evalCommand, policyCommand, keysCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, detectCommand, maskCommand, unmaskCommand, evalCommand, scanCommand, mcpCommand, policyCommand, keysCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
