@@ -1,0 +1,119 @@
+// Builds the NER gazetteers: first/last names, cities, countries and states from
+// @faker-js/faker's locale data (MIT licence, https://github.com/faker-js/faker), plus short
+// hand-written keyword lists of our own (titles, organisation and place words, calendar words).
+// Returns a Map lower-case word -> GAZ bit mask, matching src/detect/ner/features.ts.
+import { allLocales } from '@faker-js/faker';
+import { GAZ } from '../../dist/detect/ner/features.js';
+
+const LOCALES = [
+  'en', 'en_US', 'en_GB', 'en_AU', 'en_CA', 'en_IE', 'en_IN', 'en_NG', 'en_ZA', 'en_GH', 'de', 'de_AT', 'de_CH',
+  'fr', 'fr_BE', 'fr_CA', 'fr_CH', 'es', 'es_MX', 'it', 'pt_BR', 'pt_PT', 'nl', 'nl_BE', 'pl', 'sv', 'da', 'nb_NO',
+  'fi', 'cs_CZ', 'sk', 'hr', 'sr_RS_latin', 'sl_SI', 'hu', 'ro', 'tr', 'lv', 'id_ID', 'vi', 'af_ZA', 'yo_NG', 'zu_ZA',
+  'el', 'ru', 'uk', 'cy', 'eo', 'az', 'uz_UZ_latin', 'ku_kmr_latin',
+];
+
+/** Every string inside a (possibly nested) faker definition value. */
+function strings(value, out = []) {
+  if (typeof value === 'string') out.push(value);
+  else if (Array.isArray(value)) for (const item of value) strings(item, out);
+  else if (value !== null && typeof value === 'object') for (const item of Object.values(value)) strings(item, out);
+  return out;
+}
+
+const TITLES = [
+  'mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'professor', 'sir', 'dame', 'lady', 'lord', 'madam', 'madame',
+  'mme', 'mlle', 'herr', 'frau', 'señor', 'señora', 'sr', 'sra', 'rev', 'reverend', 'fr', 'father', 'sister',
+  'brother', 'hon', 'judge', 'justice', 'capt', 'captain', 'col', 'gen', 'lt', 'sgt', 'officer', 'nurse',
+  'pastor', 'rabbi', 'imam', 'president', 'senator', 'governor', 'mayor', 'minister', 'dott', 'ing', 'mag', 'jr',
+  'sen', 'rep', 'gov', 'pres', 'doctor', 'uncle', 'aunt', 'st', 'saint',
+];
+const ORG_SUFFIXES = [
+  'inc', 'incorporated', 'corp', 'corporation', 'co', 'company', 'ltd', 'limited', 'llc', 'llp', 'lp', 'plc', 'gmbh',
+  'ag', 'sa', 'sas', 'sarl', 'srl', 'spa', 'bv', 'nv', 'oy', 'ab', 'as', 'aps', 'kg', 'pty', 'pvt', 'group',
+  'holdings', 'partners', 'associates', 'ventures', 'technologies', 'solutions', 'systems', 'services',
+  'industries', 'enterprises', 'international', 'labs', 'bank', 'trust', 'capital', 'consulting', 'pharmaceuticals',
+  'media', 'foods', 'motors', 'airlines', 'airways', 'energy', 'telecom', 'networks', 'software', 'studios',
+];
+const ORG_KEYWORDS = [
+  'university', 'college', 'school', 'academy', 'institute', 'hospital', 'clinic', 'infirmary', 'medical',
+  'health', 'healthcare', 'center', 'centre', 'department', 'dept', 'ministry', 'agency', 'bureau', 'office',
+  'council', 'committee', 'commission', 'court', 'tribunal', 'police', 'army', 'navy', 'church', 'foundation',
+  'association', 'society', 'union', 'federation', 'club', 'league', 'party', 'board', 'authority', 'government',
+  'parliament', 'senate', 'congress', 'museum', 'library', 'press', 'news', 'times', 'post', 'journal', 'network',
+  'fund', 'charity', 'trust', 'organization', 'organisation', 'corporation', 'nhs', 'fbi', 'cia', 'un', 'eu',
+  'nasa', 'team', 'orchestra', 'hotel', 'restaurant', 'cafe', 'pharmacy', 'lab', 'laboratory', 'firm', 'store',
+];
+const LOC_KEYWORDS = [
+  'street', 'st', 'avenue', 'ave', 'road', 'rd', 'boulevard', 'blvd', 'lane', 'ln', 'drive', 'dr', 'way', 'court',
+  'ct', 'place', 'pl', 'square', 'sq', 'terrace', 'parkway', 'pkwy', 'highway', 'hwy', 'route', 'apt', 'apartment',
+  'suite', 'ste', 'floor', 'unit', 'building', 'po', 'box', 'city', 'county', 'state', 'province', 'region',
+  'district', 'village', 'town', 'river', 'lake', 'mountain', 'mount', 'mt', 'island', 'islands', 'bay', 'valley',
+  'park', 'beach', 'north', 'south', 'east', 'west', 'northern', 'southern', 'eastern', 'western', 'straße',
+  'strasse', 'str', 'rue', 'calle', 'via', 'gatan', 'vej', 'ulica', 'ul', 'katu', 'tie', 'utca', 'plaza', 'piazza',
+];
+const CALENDAR = [
+  'january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november',
+  'december', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec', 'monday',
+  'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'mon', 'tue', 'tues', 'wed', 'thu', 'thur',
+  'thurs', 'fri', 'sat', 'sun', 'today', 'tomorrow', 'yesterday', 'christmas', 'easter',
+];
+const NATIONALITIES = [
+  'american', 'british', 'english', 'scottish', 'welsh', 'irish', 'canadian', 'australian', 'german', 'french',
+  'spanish', 'italian', 'portuguese', 'dutch', 'belgian', 'swiss', 'austrian', 'swedish', 'norwegian', 'danish',
+  'finnish', 'polish', 'czech', 'slovak', 'hungarian', 'romanian', 'bulgarian', 'greek', 'turkish', 'russian',
+  'ukrainian', 'croatian', 'serbian', 'chinese', 'japanese', 'korean', 'indian', 'pakistani', 'mexican',
+  'brazilian', 'argentinian', 'african', 'nigerian', 'egyptian', 'israeli', 'iranian', 'iraqi', 'saudi', 'arab',
+  'european', 'asian', 'latino', 'hispanic', 'jewish', 'muslim', 'christian', 'catholic', 'icelandic', 'estonian',
+];
+const GREETINGS = [
+  'hi', 'hello', 'hey', 'dear', 'thanks', 'thank', 'regards', 'cheers', 'sincerely', 'best', 'yours', 'love',
+  'cordially', 'attn', 'attention', 'from', 'to', 'cc', 'signed', 'sent', 'greetings',
+];
+
+/** Words that faker lists as names or places but that are far more often ordinary words. */
+const TOO_COMMON = new Set(['the', 'and', 'of', 'a', 'an', 'in', 'on', 'at', 'to', 'for', 'de', 'la', 'le', 'van', 'von', 'da', 'do', 'di', 'du', 'del', 'der', 'den', 'el', 'al', 'y', 'e', 'i', 'o', 'u']);
+
+export function buildGazetteer() {
+  const map = new Map();
+  const add = (word, bit) => {
+    const key = word.toLowerCase().replace(/’/g, "'").replace(/\d/g, '0');
+    if (key.length < 2 && bit !== GAZ.TITLE) return;
+    if (TOO_COMMON.has(key) && (bit & (GAZ.FIRST | GAZ.LAST | GAZ.CITY | GAZ.PLACE_PART)) !== 0) return;
+    map.set(key, (map.get(key) ?? 0) | bit);
+  };
+  const addPhrase = (phrase, whole, part) => {
+    const words = phrase.split(/[\s,]+/u).filter((w) => /\p{L}/u.test(w));
+    if (words.length === 1) add(words[0], whole);
+    else for (const w of words) add(w.replace(/[.()]/g, ''), part);
+  };
+  for (const code of LOCALES) {
+    const locale = allLocales[code];
+    if (locale === undefined) continue;
+    const person = locale.person ?? {};
+    const location = locale.location ?? {};
+    for (const name of strings(person.first_name)) addPhrase(name, GAZ.FIRST, GAZ.FIRST);
+    for (const name of strings(person.middle_name)) addPhrase(name, GAZ.FIRST, GAZ.FIRST);
+    for (const name of strings(person.last_name)) addPhrase(name, GAZ.LAST, GAZ.LAST);
+    for (const city of strings(location.city_name)) addPhrase(city, GAZ.CITY, GAZ.PLACE_PART);
+    for (const country of strings(location.country)) addPhrase(country, GAZ.COUNTRY, GAZ.PLACE_PART);
+    for (const state of strings(location.state)) addPhrase(state, GAZ.STATE, GAZ.PLACE_PART);
+    for (const state of strings(location.county)) addPhrase(state, GAZ.PLACE_PART, GAZ.PLACE_PART);
+    for (const suffix of strings(location.street_suffix)) add(suffix.replace(/\.$/, ''), GAZ.STREET_SUFFIX);
+    for (const suffix of strings(location.street_prefix)) add(suffix.replace(/\.$/, ''), GAZ.STREET_SUFFIX);
+    for (const suffix of strings(locale.company?.legal_entity_type)) add(suffix.replace(/\.$/, ''), GAZ.ORG_SUFFIX);
+    for (const suffix of strings(locale.company?.suffix)) add(suffix.replace(/\.$/, ''), GAZ.ORG_SUFFIX);
+    for (const prefix of strings(person.prefix)) add(prefix.replace(/\.$/, ''), GAZ.TITLE);
+  }
+  for (const w of TITLES) add(w, GAZ.TITLE);
+  for (const w of ORG_SUFFIXES) add(w, GAZ.ORG_SUFFIX);
+  for (const w of ORG_KEYWORDS) add(w, GAZ.ORG_KEYWORD);
+  for (const w of LOC_KEYWORDS) add(w, GAZ.LOC_KEYWORD);
+  for (const w of CALENDAR) add(w, GAZ.CALENDAR);
+  for (const w of NATIONALITIES) add(w, GAZ.NATIONALITY);
+  for (const w of GREETINGS) add(w, GAZ.GREETING);
+  return map;
+}
+
+export const GAZETTEER_ATTRIBUTION =
+  'Name, city, country, state and street-suffix gazetteers derived from @faker-js/faker locale data ' +
+  '(MIT licence, Copyright (c) 2022-present Faker contributors, https://github.com/faker-js/faker).';

@@ -1,0 +1,34 @@
+/**
+ * Ages stated in words around a number ("a 53 year old man", "i'm 41 y/o", "aged 70",
+ * "I'll turn 21"). A rule, not the model: the cue words are few and unambiguous, and a bare
+ * number is never tagged without them.
+ * @module
+ */
+
+export interface AgeMatch {
+  readonly start: number;
+  readonly end: number;
+}
+
+const AGE_PATTERNS: readonly RegExp[] = [
+  /\b(\d{1,3})(?=\s?-?\s?(?:years?|yrs?)[\s-]?old\b|\s?(?:y\/o|y\.o\.|yo)\b)/giu,
+  /\b(?:aged?|age:|age is|ages)\s{0,2}(\d{1,3})\b(?!\s*(?:%|percent|kg|cm|mm|mg|minutes|hours|days))/giu,
+  /\bturn(?:ed|s|ing)?\s(\d{1,3})\b(?!\s*(?:%|percent|degrees|times|pages|minutes|miles|points))/giu,
+];
+
+/** Age values in `text`, as the number's offsets. */
+export function findAges(text: string): AgeMatch[] {
+  const found: AgeMatch[] = [];
+  for (const pattern of AGE_PATTERNS) {
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+      const value = match[1];
+      if (value === undefined) continue;
+      const age = Number(value);
+      if (age > 125) continue;
+      const start = match.index + match[0].lastIndexOf(value);
+      found.push({ start, end: start + value.length });
+    }
+  }
+  return found;
+}

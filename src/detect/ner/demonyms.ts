@@ -1,0 +1,64 @@
+/**
+ * Nationality, religious and ethnic group words ("Peruvian", "Icelandic", "Saudis"): a
+ * quasi-identifier that Presidio calls NRP and CoNLL calls MISC. A closed word list is more
+ * reliable here than the model, which never sees these words labelled.
+ * @module
+ */
+
+const DEMONYMS = `afghan albanian algerian american andorran angolan argentine argentinian armenian australian austrian
+azerbaijani bahamian bahraini bangladeshi barbadian belarusian belgian belizean beninese bhutanese bolivian bosnian
+botswanan brazilian british bruneian bulgarian burkinabe burmese burundian cambodian cameroonian canadian chadian
+chilean chinese colombian congolese rican croatian cuban cypriot czech danish djiboutian dominican dutch
+ecuadorean ecuadorian egyptian emirati english eritrean estonian ethiopian fijian filipino finnish french gabonese
+gambian georgian german ghanaian greek grenadian guatemalan guinean guyanese haitian honduran hungarian icelandic
+indian indonesian iranian iraqi irish israeli italian ivorian jamaican japanese jordanian kazakh kenyan korean
+kosovar kuwaiti kyrgyz laotian latvian lebanese liberian libyan lithuanian luxembourgish macedonian malagasy
+malawian malaysian maldivian malian maltese mauritanian mauritian mexican moldovan monegasque mongolian montenegrin
+moroccan mozambican namibian nepalese nepali nicaraguan nigerian nigerien norwegian omani pakistani palestinian
+panamanian paraguayan peruvian polish portuguese qatari romanian russian rwandan salvadoran samoan saudi scottish
+senegalese serbian seychellois singaporean slovak slovakian slovenian somali spanish lankan
+sudanese surinamese swazi swedish swiss syrian taiwanese tajik tanzanian thai togolese tongan trinidadian tunisian
+turkish turkmen ugandan ukrainian uruguayan uzbek venezuelan vietnamese welsh yemeni zambian zimbabwean
+european asian african arab arabian latino latina hispanic caucasian slavic nordic scandinavian balkan
+muslim christian jewish jew catholic protestant orthodox hindu buddhist sikh shia shiite shii sunni sunnite
+mormon evangelical atheist kurdish kurd roma romani pashtun tamil sinhalese yoruba igbo hausa zulu xhosa maori
+inuit cherokee navajo`;
+
+const WORDS = new Set<string>();
+for (const word of DEMONYMS.split(/\s+/u)) {
+  if (word === '') continue;
+  WORDS.add(word);
+  // Plurals as the group ("Saudis", "Shiis", "Ecuadoreans", "Surinameses").
+  WORDS.add(word.endsWith('s') ? `${word}es` : `${word}s`);
+}
+
+const WORD = /\p{L}+(?:-\p{L}+)?/gu;
+
+// "translate into English", "French subtitles": a language, not a person's group. Masking it
+// would break the very request the user makes.
+const LANGUAGE_BEFORE = /\b(?:in|into|to|from|speak|speaks|spoke|speaking|learn|learning|native|fluent|study|studying|teach|teaching|write|written|says?|said|mean|means|called)\s+$/iu;
+const LANGUAGE_AFTER = /^\s+(?:language|languages|translation|translations|text|version|subtitles?|speakers?|words?|grammar|lessons?|class|classes|course|teacher|keyboard|dictionary|name|term|phrase|spelling|accent|food|cuisine|restaurant|dish|cheese|wine)\b/iu;
+
+export interface DemonymMatch {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Demonym and group words in `text` (whole words, case-insensitive). */
+export function findDemonyms(text: string): DemonymMatch[] {
+  const found: DemonymMatch[] = [];
+  WORD.lastIndex = 0;
+  for (let match = WORD.exec(text); match !== null; match = WORD.exec(text)) {
+    const word = match[0].toLowerCase();
+    const hyphen = word.indexOf('-');
+    // "north-american", "african-american": the last part decides.
+    const key = hyphen > 0 && !WORDS.has(word) ? word.slice(hyphen + 1) : word;
+    if (!WORDS.has(key)) continue;
+    const start = match.index;
+    const end = start + match[0].length;
+    if (LANGUAGE_BEFORE.test(text.slice(Math.max(0, start - 16), start))) continue;
+    if (LANGUAGE_AFTER.test(text.slice(end, end + 16))) continue;
+    found.push({ start, end });
+  }
+  return found;
+}

@@ -1,0 +1,150 @@
+/**
+ * The built-in named-entity detector (tier T2): PERSON, LOCATION/ADDRESS and ORG from the
+ * shipped perceptron model, @handles as PERSON, and stated ages. Offline, CPU only,
+ * synchronous. The model is read on first use (or by `preloadNerModel`), once per process, and
+ * results are cached per text in a bounded LRU keyed by a hash of the text and the options.
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import type { EntityType } from '../../core/entities.js';
+import type { Span } from '../../core/span.js';
+import type { Detector } from '../detector.js';
+import { findAges } from './age.js';
+import { findDemonyms } from './demonyms.js';
+import { LruCache } from './lru.js';
+import { loadModelFile, type NerModel } from './model.js';
+import { tagsToEntities } from './spans.js';
+
+/** The model shipped in `models/` at the package root (same relative path from src/ and dist/). */
+export const DEFAULT_NER_MODEL_URL = new URL('../../../models/ner-en.bin', import.meta.url);
+
+/** Bias towards entity tags, tuned on held-out data: recall matters more than precision here. */
+export const DEFAULT_ENTITY_BIAS = 12;
+
+export interface NerDetectorOptions {
+  /** Model file; defaults to the built-in model. */
+  readonly modelPath?: string | URL;
+  /** Added to every entity tag's score before decoding (see `NerModel.tag`). */
+  readonly entityBias?: number;
+  /** Cached texts (LRU). 0 disables the cache, e.g. for benchmarks of the uncached cost. */
+  readonly cacheSize?: number;
+  /** Report `@handles` as PERSON even when the model does not tag them. Default true. */
+  readonly handles?: boolean;
+  /** Report stated ages ("a 53 year old", "aged 70") as AGE. Default true. */
+  readonly ages?: boolean;
+  /** Report nationality / religious group words ("Peruvian", "Saudis") as MISC. Default true. */
+  readonly nationalities?: boolean;
+  /** Confidence given to model spans. Default 0.85. */
+  readonly score?: number;
+  /** Detector id. Default `ner.builtin`. */
+  readonly id?: string;
+}
+
+const models = new Map<string, NerModel>();
+
+function modelKey(path: string | URL): string {
+  return typeof path === 'string' ? path : fileURLToPath(path);
+}
+
+/** Loads (once per process) and returns the model at `path`. */
+export function preloadNerModel(path: string | URL = DEFAULT_NER_MODEL_URL): NerModel {
+  const key = modelKey(path);
+  let model = models.get(key);
+  if (model === undefined) {
+    try {
+      model = loadModelFile(key);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new Error(`cannot load NER model '${key}': ${reason}`, { cause: error });
+    }
+    models.set(key, model);
+  }
+  return model;
+}
+
+const HANDLE = /(?<![\p{L}\p{N}_.@])@[\p{L}\p{N}_]{2,30}\b(?!\.[a-z]{2,}|@)/gu;
+const DIGIT = /\d/;
+
+export class NerDetector implements Detector {
+  readonly id: string;
+  readonly tier = 'ner' as const;
+  readonly types: readonly EntityType[];
+  private readonly modelPath: string | URL;
+  private readonly bias: number;
+  private readonly handles: boolean;
+  private readonly ages: boolean;
+  private readonly nationalities: boolean;
+  private readonly score: number;
+  private readonly cache: LruCache<string, readonly Span[]>;
+  private readonly configKey: string;
+
+  constructor(options: NerDetectorOptions = {}) {
+    this.id = options.id ?? 'ner.builtin';
+    this.modelPath = options.modelPath ?? DEFAULT_NER_MODEL_URL;
+    this.bias = options.entityBias ?? DEFAULT_ENTITY_BIAS;
+    this.handles = options.handles ?? true;
+    this.ages = options.ages ?? true;
+    this.nationalities = options.nationalities ?? true;
+    this.score = options.score ?? 0.85;
+    this.cache = new LruCache(options.cacheSize ?? 1024);
+    this.types = ['PERSON', 'LOCATION', 'ADDRESS', 'ORG', ...(this.ages ? ['AGE'] : []), ...(this.nationalities ? ['MISC'] : [])];
+    this.configKey = JSON.stringify([modelKey(this.modelPath), this.bias, this.handles, this.ages, this.nationalities, this.score, this.id]);
+  }
+
+  detect(text: string): readonly Span[] {
+    if (text.length === 0) return [];
+    if (this.cache.capacity === 0) return this.run(text);
+    // Keyed by a digest, so the cache never holds the text itself.
+    const key = createHash('sha256').update(this.configKey).update('\u0000').update(text).digest('base64');
+    const cached = this.cache.get(key);
+    if (cached !== undefined) return cached;
+    const spans = this.run(text);
+    this.cache.set(key, spans);
+    return spans;
+  }
+
+  /** Drops every cached result. */
+  clearCache(): void {
+    this.cache.clear();
+  }
+
+  private run(text: string): readonly Span[] {
+    const model = preloadNerModel(this.modelPath);
+    const { tokens, tags } = model.tag(text, this.bias);
+    const spans: Span[] = [];
+    for (const entity of tagsToEntities(text, tokens, tags)) {
+      const type =
+        entity.label === 'LOCATION' && DIGIT.test(text.slice(entity.start, entity.end)) ? 'ADDRESS' : entity.label;
+      spans.push({ start: entity.start, end: entity.end, type, score: this.score, detector: this.id });
+    }
+    if (this.handles) {
+      HANDLE.lastIndex = 0;
+      for (let match = HANDLE.exec(text); match !== null; match = HANDLE.exec(text)) {
+        const start = match.index;
+        const end = start + match[0].length;
+        if (!spans.some((span) => span.start < end && span.end > start)) {
+          spans.push({ start, end, type: 'PERSON', score: this.score * 0.8, detector: this.id });
+        }
+      }
+    }
+    if (this.ages) {
+      for (const age of findAges(text)) {
+        spans.push({ start: age.start, end: age.end, type: 'AGE', score: 0.8, detector: this.id });
+      }
+    }
+    if (this.nationalities) {
+      for (const group of findDemonyms(text)) {
+        if (!spans.some((span) => span.start < group.end && span.end > group.start)) {
+          spans.push({ start: group.start, end: group.end, type: 'MISC', score: 0.6, detector: this.id });
+        }
+      }
+    }
+    return Object.freeze(spans.sort((a, b) => a.start - b.start));
+  }
+}
+
+/** The built-in NER detector with default options. */
+export function createNerDetector(options: NerDetectorOptions = {}): NerDetector {
+  return new NerDetector(options);
+}

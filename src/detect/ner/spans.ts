@@ -1,0 +1,102 @@
+/**
+ * Turns BIO tags into entity spans and applies the small amount of rule assistance the model
+ * benefits from: titles join the name they introduce, address pieces separated only by commas
+ * or line breaks become one LOCATION, and spans without a letter (numbers, dates, units) are
+ * never names.
+ * @module
+ */
+import { isInside, labelOfTag, type NerLabel } from './tags.js';
+import type { Token } from './tokenize.js';
+
+export interface RawEntity {
+  start: number;
+  end: number;
+  label: NerLabel;
+}
+
+const TITLES = new Set([
+  'mr', 'mrs', 'ms', 'miss', 'mx', 'dr', 'prof', 'professor', 'sir', 'dame', 'madam', 'mme', 'mlle', 'herr',
+  'frau', 'rev', 'hon', 'judge', 'capt', 'sgt', 'lt', 'col', 'gen', 'nurse',
+]);
+
+const LETTER = /\p{L}/u;
+const GAP_JOINS_ADDRESS = /^[\s,]{1,8}$/u;
+
+export function tagsToEntities(text: string, tokens: readonly Token[], tags: Uint8Array): RawEntity[] {
+  const entities: RawEntity[] = [];
+  let current: RawEntity | undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as Token;
+    const tag = tags[i] ?? 0;
+    const label = labelOfTag(tag);
+    if (label === undefined) {
+      current = undefined;
+      continue;
+    }
+    if (current !== undefined && isInside(tag) && current.label === label) {
+      current.end = token.end;
+    } else {
+      current = { start: token.start, end: token.end, label };
+      entities.push(current);
+    }
+  }
+  attachTitles(text, tokens, entities);
+  attachHouseNumbers(text, tokens, entities);
+  return mergeAddressPieces(text, entities).filter((entity) => LETTER.test(text.slice(entity.start, entity.end)));
+}
+
+function attachTitles(text: string, tokens: readonly Token[], entities: RawEntity[]): void {
+  if (entities.length === 0) return;
+  const tokenAt = new Map<number, number>();
+  for (let i = 0; i < tokens.length; i++) tokenAt.set((tokens[i] as Token).start, i);
+  for (const entity of entities) {
+    if (entity.label !== 'PERSON') continue;
+    const index = tokenAt.get(entity.start);
+    if (index === undefined || index === 0) continue;
+    let j = index - 1;
+    if (tokens[j]?.text === '.' && j > 0) j--;
+    const title = tokens[j];
+    if (title === undefined || !TITLES.has(title.text.toLowerCase())) continue;
+    // Only when the title sits right before the name (at most one space and a dot between).
+    if (entity.start - title.end > 2 || text.slice(title.end, entity.start).includes('\n')) continue;
+    entity.start = title.start;
+  }
+}
+
+const HOUSE_NUMBER = /^\d{1,6}[A-Za-z]?$/;
+
+/** "0896 69 Farnell Street": numbers right before an address belong to it. */
+function attachHouseNumbers(text: string, tokens: readonly Token[], entities: RawEntity[]): void {
+  if (entities.length === 0) return;
+  const tokenAt = new Map<number, number>();
+  for (let i = 0; i < tokens.length; i++) tokenAt.set((tokens[i] as Token).start, i);
+  for (const entity of entities) {
+    if (entity.label !== 'LOCATION') continue;
+    let index = tokenAt.get(entity.start);
+    if (index === undefined) continue;
+    for (let k = 0; k < 2 && index > 0; k++) {
+      const previous = tokens[index - 1] as Token;
+      if (!HOUSE_NUMBER.test(previous.text) || entity.start - previous.end !== 1 || text[previous.end] !== ' ') break;
+      entity.start = previous.start;
+      index--;
+    }
+  }
+}
+
+function mergeAddressPieces(text: string, entities: RawEntity[]): RawEntity[] {
+  const out: RawEntity[] = [];
+  for (const entity of entities) {
+    const previous = out[out.length - 1];
+    if (
+      previous !== undefined &&
+      previous.label === 'LOCATION' &&
+      entity.label === 'LOCATION' &&
+      GAP_JOINS_ADDRESS.test(text.slice(previous.end, entity.start))
+    ) {
+      previous.end = entity.end;
+      continue;
+    }
+    out.push(entity);
+  }
+  return out;
+}

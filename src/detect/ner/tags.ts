@@ -1,0 +1,80 @@
+/**
+ * The BIO tag set of the built-in model and the Viterbi decoder shared by training and
+ * inference. Transitions that BIO forbids (I-X after anything but B-X/I-X) are hard
+ * constraints, so every decoded sequence converts to well-formed spans.
+ * @module
+ */
+
+export const ENTITY_LABELS = ['PERSON', 'LOCATION', 'ORG'] as const;
+export type NerLabel = (typeof ENTITY_LABELS)[number];
+
+/** Tag 0 is O; tag 2k+1 is B-label k, 2k+2 is I-label k. */
+export const TAG_COUNT = 1 + 2 * ENTITY_LABELS.length;
+/** Row index of the virtual start state in the transition table. */
+export const START = TAG_COUNT;
+
+export function isInside(tag: number): boolean {
+  return tag > 0 && tag % 2 === 0;
+}
+
+export function labelOfTag(tag: number): NerLabel | undefined {
+  return tag === 0 ? undefined : ENTITY_LABELS[(tag - 1) >> 1];
+}
+
+export function beginTag(labelIndex: number): number {
+  return 2 * labelIndex + 1;
+}
+
+/** True when `next` may follow `previous` (START allowed as `previous`). */
+export function allowed(previous: number, next: number): boolean {
+  if (!isInside(next)) return true;
+  return previous === next || previous === next - 1;
+}
+
+/**
+ * Best tag sequence given per-token emission scores (`emissions[i * TAG_COUNT + tag]`) and
+ * transition scores (`transitions[prev * TAG_COUNT + tag]`, prev may be START).
+ */
+export function viterbi(emissions: Float64Array, length: number, transitions: ArrayLike<number>): Uint8Array {
+  const tags = new Uint8Array(length);
+  if (length === 0) return tags;
+  const score = new Float64Array(length * TAG_COUNT);
+  const back = new Uint8Array(length * TAG_COUNT);
+  for (let t = 0; t < TAG_COUNT; t++) {
+    score[t] = allowed(START, t) ? (emissions[t] ?? 0) + (transitions[START * TAG_COUNT + t] ?? 0) : -Infinity;
+  }
+  for (let i = 1; i < length; i++) {
+    const base = i * TAG_COUNT;
+    const prevBase = base - TAG_COUNT;
+    for (let t = 0; t < TAG_COUNT; t++) {
+      let best = -Infinity;
+      let arg = 0;
+      for (let p = 0; p < TAG_COUNT; p++) {
+        if (!allowed(p, t)) continue;
+        const s = (score[prevBase + p] ?? -Infinity) + (transitions[p * TAG_COUNT + t] ?? 0);
+        if (s > best) {
+          best = s;
+          arg = p;
+        }
+      }
+      score[base + t] = best + (emissions[base + t] ?? 0);
+      back[base + t] = arg;
+    }
+  }
+  let best = -Infinity;
+  let arg = 0;
+  const lastBase = (length - 1) * TAG_COUNT;
+  for (let t = 0; t < TAG_COUNT; t++) {
+    const s = score[lastBase + t] ?? -Infinity;
+    if (s > best) {
+      best = s;
+      arg = t;
+    }
+  }
+  tags[length - 1] = arg;
+  for (let i = length - 1; i > 0; i--) {
+    arg = back[i * TAG_COUNT + arg] ?? 0;
+    tags[i - 1] = arg;
+  }
+  return tags;
+}

@@ -1,0 +1,114 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Span } from '../../../src/core/span.js';
+import { findAges } from '../../../src/detect/ner/age.js';
+import { findDemonyms } from '../../../src/detect/ner/demonyms.js';
+import { NerDetector, createNerDetector, preloadNerModel } from '../../../src/detect/ner/ner-detector.js';
+import { tokenize } from '../../../src/detect/ner/tokenize.js';
+
+const ner = createNerDetector({ cacheSize: 0 });
+
+function found(text: string, spans: readonly Span[] = ner.detect(text)): string[] {
+  return spans.map((span) => `${span.type}:${text.slice(span.start, span.end)}`);
+}
+
+function typesOf(text: string, value: string): string[] {
+  return ner
+    .detect(text)
+    .filter((span) => text.slice(span.start, span.end).includes(value))
+    .map((span) => span.type);
+}
+
+describe('tokenize', () => {
+  it('keeps offsets, splits possessives, keeps e-mails, URLs and handles whole', () => {
+    const text = "Anna's mail: anna.k@example.org, see https://x.io/a?b=1 @anna_k U.S. O'Brien";
+    const tokens = tokenize(text);
+    for (const token of tokens) expect(text.slice(token.start, token.end)).toBe(token.text);
+    expect(tokens.map((t) => t.text)).toEqual([
+      'Anna', "'s", 'mail', ':', 'anna.k@example.org', ',', 'see', 'https://x.io/a?b=1', '@anna_k', 'U.S.', "O'Brien",
+    ]);
+  });
+});
+
+describe('NerDetector', () => {
+  it('finds people, places and organisations', () => {
+    const text = 'Yesterday John Smith flew from Boston to meet the board of Acme Corporation in Paris.';
+    const spans = found(text);
+    expect(spans).toContain('PERSON:John Smith');
+    expect(spans).toContain('LOCATION:Boston');
+    expect(spans).toContain('LOCATION:Paris');
+    expect(spans.some((s) => s.startsWith('ORG:') && s.includes('Acme'))).toBe(true);
+  });
+
+  it('includes titles, and finds names in greetings, signatures and lists', () => {
+    expect(found('Please ask Dr. Maria Gonzalez to review the scan.')).toContain('PERSON:Dr. Maria Gonzalez');
+    const email = 'Hi Priya,\n\nThe contract is attached.\n\nBest regards,\nTomasz Kowalski\nHead of Procurement';
+    const spans = found(email);
+    expect(spans).toContain('PERSON:Priya');
+    expect(spans).toContain('PERSON:Tomasz Kowalski');
+    const list = 'Attendees: Alice Martin, Bob Chen and Carla Rossi.';
+    expect(found(list)).toEqual(expect.arrayContaining(['PERSON:Alice Martin', 'PERSON:Bob Chen', 'PERSON:Carla Rossi']));
+  });
+
+  it('handles possessives, all-caps and lower-case names', () => {
+    expect(typesOf("I borrowed Michael's car.", 'Michael')).toContain('PERSON');
+    expect(typesOf('PATIENT: JOHNSON, EMILY\nDOB: 1980-02-01', 'JOHNSON')).toContain('PERSON');
+    expect(typesOf('hi, my name is sarah connor and i need help', 'sarah')).toContain('PERSON');
+  });
+
+  it('reports street addresses with numbers as ADDRESS', () => {
+    const text = 'Please ship it to 221 Baker Street, London NW1 6XE by Friday.';
+    const address = ner.detect(text).find((span) => span.type === 'ADDRESS');
+    expect(address && text.slice(address.start, address.end)).toMatch(/^221 Baker Street/);
+  });
+
+  it('never calls numbers, dates, units or code identifiers a person', () => {
+    const texts = [
+      'The dose is 5 mg twice daily, BP 120/80, weight 70 kg.',
+      'Meeting on 2024-03-01 at 10:30, room 4.2.',
+      'Call getUserName() and set MAX_RETRIES=3 in config.yaml.',
+      'const userId = parseInt(req.params.id, 10);',
+    ];
+    for (const text of texts) expect(ner.detect(text).filter((s) => s.type === 'PERSON')).toEqual([]);
+  });
+
+  it('finds @handles, ages and nationalities', () => {
+    expect(found('thanks @jane_doe99 for the tip')).toContain('PERSON:@jane_doe99');
+    expect(found('write to bob@example.com').filter((s) => s.startsWith('PERSON'))).toEqual([]);
+    expect(findAges("He is a 53 year old man; i'm 41 y/o; aged 70; I'll turn 21; took 5 years").map((m) => m.end - m.start)).toEqual([2, 2, 2, 2]);
+    const text = 'We are proud Peruvians. Translate this into English.';
+    expect(findDemonyms(text).map((m) => text.slice(m.start, m.end))).toEqual(['Peruvians']);
+  });
+
+  it('caches per text and configuration, and can be disabled', () => {
+    const cached = new NerDetector({ cacheSize: 2 });
+    const text = 'Maria Lopez lives in Madrid.';
+    const first = cached.detect(text);
+    expect(cached.detect(text)).toBe(first);
+    cached.detect('a');
+    cached.detect('b');
+    expect(cached.detect(text)).not.toBe(first);
+    expect(cached.detect(text)).toEqual(first);
+    const uncached = new NerDetector({ cacheSize: 0 });
+    expect(uncached.detect(text)).not.toBe(uncached.detect(text));
+  });
+
+  it('fails with a clear error on a missing or malformed model', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'veil-ner-'));
+    const bad = join(dir, 'bad.bin');
+    writeFileSync(bad, 'not a model');
+    expect(() => preloadNerModel(join(dir, 'missing.bin'))).toThrow(/cannot load NER model/);
+    expect(() => preloadNerModel(bad)).toThrow(/not a Veil NER model/);
+    expect(() => new NerDetector({ modelPath: bad }).detect('x')).toThrow(/cannot load NER model/);
+  });
+
+  it('records its training data and licences in the model file', () => {
+    const header = preloadNerModel().header;
+    const names = header.trainedOn.map((source) => source.name);
+    expect(names).toContain('uner_ewt_train_prerelease.jsonl');
+    expect(names.some((name) => name.includes('conll'))).toBe(false);
+    expect(header.attribution.join(' ')).toMatch(/CC BY-SA 4.0/);
+  });
+});
