@@ -89,7 +89,15 @@ export class HttpUpstream implements Upstream {
     }
   }
 
-  async close(): Promise<void> {
-    await this.pool.close();
+  /** Lets requests in flight finish for `graceMs`, then destroys what is left. */
+  async close(graceMs = 1_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), graceMs);
+      timer.unref();
+    });
+    const outcome = await Promise.race([this.pool.close(), late]);
+    clearTimeout(timer);
+    if (outcome === 'late') await this.pool.destroy();
   }
 }

@@ -163,3 +163,30 @@ describe('unreachable upstream', () => {
     }
   });
 });
+
+describe('shutdown', () => {
+  it('closing the gateway ends a stream in flight and releases the upstream', async () => {
+    const upstream = await startMockUpstream();
+    const upstreamClosed = new Promise<void>((resolve) => {
+      upstream.handle((_request, res) => {
+        res.once('close', () => resolve());
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write(chunk([{ index: 0, delta: { content: 'Hi' }, finish_reason: null }]));
+      });
+    });
+    const closing = await startGateway({ upstreamUrl: upstream.url });
+    try {
+      const response = await fetch(`${closing.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: streamRequest });
+      const reader = response.body?.getReader();
+      await reader?.read();
+      const ready = await fetch(`${closing.url}/readyz`);
+      expect(ready.status).toBe(200);
+      await closing.close();
+      // The client's stream ends (or errors) instead of hanging, and so does the upstream request.
+      await expect((async () => { for (;;) if ((await reader?.read())?.done !== false) return 'ended'; })().catch(() => 'ended')).resolves.toBe('ended');
+      await upstreamClosed;
+    } finally {
+      await upstream.close();
+    }
+  });
+});
