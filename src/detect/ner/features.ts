@@ -204,13 +204,7 @@ interface WordAttributes {
   readonly s4: number;
 }
 
-/** Per-token attributes, computed once per token and reused by the templates. */
-interface TokenAttributes extends WordAttributes {
-  readonly start: number;
-  readonly line: number;
-}
-
-const PAD: TokenAttributes = {
+const PAD: WordAttributes = {
   word: hashString('<pad>'),
   shape: hashString('<pad>'),
   short: hashString('<pad>'),
@@ -222,8 +216,6 @@ const PAD: TokenAttributes = {
   s2: 0,
   s3: 0,
   s4: 0,
-  start: 0,
-  line: 0,
 };
 
 const DIGITS = /\d/g;
@@ -264,13 +256,22 @@ function wordAttributes(text: string, lexicon: FeatureLexicon): WordAttributes {
 const WORD_CACHE_LIMIT = 50_000;
 const wordCaches = new WeakMap<FeatureLexicon, Map<string, WordAttributes>>();
 
-function attributes(tokens: readonly Token[], lexicon: FeatureLexicon): TokenAttributes[] {
+interface Attributes {
+  readonly words: WordAttributes[];
+  /** 1 when the token starts a sentence (or line). */
+  readonly starts: Uint8Array;
+  readonly lines: Uint8Array;
+}
+
+function attributes(tokens: readonly Token[], lexicon: FeatureLexicon): Attributes {
   let cache = wordCaches.get(lexicon);
   if (cache === undefined) {
     cache = new Map();
     wordCaches.set(lexicon, cache);
   }
-  const out: TokenAttributes[] = new Array<TokenAttributes>(tokens.length);
+  const words: WordAttributes[] = new Array<WordAttributes>(tokens.length);
+  const starts = new Uint8Array(tokens.length);
+  const lines = new Uint8Array(tokens.length);
   let previous = '';
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as Token;
@@ -280,11 +281,12 @@ function attributes(tokens: readonly Token[], lexicon: FeatureLexicon): TokenAtt
       if (cache.size >= WORD_CACHE_LIMIT) cache.clear();
       cache.set(token.text, word);
     }
-    const sentenceStart = i === 0 || token.lineStart || SENTENCE_END.has(previous);
-    out[i] = { ...word, start: sentenceStart ? 1 : 0, line: token.lineStart ? 1 : 0 };
+    words[i] = word;
+    starts[i] = i === 0 || token.lineStart || SENTENCE_END.has(previous) ? 1 : 0;
+    lines[i] = token.lineStart ? 1 : 0;
     previous = token.text;
   }
-  return out;
+  return { words, starts, lines };
 }
 
 /**
@@ -342,7 +344,7 @@ const T = {
 
 /** Extracts hashed features for `tokens` of a text whose casing class is `caseOfText`. */
 export function extractFeatures(tokens: readonly Token[], lexicon: FeatureLexicon, caseOfText: number): TokenFeatures {
-  const attrs = attributes(tokens, lexicon);
+  const { words: attrs, starts, lines } = attributes(tokens, lexicon);
   const needed = tokens.length * MAX_FEATURES_PER_TOKEN;
   // One growing scratch buffer: callers consume the features before the next call.
   if (scratch.length < needed) scratch = new Uint32Array(Math.max(needed, scratch.length * 2));
@@ -354,7 +356,9 @@ export function extractFeatures(tokens: readonly Token[], lexicon: FeatureLexico
   };
   for (let i = 0; i < attrs.length; i++) {
     offsets[i] = n;
-    const a = attrs[i] as TokenAttributes;
+    const a = attrs[i] as WordAttributes;
+    const start = starts[i] as number;
+    const line = lines[i] as number;
     const p = attrs[i - 1] ?? PAD;
     const p2 = attrs[i - 2] ?? PAD;
     const nx = attrs[i + 1] ?? PAD;
@@ -382,9 +386,9 @@ export function extractFeatures(tokens: readonly Token[], lexicon: FeatureLexico
     push(T.shortTrigram, mix(mix(p.short, a.short), nx.short));
     push(T.cap, a.cap);
     push(T.capCase, mix(a.cap, a.caseClass));
-    push(T.capStart, mix(mix(a.cap, a.caseClass), a.start));
-    push(T.startCase, mix(a.start, a.caseClass));
-    push(T.lineCase, mix(mix(a.line, a.caseClass), nx.caseClass));
+    push(T.capStart, mix(mix(a.cap, a.caseClass), start));
+    push(T.startCase, mix(start, a.caseClass));
+    push(T.lineCase, mix(mix(line, a.caseClass), nx.caseClass));
     push(T.textCase, mix(caseOfText, a.caseClass));
     push(T.textCap, mix(caseOfText, a.cap));
     push(T.wordNext, mix(a.word, nx.word));
