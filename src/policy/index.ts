@@ -12,3 +12,5 @@ export { decideFor, explainSpan, nonRehydratedTypes, type PolicyDecideFn, type P
 export { DEFAULT_PROVIDER_ID, matchRoute, resolveRoute, type RouteResult } from './routes.js';
 export { checkCedarPolicies, UnmaskAuthorizer, UnmaskRateLimiter, type UnmaskDecision, type UnmaskPrincipal, type UnmaskRequest, type UnmaskResource } from './unmask.js';
 export { PolicyWatcher, staticPolicySource, type PolicySource, type ReloadOutcome } from './watch.js';
+export { blockedError, PolicyGate, rehydrationScope, statusOf, type Admission, type AdmitRequest } from './gate.js';
+export { UnmaskService, type UnmaskReply, type UnmaskServiceOptions } from './unmask-service.js';

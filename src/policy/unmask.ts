@@ -163,16 +163,16 @@ export class UnmaskRateLimiter {
 
   constructor(private readonly perMinute: number) {}
 
-  /** True when `keyId` may make another attempt now. */
-  take(keyId: string, now = Date.now()): boolean {
+  /** True when `keyId` may make another attempt now. `limit` overrides the constructor's (policy reloads). */
+  take(keyId: string, now = Date.now(), limit = this.perMinute): boolean {
     const window = this.windows.get(keyId);
     if (window === undefined || now - window.start >= 60_000) {
       if (this.windows.size > 10_000) this.prune(now);
       this.windows.set(keyId, { start: now, count: 1 });
-      return this.perMinute >= 1;
+      return limit >= 1;
     }
     window.count++;
-    return window.count <= this.perMinute;
+    return window.count <= limit;
   }
 
   private prune(now: number): void {

@@ -1,0 +1,167 @@
+/**
+ * What the gateway asks of the policy, in one narrow object: `admit` a request (auth, route,
+ * provider key, the rule context and its decide function, the headers to strip), turn blocked
+ * spans into the 403 `veil_blocked` error, and give rehydration a scope that withholds what the
+ * policy says must not come back. The gateway stays in charge of HTTP; this module never writes
+ * a response.
+ * @module
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import { VeilError, VeilErrorCode } from '../core/errors.js';
+import type { TokenScope } from '../vault/token-scope.js';
+import { typeOfTokenKey } from '../vault/tokens/placeholder.js';
+import { authenticate, type CredentialHeader, type Principal } from './authenticate.js';
+import type { Policy, Provider, Route } from './policy.js';
+import { decideFor, nonRehydratedTypes, type PolicyDecideFn, type RuleContext } from './rules.js';
+import { resolveRoute, type KeySource } from './routes.js';
+import type { PolicySource } from './watch.js';
+
+export interface AdmitRequest {
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly remoteAddress: string | undefined;
+}
+
+export interface Admission {
+  /** The policy version in force for this whole request. */
+  readonly policy: Policy;
+  readonly principal: Principal;
+  readonly route: Route | undefined;
+  /** Undefined: the gateway's own upstream configuration applies. */
+  readonly provider: Provider | undefined;
+  readonly context: RuleContext;
+  readonly decide: PolicyDecideFn;
+  /**
+   * Header names to remove before forwarding: the one that held the Veil credential and
+   * `x-veil-provider-key`. (`x-veil-*` headers are never forwarded anyway.)
+   */
+  readonly stripHeaders: readonly string[];
+  /** `Bearer <key>` for the upstream when Veil supplies the provider key; undefined otherwise. */
+  readonly upstreamAuthorization: string | undefined;
+  readonly keySource: KeySource;
+  /** Default session lifetime of the principal's tenant. */
+  readonly sessionTtlSeconds: number | undefined;
+}
+
+/** The status the gateway should answer with (a `VeilError` code maps to one by default). */
+export function statusOf(error: VeilError): number | undefined {
+  const status = error.data?.['status'];
+  return typeof status === 'number' ? status : undefined;
+}
+
+function refusal(status: 401 | 403 | 404 | 500, message: string): VeilError {
+  const code =
+    status === 404 ? VeilErrorCode.NotFound : status === 500 ? VeilErrorCode.Config : VeilErrorCode.Unauthorized;
+  return new VeilError(code, message, { data: { status } });
+}
+
+export interface PolicyGateOptions {
+  /** Where provider keys named by `key_env` are read. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+export class PolicyGate {
+  private readonly source: PolicySource;
+  private readonly env: Readonly<Record<string, string | undefined>>;
+
+  constructor(source: PolicySource, options: PolicyGateOptions = {}) {
+    this.source = source;
+    this.env = options.env ?? process.env;
+  }
+
+  get policy(): Policy {
+    return this.source.current;
+  }
+
+  /**
+   * Authenticates and routes a request. Throws `VeilError` with `data.status` 401 (no or bad
+   * credentials), 403 (not allowed: tenant, role, provider, caller key), 404 (no route) or 500
+   * (provider key missing from the environment).
+   */
+  async admit(request: AdmitRequest): Promise<Admission> {
+    // Read once: a reload during this request does not change its rules.
+    const policy = this.source.current;
+    const auth = await authenticate(request.headers, request.remoteAddress, policy);
+    if (!auth.ok) throw refusal(auth.status, auth.message);
+    const { principal, credentialHeader } = auth;
+    const routed = resolveRoute(policy, {
+      path: request.path,
+      principal,
+      headers: request.headers,
+      env: this.env,
+      authorizationIsVeil: credentialHeader === 'authorization',
+    });
+    if (!routed.ok) throw refusal(routed.status, routed.message);
+    const context: RuleContext = {
+      tenant: principal.tenant,
+      roles: principal.roles,
+      provider: routed.providerId,
+      ...(routed.routeId === undefined ? {} : { route: routed.routeId }),
+    };
+    const strip: string[] = ['x-veil-provider-key'];
+    if (credentialHeader !== undefined) strip.push(credentialHeader satisfies CredentialHeader);
+    return {
+      policy,
+      principal,
+      route: routed.route,
+      provider: routed.provider,
+      context,
+      decide: decideFor(policy, context),
+      stripHeaders: strip,
+      upstreamAuthorization: routed.providerKey === undefined ? undefined : `Bearer ${routed.providerKey}`,
+      keySource: routed.keySource,
+      sessionTtlSeconds: policy.tenants.get(principal.tenant)?.sessionTtlSeconds,
+    };
+  }
+}
+
+/** The 403 `veil_blocked` error for blocked spans: names types and rules, never values. */
+export function blockedError(blocked: readonly { readonly type: string; readonly rule: string | undefined }[]): VeilError {
+  const types = [...new Set(blocked.map((entity) => entity.type))];
+  const rules = [...new Set(blocked.map((entity) => entity.rule).filter((rule): rule is string => rule !== undefined))];
+  return new VeilError(
+    VeilErrorCode.Blocked,
+    `Request blocked by Veil policy: it contains ${types.join(', ')}${rules.length > 0 ? ` (rule ${rules.join(', ')})` : ''}.`,
+    { data: { status: 403, types, rules } },
+  );
+}
+
+/**
+ * A view of `scope` for rehydrating answers that hides the tokens the policy says must not come
+ * back: every type some applicable `rehydrate: false` rule could decide, and the tokens this
+ * request made under such a rule. Redacted values are never in a scope, so they stay redacted.
+ */
+export function rehydrationScope(
+  admission: Pick<Admission, 'policy' | 'context'>,
+  scope: TokenScope,
+  entities: readonly { readonly token: string | undefined; readonly rule: string | undefined }[] = [],
+): TokenScope {
+  const { policy } = admission;
+  const hiddenTypes = nonRehydratedTypes(policy, admission.context, scope.issuedTypes());
+  const oneWayRules = new Set(policy.rules.filter((rule) => !rule.rehydrate).map((rule) => rule.id));
+  const hiddenTokens = new Set(
+    entities
+      .filter((entity) => entity.token !== undefined && entity.rule !== undefined && oneWayRules.has(entity.rule))
+      .map((entity) => entity.token as string),
+  );
+  if (hiddenTypes.size === 0 && hiddenTokens.size === 0) return scope;
+  return {
+    tenant: scope.tenant,
+    session: scope.session,
+    get size() {
+      return scope.size;
+    },
+    tokenize: (requests) => scope.tokenize(requests),
+    resolve(key) {
+      const upper = key.toUpperCase();
+      const type = typeOfTokenKey(upper);
+      if (hiddenTokens.has(upper) || (type !== undefined && hiddenTypes.has(type))) return undefined;
+      return scope.resolve(key);
+    },
+    issuedTypes() {
+      const types = new Set(scope.issuedTypes());
+      for (const type of hiddenTypes) types.delete(type);
+      return types;
+    },
+  };
+}
