@@ -51,6 +51,17 @@ export interface ListeningAddress {
 
 const JSON_ESCAPE = { escape: 'json' } as const;
 
+/** What the request log line reports: counts and timings, never values. */
+interface RequestStats {
+  route: string | undefined;
+  masked: number;
+  maskMs: number;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
 const DEFAULT_ADAPTERS: Readonly<Record<string, ProviderAdapter>> = {
   '/v1/chat/completions': openaiChatAdapter,
   '/v1/responses': openaiResponsesAdapter,
@@ -115,22 +126,32 @@ export class Gateway {
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
     const method = req.method ?? 'GET';
-    let masked = 0;
+    const stats: RequestStats = { route: undefined, masked: 0, maskMs: 0 };
     res.once('close', () => {
       this.logger.info(
-        { requestId, method, path, status: res.statusCode, ms: Math.round((performance.now() - started) * 100) / 100, masked, aborted: !res.writableFinished },
+        {
+          requestId,
+          method,
+          path,
+          route: stats.route,
+          status: res.statusCode,
+          ms: round(performance.now() - started),
+          maskMs: round(stats.maskMs),
+          masked: stats.masked,
+          aborted: !res.writableFinished,
+        },
         'request',
       );
     });
     const adapter = method === 'POST' ? this.adapters.get(path) : undefined;
     let work: Promise<void>;
     if (adapter !== undefined) {
-      work = this.masked(req, res, adapter, url, requestId).then((count) => {
-        masked = count;
-      });
+      stats.route = adapter.id;
+      work = this.masked(req, res, adapter, url, requestId, stats);
     } else if (method === 'GET' && (path === '/healthz' || path === '/readyz')) {
       work = Promise.resolve(this.health(res, path, requestId));
     } else if ((method === 'GET' && (path === '/v1/models' || path.startsWith('/v1/models/'))) || this.isPassThrough(path)) {
+      stats.route = 'pass-through';
       work = this.passThrough(req, res, url, requestId);
     } else {
       req.resume();
@@ -191,14 +212,15 @@ export class Gateway {
     await pipeThrough(res, upstream, requestId);
   }
 
-  /** The hot path. Returns the number of masked entities. */
+  /** The hot path: read, mask in one call, leak gate, forward, rehydrate. */
   private async masked(
     req: IncomingMessage,
     res: ServerResponse,
     adapter: ProviderAdapter,
     url: string,
     requestId: string,
-  ): Promise<number> {
+    stats: RequestStats,
+  ): Promise<void> {
     const raw = await readRequestBody(req, this.config.bodyLimitBytes);
     let body: unknown;
     try {
@@ -217,8 +239,10 @@ export class Gateway {
     let outgoing: string | Buffer = raw;
     let entities = 0;
     if (extraction.texts.length > 0) {
+      const maskStarted = performance.now();
       const pending = this.veil.mask(extraction.texts, { scope });
       const result = pending instanceof Promise ? await pending : pending;
+      stats.maskMs = performance.now() - maskStarted;
       if (result.blocked.length > 0) {
         const types = [...new Set(result.blocked.map((entity) => entity.type))];
         throw new VeilError(VeilErrorCode.Blocked, `Policy blocks sending ${types.join(', ')} to the provider.`, {
@@ -226,6 +250,7 @@ export class Gateway {
         });
       }
       entities = result.entities.length;
+      stats.masked = entities;
       if (entities > 0) {
         applyMasked(extraction, result.texts);
         outgoing = JSON.stringify(body);
@@ -245,7 +270,6 @@ export class Gateway {
     });
     res.setHeader('x-veil-masked', String(entities));
     await this.respond(res, upstream, adapter, scope, requestId);
-    return entities;
   }
 
   private async respond(
