@@ -24,7 +24,7 @@ function setup(service = policy) {
     return scope;
   };
   const issue = (tenant: string, session: string, type: string, value: string): string =>
-    open(tenant, session).tokenize([{ type, value, normalized: normalizeValue(type, value) }])[0] as string;
+    (open(tenant, session).tokenize([{ type, value, normalized: normalizeValue(type, value) }]) as string[])[0] as string;
   const events: AuditEventInput[] = [];
   const unmask = new UnmaskService({ policy: staticPolicySource(service), openScope: open, audit: (event) => events.push(event) });
   return { unmask, issue, events };
