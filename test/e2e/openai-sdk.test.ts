@@ -36,8 +36,11 @@ describe('chat completions through the OpenAI SDK', () => {
       model: 'gpt-4o-mini',
       messages: [
         { role: 'system', content: `You help ${PII.email}.` },
-        { role: 'user', content: [{ type: 'text', text: PROMPT }] },
+        { role: 'developer', content: [{ type: 'text', text: `Card on file ${PII.card}` }] },
+        { role: 'user', name: 'maria', content: [{ type: 'text', text: PROMPT }, { type: 'image_url', image_url: { url: 'https://example.com/x.png' } }] },
       ],
+      prediction: { type: 'content', content: `Draft for ${PII.iban}` },
+      user: PII.email,
     });
     const text = completion.choices[0]?.message.content ?? '';
     for (const value of Object.values(PII)) expect(text).toContain(value);

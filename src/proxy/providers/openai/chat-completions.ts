@@ -41,6 +41,9 @@ function extractChat(body: JsonObject): Extraction {
     const legacy = message['function_call'];
     if (isObject(legacy)) collector.addJsonString(legacy, 'arguments', `${path}.function_call.arguments`);
   }
+  // Predicted output is usually the very document being edited.
+  const prediction = body['prediction'];
+  if (isObject(prediction)) collectContent(collector, prediction, 'content', 'prediction.content');
   // Often an end-user id, sometimes an e-mail address.
   collector.optionalString(body, 'user', 'user');
   return collector;
