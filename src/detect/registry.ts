@@ -6,13 +6,7 @@
 import type { Detector } from './detector.js';
 import { DetectionEngine, type DetectionEngineOptions } from './engine.js';
 import { abaRoutingDetector } from './rules/aba-routing.js';
-import {
-  accountDetector,
-  driverLicenseDetector,
-  idNumberDetector,
-  mrnDetector,
-  passportDetector,
-} from './rules/context-ids.js';
+import { keywordIdDetector } from './rules/context-ids.js';
 import { creditCardDetector } from './rules/credit-card.js';
 import { cryptoWalletDetector } from './rules/crypto-wallet.js';
 import { dateDetector } from './rules/date.js';
@@ -44,11 +38,7 @@ export function builtinDetectors(): Detector[] {
     ssnDetector,
     itinDetector,
     abaRoutingDetector,
-    passportDetector,
-    driverLicenseDetector,
-    mrnDetector,
-    accountDetector,
-    idNumberDetector,
+    keywordIdDetector,
     vinDetector,
     nhsDetector,
     zipDetector,

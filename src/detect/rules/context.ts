@@ -92,7 +92,7 @@ export const PASSPORT_CONTEXT: ContextWords = {
 
 export const DRIVER_LICENSE_CONTEXT: ContextWords = {
   words: [
-    "driver's license", 'drivers license', 'driver license', "driver's licence", 'drivers licence', 'driving licence',
+    "driver's license", 'driver’s license', 'drivers license', 'driver license', "driver's licence", 'driver’s licence', 'drivers licence', 'driving licence',
     'driving license', 'dl', 'dl#', 'dl #', 'dl no', 'license number', 'licence number', 'license no', 'licence no', 'lic no',
   ],
 };
