@@ -9,6 +9,14 @@
  * because another process may have stored the same value first. A token is returned only once
  * that write has completed, so a crash never loses a token a client has seen.
  *
+ * Formats: `format` picks the token format per entity type (default placeholder, see
+ * `tokens/formats.ts`). `redact` and `hash` tokens are computed and never stored; `opaque`,
+ * `opaque-siv` and `fpe` tokens are computed from the value and stored like placeholders (the
+ * row is what rehydration resolves them from); `fpe` on a value with too few digits falls back
+ * to a placeholder. A value that already has an entry keeps its token whatever the format now
+ * says: the store's answer wins, as between processes. The scope is a `FormatTokenLookup`, so
+ * `tokens/matcher.ts` can put opaque and fpe tokens back.
+ *
  * TTL: new entries get `expiresAt = now + ttlSeconds`. Expiry is the store's job: expired
  * entries are not loaded when a scope is opened and `purgeExpired` deletes them; a scope object
  * that is already open (one request) keeps what it loaded.
@@ -18,7 +26,14 @@ import { VeilError, VeilErrorCode } from '../core/errors.js';
 import type { TenantKeys } from './crypto.js';
 import { encryptValue, lookupOf, tryDecryptValue } from './crypto.js';
 import type { TokenRequest, TokenScope } from './token-scope.js';
-import { tokenKey } from './tokens/placeholder.js';
+import { deriveFormatKeys, type FormatKeys } from './tokens/format-keys.js';
+import { PLACEHOLDER_ONLY, type FormatChooser, type TokenFormatName } from './tokens/formats.js';
+import { fpeApplies, fpeEncrypt } from './tokens/fpe.js';
+import { hashToken } from './tokens/hash.js';
+import type { FormatTokenLookup } from './tokens/matcher.js';
+import { openSivToken, opaqueToken, sivToken } from './tokens/opaque.js';
+import { tokenKey, typeOfTokenKey } from './tokens/placeholder.js';
+import { redactToken } from './tokens/redact.js';
 import type { NewVaultEntry, VaultEntry, VaultStore } from './vault-store.js';
 
 export interface PersistentScopeOptions {
@@ -29,9 +44,11 @@ export interface PersistentScopeOptions {
   /** New entries expire this long after they are first stored. */
   readonly ttlSeconds?: number;
   readonly now?: () => number;
+  /** Token format per entity type (default: placeholder for every type). */
+  readonly format?: FormatChooser;
 }
 
-export class PersistentTokenScope implements TokenScope {
+export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
   readonly tenant: string;
   readonly session: string;
   #unreadable = 0;
@@ -48,6 +65,12 @@ export class PersistentTokenScope implements TokenScope {
   /** token key → stored entry not decrypted yet. */
   readonly #sealed = new Map<string, VaultEntry>();
   readonly #types = new Set<string>();
+  readonly #format: FormatChooser;
+  #formatKeys: FormatKeys | undefined;
+  /** Digits of an fpe token → its token key (the model may rewrite the separators). */
+  readonly #fpeByDigits = new Map<string, string>();
+  /** Stored tokens that are not placeholders (opaque, opaque-siv, fpe). */
+  #formatTokenCount = 0;
 
   private constructor(options: PersistentScopeOptions) {
     this.tenant = options.tenant;
@@ -56,6 +79,7 @@ export class PersistentTokenScope implements TokenScope {
     this.#keys = options.keys;
     this.#ttlMs = options.ttlSeconds === undefined ? undefined : Math.round(options.ttlSeconds * 1000);
     this.#now = options.now ?? Date.now;
+    this.#format = options.format ?? PLACEHOLDER_ONLY;
   }
 
   /** Opens the scope and loads every unexpired entry it already has. */
@@ -86,7 +110,9 @@ export class PersistentTokenScope implements TokenScope {
   }
 
   tokenize(requests: readonly TokenRequest[]): string[] | Promise<string[]> {
-    const known = requests.map((request) => this.#byIdentity.get(identity(request.type, request.normalized)));
+    const known = requests.map(
+      (request) => this.#unstored(request) ?? this.#byIdentity.get(identity(request.type, request.normalized)),
+    );
     // The common case on a conversation's later turns: everything is known, no I/O at all.
     if (known.every((token) => token !== undefined)) return known as string[];
     return this.#storeNew(requests, known);
@@ -112,6 +138,53 @@ export class PersistentTokenScope implements TokenScope {
     return this.#types;
   }
 
+  hasFormatTokens(): boolean {
+    return this.#formatTokenCount > 0 || this.#usesSiv();
+  }
+
+  resolveOpaque(token: string): string | undefined {
+    // A SIV token of this tenant opens with the key alone, also when it was issued in another
+    // session (that is what the format is for); any other token must have been issued here.
+    return this.resolve(token) ?? openSivToken(this.#keysForFormats(), token);
+  }
+
+  resolveFpeDigits(digits: string): string | undefined {
+    const key = this.#fpeByDigits.get(digits);
+    return key === undefined ? undefined : this.resolve(key);
+  }
+
+  /** redact and hash tokens: computed, never stored. */
+  #unstored(request: TokenRequest): string | undefined {
+    const format = this.#format(request.type);
+    if (format === 'redact') return redactToken(request.type);
+    if (format === 'hash') return hashToken(this.#keysForFormats(), request.type, request.normalized);
+    return undefined;
+  }
+
+  /** The token of a stored format that derives it from the value; undefined for placeholders. */
+  #presetToken(format: TokenFormatName, request: TokenRequest): string | undefined {
+    switch (format) {
+      case 'opaque':
+        return opaqueToken(this.#keysForFormats(), request.type, request.normalized);
+      case 'opaque-siv':
+        return sivToken(this.#keysForFormats(), request.type, request.value);
+      case 'fpe':
+        return fpeApplies(request.value) ? fpeEncrypt(this.#keysForFormats(), request.type, request.value) : undefined;
+      default:
+        return undefined;
+    }
+  }
+
+  #usesSiv(): boolean {
+    // Without knowing every type, assume SIV is possible when the chooser is not the default.
+    return this.#format !== PLACEHOLDER_ONLY;
+  }
+
+  #keysForFormats(): FormatKeys {
+    this.#formatKeys ??= deriveFormatKeys(this.#keys);
+    return this.#formatKeys;
+  }
+
   async #storeNew(requests: readonly TokenRequest[], known: readonly (string | undefined)[]): Promise<string[]> {
     const expiresAt = this.#ttlMs === undefined ? null : this.#now() + this.#ttlMs;
     const fresh: NewVaultEntry[] = [];
@@ -127,6 +200,7 @@ export class PersistentTokenScope implements TokenScope {
       } else if (!pending.has(lookup)) {
         pending.add(lookup);
         values.push(request.value);
+        const preset = this.#presetToken(this.#format(request.type), request);
         fresh.push({
           tenant: this.tenant,
           scope: this.session,
@@ -134,6 +208,7 @@ export class PersistentTokenScope implements TokenScope {
           lookup,
           ciphertext: encryptValue(this.#keys, this.#context(request.type), request.value),
           expiresAt,
+          ...(preset === undefined ? {} : { token: preset }),
         });
       }
       return lookup;
@@ -168,6 +243,10 @@ export class PersistentTokenScope implements TokenScope {
     // Keys are matched upper-case (`resolve` is forgiving about the model's casing).
     const key = entry.token.toUpperCase();
     if (this.#values.has(key)) return;
+    if (!this.#sealed.has(key) && typeOfTokenKey(entry.token) === undefined) {
+      this.#formatTokenCount += 1;
+      if (FPE_SHAPE.test(entry.token)) this.#fpeByDigits.set(entry.token.replace(/\D/g, ''), key);
+    }
     if (value === undefined) this.#sealed.set(key, entry);
     else {
       this.#values.set(key, value);
@@ -179,6 +258,9 @@ export class PersistentTokenScope implements TokenScope {
     return { tenant: this.tenant, scope: this.session, type };
   }
 }
+
+/** What an fpe token looks like: digits and the separators they were written with. */
+const FPE_SHAPE = /^[\d\s\-.()+/]+$/;
 
 function identity(type: string, normalized: string): string {
   return `${type}\u0000${normalized}`;

@@ -17,9 +17,14 @@ export interface NewVaultEntry {
   readonly ciphertext: Uint8Array;
   /** Epoch ms, or null for no expiry. */
   readonly expiresAt: number | null;
+  /**
+   * The token, when the format derives it from the value (opaque, fpe) rather than from the
+   * number; the store then uses it instead of calling the formatter. The entry still gets a seq.
+   */
+  readonly token?: string;
 }
 
-export interface VaultEntry extends NewVaultEntry {
+export interface VaultEntry extends Omit<NewVaultEntry, 'token'> {
   /** 1-based number per (tenant, scope, type), in order of first appearance. */
   readonly seq: number;
   readonly token: string;

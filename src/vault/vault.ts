@@ -26,6 +26,8 @@ import { LocalKeyProvider } from './keys/local.js';
 import { PersistentTokenScope } from './persistent-scope.js';
 import { PostgresVaultStore } from './stores/postgres.js';
 import { SqliteVaultStore } from './stores/sqlite.js';
+import { deriveFormatKeys, type FormatKeys } from './tokens/format-keys.js';
+import type { FormatChooser } from './tokens/formats.js';
 import type { VaultStore } from './vault-store.js';
 
 export const DATA_DIR_ENV = 'VEIL_DATA_DIR';
@@ -62,6 +64,8 @@ export interface OpenScopeRequest {
   readonly session: string;
   /** New entries of this scope expire this many seconds after they are stored. */
   readonly ttlSeconds?: number;
+  /** Token format per entity type (default placeholder); see `tokens/formats.ts`. */
+  readonly format?: FormatChooser;
 }
 
 /** `VEIL_DATA_DIR`, or `.veil` in the working directory; always absolute. */
@@ -133,7 +137,18 @@ export class Vault implements ScopeProvider {
       session: request.session,
       now: this.#now,
       ...(request.ttlSeconds === undefined ? {} : { ttlSeconds: request.ttlSeconds }),
+      ...(request.format === undefined ? {} : { format: request.format }),
     });
+  }
+
+  /**
+   * The tenant's token-format keys: what reverses `fpe` and `opaque-siv` tokens without a
+   * vault row (`fpeDecrypt`, `openSivToken`). Creates the tenant's data key if it has none.
+   */
+  async formatKeys(tenant: string): Promise<FormatKeys> {
+    this.#checkOpen();
+    checkName('tenant', tenant);
+    return deriveFormatKeys(await this.#keysFor(tenant));
   }
 
   /** Deletes a session's tokens; returns how many. */

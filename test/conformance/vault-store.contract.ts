@@ -34,6 +34,7 @@ export const CONTRACT_TESTS = {
   sameLookup: 'the same lookup gives the same entry, keeping the first ciphertext and expiry',
   duplicatesInBatch: 'duplicates inside one batch share one entry and leave no gap',
   numberingAcrossBatches: 'numbering continues across batches',
+  presetToken: 'an entry that brings its own token keeps it, still numbered, and is found by it',
   scopesIsolated: 'scopes are isolated',
   tenantsIsolated: 'tenants are isolated',
   find: 'findByLookup and findByToken return the entry, or undefined',
@@ -179,6 +180,27 @@ export function runVaultStoreContract(options: VaultStoreContractOptions): void 
         formatToken,
       );
       expect(result.map((e) => e.token)).toEqual(['EMAIL_2', 'EMAIL_1', 'PHONE_2']);
+    });
+
+    test(CONTRACT_TESTS.presetToken, async () => {
+      const store = await fresh();
+      const t = tenant();
+      const result = await store.putMany(
+        [
+          entry(t, 's', 'EMAIL', 'a'),
+          { ...entry(t, 's', 'EMAIL', 'b'), token: 'VEIL_EMAIL_KAAAAA_B' },
+          { ...entry(t, 's', 'EMAIL', 'a'), token: 'ignored: a already has an entry' },
+        ],
+        formatToken,
+      );
+      expect(result.map((e) => [e.token, e.seq])).toEqual([
+        ['EMAIL_1', 1],
+        ['VEIL_EMAIL_KAAAAA_B', 2],
+        ['EMAIL_1', 1],
+      ]);
+      expect((await store.findByToken(t, 's', 'VEIL_EMAIL_KAAAAA_B'))?.lookup).toBe(lookup('b'));
+      const [again] = await store.putMany([{ ...entry(t, 's', 'EMAIL', 'b'), token: 'other' }], formatToken);
+      expect(again?.token).toBe('VEIL_EMAIL_KAAAAA_B');
     });
 
     test(CONTRACT_TESTS.scopesIsolated, async () => {

@@ -52,7 +52,7 @@ export class MemoryVaultStore implements VaultStore {
         ciphertext: Uint8Array.from(entry.ciphertext),
         expiresAt: entry.expiresAt,
         seq,
-        token: formatToken(entry.type, seq),
+        token: entry.token ?? formatToken(entry.type, seq),
         createdAt: now,
       };
       state.byLookup.set(created.lookup, created);

@@ -274,7 +274,7 @@ export class PostgresVaultStore implements VaultStore {
           type: entry.type,
           seq,
           lookup: entry.lookup,
-          token: formatToken(entry.type, seq),
+          token: entry.token ?? formatToken(entry.type, seq),
           ciphertext: Buffer.from(entry.ciphertext),
           created_at: String(now),
           expires_at: entry.expiresAt === null ? null : String(entry.expiresAt),

@@ -155,7 +155,7 @@ export class SqliteVaultStore implements VaultStore {
           type: entry.type,
           seq,
           lookup: entry.lookup,
-          token: formatToken(entry.type, seq),
+          token: entry.token ?? formatToken(entry.type, seq),
           ciphertext: Buffer.from(entry.ciphertext),
           created_at: now,
           expires_at: entry.expiresAt,
