@@ -1,7 +1,8 @@
 /**
  * The `detectors` section applied to a set of available detectors: tiers and single detectors
  * switched off, a global minimum score, per-type thresholds and allow lists. Custom entities are
- * built by the custom-entity module from `policy.detectors.custom` and passed in with the others.
+ * built here by the custom-entity module from `policy.detectors.custom` (regex, keyword and NER
+ * label definitions) and join the available ones.
  * @module
  */
 import type { Span } from '../core/span.js';
@@ -9,7 +10,20 @@ import type { Detector } from '../detect/detector.js';
 import { DetectionEngine } from '../detect/engine.js';
 import type { AllowList } from '../detect/merge.js';
 import { builtinDetectors } from '../detect/registry.js';
+import { createCustomDetectors, type CustomEntityDefinition } from '../detect/custom/custom-detector.js';
 import type { Policy } from './policy.js';
+
+/** `ner_label: PERSON` → `nerLabel: PERSON`: veil.yaml is snake_case, the detector module camelCase. */
+function camelKeys(value: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase())] = item;
+  return out;
+}
+
+/** Custom entity definitions from the policy, in the custom-entity module's form. */
+export function customEntityDefinitions(custom: readonly Readonly<Record<string, unknown>>[]): CustomEntityDefinition[] {
+  return custom.map((definition) => camelKeys(definition) as unknown as CustomEntityDefinition);
+}
 
 /** Wraps a detector so that spans under their type's threshold count as not found. */
 function withThresholds(detector: Detector, thresholds: Readonly<Record<string, number>>): Detector {
@@ -30,10 +44,15 @@ function withThresholds(detector: Detector, thresholds: Readonly<Record<string, 
 
 /** The detectors the policy leaves switched on, with thresholds applied. */
 export function selectDetectors(policy: Policy, available: readonly Detector[]): Detector[] {
-  const { tiers, disable, thresholds } = policy.detectors;
+  const { tiers, disable, thresholds, custom } = policy.detectors;
   const hasThresholds = Object.keys(thresholds).length > 0;
-  return available
+  // Definitions were validated when the policy was loaded, so this does not throw.
+  const customDetectors = createCustomDetectors({ entities: customEntityDefinitions(custom) });
+  const all = [...available];
+  if (customDetectors.detector !== undefined) all.push(customDetectors.detector);
+  return all
     .filter((detector) => tiers[detector.tier] && !disable.has(detector.id))
+    .map((detector) => (detector.tier === 'ner' ? customDetectors.mapLabels(detector) : detector))
     .map((detector) => (hasThresholds ? withThresholds(detector, thresholds) : detector));
 }
 

@@ -13,6 +13,8 @@ import { VeilError, VeilErrorCode } from '../core/errors.js';
 import { compilePolicy, isCatchAll, type Policy } from './policy.js';
 import { FOREIGN_SECTIONS, POLICY_SECTIONS, policyDocumentSchema, type PolicyDocument } from './schema.js';
 import { checkCedarPolicies } from './unmask.js';
+import { createCustomDetectors } from '../detect/custom/custom-detector.js';
+import { customEntityDefinitions } from './detectors.js';
 
 export interface PolicyIssue {
   /** Dotted path of the offending key, e.g. `rules.2.when.entity`. */
@@ -205,6 +207,24 @@ function cedarIssues(doc: PolicyDocument, located: Located): PolicyIssue[] {
   });
 }
 
+/** Custom entities are validated one by one so that each error points at its own entry. */
+function customIssues(doc: PolicyDocument, located: Located): PolicyIssue[] {
+  const issues: PolicyIssue[] = [];
+  customEntityDefinitions(doc.detectors.custom).forEach((definition, index) => {
+    try {
+      createCustomDetectors({ entities: [definition] });
+    } catch (error: unknown) {
+      // The module's messages name the entity type and the field, not matched values.
+      const message =
+        error instanceof Error
+          ? error.message.replace(/^custom entity #1: /, '').replace(/Invalid regular expression: \/.*\/[a-z]*: /, '')
+          : 'invalid custom entity';
+      issues.push(issueAt(located, ['detectors', 'custom', index], message));
+    }
+  });
+  return issues;
+}
+
 function readJwks(file: string, baseDir: string, located: Located): { jwks?: { keys: Record<string, unknown>[] }; issue?: PolicyIssue } {
   const path = resolve(baseDir, file);
   let parsed: unknown;
@@ -261,7 +281,7 @@ export function parsePolicy(text: string, options: ParseOptions = {}): Policy {
     throw new PolicyError(file, sortIssues(issues));
   }
   const doc = parsed.data;
-  const issues = [...crossCheck(doc, located), ...cedarIssues(doc, located)];
+  const issues = [...crossCheck(doc, located), ...cedarIssues(doc, located), ...customIssues(doc, located)];
   let jwks: { keys: Record<string, unknown>[] } | undefined;
   if (doc.auth.jwt?.jwks_file !== undefined) {
     const result = readJwks(doc.auth.jwt.jwks_file, options.baseDir ?? process.cwd(), located);

@@ -109,3 +109,11 @@ describe('examples/veil.yaml behaves as its comments say', () => {
     );
   });
 });
+
+describe('custom entities in the example', () => {
+  it('are detected and decided like built-in types', async () => {
+    const result = await run('EMP-004211 works on Bluebird', acmeApp);
+    expect(result.texts[0]).toBe('<<EMPLOYEE_ID_1>> works on <<PROJECT_CODE_1>>');
+    expect(result.entities.map((entity) => entity.rule)).toEqual(['default', 'default']);
+  });
+});

@@ -218,3 +218,21 @@ describe('files', () => {
     expect(policy.keysByHash.size).toBe(0);
   });
 });
+
+describe('custom entities', () => {
+  it('accepts snake_case keys and points at the broken entry', () => {
+    const issue = firstIssue(`detectors:
+  custom:
+    - { type: EMPLOYEE_ID, pattern: 'EMP-\\d{6}' }
+    - { type: CODE_NAME, keywords: [] }
+    - { type: CLINIC, ner_label: ORG, match: 'clinic' }
+`);
+    expect(issue).toMatchObject({ path: 'detectors.custom.1', line: 4, column: 7, message: expect.stringMatching(/keyword list is empty/) });
+  });
+
+  it('rejects a pattern that does not compile, without quoting it', () => {
+    const issue = firstIssue(`detectors:\n  custom:\n    - { type: X_ID, pattern: '(maria' }\n`);
+    expect(issue.path).toBe('detectors.custom.0');
+    expect(issue.message).not.toContain('maria');
+  });
+});
