@@ -84,7 +84,8 @@ export function riskOf(type: string): number {
   return RISK[type] ?? RISK[parentType(type)] ?? 3;
 }
 
-const ALWAYS_SKIPPED = new Set(['.git', '.hg', '.svn']);
+// Version-control internals, and Veil's own data dir (the vault and its key are nobody's business).
+const ALWAYS_SKIPPED = new Set(['.git', '.hg', '.svn', '.veil']);
 const BINARY_SNIFF_BYTES = 8_000;
 const PREVIEW_WIDTH = 120;
 

@@ -8,7 +8,7 @@ import type { Veil } from '../engine.js';
 import type { TokenScope } from '../vault/token-scope.js';
 import type { McpAuditSink, UnmaskAuthorizer } from './authorizer.js';
 import type { Roots } from './roots.js';
-import { ToolError } from './tool-error.js';
+import { ToolError, type Activity } from './tool-error.js';
 
 export interface McpContext {
   readonly veil: Veil;
@@ -24,6 +24,7 @@ export interface McpContext {
   readonly principal: string | undefined;
   /** Largest file `mask_file` reads and `scan_directory` scans. */
   readonly maxFileBytes: number;
+  readonly activity: Activity;
 }
 
 export const FORMAT_VALUES = ['auto', 'text', 'md', 'html', 'json', 'csv', 'jsonl'] as const;

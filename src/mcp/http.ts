@@ -16,6 +16,7 @@ import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/
 import type { Veil } from '../engine.js';
 import { denyUnmask, type McpAuditSink, type UnmaskAuthorizer } from './authorizer.js';
 import { Roots } from './roots.js';
+import { Activity } from './tool-error.js';
 import { createMcpServer, DEFAULT_MAX_FILE_BYTES } from './server.js';
 
 export interface McpCaller {
@@ -92,6 +93,7 @@ export function createMcpHttpHandler(veil: Veil, options: McpHttpOptions = {}): 
       tenant: caller.tenant ?? 'default',
       principal: caller.principal,
       maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+      activity: new Activity(),
     });
     // No session id generator: stateless mode.
     const transport = new StreamableHTTPServerTransport({});

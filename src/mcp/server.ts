@@ -13,6 +13,7 @@ import type { Veil } from '../engine.js';
 import { allowUnmask, denyUnmask, type McpAuditSink, type UnmaskAuthorizer } from './authorizer.js';
 import type { McpContext } from './context.js';
 import { Roots } from './roots.js';
+import { Activity } from './tool-error.js';
 import { registerDetectTool } from './tools/detect.js';
 import { registerMaskFileTool } from './tools/mask-file.js';
 import { registerMaskTextTool } from './tools/mask-text.js';
@@ -58,7 +59,7 @@ export interface StdioServerOptions {
 
 export interface RunningStdioServer {
   readonly server: McpServer;
-  /** Resolves when the client disconnects (stdin closes). */
+  /** Resolves when the client has disconnected (stdin closed) and every tool call it made has answered. */
   readonly closed: Promise<void>;
 }
 
@@ -72,6 +73,7 @@ export async function serveStdio(veil: Veil, options: StdioServerOptions = {}): 
     tenant: options.tenant ?? 'default',
     principal: undefined,
     maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    activity: new Activity(),
   };
   const server = createMcpServer(context);
   const stdin = options.stdin ?? process.stdin;
@@ -83,5 +85,5 @@ export async function serveStdio(veil: Veil, options: StdioServerOptions = {}): 
     stdin.once('close', () => resolve());
   });
   await server.connect(transport);
-  return { server, closed };
+  return { server, closed: closed.then(() => context.activity.idle()) };
 }

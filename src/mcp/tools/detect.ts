@@ -37,7 +37,7 @@ export function registerDetectTool(server: McpServer, context: McpContext): void
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args) =>
-      runTool(async () => {
+      runTool(context, async () => {
         const spans = await detectChunked(args.text, (text) => context.veil.detect(text));
         const entities = spans.map((span) => ({
           type: span.type,

@@ -46,7 +46,7 @@ export function registerMaskFileTool(server: McpServer, context: McpContext): vo
       annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
     },
     (args) =>
-      runTool(async () => {
+      runTool(context, async () => {
         const input = await context.roots.existing(args.path, 'file');
         const output = await context.roots.writable(args.output ?? defaultMaskedPath(args.path));
         if (output === input) throw new ToolError('output must differ from the input file');

@@ -54,7 +54,7 @@ export function registerMaskTextTool(server: McpServer, context: McpContext): vo
       annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     },
     (args) =>
-      runTool(async () => {
+      runTool(context, async () => {
         const scope = await scopeFor(context, args.session);
         const masked = await maskDocument(context.veil, args.text, { format: textFormat(args.format), scope });
         const payload = {

@@ -50,7 +50,7 @@ export function registerScanDirectoryTool(server: McpServer, context: McpContext
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args, extra) =>
-      runTool(async () => {
+      runTool(context, async () => {
         const root = await context.roots.existing(args.path, 'directory');
         const progressToken = extra._meta?.progressToken;
         let lastSent = 0;

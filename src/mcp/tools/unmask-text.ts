@@ -29,7 +29,7 @@ export function registerUnmaskTextTool(server: McpServer, context: McpContext): 
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args) =>
-      runTool(async () => {
+      runTool(context, async () => {
         const request: UnmaskRequest = {
           tool: 'unmask_text',
           transport: context.transport,
