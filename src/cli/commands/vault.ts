@@ -1,0 +1,129 @@
+/**
+ * `veil vault`: erasure and housekeeping of the token vault (SQLite in the data dir, or
+ * PostgreSQL when `VEIL_VAULT_URL` is set).
+ * @module
+ */
+import { AuditLog } from '../../audit/audit-log.js';
+import type { AuditEventInput } from '../../audit/event.js';
+import { defaultDataDir, Vault } from '../../vault/vault.js';
+import type { CliCommand, CliIO } from '../command.js';
+import { guard, parse, UsageError } from '../io.js';
+
+const USAGE = `Usage: veil vault forget --tenant T [--session S] [--yes] [--no-audit]
+       veil vault purge [--json] [--no-audit]
+       veil vault tenants
+
+forget   erasure request. With --session: deletes that session's tokens and values.
+         Without: deletes every session of the tenant AND its data key (crypto-shredding:
+         copies of the rows in backups or replicas can no longer be decrypted); needs --yes.
+         Gateways that already hold the tenant's key in memory keep it until they restart.
+purge    deletes every expired entry (TTL) of every tenant and prints the count
+tenants  lists the tenants that have tokens or a data key
+
+The vault is <data dir>/vault.db (VEIL_DATA_DIR, default .veil), or PostgreSQL when
+VEIL_VAULT_URL is set (schema VEIL_VAULT_SCHEMA, default veil_vault). forget and purge
+record an audit event in <data dir>/audit unless --no-audit is given.`;
+
+async function openVault(io: CliIO): Promise<Vault> {
+  return Vault.open({ dataDir: defaultDataDir(io.env, io.cwd), env: io.env });
+}
+
+/**
+ * Records one audit event. The erasure has already happened when this runs; a failure to
+ * audit is reported (exit 1) but never undoes or hides it.
+ */
+async function audit(io: CliIO, events: readonly AuditEventInput[]): Promise<boolean> {
+  try {
+    const log = await AuditLog.open({ dataDir: defaultDataDir(io.env, io.cwd) });
+    try {
+      for (const event of events) log.record(event);
+      await log.flush();
+    } finally {
+      await log.close();
+    }
+    return true;
+  } catch (error) {
+    io.stderr.write(`veil vault: the audit event could not be recorded: ${error instanceof Error ? error.message : String(error)}\n`);
+    return false;
+  }
+}
+
+async function forget(args: readonly string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse(args, {
+    tenant: { type: 'string' },
+    session: { type: 'string' },
+    yes: { type: 'boolean' },
+    'no-audit': { type: 'boolean' },
+  });
+  if (positionals.length > 0) throw new UsageError('unexpected argument');
+  const tenant = values.tenant;
+  if (tenant === undefined || tenant === '') throw new UsageError('--tenant T is required');
+  if (values.session === '') throw new UsageError('--session needs a value');
+  if (values.session === undefined && values.yes !== true) {
+    throw new UsageError(`forgetting a whole tenant deletes its data key for good; add --yes to confirm`);
+  }
+  const vault = await openVault(io);
+  let events: AuditEventInput[];
+  try {
+    if (values.session !== undefined) {
+      const deleted = await vault.deleteScope(tenant, values.session);
+      io.stdout.write(`forgot session ${JSON.stringify(values.session)} of tenant ${JSON.stringify(tenant)}: ${deleted} entries deleted\n`);
+      events = [{ kind: 'cli', tenant, command: 'vault-forget-session', outcome: 'ok' }];
+    } else {
+      const key = await vault.store.getDataKey(tenant);
+      const erased = await vault.eraseTenant(tenant);
+      io.stdout.write(
+        `forgot tenant ${JSON.stringify(tenant)}: ${erased.entries} entries deleted in all sessions; ` +
+          `${erased.dataKey ? 'data key deleted (crypto-shredded)' : 'it had no data key'}\n`,
+      );
+      events = [{ kind: 'cli', tenant, command: 'vault-forget-tenant', outcome: 'ok' }];
+      if (key !== undefined) events.push({ kind: 'key', tenant, key: { operation: 'shred', key_id: key.keyId }, outcome: 'ok' });
+    }
+  } finally {
+    await vault.close();
+  }
+  if (values['no-audit'] === true) return 0;
+  return (await audit(io, events)) ? 0 : 1;
+}
+
+async function purge(args: readonly string[], io: CliIO): Promise<number> {
+  const { values, positionals } = parse(args, { json: { type: 'boolean' }, 'no-audit': { type: 'boolean' } });
+  if (positionals.length > 0) throw new UsageError('unexpected argument');
+  const vault = await openVault(io);
+  let purged: number;
+  const store = vault.store.kind;
+  try {
+    purged = await vault.purgeExpired();
+  } finally {
+    await vault.close();
+  }
+  io.stdout.write(values.json === true ? `${JSON.stringify({ store, purged })}\n` : `purged ${purged} expired entries (${store} store)\n`);
+  if (values['no-audit'] === true) return 0;
+  return (await audit(io, [{ kind: 'cli', tenant: 'veil', command: 'vault-purge', outcome: 'ok' }])) ? 0 : 1;
+}
+
+async function tenants(args: readonly string[], io: CliIO): Promise<number> {
+  const { positionals } = parse(args, {});
+  if (positionals.length > 0) throw new UsageError('unexpected argument');
+  const vault = await openVault(io);
+  try {
+    for (const tenant of await vault.store.listTenants()) io.stdout.write(`${tenant}\n`);
+  } finally {
+    await vault.close();
+  }
+  return 0;
+}
+
+export const vaultCommand: CliCommand = {
+  name: 'vault',
+  summary: 'erase tenants or sessions (crypto-shredding), purge expired tokens',
+  usage: USAGE,
+  run: (args, io) =>
+    guard('vault', USAGE, io, async () => {
+      const [sub, ...rest] = args;
+      if (sub === 'forget') return forget(rest, io);
+      if (sub === 'purge') return purge(rest, io);
+      if (sub === 'tenants') return tenants(rest, io);
+      throw new UsageError(sub === undefined ? 'expected a subcommand: forget, purge or tenants' : `unknown subcommand '${sub}'`);
+    }),
+};
