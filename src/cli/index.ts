@@ -14,8 +14,9 @@ import { policyCommand } from './commands/policy.js';
 import { keysCommand } from './commands/keys.js';
 import { mcpCommand } from './commands/mcp.js';
 import { scanCommand } from './commands/scan.js';
+import { vaultCommand } from './commands/vault.js';
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand, detectCommand, maskCommand, unmaskCommand, evalCommand, scanCommand, mcpCommand, policyCommand, keysCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, detectCommand, maskCommand, unmaskCommand, evalCommand, scanCommand, mcpCommand, policyCommand, keysCommand, vaultCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
