@@ -71,3 +71,23 @@ export function buildDetectionEngine(policy: Policy, available: readonly Detecto
     minScore: policy.detectors.minScore,
   });
 }
+
+const engines = new WeakMap<Policy, WeakMap<readonly Detector[], DetectionEngine>>();
+
+/**
+ * `buildDetectionEngine`, cached per policy version and detector list: a reload builds one new
+ * engine, requests in between share it.
+ */
+export function detectionEngineFor(policy: Policy, available: readonly Detector[]): DetectionEngine {
+  let perPolicy = engines.get(policy);
+  if (perPolicy === undefined) {
+    perPolicy = new WeakMap();
+    engines.set(policy, perPolicy);
+  }
+  let engine = perPolicy.get(available);
+  if (engine === undefined) {
+    engine = buildDetectionEngine(policy, available);
+    perPolicy.set(available, engine);
+  }
+  return engine;
+}

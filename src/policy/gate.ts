@@ -8,9 +8,13 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { VeilError, VeilErrorCode } from '../core/errors.js';
+import type { Detector } from '../detect/detector.js';
+import type { DetectionEngine } from '../detect/engine.js';
+import { builtinDetectors } from '../detect/registry.js';
 import type { TokenScope } from '../vault/token-scope.js';
 import { typeOfTokenKey } from '../vault/tokens/placeholder.js';
 import { authenticate, type CredentialHeader, type Principal } from './authenticate.js';
+import { detectionEngineFor } from './detectors.js';
 import type { Policy, Provider, Route } from './policy.js';
 import { decideFor, nonRehydratedTypes, type PolicyDecideFn, type RuleContext } from './rules.js';
 import { resolveRoute, type KeySource } from './routes.js';
@@ -31,6 +35,8 @@ export interface Admission {
   readonly provider: Provider | undefined;
   readonly context: RuleContext;
   readonly decide: PolicyDecideFn;
+  /** Detection as the policy's `detectors` section configures it (cached per version). */
+  readonly engine: DetectionEngine;
   /**
    * Header names to remove before forwarding: the one that held the Veil credential and
    * `x-veil-provider-key`. (`x-veil-*` headers are never forwarded anyway.)
@@ -58,15 +64,19 @@ function refusal(status: 401 | 403 | 404 | 500, message: string): VeilError {
 export interface PolicyGateOptions {
   /** Where provider keys named by `key_env` are read. */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Detectors available to the policy (default: the built-in rule detectors). */
+  readonly detectors?: readonly Detector[];
 }
 
 export class PolicyGate {
   private readonly source: PolicySource;
   private readonly env: Readonly<Record<string, string | undefined>>;
+  private readonly detectors: readonly Detector[];
 
   constructor(source: PolicySource, options: PolicyGateOptions = {}) {
     this.source = source;
     this.env = options.env ?? process.env;
+    this.detectors = options.detectors ?? builtinDetectors();
   }
 
   get policy(): Policy {
@@ -107,6 +117,7 @@ export class PolicyGate {
       provider: routed.provider,
       context,
       decide: decideFor(policy, context),
+      engine: detectionEngineFor(policy, this.detectors),
       stripHeaders: strip,
       upstreamAuthorization: routed.providerKey === undefined ? undefined : `Bearer ${routed.providerKey}`,
       keySource: routed.keySource,

@@ -4,7 +4,7 @@
  * @module
  */
 export { authenticate, findCredential, isLoopback, type AuthResult, type CredentialHeader, type Principal } from './authenticate.js';
-export { allowListOf, buildDetectionEngine, selectDetectors } from './detectors.js';
+export { allowListOf, buildDetectionEngine, detectionEngineFor, selectDetectors } from './detectors.js';
 export { hashApiKey, hashApiKeyHex, KEY_PREFIX, looksLikeVeilKey, newApiKey } from './keys.js';
 export { defaultPolicy, formatIssue, loadPolicy, loadPolicyFile, parsePolicy, policyPath, PolicyError, type PolicyIssue } from './load.js';
 export { compilePolicy, DEFAULT_RULE_ID, type Policy, type Provider, type Route, type Tenant } from './policy.js';

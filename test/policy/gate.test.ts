@@ -35,6 +35,10 @@ describe('PolicyGate.admit', () => {
     expect(admission.sessionTtlSeconds).toBe(86_400);
     expect(admission.policy).toBe(policy);
     expect(admission.decide({ start: 0, end: 1, type: 'CREDIT_CARD', score: 1, detector: 'x' }, 0).action).toBe('block');
+    // The policy's detectors section applies (zip codes switched off), and the engine is shared.
+    expect(admission.engine.detectors.some((detector) => detector.id === 'rules.zip')).toBe(false);
+    const again = await gate.admit({ path: '/v1/responses', headers: { 'x-veil-key': 'veil_example_acme_support' }, remoteAddress: '::1' });
+    expect(again.engine).toBe(admission.engine);
   });
 
   it('maps refusals to VeilErrors carrying the HTTP status', async () => {

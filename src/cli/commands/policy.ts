@@ -22,6 +22,7 @@ test   runs the policy on a text: for each span found, its type, score, the deci
   --role R        a role of the caller; repeat for several
   --provider P    provider id (default: the route's provider, or none)
   --route R       route id
+  --path P        request path; picks the route that matches it
   --json          one JSON object instead of the table`;
 
 function round(value: number): number {
