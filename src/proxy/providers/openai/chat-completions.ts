@@ -86,7 +86,8 @@ interface ChoiceState {
 class ChatStreamRewriter implements StreamRewriter {
   private readonly rehydration: Rehydration;
   private readonly choices = new Map<number, ChoiceState>();
-  private template: JsonObject | undefined;
+  /** The last chunk, parsed or raw: the template for a flush chunk. */
+  private template: JsonObject | string | undefined;
   private done = false;
 
   constructor(rehydration: Rehydration) {
@@ -102,6 +103,10 @@ class ChatStreamRewriter implements StreamRewriter {
     if (data === '[DONE]') {
       this.flushAll(out);
       this.done = true;
+      out.push(event);
+      return;
+    }
+    if (this.contentOnly(event, data)) {
       out.push(event);
       return;
     }
@@ -132,6 +137,60 @@ class ChatStreamRewriter implements StreamRewriter {
 
   end(out: SseEvent[]): void {
     if (!this.done) this.flushAll(out);
+  }
+
+  /**
+   * The fast path for the common chunk: one choice, a string `delta.content`, no tool calls, no
+   * finish. Only the content literal is decoded, and the event is re-encoded only when the
+   * rehydrated text differs. Anything else (or another JSON layout) returns false and takes the
+   * full parse. Inside a JSON string every quote is escaped, so `"content":"` can only be a key.
+   */
+  private contentOnly(event: SseEvent, data: string): boolean {
+    if (data.charCodeAt(0) !== 123 /* { */ || data.charCodeAt(data.length - 1) !== 125 /* } */) return false;
+    if (data.includes('"tool_calls"') || data.includes('"refusal":"') || data.includes('"error"')) return false;
+    const finish = data.indexOf('"finish_reason":');
+    if (finish === -1 || !data.startsWith('null', finish + 16)) return false;
+    const indexAt = data.indexOf('"index":');
+    if (indexAt === -1 || data.includes('"index":', indexAt + 8)) return false;
+    let cursor = indexAt + 8;
+    let index = 0;
+    let digits = 0;
+    for (let code = data.charCodeAt(cursor); code >= 48 && code <= 57; code = data.charCodeAt(++cursor)) {
+      index = index * 10 + (code - 48);
+      digits++;
+    }
+    if (digits === 0) return false;
+    const key = data.indexOf('"content":"');
+    if (key === -1) {
+      // Nothing to rehydrate (role-only or empty delta) unless held text waits: leave that to the full path.
+      if (data.includes('"content"') || data.includes('"delta":{}')) return false;
+      this.template = data;
+      return true;
+    }
+    if (data.includes('"content":"', key + 11)) return false;
+    const open = key + 10;
+    let close = open + 1;
+    while (close < data.length) {
+      const code = data.charCodeAt(close);
+      if (code === 92 /* \ */) close += 2;
+      else if (code === 34 /* " */) break;
+      else close++;
+    }
+    if (close >= data.length) return false;
+    let content: unknown;
+    try {
+      content = JSON.parse(data.slice(open, close + 1));
+    } catch {
+      return false;
+    }
+    if (typeof content !== 'string') return false;
+    this.template = data;
+    if (content.length === 0) return true;
+    const state = this.state(index);
+    state.content ??= this.rehydration.stream(false);
+    const next = state.content.feed(content);
+    if (next !== content) event.data = `${data.slice(0, open)}${JSON.stringify(next)}${data.slice(close + 1)}`;
+    return true;
   }
 
   private state(index: number): ChoiceState {
@@ -233,7 +292,8 @@ class ChatStreamRewriter implements StreamRewriter {
     for (const [index, state] of this.choices) {
       const delta: JsonObject = {};
       if (!this.flushChoice(state, delta)) continue;
-      const template = this.template ?? {};
+      const parsed: unknown = typeof this.template === 'string' ? JSON.parse(this.template) : this.template;
+      const template = isObject(parsed) ? parsed : {};
       const chunk: JsonObject = {
         id: template['id'],
         object: template['object'] ?? 'chat.completion.chunk',
