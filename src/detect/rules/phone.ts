@@ -81,7 +81,9 @@ function segments(text: string, start: number, end: number): Group[][] {
     }
     const sepStart = index;
     while (index < end && !(text.charCodeAt(index) >= 48 && text.charCodeAt(index) <= 57)) index++;
-    if (current.length > 0 && !VALID_SEPARATOR.test(text.slice(sepStart, index))) {
+    const single = index - sepStart === 1 ? text.charCodeAt(sepStart) : 0;
+    const plain = single === 32 || single === 46 || single === 45 || single === 47;
+    if (current.length > 0 && !plain && !VALID_SEPARATOR.test(text.slice(sepStart, index))) {
       result.push(current);
       current = [];
     }
@@ -151,7 +153,11 @@ function scoreSegment(text: string, groups: Group[], plus: boolean, spans: Span[
     digits += value;
     sizes.push(value.length);
   }
-  const separators = text.slice(first.start, end).replace(/\d/g, '');
+  let separators = '';
+  for (let index = first.start; index < end; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 48 || code > 57) separators += text[index];
+  }
 
   let extension = false;
   EXTENSION.lastIndex = end;
@@ -227,7 +233,12 @@ export function findPhones(text: string): Span[] {
     while (end > start && !(text.charCodeAt(end - 1) >= 48 && text.charCodeAt(end - 1) <= 57)) end--;
     if (end - start < 6) continue;
     const parts = segments(text, start, end);
-    parts.forEach((groups, index) => scoreSegment(text, groups, plus && index === 0, spans));
+    for (let index = 0; index < parts.length; index++) {
+      const groups = parts[index] as Group[];
+      let count = 0;
+      for (const group of groups) count += group.end - group.start;
+      if (count >= 6) scoreSegment(text, groups, plus && index === 0, spans);
+    }
   }
   return spans;
 }

@@ -56,7 +56,6 @@ function isJwtHeader(value: string): boolean {
   }
 }
 
-const AWS_SECRET = /[A-Za-z0-9/+]{40}/g;
 const AWS_WORD = /aws|secret/i;
 
 function isKeyChar(code: number): boolean {
@@ -69,23 +68,32 @@ function findAwsSecrets(text: string, accessKeyEnds: readonly number[], spans: S
   if (AWS_WORD.test(text)) for (const word of findContextWords(text, AWS_SECRET_CONTEXT)) windows.push(word.end);
   let scannedTo = 0;
   for (const from of windows.sort((a, b) => a - b)) {
-    const base = Math.max(from, scannedTo);
-    const window = text.slice(base, from + 200);
-    scannedTo = from + 200;
-    AWS_SECRET.lastIndex = 0;
-    for (let match = AWS_SECRET.exec(window); match !== null; match = AWS_SECRET.exec(window)) {
-      const start = base + match.index;
-      const end = start + 40;
-      if (isKeyChar(text.charCodeAt(start - 1)) || isKeyChar(text.charCodeAt(end)) || text.charCodeAt(end) === 61) continue;
-      const value = match[0];
-      // Real secrets mix cases and digits; hex digests and words do not.
-      if (!/[a-z]/.test(value) || !/[A-Z]/.test(value) || !/\d/.test(value) || shannonEntropy(value) < 4) continue;
-      if (spans.some((other) => other.start === start)) continue;
-      const nearKey = accessKeyEnds.some((keyEnd) => start >= keyEnd && start - keyEnd <= 120);
-      if (!nearKey && !hasContext(text, start, end, AWS_SECRET_CONTEXT)) continue;
-      spans.push(span(start, end, 'SECRET', nearKey ? 0.95 : 0.85, ID));
+    // Runs of exactly 40 key characters in the next 200 characters (a plain scan: a regex here
+    // retries 40 characters at every position of the window).
+    const limit = Math.min(text.length, from + 200);
+    let runStart = -1;
+    for (let index = Math.max(from, scannedTo); index <= limit; index++) {
+      const code = index < text.length ? text.charCodeAt(index) : 32;
+      if (isKeyChar(code)) {
+        if (runStart === -1) runStart = index;
+        continue;
+      }
+      if (runStart !== -1 && index - runStart === 40 && code !== 61) checkAwsSecret(text, runStart, accessKeyEnds, spans);
+      runStart = -1;
     }
+    scannedTo = limit;
   }
+}
+
+function checkAwsSecret(text: string, start: number, accessKeyEnds: readonly number[], spans: Span[]): void {
+  const end = start + 40;
+  const value = text.slice(start, end);
+  // Real secrets mix cases and digits; hex digests and words do not.
+  if (!/[a-z]/.test(value) || !/[A-Z]/.test(value) || !/\d/.test(value) || shannonEntropy(value) < 4) return;
+  if (spans.some((other) => other.start === start)) return;
+  const nearKey = accessKeyEnds.some((keyEnd) => start >= keyEnd && start - keyEnd <= 120);
+  if (!nearKey && !hasContext(text, start, end, AWS_SECRET_CONTEXT)) return;
+  spans.push(span(start, end, 'SECRET', nearKey ? 0.95 : 0.85, ID));
 }
 
 export function findSecretKeys(text: string): Span[] {

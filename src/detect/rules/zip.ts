@@ -27,7 +27,7 @@ export function findZips(text: string): Span[] {
     const start = match.index + match[0].length - zip.length;
     spans.push(span(start, start + zip.length, 'ZIP', 0.8, ID));
   }
-  if (!/zip|post/i.test(text)) return spans;
+  if (!/\bzip|\bpost(?:al)?[\s_-]*code/i.test(text)) return spans;
   ZIP.lastIndex = 0;
   for (let match = ZIP.exec(text); match !== null; match = ZIP.exec(text)) {
     const start = match.index;
