@@ -19,7 +19,7 @@ import { MEASURE_ONLY, TRAINING_FILES, loadRecords, tagRecord } from './ner/data
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
   options: {
-    epochs: { type: 'string', default: '8' },
+    epochs: { type: 'string', default: '10' },
     bits: { type: 'string', default: '19' },
     'eval-dir': { type: 'string', default: resolve(root, '..', 'shared', 'eval') },
     out: { type: 'string', default: join(root, 'models', 'ner-en.bin') },

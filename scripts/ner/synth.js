@@ -112,7 +112,7 @@ export function generateSynthetic(count, seed = 7) {
     const caseOf = (s, mode) => (mode === 1 ? s.toLowerCase() : mode === 2 ? s.toUpperCase() : s);
     const mode = rng() < 0.12 ? 1 : rng() < 0.08 ? 2 : 0;
     const b = new Builder();
-    const kind = Math.floor(rng() * 21);
+    const kind = Math.floor(rng() * 24);
     switch (kind) {
       case 0: {
         b.lit(`${pick(rng, GREET)} `).ent(caseOf(first(), mode), 'PERSON').lit(',\n\n');
@@ -241,6 +241,23 @@ export function generateSynthetic(count, seed = 7) {
         if (mid.endsWith('at ')) b.ent(`${f.location.buildingNumber()} ${f.location.street()}`, 'LOCATION');
         else b.ent(`${first()} ${last()}`, 'PERSON');
         b.lit('.');
+        break;
+      }
+      case 21: {
+        // Clinical note phrasing.
+        const age = 20 + Math.floor(rng() * 70);
+        b.lit(pick(rng, ['Pt is a ', 'Patient is a ', 'This is a '])).lit(`${age} yo ${pick(rng, ['F', 'M', 'female', 'male'])} with hx of ${pick(rng, ['HTN', 'DM2', 'CHF', 'COPD'])}, followed by `);
+        b.ent(`${pick(rng, ['Dr. ', 'Dr ', ''])}${last()}`.replace(/^Dr\.? /, ''), 'PERSON').lit(' at ').ent(org(), 'ORG').lit('. ');
+        b.lit(pick(rng, ['Daughter ', 'Wife ', 'Husband ', 'Son '])).lit('(').ent(caseOf(first(), mode), 'PERSON').lit(') at bedside. ');
+        b.lit('Transferred from ').ent(org(), 'ORG').lit(' in ').ent(city(), 'LOCATION').lit('. Seen by ').ent(`${first()} ${last()}`, 'PERSON').lit(pick(rng, [', NP.', ', MD.', ', RN.', '.']));
+        break;
+      }
+      case 22: {
+        // Court judgment phrasing.
+        b.lit(`The case originated in an application (no. ${10000 + Math.floor(rng() * 89999)}/0${Math.floor(rng() * 9)}) against `).ent(country(), 'LOCATION');
+        b.lit(' lodged with the Court by ').ent(`${pick(rng, ['Mr ', 'Ms ', 'Mrs '])}${first()} ${last()}`.replace(/^(Mr|Ms|Mrs) /, ''), 'PERSON');
+        b.lit('. The Government were represented by their Agent, ').ent(`${first().charAt(0)}. ${last()}`, 'PERSON');
+        b.lit(', of the ').ent(`Ministry of ${pick(rng, ['Justice', 'Foreign Affairs', 'the Interior'])}`, 'ORG').lit('.');
         break;
       }
       default: {

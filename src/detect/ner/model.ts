@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { extractFeatures, textCase, type FeatureLexicon } from './features.js';
-import { TAG_COUNT, viterbi } from './tags.js';
+import { TAG_COUNT, viterbi, type NerLabel } from './tags.js';
 
 // The unrolled scoring loop below assumes seven tags (O + B/I for three labels).
 if (TAG_COUNT !== 7) throw new Error('NER model: scoring loop expects 7 tags');
@@ -67,7 +67,7 @@ export class NerModel {
    * weights, see `header.scale`) is added to every non-O tag: positive values trade precision
    * for recall, which is the right trade for a privacy filter.
    */
-  tag(text: string, entityBias = 0): { tokens: Token[]; tags: Uint8Array } {
+  tag(text: string, entityBias = 0, labelBias?: Partial<Record<NerLabel, number>>): { tokens: Token[]; tags: Uint8Array } {
     const tokens = tokenize(text);
     if (tokens.length === 0) return { tokens, tags: new Uint8Array(0) };
     const { features, offsets } = extractFeatures(tokens, this.lexicon, textCase(text));
@@ -75,6 +75,10 @@ export class NerModel {
     const w = this.weights;
     const mask = this.mask;
     const oPenalty = entityBias * this.scale;
+    // Extra per-label bias (B and I tags alike), e.g. to favour ORG recall.
+    const perPerson = (labelBias?.PERSON ?? 0) * this.scale;
+    const perLocation = (labelBias?.LOCATION ?? 0) * this.scale;
+    const perOrg = (labelBias?.ORG ?? 0) * this.scale;
     // Seven local accumulators: the table lookups dominate, so keep everything else in registers.
     for (let i = 0; i < tokens.length; i++) {
       let e0 = 0;
@@ -97,12 +101,12 @@ export class NerModel {
       }
       const base = i * 7;
       emissions[base] = e0 - oPenalty;
-      emissions[base + 1] = e1;
-      emissions[base + 2] = e2;
-      emissions[base + 3] = e3;
-      emissions[base + 4] = e4;
-      emissions[base + 5] = e5;
-      emissions[base + 6] = e6;
+      emissions[base + 1] = e1 + perPerson;
+      emissions[base + 2] = e2 + perPerson;
+      emissions[base + 3] = e3 + perLocation;
+      emissions[base + 4] = e4 + perLocation;
+      emissions[base + 5] = e5 + perOrg;
+      emissions[base + 6] = e6 + perOrg;
     }
     return { tokens, tags: viterbi(emissions, tokens.length, this.transitions) };
   }

@@ -20,6 +20,17 @@ const TITLES = new Set([
 ]);
 
 const LETTER = /\p{L}/u;
+
+/**
+ * Tokens that are never part of a name or place even when the model attaches them: record
+ * field labels and credentials next to names ("Gerald MRN", "Sarah Patel, MD"), and the
+ * "v." of case names ("Smith v. Jones").
+ */
+const EDGE_STOP = new Set([
+  'mrn', 'dob', 'ssn', 'id', 'md', 'phd', 'rn', 'np', 'pa', 'dds', 'dmd', 'esq', 'jd', 'mba', 'cpa', 'pt', 'dx',
+  'hx', 'bp', 'hr', 'rx', 'tel', 'fax', 'email', 'e-mail', 'phone', 'mobile', 'cell', 'v', 'vs', 'n/a', 'na',
+  'ref', 're', 'fw', 'fwd', 'cc', 'bcc', 'subject', 'attn',
+]);
 const GAP_JOINS_ADDRESS = /^[\s,]{1,8}$/u;
 
 export function tagsToEntities(text: string, tokens: readonly Token[], tags: Uint8Array): RawEntity[] {
@@ -40,9 +51,35 @@ export function tagsToEntities(text: string, tokens: readonly Token[], tags: Uin
       entities.push(current);
     }
   }
+  trimEdges(tokens, entities);
   attachTitles(text, tokens, entities);
   attachHouseNumbers(text, tokens, entities);
-  return mergeAddressPieces(text, entities).filter((entity) => LETTER.test(text.slice(entity.start, entity.end)));
+  return mergeAddressPieces(text, entities).filter(
+    (entity) => entity.end > entity.start && LETTER.test(text.slice(entity.start, entity.end)),
+  );
+}
+
+function isStop(token: Token | undefined): boolean {
+  return token !== undefined && EDGE_STOP.has(token.text.toLowerCase().replace(/\.$/, ''));
+}
+
+function trimEdges(tokens: readonly Token[], entities: RawEntity[]): void {
+  if (entities.length === 0) return;
+  let t = 0;
+  for (const entity of entities) {
+    while (t < tokens.length && (tokens[t] as Token).start < entity.start) t++;
+    let first = t;
+    let last = first;
+    while (last + 1 < tokens.length && (tokens[last + 1] as Token).end <= entity.end) last++;
+    while (first <= last && (isStop(tokens[first]) || tokens[first]?.text === '.')) first++;
+    while (last >= first && (isStop(tokens[last]) || tokens[last]?.text === ',')) last--;
+    if (first > last) {
+      entity.end = entity.start;
+      continue;
+    }
+    entity.start = (tokens[first] as Token).start;
+    entity.end = (tokens[last] as Token).end;
+  }
 }
 
 function attachTitles(text: string, tokens: readonly Token[], entities: RawEntity[]): void {
