@@ -152,6 +152,7 @@ function crossCheck(doc: PolicyDocument, located: Located): PolicyIssue[] {
     }
     checkTenants(route.tenants, ['routes', index, 'tenants']);
   });
+  // Only when auth is switched off on purpose: then the anonymous tenant should be a real one.
   if (doc.auth.mode === 'disabled' && tenantIds.size > 0 && !tenantIds.has(doc.auth.anonymous.tenant)) {
     issues.push(issueAt(located, ['auth', 'anonymous', 'tenant'], 'expected the id of a tenant listed under tenants'));
   }

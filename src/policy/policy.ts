@@ -181,8 +181,10 @@ export function compilePolicy(document: PolicyDocument, options: CompileOptions 
       keysByHash.set(hex, { id: key.id, tenant: tenant.id, roles: key.roles, hash: Buffer.from(hex, 'hex') });
     }
   }
+  const hasKeys = document.tenants.some((tenant) => tenant.keys.length > 0);
+  const mode = document.auth.mode ?? (hasKeys || document.auth.jwt !== undefined ? 'required' : 'disabled');
   const anonymousTenant = document.auth.anonymous.tenant;
-  if (!tenants.has(anonymousTenant) && (document.auth.mode === 'disabled' || tenants.size === 0)) {
+  if (!tenants.has(anonymousTenant) && (mode === 'disabled' || tenants.size === 0)) {
     tenants.set(anonymousTenant, { id: anonymousTenant, name: anonymousTenant, sessionTtlSeconds: undefined });
   }
 
@@ -243,7 +245,7 @@ export function compilePolicy(document: PolicyDocument, options: CompileOptions 
 
   const jwt: JwtDocument | undefined = document.auth.jwt;
   const warnings = [...(options.warnings ?? [])];
-  if (document.auth.mode === 'disabled') {
+  if (mode === 'disabled') {
     warnings.push('auth is disabled: only loopback clients are served, as the anonymous tenant');
   } else if (keysByHash.size === 0 && jwt === undefined) {
     warnings.push('auth is required but no API key or JWT issuer is configured: every request will be refused');
@@ -256,7 +258,7 @@ export function compilePolicy(document: PolicyDocument, options: CompileOptions 
     tenants,
     keysByHash,
     auth: {
-      mode: document.auth.mode,
+      mode,
       anonymous: document.auth.anonymous,
       jwt:
         jwt === undefined

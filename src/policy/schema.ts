@@ -103,9 +103,10 @@ export const authSchema = z
   .object({
     /**
      * `required`: every request needs a Veil key or JWT. `disabled`: no credentials, and only
-     * loopback clients are served (the safe default without a file).
+     * loopback clients are served. Unset: `required` as soon as a key or a JWT issuer is
+     * configured, else `disabled` (so a file with only gateway settings keeps working locally).
      */
-    mode: z.enum(['required', 'disabled']).default('required'),
+    mode: z.enum(['required', 'disabled']).optional(),
     /** Tenant and roles given to callers when auth is disabled. */
     anonymous: z
       .object({ tenant: id.default('default'), roles: z.array(id).default([]) })
@@ -246,7 +247,7 @@ export const policyDocumentSchema = z
   .object({
     version: z.literal(1).default(1),
     tenants: z.array(tenantSchema).default([]),
-    auth: authSchema.default({ mode: 'required', anonymous: { tenant: 'default', roles: [] } }),
+    auth: authSchema.default({ anonymous: { tenant: 'default', roles: [] } }),
     providers: z.array(providerSchema).default([]),
     routes: z.array(routeSchema).default([]),
     detectors: detectorsSchema.default({

@@ -236,3 +236,20 @@ describe('custom entities', () => {
     expect(issue.message).not.toContain('maria');
   });
 });
+
+describe('auth mode when the file does not say', () => {
+  it('is disabled (loopback only) for a file with only gateway settings or keyless tenants', () => {
+    expect(parsePolicy('server: { port: 8787 }\n').auth.mode).toBe('disabled');
+    expect(parsePolicy('tenants: [{ id: acme }]\n').auth.mode).toBe('disabled');
+  });
+
+  it('is required as soon as a key or a JWT issuer is configured', () => {
+    expect(parsePolicy(`tenants: [{ id: acme, keys: [{ id: k, hash: '${HASH}' }] }]\n`).auth.mode).toBe('required');
+    expect(parsePolicy('auth:\n  jwt: { issuer: https://idp.example/, audience: veil, jwks_url: https://idp.example/jwks }\n').auth.mode).toBe('required');
+  });
+
+  it('follows an explicit setting', () => {
+    expect(parsePolicy(`tenants: [{ id: acme, keys: [{ id: k, hash: '${HASH}' }] }]\nauth: { mode: disabled, anonymous: { tenant: acme } }\n`).auth.mode).toBe('disabled');
+    expect(parsePolicy('auth: { mode: required }\n').warnings.join()).toMatch(/every request will be refused/);
+  });
+});
