@@ -136,7 +136,9 @@ function scoreSegment(text: string, groups: Group[], plus: boolean, spans: Span[
   if (last === undefined) return;
   let start = first.start;
   if (plus) start = text.lastIndexOf('+', first.start);
-  else if (text.charCodeAt(first.start - 1) === 40) start = first.start - 1;
+  // An opening bracket belongs to the number only when it is closed inside it: "(415) 555-0132".
+  else if (text.charCodeAt(first.start - 1) === 40 && text.indexOf(')', first.start) !== -1 && text.indexOf(')', first.start) < last.end)
+    start = first.start - 1;
   let end = last.end;
 
   const raw = text.slice(first.start, end);
