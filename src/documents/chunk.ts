@@ -25,8 +25,20 @@ export interface ChunkOptions {
   readonly maxEntityLength: number;
 }
 
-/** Sized for a model tier's input (about 2,000 tokens); rule detectors are linear anyway. */
-export const DEFAULT_CHUNK_OPTIONS: ChunkOptions = { chunkSize: 8_192, margin: 96, maxEntityLength: 256 };
+/**
+ * Windows for engines with a model tier: 16K characters, a margin above the widest context a rule
+ * looks at (170 characters before a span, 200 after a keyword), and room for a PEM private key.
+ */
+export const DEFAULT_CHUNK_OPTIONS: ChunkOptions = { chunkSize: 16_384, margin: 256, maxEntityLength: 4_096 };
+
+/** One window for everything: rule detectors are linear and have no input limit. */
+export const WHOLE_TEXT: ChunkOptions = { chunkSize: Number.POSITIVE_INFINITY, margin: 0, maxEntityLength: 0 };
+
+/** Windows sized for the slowest enabled detector: none for rules, DEFAULT_CHUNK_OPTIONS for a model tier. */
+export function chunkOptionsFor(tiers: Iterable<string>): ChunkOptions {
+  for (const tier of tiers) if (tier !== 'rules' && tier !== 'custom') return DEFAULT_CHUNK_OPTIONS;
+  return WHOLE_TEXT;
+}
 
 export function overlapOf(options: ChunkOptions): number {
   return 2 * options.margin + options.maxEntityLength;
@@ -53,11 +65,7 @@ export function windows(length: number, options: ChunkOptions): Array<[number, n
   return out;
 }
 
-export async function detectChunked(
-  text: string,
-  detect: DetectFn,
-  options: ChunkOptions = DEFAULT_CHUNK_OPTIONS,
-): Promise<Span[]> {
+export async function detectChunked(text: string, detect: DetectFn, options: ChunkOptions): Promise<Span[]> {
   const ranges = windows(text.length, options);
   if (ranges.length === 1) return mergeSpans(await detect(text));
   const seen = new Set<string>();

@@ -2,7 +2,7 @@
  * Documents: format chunkers, chunked detection and whole-document masking.
  * @module
  */
-export { DEFAULT_CHUNK_OPTIONS, detectChunked, minChunkSize, overlapOf, windows, type ChunkOptions } from './chunk.js';
+export { chunkOptionsFor, DEFAULT_CHUNK_OPTIONS, detectChunked, WHOLE_TEXT, minChunkSize, overlapOf, windows, type ChunkOptions } from './chunk.js';
 export { parseCsv, sniffDelimiter, type CsvTable } from './csv.js';
 export { fieldType } from './field-types.js';
 export { DOCUMENT_FORMATS, formatForPath, isDocumentFormat, resolveFormat, type DocumentFormat } from './format.js';

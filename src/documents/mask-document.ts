@@ -17,7 +17,7 @@ import { DetectionEngine } from '../detect/engine.js';
 import type { Veil } from '../engine.js';
 import { mask, type DecideFn, type MaskAction } from '../pipeline/mask.js';
 import type { TokenScope } from '../vault/token-scope.js';
-import { DEFAULT_CHUNK_OPTIONS, detectChunked, type ChunkOptions } from './chunk.js';
+import { chunkOptionsFor, detectChunked, type ChunkOptions } from './chunk.js';
 import { csvSegments } from './csv.js';
 import type { DocumentFormat } from './format.js';
 import { escapeHtml } from './html-entities.js';
@@ -58,7 +58,7 @@ export async function detectDocument(
   veil: Veil,
   source: string,
   format: DocumentFormat,
-  chunk: ChunkOptions = DEFAULT_CHUNK_OPTIONS,
+  chunk: ChunkOptions = chunkOptionsFor(veil.detection.detectors.map((detector) => detector.tier)),
 ): Promise<DocumentSpan[]> {
   const out: DocumentSpan[] = [];
   const detect = (text: string): Span[] | Promise<Span[]> => veil.detect(text);

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { detectChunked, minChunkSize, windows, type ChunkOptions } from '../../src/documents/chunk.js';
+import {
+  chunkOptionsFor,
+  DEFAULT_CHUNK_OPTIONS,
+  detectChunked,
+  minChunkSize,
+  WHOLE_TEXT,
+  windows,
+  type ChunkOptions,
+} from '../../src/documents/chunk.js';
 import { mergeSpans } from '../../src/detect/merge.js';
 import { maskDocument } from '../../src/documents/mask-document.js';
 import { Veil } from '../../src/engine.js';
@@ -85,6 +93,26 @@ describe('chunked detection', () => {
         expect(chunked.entities).toEqual(whole.entities);
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('windows only for engines with a model tier', () => {
+    expect(chunkOptionsFor(['rules', 'custom'])).toBe(WHOLE_TEXT);
+    expect(chunkOptionsFor(['rules', 'ner'])).toBe(DEFAULT_CHUNK_OPTIONS);
+    expect(windows(1_000_000, WHOLE_TEXT)).toEqual([[0, 1_000_000]]);
+  });
+
+  it('property: long documents in default windows mask like the whole (default rule engine)', async () => {
+    const veil = new Veil();
+    const longDocument = fc.array(fc.constantFrom(...FRAGMENTS), { minLength: 4_000, maxLength: 9_000 }).map((parts) => parts.join(' '));
+    await fc.assert(
+      fc.asyncProperty(longDocument, async (text) => {
+        expect(text.length).toBeGreaterThan(DEFAULT_CHUNK_OPTIONS.chunkSize);
+        const whole = await maskDocument(veil, text, { format: 'text', scope: await veil.openScope({}), chunk: WHOLE_TEXT });
+        const chunked = await maskDocument(veil, text, { format: 'text', scope: await veil.openScope({}), chunk: DEFAULT_CHUNK_OPTIONS });
+        expect(chunked.text).toBe(whole.text);
+      }),
+      { numRuns: 10 },
     );
   });
 });

@@ -5,7 +5,7 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { detectChunked } from '../../documents/chunk.js';
+import { chunkOptionsFor, detectChunked } from '../../documents/chunk.js';
 import type { McpContext } from '../context.js';
 import { jsonResult, runTool } from '../tool-error.js';
 
@@ -38,7 +38,8 @@ export function registerDetectTool(server: McpServer, context: McpContext): void
     },
     (args) =>
       runTool(context, async () => {
-        const spans = await detectChunked(args.text, (text) => context.veil.detect(text));
+        const tiers = context.veil.detection.detectors.map((detector) => detector.tier);
+        const spans = await detectChunked(args.text, (text) => context.veil.detect(text), chunkOptionsFor(tiers));
         const entities = spans.map((span) => ({
           type: span.type,
           start: span.start,
