@@ -44,6 +44,8 @@ export interface Admission {
   readonly stripHeaders: readonly string[];
   /** `Bearer <key>` for the upstream when Veil supplies the provider key; undefined otherwise. */
   readonly upstreamAuthorization: string | undefined;
+  /** The provider key itself (same condition); never log it. */
+  readonly providerKey: string | undefined;
   readonly keySource: KeySource;
   /** Default session lifetime of the principal's tenant. */
   readonly sessionTtlSeconds: number | undefined;
@@ -84,6 +86,17 @@ export class PolicyGate {
   }
 
   /**
+   * Authenticates only, for Veil's own endpoints (`/v1/veil/unmask`) that no route governs.
+   * Throws like `admit`.
+   */
+  async identify(request: AdmitRequest): Promise<{ readonly policy: Policy; readonly principal: Principal }> {
+    const policy = this.source.current;
+    const auth = await authenticate(request.headers, request.remoteAddress, policy);
+    if (!auth.ok) throw refusal(auth.status, auth.message);
+    return { policy, principal: auth.principal };
+  }
+
+  /**
    * Authenticates and routes a request. Throws `VeilError` with `data.status` 401 (no or bad
    * credentials), 403 (not allowed: tenant, role, provider, caller key), 404 (no route) or 500
    * (provider key missing from the environment).
@@ -120,6 +133,7 @@ export class PolicyGate {
       engine: detectionEngineFor(policy, this.detectors),
       stripHeaders: strip,
       upstreamAuthorization: routed.providerKey === undefined ? undefined : `Bearer ${routed.providerKey}`,
+      providerKey: routed.providerKey,
       keySource: routed.keySource,
       sessionTtlSeconds: policy.tenants.get(principal.tenant)?.sessionTtlSeconds,
     };

@@ -31,6 +31,7 @@ describe('PolicyGate.admit', () => {
     expect(admission.principal).toMatchObject({ tenant: 'acme', keyId: 'acme-app' });
     expect(admission.context).toEqual({ tenant: 'acme', roles: ['app'], provider: 'openai', route: 'chat' });
     expect(admission.upstreamAuthorization).toBe('Bearer sk-env');
+    expect(admission.providerKey).toBe('sk-env');
     expect(admission.stripHeaders).toEqual(['x-veil-provider-key', 'authorization']);
     expect(admission.sessionTtlSeconds).toBe(86_400);
     expect(admission.policy).toBe(policy);
@@ -65,6 +66,14 @@ describe('PolicyGate.admit', () => {
     expect(admission).toMatchObject({ upstreamAuthorization: undefined, keySource: 'client', stripHeaders: ['x-veil-provider-key'] });
     expect(admission.context).toEqual({ tenant: 'default', roles: [], provider: 'default' });
     expect(statusOf(await refusal(open.admit({ path: '/v1/chat/completions', headers: {}, remoteAddress: '10.1.2.3' })))).toBe(403);
+  });
+});
+
+describe('PolicyGate.identify', () => {
+  it('authenticates without routing (Veil endpoints)', async () => {
+    const { principal } = await gate.identify({ path: '/v1/veil/unmask', headers: { 'x-veil-key': 'veil_example_acme_support' }, remoteAddress: '10.0.0.1' });
+    expect(principal).toMatchObject({ tenant: 'acme', roles: ['support-lead'] });
+    expect(statusOf(await refusal(gate.identify({ path: '/v1/veil/unmask', headers: {}, remoteAddress: '10.0.0.1' })))).toBe(401);
   });
 });
 
