@@ -1,44 +1,25 @@
-// `npm run bench`: direct → mock, bare pass-through → mock, and Veil → mock, in one run, each
-// server in its own process. Closed-loop load at C=1 and C=50, JSON and SSE (~40 chunks), with a
-// 2 KB chat request full of personal data. Prints a table and writes bench/results/latest.json.
+// `npm run bench`: direct → mock, bare pass-through → mock, and Veil → mock (plus Veil with
+// detection replaced by a plain search), in one run, each server in its own process.
+// Closed-loop load at C=1 and C=50, JSON and SSE (~40 chunks), with a 2 KB chat request full of
+// personal data. Prints a table and writes bench/results/latest.json.
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Pool, request } from 'undici';
+import { chatBody } from './request.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 1500);
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 1000);
 const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 5000);
-
-const PERSONAL = [
-  'Customer record for Maria Garcia, born 1984, lives at 1455 Market Street, Apt 12, San Francisco, CA 94103.',
-  'Primary e-mail maria.garcia@example.com, work e-mail m.garcia@acme-logistics.com, phone +1 415 555 0132, mobile (415) 555-0175.',
-  'She paid with card 4111 1111 1111 1111 and asked for a refund to IBAN GB82 WEST 1234 5698 7654 32.',
-  'Her husband John Smith (john.smith@example.org, +44 20 7946 0958) is the secondary contact; SSN on file 123-45-6789.',
-  'Previous ticket: the courier left the parcel at 22 Baker Street, London NW1 6XE, and Maria called back from +1 415 555 0199.',
-];
-
-function chatBody(stream) {
-  let text = '';
-  while (text.length < 1900) text += `${PERSONAL.join(' ')} `;
-  return JSON.stringify({
-    model: 'gpt-4o-mini',
-    stream,
-    messages: [
-      { role: 'system', content: 'You are a support assistant. Answer briefly and keep customer data confidential.' },
-      { role: 'user', content: text.slice(0, 1900) },
-    ],
-  });
-}
-
+const ROUNDS = 5;
 // BENCH_PROFILE=1 writes a V8 CPU profile of the Veil process to bench/results/.
 const PROFILE = process.env.BENCH_PROFILE === '1';
 
 function start(script, args = []) {
   return new Promise((resolve, reject) => {
-    const execArgv = PROFILE && script === 'veil-server.js' ? ['--cpu-prof', '--cpu-prof-dir', join(here, 'results')] : [];
+    const execArgv = PROFILE && script === 'veil-server.js' && args.length === 1 ? ['--cpu-prof', '--cpu-prof-dir', join(here, 'results')] : [];
     const child = fork(join(here, script), args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv });
     const cpuWaiters = [];
     child.on('message', (message) => {
@@ -89,8 +70,6 @@ async function drive(port, { stream, concurrency, durationMs }) {
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = performance.now() - began;
   await pool.close();
-  latencies.sort((a, b) => a - b);
-  ttfbs.sort((a, b) => a - b);
   return { requests: latencies.length, errors, elapsedMs: elapsed, latencies, ttfbs };
 }
 
@@ -106,10 +85,13 @@ async function checkVeil(veilPort, mockPort) {
 const round = (value, digits = 2) => (Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : null);
 
 async function main() {
+  // Other work on the machine skews every number; the load average is recorded with the results.
+  const loadBefore = loadavg()[0];
   const mock = await start('mock-upstream.js');
   const upstreamOrigin = `http://127.0.0.1:${mock.port}`;
   const passthrough = await start('passthrough.js', [upstreamOrigin]);
   const veil = await start('veil-server.js', [`${upstreamOrigin}/v1`]);
+  const veilLiteral = await start('veil-server.js', [`${upstreamOrigin}/v1`, '--literal-detector']);
   const check = await checkVeil(veil.port, mock.port);
   console.log(`veil check: ${check.masked} values masked per request, answer rehydrated: ${check.rehydrated}`);
 
@@ -117,35 +99,53 @@ async function main() {
     { name: 'direct', port: mock.port, server: undefined },
     { name: 'passthrough', port: passthrough.port, server: passthrough },
     { name: 'veil', port: veil.port, server: veil },
+    // Same gateway, detection replaced by a plain search: the gateway's own cost.
+    { name: 'veil-no-detect', port: veilLiteral.port, server: veilLiteral },
   ];
   const rows = [];
   for (const concurrency of [1, 50]) {
     for (const stream of [false, true]) {
+      for (const target of targets) await drive(target.port, { stream, concurrency, durationMs: WARMUP_MS });
+      // Targets take turns in short slices, so a burst of other work on the machine hits all
+      // of them alike instead of whichever happened to be running.
+      const totals = new Map(targets.map((target) => [target.name, { requests: 0, errors: 0, elapsedMs: 0, latencies: [], ttfbs: [], cpuMicros: 0 }]));
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const target of targets) {
+          const before = await target.server?.cpu();
+          const result = await drive(target.port, { stream, concurrency, durationMs: MEASURE_MS / ROUNDS });
+          const after = await target.server?.cpu();
+          const total = totals.get(target.name);
+          total.requests += result.requests;
+          total.errors += result.errors;
+          total.elapsedMs += result.elapsedMs;
+          total.latencies.push(...result.latencies);
+          total.ttfbs.push(...result.ttfbs);
+          if (before !== undefined) total.cpuMicros += after - before;
+        }
+      }
       for (const target of targets) {
-        await drive(target.port, { stream, concurrency, durationMs: WARMUP_MS });
-        const before = await target.server?.cpu();
-        const result = await drive(target.port, { stream, concurrency, durationMs: MEASURE_MS });
-        const after = await target.server?.cpu();
-        const cpuMs = before === undefined ? null : (after - before) / 1000 / result.requests;
+        const total = totals.get(target.name);
+        total.latencies.sort((a, b) => a - b);
+        total.ttfbs.sort((a, b) => a - b);
         const row = {
           target: target.name,
           mode: stream ? 'sse' : 'json',
           concurrency,
-          requests: result.requests,
-          errors: result.errors,
-          rps: round(result.requests / (result.elapsedMs / 1000), 0),
-          p50: round(percentile(result.latencies, 50), 3),
-          p95: round(percentile(result.latencies, 95), 3),
-          p99: round(percentile(result.latencies, 99), 3),
-          ttfbP50: stream ? round(percentile(result.ttfbs, 50), 3) : null,
-          cpuMsPerRequest: round(cpuMs, 3),
+          requests: total.requests,
+          errors: total.errors,
+          rps: round(total.requests / (total.elapsedMs / 1000), 0),
+          p50: round(percentile(total.latencies, 50), 3),
+          p95: round(percentile(total.latencies, 95), 3),
+          p99: round(percentile(total.latencies, 99), 3),
+          ttfbP50: stream ? round(percentile(total.ttfbs, 50), 3) : null,
+          cpuMsPerRequest: target.server === undefined ? null : round(total.cpuMicros / 1000 / total.requests, 3),
         };
         rows.push(row);
         process.stderr.write(`  ${row.target.padEnd(12)} ${row.mode} C=${concurrency}: ${row.rps} req/s, p50 ${row.p50} ms\n`);
       }
     }
   }
-  for (const server of [mock, passthrough, veil]) server.child.removeAllListeners('exit').send('exit');
+  for (const server of [mock, passthrough, veil, veilLiteral]) server.child.removeAllListeners('exit').send('exit');
 
   const find = (target, mode, concurrency) => rows.find((row) => row.target === target && row.mode === mode && row.concurrency === concurrency);
   const ratios = [];
@@ -164,6 +164,16 @@ async function main() {
       });
     }
   }
+  // Veil with detection replaced by a plain search: what the gateway itself adds.
+  const gatewayOnly = [1, 50].flatMap((concurrency) =>
+    ['json', 'sse'].map((mode) => ({
+      mode,
+      concurrency,
+      addedP50Ms: round(find('veil-no-detect', mode, concurrency).p50 - find('passthrough', mode, concurrency).p50, 3),
+      cpuMsPerRequest: find('veil-no-detect', mode, concurrency).cpuMsPerRequest,
+      detectionCpuMs: round(find('veil', mode, concurrency).cpuMsPerRequest - find('veil-no-detect', mode, concurrency).cpuMsPerRequest, 3),
+    })),
+  );
   const ratio = (mode, concurrency) => ratios.find((entry) => entry.mode === mode && entry.concurrency === concurrency);
   const veilCpu = Math.max(...rows.filter((row) => row.target === 'veil').map((row) => row.cpuMsPerRequest));
   const budgets = [
@@ -190,13 +200,19 @@ async function main() {
     console.log(`| ${entry.mode} | ${entry.concurrency} | ${entry.addedP50Ms} | ${entry.addedP99Ms} | ${entry.addedTtfbP50Ms ?? '-'} | ${entry.throughputRatio} | ${entry.cpuRatio} |`);
   }
   console.log('');
+  console.log('| gateway without detection | C | added p50 ms vs pass-through | CPU ms/req | detection CPU ms/req (veil − this) |');
+  console.log('|---|---|---|---|---|');
+  for (const entry of gatewayOnly) console.log(`| ${entry.mode} | ${entry.concurrency} | ${entry.addedP50Ms} | ${entry.cpuMsPerRequest} | ${entry.detectionCpuMs} |`);
+  const loadAfter = loadavg()[0];
+  console.log(`\nload average (1 min) before/after: ${round(loadBefore)} / ${round(loadAfter)} on ${cpus().length} CPUs`);
+  console.log('');
   for (const entry of budgets) console.log(`${entry.met ? 'met   ' : 'MISSED'}  ${entry.budget}: ${entry.measured}`);
 
   const out = join(here, 'results', 'latest.json');
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(
     out,
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, requestBytes: Buffer.byteLength(chatBody(false)), check, rows, ratios, budgets }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverage: { before: round(loadBefore), after: round(loadAfter) }, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, rounds: ROUNDS, requestBytes: Buffer.byteLength(chatBody(false)), check, rows, ratios, gatewayOnly, budgets }, null, 2)}\n`,
   );
   console.log(`\nwrote ${out}`);
 }
