@@ -46,6 +46,15 @@ const ENTITY_TYPE = /^[A-Z][A-Z0-9_]{0,63}$/;
 const TOKEN_ID = /^[A-Za-z0-9_:-]{1,128}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
 
+/**
+ * True when `value` may go into an identifier field (tenant, model, provider, ids). Callers
+ * holding client-supplied names (the `model` of a request body) check with this and store
+ * `other` instead of throwing.
+ */
+export function isAuditIdentifier(value: string): boolean {
+  return IDENT.test(value);
+}
+
 const count = z.number().int().nonnegative();
 const millis = z.number().nonnegative().finite();
 

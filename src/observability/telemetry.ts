@@ -1,0 +1,230 @@
+/**
+ * The one object the gateway holds for audit, metrics and traces, and the per-request recorder
+ * it threads through a request. One `finish()` call writes the audit event, updates the metrics
+ * and ends the span from the same figures, so the three never disagree and none of them can be
+ * handed a value: the recorder accepts only the mask result (offsets, types, token ids), ids,
+ * counts and status codes.
+ *
+ * @example
+ * const telemetry = await Telemetry.open({ dataDir, env: process.env });
+ * // per request:
+ * const t = telemetry.begin({ route: '/v1/chat/completions', provider: 'openai', tenant, principal });
+ * const result = await t.stage('detect', () => veil.mask(texts, { scope }), 'rules');
+ * t.masked(result);
+ * t.leakGate('pass');
+ * t.finish({ status: 200, upstreamStatus: 200, model: 'gpt-4o-mini' });
+ * // on SIGTERM: await telemetry.close();
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { AuditLog, type AuditLogOptions } from '../audit/audit-log.js';
+import type { AuditSink } from '../audit/audit-sink.js';
+import { isAuditIdentifier, type AuditOutcome, type DetectorTiming, type LeakGateOutcome } from '../audit/event.js';
+import { createAuditSink } from '../audit/open-sink.js';
+import { summarizeMask, type MaskSummary } from '../audit/summarize.js';
+import { verifyAudit } from '../audit/verify.js';
+import type { VerifyingKey } from '../audit/signing-key.js';
+import type { MaskedEntity } from '../pipeline/mask.js';
+import type { LabelSetsOptions, Stage } from './labels.js';
+import { metricsHandler, VeilMetrics } from './metrics.js';
+import { setupTracing, VeilTracer, type RequestTrace, type TracingHandle } from './tracing.js';
+
+export interface TelemetryOptions extends LabelSetsOptions {
+  readonly dataDir: string;
+  /** `VEIL_AUDIT_PG_URL` / `VEIL_AUDIT_PG_SCHEMA` pick the PostgreSQL sink; `OTEL_*` turn traces on. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Default: from `createAuditSink` (JSONL in the data dir, or PostgreSQL). */
+  readonly sink?: AuditSink;
+  /** Passed to `AuditLog.open` (batching, checkpoint cadence, onError). */
+  readonly audit?: Omit<AuditLogOptions, 'dataDir' | 'sink'>;
+  readonly metrics?: VeilMetrics;
+  readonly tracer?: VeilTracer;
+}
+
+export interface RequestStart {
+  readonly route: string;
+  readonly provider: string | null;
+  readonly tenant: string;
+  readonly principal?: { readonly key_id: string | null; readonly role: string | null };
+  readonly policyVersion?: string;
+  /** Veil's request id; a new UUID when absent. Never a client-supplied header value. */
+  readonly requestId?: string;
+}
+
+export interface RequestFinish {
+  /** Status Veil answered with. */
+  readonly status: number;
+  /** Status the upstream answered with (null when the request never got there). */
+  readonly upstreamStatus?: number | null;
+  readonly model?: string | null;
+  /** Default: `blocked` after `blocked()`, `error` for status >= 500, else `ok`. */
+  readonly outcome?: AuditOutcome;
+}
+
+export class Telemetry {
+  readonly audit: AuditLog;
+  readonly metrics: VeilMetrics;
+  readonly tracer: VeilTracer;
+  readonly #tracing: TracingHandle | undefined;
+
+  private constructor(audit: AuditLog, metrics: VeilMetrics, tracer: VeilTracer, tracing: TracingHandle | undefined) {
+    this.audit = audit;
+    this.metrics = metrics;
+    this.tracer = tracer;
+    this.#tracing = tracing;
+  }
+
+  static async open(options: TelemetryOptions): Promise<Telemetry> {
+    const env = options.env ?? process.env;
+    const sink = options.sink ?? createAuditSink({ dataDir: options.dataDir, env });
+    const audit = await AuditLog.open({ ...options.audit, dataDir: options.dataDir, sink });
+    const labels: LabelSetsOptions = {
+      ...(options.routes === undefined ? {} : { routes: options.routes }),
+      ...(options.providers === undefined ? {} : { providers: options.providers }),
+      ...(options.entityTypes === undefined ? {} : { entityTypes: options.entityTypes }),
+    };
+    const metrics = options.metrics ?? new VeilMetrics(labels);
+    metrics.bindAuditLog(audit);
+    const tracing = options.tracer === undefined ? await setupTracing(env) : undefined;
+    return new Telemetry(audit, metrics, options.tracer ?? new VeilTracer(labels), tracing);
+  }
+
+  begin(start: RequestStart): RequestTelemetry {
+    return new RequestTelemetry(this, start);
+  }
+
+  /** `GET /metrics` (node:http). */
+  metricsHandler(): (request: IncomingMessage, response: ServerResponse) => void {
+    return metricsHandler(this.metrics);
+  }
+
+  /**
+   * `GET /v1/veil/audit/verify` (node:http): the `verifyAudit` result as JSON, 200 when intact,
+   * 409 when broken. Admin-only: the gateway must check the caller's role first. `?from=&to=`
+   * (ISO dates) limit it to a window.
+   */
+  auditVerifyHandler(trustedKeys?: readonly VerifyingKey[]): (request: IncomingMessage, response: ServerResponse) => void {
+    const keys = trustedKeys ?? [this.audit.signingKey];
+    return (request, response) => {
+      const url = new URL(request.url ?? '/', 'http://veil.local');
+      const from = url.searchParams.get('from');
+      const to = url.searchParams.get('to');
+      const window = {
+        ...(from === null || Number.isNaN(Date.parse(from)) ? {} : { from: new Date(from) }),
+        ...(to === null || Number.isNaN(Date.parse(to)) ? {} : { to: new Date(to) }),
+      };
+      // Events still queued are not in the log yet; flushing first makes the answer current.
+      this.audit
+        .flush()
+        .catch(() => undefined)
+        .then(() => verifyAudit({ sink: this.audit.sink, trustedKeys: keys, ...window }))
+        .then(
+          (result) => {
+            response.writeHead(result.ok ? 200 : 409, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+            response.end(`${JSON.stringify(result)}\n`);
+          },
+          () => {
+            response.writeHead(500, { 'content-type': 'application/json' });
+            response.end('{"error":{"code":"internal_error","message":"audit verification failed to run"}}\n');
+          },
+        );
+    };
+  }
+
+  /** Flushes the audit log (final checkpoint) and the trace exporter. Call on SIGTERM. */
+  async close(): Promise<void> {
+    await this.audit.close();
+    await this.#tracing?.shutdown();
+  }
+}
+
+export class RequestTelemetry {
+  readonly requestId: string;
+  readonly trace: RequestTrace;
+  readonly #telemetry: Telemetry;
+  readonly #start: RequestStart;
+  readonly #began = performance.now();
+  readonly #detectors: DetectorTiming[] = [];
+  #summary: MaskSummary = { entities: {}, token_ids: [], rule_ids: [] };
+  #leakGate: LeakGateOutcome | null = null;
+  #blocked = false;
+  #finished = false;
+
+  constructor(telemetry: Telemetry, start: RequestStart) {
+    this.#telemetry = telemetry;
+    this.#start = start;
+    this.requestId = start.requestId ?? randomUUID();
+    this.trace = telemetry.tracer.startRequest({ route: start.route, provider: start.provider, requestId: this.requestId, tenant: start.tenant });
+  }
+
+  /** Times `body` as a stage: a child span and the stage histogram (and, for detect, the tier timing in the event). */
+  stage<T>(stage: Stage, body: () => T, tier?: 'rules' | 'custom' | 'ner' | 'llm'): T {
+    const began = performance.now();
+    const done = (): void => {
+      const ms = performance.now() - began;
+      this.#telemetry.metrics.observeStage(stage, ms / 1000, tier);
+      if (stage === 'detect' && tier !== undefined) this.#detectors.push({ tier, ms: Math.round(ms * 1000) / 1000, spans: 0 });
+    };
+    const result = this.trace.stage(stage, body, tier);
+    if (result instanceof Promise) return result.finally(done) as T;
+    done();
+    return result;
+  }
+
+  /** Records a stage timed elsewhere (e.g. the upstream time of a stream). */
+  observeStage(stage: Stage, seconds: number, tier?: 'rules' | 'custom' | 'ner' | 'llm'): void {
+    this.#telemetry.metrics.observeStage(stage, seconds, tier);
+  }
+
+  /** Spans found per tier, when the caller knows them (adds to the event's detector timings). */
+  detectorTiming(timing: DetectorTiming): void {
+    this.#detectors.push(timing);
+  }
+
+  /** The mask result of the request (only types, actions, token ids and rule ids are read). */
+  masked(result: { readonly entities: readonly Pick<MaskedEntity, 'type' | 'action' | 'token' | 'rule'>[] }, allowed: Readonly<Record<string, number>> = {}): void {
+    this.#summary = summarizeMask(result, allowed);
+  }
+
+  blocked(): void {
+    this.#blocked = true;
+  }
+
+  leakGate(outcome: LeakGateOutcome): void {
+    this.#leakGate = outcome;
+    if (outcome === 'tripped') this.#telemetry.metrics.leakGateTrip(this.#start.route, this.#start.provider);
+  }
+
+  /** Writes the audit event, the request metrics and ends the span. Only the first call counts. */
+  finish(result: RequestFinish): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    const latencyMs = performance.now() - this.#began;
+    const outcome: AuditOutcome = result.outcome ?? (this.#blocked ? 'blocked' : result.status >= 500 ? 'error' : 'ok');
+    this.#telemetry.metrics.observeRequest({ route: this.#start.route, provider: this.#start.provider, status: result.status, seconds: latencyMs / 1000 });
+    this.#telemetry.metrics.countEntities(this.#summary.entities);
+    this.trace.recordEntities(this.#summary.entities);
+    this.trace.end({ status: result.status, outcome, ...(this.#leakGate === null ? {} : { leakGate: this.#leakGate }) });
+    this.#telemetry.audit.record({
+      kind: 'request',
+      tenant: this.#start.tenant,
+      ...(this.#start.principal === undefined ? {} : { principal: this.#start.principal }),
+      route: this.#start.route,
+      provider: this.#start.provider,
+      // The model name comes from the client's body: stored only when it is a plain identifier.
+      model: result.model === undefined || result.model === null ? null : isAuditIdentifier(result.model) ? result.model : 'other',
+      policy_version: this.#start.policyVersion ?? null,
+      entities: this.#summary.entities,
+      detectors: this.#detectors,
+      rule_ids: this.#summary.rule_ids,
+      token_ids: this.#summary.token_ids,
+      leak_gate: this.#leakGate,
+      upstream_status: result.upstreamStatus ?? null,
+      latency_ms: Math.round(latencyMs * 1000) / 1000,
+      request_id: this.requestId,
+      outcome,
+    });
+  }
+}
