@@ -18,3 +18,4 @@ export {
   type MaskedDocument,
   type MaskDocumentOptions,
 } from './mask-document.js';
+export { listFiles, riskOf, scanText, scanTree, type FileReport, type ScanFinding, type ScanOptions, type ScanReport } from './scan.js';

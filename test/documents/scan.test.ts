@@ -5,6 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { compileGlob, IgnoreFile } from '../../src/documents/glob.js';
 import { listFiles, scanTree } from '../../src/documents/scan.js';
 import { Veil } from '../../src/engine.js';
+import { PassThrough } from 'node:stream';
+import { scanCommand } from '../../src/cli/commands/scan.js';
 import { runCliInProcess } from '../cli/run-cli.js';
 
 const EMAIL = 'maria.garcia@example.com';
@@ -125,6 +127,25 @@ describe('veil scan', () => {
     expect(fail.stderr).toBe('veil scan: found SSN (--fail-on SSN,IBAN)\n');
     expect((await runCliInProcess(['scan', root, '--fail-on', 'IBAN'])).code).toBe(0);
     expect((await runCliInProcess(['scan', root, '--fail-on', 'ANY'])).code).toBe(3);
+  });
+
+  it('draws progress on stderr only when it is a terminal', async () => {
+    const run = async (stderrIsTTY: boolean): Promise<{ stdout: string; stderr: string }> => {
+      const stdout = new PassThrough();
+      const stderr = new PassThrough();
+      let out = '';
+      let err = '';
+      stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+      stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+      const code = await scanCommand.run([root], { stdin: new PassThrough(), stdout, stderr, stderrIsTTY, env: {}, cwd: root });
+      expect(code).toBe(0);
+      return { stdout: out, stderr: err };
+    };
+    const tty = await run(true);
+    expect(tty.stderr).toContain('\rscanning [##############################] 3/3 files');
+    expect(tty.stderr.endsWith('\r\u001b[K')).toBe(true);
+    expect(tty.stdout).not.toContain('scanning');
+    expect((await run(false)).stderr).toBe('');
   });
 
   it('reports usage and input errors', async () => {
