@@ -3,7 +3,7 @@
  * Bitcoin bech32/bech32m (bc1..., checksum verified) and Ethereum (0x + 40 hex digits).
  * @module
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Span } from '../../core/span.js';
 import type { Detector } from '../detector.js';
 import { longTokenRuns, span } from './rule-kit.js';
@@ -36,8 +36,9 @@ export function isValidBase58Check(value: string): boolean {
   const bytes = base58Decode(value);
   if (bytes === undefined || bytes.length !== 25) return false;
   const payload = bytes.subarray(0, 21);
-  const first = createHash('sha256').update(payload).digest();
-  const second = createHash('sha256').update(first).digest();
+  // One-shot hashing: a createHash object per check costs more than the hashing itself.
+  const first = hash('sha256', payload, 'buffer');
+  const second = hash('sha256', first, 'buffer');
   for (let index = 0; index < 4; index++) if (second[index] !== bytes[21 + index]) return false;
   return true;
 }
