@@ -99,9 +99,11 @@ function parseOrThrow(text: string, where: string): void {
 }
 
 export function jsonSegments(source: string): Segment[] {
-  parseOrThrow(source, '');
+  // A byte-order mark is kept in the output but is not JSON to JSON.parse.
+  const from = source.startsWith('\uFEFF') ? 1 : 0;
+  parseOrThrow(source.slice(from), '');
   const segments: Segment[] = [];
-  scanJson(source, 0, source.length, segments);
+  scanJson(source, from, source.length, segments);
   return segments;
 }
 

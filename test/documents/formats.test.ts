@@ -131,6 +131,11 @@ describe('JSON and JSONL', () => {
     await expect(maskDocument(veil, `{"ssn": "${SSN}",}`, { format: 'json', scope })).rejects.not.toThrow(SSN);
   });
 
+  it('keeps a byte-order mark', async () => {
+    const masked = await roundTrip(`\uFEFF{"email":"${EMAIL}"}`, 'json');
+    expect(masked).toBe('\uFEFF{"email":"<<EMAIL_1>>"}');
+  });
+
   it('masks JSONL line by line with one token numbering', async () => {
     const source = `{"user":"${EMAIL}","n":1}\n\n{"user":"${EMAIL}","phone":"${PHONE}"}\n`;
     const masked = await roundTrip(source, 'jsonl');
