@@ -56,6 +56,8 @@ interface RequestStats {
   route: string | undefined;
   masked: number;
   maskMs: number;
+  /** Image, audio and file parts sent without a scan. */
+  unscanned: number;
 }
 
 function round(ms: number): number {
@@ -126,7 +128,7 @@ export class Gateway {
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
     const method = req.method ?? 'GET';
-    const stats: RequestStats = { route: undefined, masked: 0, maskMs: 0 };
+    const stats: RequestStats = { route: undefined, masked: 0, maskMs: 0, unscanned: 0 };
     res.once('close', () => {
       this.logger.info(
         {
@@ -138,6 +140,7 @@ export class Gateway {
           ms: round(performance.now() - started),
           maskMs: round(stats.maskMs),
           masked: stats.masked,
+          ...(stats.unscanned > 0 ? { unscanned: stats.unscanned } : {}),
           aborted: !res.writableFinished,
         },
         'request',
@@ -231,6 +234,7 @@ export class Gateway {
     }
     if (!isObject(body)) throw new VeilError(VeilErrorCode.BadInput, 'Request body must be a JSON object.');
     const extraction = adapter.extract(body);
+    stats.unscanned = extraction.unscanned;
     // Validates `stream`; the answer's content type decides how it is read.
     adapter.isStream(body);
     const session = headerValue(req.headers, 'x-veil-session');

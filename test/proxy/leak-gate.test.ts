@@ -30,7 +30,7 @@ describe('the gate in the gateway', () => {
     ...openaiChatAdapter,
     extract: (body) => {
       const extraction = openaiChatAdapter.extract(body);
-      return { texts: extraction.texts, slots: [], finalizers: [] };
+      return { texts: extraction.texts, slots: [], finalizers: [], unscanned: 0 };
     },
   };
 

@@ -34,7 +34,7 @@ describe('request log', () => {
   it('has no personal values or credentials, whatever the outcome', async () => {
     const send = (body: string): Promise<Response> =>
       fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer sk-secret-123', 'x-request-id': 'log-test' }, body });
-    await (await send(JSON.stringify({ model: 'm', messages: [{ role: 'user', content: `Mail ${PII.email}, card ${PII.card}` }] }))).text();
+    await (await send(JSON.stringify({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text: `Mail ${PII.email}, card ${PII.card}` }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }] }] }))).text();
     await (await send(`{"messages": "${PII.ssn}`)).text();
     await (await send(JSON.stringify({ model: 'm', messages: [{ role: 'user', content: `Mail ${PII.email}` }], metadata: { copy: PII.email } }))).text();
     // The line is written when the response closes, which may be just after the client has it.
@@ -49,5 +49,7 @@ describe('request log', () => {
       [500, 1, 'openai.chat'],
     ]);
     expect(entries.some((entry) => entry['msg'] === 'leak gate stopped a request' && entry['requestId'] === 'log-test')).toBe(true);
+    // The image went out unscanned, and the log says so (a count, not the image).
+    expect(entries.find((entry) => entry['msg'] === 'request')?.['unscanned']).toBe(1);
   });
 });

@@ -16,6 +16,7 @@ export class TextCollector implements Extraction {
   readonly texts: string[] = [];
   readonly slots: TextSlot[] = [];
   readonly finalizers: (() => void)[] = [];
+  unscanned = 0;
 
   /** Adds `container[key]` when it is a non-empty string. */
   add(container: JsonObject | unknown[], key: string | number, path: string): void {

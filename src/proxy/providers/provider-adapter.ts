@@ -23,6 +23,8 @@ export interface Extraction {
   readonly slots: TextSlot[];
   /** Run after the masked texts are written back (re-serialises tool-call arguments). */
   readonly finalizers: (() => void)[];
+  /** Image, audio and file parts that left unscanned (no OCR yet); reported, not blocked. */
+  readonly unscanned: number;
 }
 
 /** What the server tells an adapter about rehydrating this response. */

@@ -35,6 +35,7 @@ export function collectContent(collector: TextCollector, owner: JsonObject, key:
     const type = part['type'];
     const field = typeof type === 'string' ? TEXT_FIELDS[type] : undefined;
     if (field !== undefined) collector.optionalString(part, field, `${partPath}.${field}`);
+    else collector.unscanned++;
   }
 }
 
