@@ -36,6 +36,8 @@ function fold(code: number, caseSensitive: boolean): number {
   return lower;
 }
 
+const NONE: number[] = [];
+
 const WORD_CHAR = /[\p{L}\p{N}\p{M}_]/u;
 
 function isWordChar(text: string, index: number): boolean {
@@ -44,10 +46,15 @@ function isWordChar(text: string, index: number): boolean {
 }
 
 export class KeywordMatcher {
-  private readonly next: Map<number, number>[] = [new Map()];
+  /** All goto edges in one map keyed by `node * 65536 + code`: one lookup per step. */
+  private readonly edges = new Map<number, number>();
+  /** Goto edges of the root for ASCII, the overwhelmingly common first step. */
+  private readonly rootAscii = new Int32Array(128).fill(-1);
+  /** Codes of each node's goto edges; shared empty array for leaves (most nodes). */
+  private readonly children: number[][] = [[]];
   private readonly fail: number[] = [0];
   /** Keyword indices ending at each node (including those reached through fail links). */
-  private readonly out: number[][] = [[]];
+  private readonly out: (readonly number[])[] = [[]];
   private readonly lengths: number[] = [];
   private readonly wordEdges: [boolean, boolean][] = [];
   private readonly caseSensitive: boolean;
@@ -64,34 +71,49 @@ export class KeywordMatcher {
       let node = 0;
       for (let i = 0; i < keyword.length; i++) {
         const code = fold(keyword.charCodeAt(i), this.caseSensitive);
-        const transitions = this.next[node] as Map<number, number>;
-        let child = transitions.get(code);
+        const key = node * 65536 + code;
+        let child = this.edges.get(key);
         if (child === undefined) {
-          child = this.next.length;
-          this.next.push(new Map());
+          child = this.fail.length;
+          this.edges.set(key, child);
+          this.children.push(NONE);
+          if (this.children[node] === NONE) this.children[node] = [];
+          (this.children[node] as number[]).push(code);
           this.fail.push(0);
-          this.out.push([]);
-          transitions.set(code, child);
+          this.out.push(NONE);
+          if (node === 0 && code < 128) this.rootAscii[code] = child;
         }
         node = child;
       }
-      (this.out[node] as number[]).push(index);
+      this.out[node] = [...(this.out[node] as number[]), index];
     });
     this.buildFailLinks();
   }
 
+  private goto(node: number, code: number): number | undefined {
+    if (node === 0 && code < 128) {
+      const child = this.rootAscii[code] as number;
+      return child === -1 ? undefined : child;
+    }
+    return this.edges.get(node * 65536 + code);
+  }
+
   private buildFailLinks(): void {
     const queue: number[] = [];
-    for (const child of (this.next[0] as Map<number, number>).values()) queue.push(child);
+    for (const code of this.children[0] as number[]) queue.push(this.goto(0, code) as number);
     for (let head = 0; head < queue.length; head++) {
       const node = queue[head] as number;
-      for (const [code, child] of this.next[node] as Map<number, number>) {
+      for (const code of this.children[node] as number[]) {
+        const child = this.goto(node, code) as number;
         let f = this.fail[node] as number;
-        while (f !== 0 && !(this.next[f] as Map<number, number>).has(code)) f = this.fail[f] as number;
-        const target = (this.next[f] as Map<number, number>).get(code);
+        let target = this.goto(f, code);
+        while (target === undefined && f !== 0) {
+          f = this.fail[f] as number;
+          target = this.goto(f, code);
+        }
         this.fail[child] = target !== undefined && target !== child ? target : 0;
-        const inherited = this.out[this.fail[child] as number] as number[];
-        if (inherited.length > 0) this.out[child] = [...(this.out[child] as number[]), ...inherited];
+        const inherited = this.out[this.fail[child] as number] as readonly number[];
+        if (inherited.length > 0) this.out[child] = [...(this.out[child] as readonly number[]), ...inherited];
         queue.push(child);
       }
     }
@@ -103,13 +125,14 @@ export class KeywordMatcher {
     let node = 0;
     for (let i = 0; i < text.length; i++) {
       const code = fold(text.charCodeAt(i), this.caseSensitive);
-      let target = (this.next[node] as Map<number, number>).get(code);
+      let target = this.goto(node, code);
       while (target === undefined && node !== 0) {
         node = this.fail[node] as number;
-        target = (this.next[node] as Map<number, number>).get(code);
+        target = this.goto(node, code);
       }
       node = target ?? 0;
-      const found = this.out[node] as number[];
+      const found = this.out[node] as readonly number[];
+      if (found.length === 0) continue;
       for (const keyword of found) {
         const end = i + 1;
         const start = end - (this.lengths[keyword] as number);
