@@ -208,7 +208,7 @@ function scoreSegment(text: string, groups: Group[], plus: boolean, spans: Span[
   }
   if (context) score = Math.min(0.98, score + 0.15);
   if (extension) score = Math.min(0.98, score + 0.02);
-  spans.push(span(start, end, 'PHONE', score, ID));
+  spans.push(span(start, end, 'PHONE', Math.round(score * 100) / 100, ID));
 }
 
 function isNanpShape(sizes: readonly number[], digits: string): boolean {
