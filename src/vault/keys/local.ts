@@ -5,9 +5,15 @@
  * 32 bytes), or `<dataDir>/master.key`, which is generated on first use with mode 0600. Only
  * wrapped data keys are ever stored next to the values, so a copy of `vault.db` without the
  * master key reveals nothing.
+ *
+ * Rotation: `rotateLocalMasterKey` moves the current key file into `<dataDir>/retired-keys/`
+ * and writes a new `master.key`. The provider wraps with the current key and unwraps with
+ * whichever key (current or retired) a wrapped key names; `VEIL_MASTER_KEY_RETIRED` (base64
+ * keys, comma-separated) does the same for keys given through the environment. Once every data
+ * key is re-wrapped (`rewrapDataKeys`), a retired key can be deleted.
  * @module
  */
-import { open, readFile, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,6 +24,8 @@ import { keyFingerprint, openBytes, sealBytes } from '../crypto.js';
 export const MASTER_KEY_BYTES = 32;
 export const MASTER_KEY_FILE = 'master.key';
 export const MASTER_KEY_ENV = 'VEIL_MASTER_KEY';
+export const RETIRED_KEYS_ENV = 'VEIL_MASTER_KEY_RETIRED';
+export const RETIRED_KEYS_DIR = 'retired-keys';
 
 const WRAP_AAD_PREFIX = 'veil/data-key-wrap/v1\u0000';
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
@@ -39,28 +47,49 @@ export class LocalKeyProvider implements KeyProvider {
   /** Where the key came from, for diagnostics: `option`, `env` or the key file path. */
   readonly source: string;
   readonly #masterKey: Buffer;
+  /** key id → retired master key, still used to unwrap. */
+  readonly #retired = new Map<string, Buffer>();
 
-  constructor(masterKey: Uint8Array, source = 'option') {
+  constructor(masterKey: Uint8Array, source = 'option', retired: readonly Uint8Array[] = []) {
     if (masterKey.length !== MASTER_KEY_BYTES) {
       throw new VeilError(VeilErrorCode.Key, `master key must be ${MASTER_KEY_BYTES} bytes, got ${masterKey.length}`);
     }
     // A private copy: the caller may zero or reuse its buffer.
     this.#masterKey = Buffer.from(masterKey);
-    this.keyId = `local:${keyFingerprint(this.#masterKey)}`;
+    this.keyId = localKeyId(this.#masterKey);
     this.source = source;
+    for (const old of retired) {
+      if (old.length !== MASTER_KEY_BYTES) {
+        throw new VeilError(VeilErrorCode.Key, `a retired master key must be ${MASTER_KEY_BYTES} bytes, got ${old.length}`);
+      }
+      const id = localKeyId(old);
+      if (id !== this.keyId) this.#retired.set(id, Buffer.from(old));
+    }
+  }
+
+  /** The key id new wraps carry (rotation skips data keys that already have it). */
+  get currentKeyId(): string {
+    return this.keyId;
+  }
+
+  /** Ids of the retired keys this provider can still unwrap with. */
+  get retiredKeyIds(): string[] {
+    return [...this.#retired.keys()];
   }
 
   /** Resolves the master key (option, env, key file — in that order) and returns the provider. */
   static async open(options: LocalKeyOptions): Promise<LocalKeyProvider> {
+    const env = options.env ?? process.env;
+    const retired = [...retiredFromEnv(env), ...(await retiredFromDir(options.dataDir))];
     if (options.masterKey !== undefined) {
-      return new LocalKeyProvider(parseMasterKey(options.masterKey, 'the masterKey option'), 'option');
+      return new LocalKeyProvider(parseMasterKey(options.masterKey, 'the masterKey option'), 'option', retired);
     }
-    const fromEnv = (options.env ?? process.env)[MASTER_KEY_ENV]?.trim();
+    const fromEnv = env[MASTER_KEY_ENV]?.trim();
     if (fromEnv !== undefined && fromEnv !== '') {
-      return new LocalKeyProvider(parseMasterKey(fromEnv, MASTER_KEY_ENV), 'env');
+      return new LocalKeyProvider(parseMasterKey(fromEnv, MASTER_KEY_ENV), 'env', retired);
     }
     const file = join(options.dataDir, MASTER_KEY_FILE);
-    return new LocalKeyProvider(await loadOrCreateKeyFile(file), file);
+    return new LocalKeyProvider(await loadOrCreateKeyFile(file), file, retired);
   }
 
   async wrap(dataKey: Uint8Array, context: { tenant: string }): Promise<WrappedKey> {
@@ -69,15 +98,16 @@ export class LocalKeyProvider implements KeyProvider {
   }
 
   async unwrap(key: WrappedKey, context: { tenant: string }): Promise<Uint8Array> {
-    if (key.keyId !== this.keyId) {
+    const masterKey = key.keyId === this.keyId ? this.#masterKey : this.#retired.get(key.keyId);
+    if (masterKey === undefined) {
       throw new VeilError(
         VeilErrorCode.Key,
         `the tenant's data key was wrapped by master key ${key.keyId}, but the configured master key is ${this.keyId}` +
-          ` (check ${MASTER_KEY_ENV} or ${MASTER_KEY_FILE})`,
+          ` (check ${MASTER_KEY_ENV} or ${MASTER_KEY_FILE}, and ${RETIRED_KEYS_DIR}/ or ${RETIRED_KEYS_ENV} for rotated keys)`,
         { data: { expectedKeyId: key.keyId, keyId: this.keyId } },
       );
     }
-    const dataKey = openBytes(this.#masterKey, key.wrapped, wrapAad(context.tenant));
+    const dataKey = openBytes(masterKey, key.wrapped, wrapAad(context.tenant));
     if (dataKey === undefined) {
       throw new VeilError(VeilErrorCode.Key, 'a wrapped data key could not be unwrapped (corrupted or tampered)', {
         data: { keyId: key.keyId },
@@ -101,6 +131,64 @@ export function parseMasterKey(text: string, origin: string): Buffer {
     );
   }
   return bytes;
+}
+
+/**
+ * Makes a new master key version in `<dataDir>`: the current `master.key` moves to
+ * `retired-keys/<fingerprint>.key` (kept for unwrapping) and a new `master.key` is written.
+ * Only for the key file; a key given by `VEIL_MASTER_KEY` is rotated by the operator (set the
+ * new one, move the old one to `VEIL_MASTER_KEY_RETIRED`). Returns the old and new key ids.
+ */
+export async function rotateLocalMasterKey(dataDir: string): Promise<{ previous: string; current: string }> {
+  const file = join(dataDir, MASTER_KEY_FILE);
+  const old = await loadOrCreateKeyFile(file);
+  const previous = localKeyId(old);
+  const dir = join(dataDir, RETIRED_KEYS_DIR);
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    // rename keeps the file's 0600 mode; the new master.key is created fresh with `wx`.
+    await rename(file, join(dir, `${previous.replace(':', '-')}.key`));
+  } catch (error) {
+    throw keyFileError(file, error);
+  }
+  const current = localKeyId(await loadOrCreateKeyFile(file));
+  return { previous, current };
+}
+
+function localKeyId(key: Uint8Array): string {
+  return `local:${keyFingerprint(key)}`;
+}
+
+function retiredFromEnv(env: Readonly<Record<string, string | undefined>>): Buffer[] {
+  const text = env[RETIRED_KEYS_ENV]?.trim();
+  if (text === undefined || text === '') return [];
+  return text
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part, index) => parseMasterKey(part, `${RETIRED_KEYS_ENV} entry ${index + 1}`));
+}
+
+async function retiredFromDir(dataDir: string): Promise<Buffer[]> {
+  const dir = join(dataDir, RETIRED_KEYS_DIR);
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((name) => name.endsWith('.key')).sort();
+  } catch (error) {
+    if (isErrno(error, 'ENOENT')) return [];
+    throw keyFileError(dir, error);
+  }
+  const keys: Buffer[] = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    try {
+      keys.push(parseMasterKey(await readFile(path, 'utf8'), path));
+    } catch (error) {
+      if (VeilError.isInstance(error)) throw error;
+      throw keyFileError(path, error);
+    }
+  }
+  return keys;
 }
 
 /** A new random master key, base64-encoded (what `master.key` and `VEIL_MASTER_KEY` hold). */
