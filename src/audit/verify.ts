@@ -227,7 +227,7 @@ export async function verifyAudit(options: VerifyOptions): Promise<VerifyResult>
     if (event.seq > window.last) break;
 
     if (computeEventHash(event) !== event.hash) {
-      bad = { seq: event.seq, id: event.id, location: record.location, problem: 'edited', detail: 'content does not match its hash (edited)' };
+      bad = { seq: event.seq, id: event.id, location: record.location, problem: 'edited', detail: 'its content does not match its stored hash' };
       break;
     }
     if (previous === null) {
@@ -329,7 +329,7 @@ export async function verifyAudit(options: VerifyOptions): Promise<VerifyResult>
     checkpoints: summary,
     torn_tail: torn,
   };
-  return { ...result, message: bad === null ? describeOk(result, options.trustedKeys !== undefined) : describe(bad) };
+  return { ...result, message: bad === null ? describeOk(result, options.trustedKeys !== undefined, ranged) : describe(bad) };
 }
 
 function describe(bad: BadEvent): string {
@@ -337,18 +337,20 @@ function describe(bad: BadEvent): string {
   return `chain broken at ${what} (${bad.location}): ${bad.problem} — ${bad.detail}`;
 }
 
-function describeOk(result: Omit<VerifyResult, 'message'>, pinned: boolean): string {
-  if (result.event_count === 0) return 'chain intact: no events yet';
+function describeOk(result: Omit<VerifyResult, 'message'>, pinned: boolean, ranged: boolean): string {
+  if (result.event_count === 0) return ranged ? 'chain intact: no events in the requested period' : 'chain intact: no events yet';
   const parts = [`chain intact: ${result.event_count} events (seq ${result.first_seq}..${result.last_seq})`];
   const { checkpoints } = result;
-  parts.push(
-    checkpoints.verified === 0
-      ? 'no signed checkpoint yet'
-      : `${checkpoints.verified} signed checkpoint${checkpoints.verified === 1 ? '' : 's'} verified (${checkpoints.signers.join(', ')}${pinned ? '' : ', signer keys not pinned'})`,
-  );
-  const covered = checkpoints.merkle_roots[checkpoints.merkle_roots.length - 1]?.to_seq ?? 0;
-  const last = result.last_seq ?? 0;
-  if (last > covered) parts.push(`${last - covered} event${last - covered === 1 ? '' : 's'} after the last checkpoint`);
+  const signers = `${checkpoints.signers.join(', ')}${pinned ? '' : ', signer keys not pinned'}`;
+  const verified = `${checkpoints.verified} signed checkpoint${checkpoints.verified === 1 ? '' : 's'}`;
+  if (ranged) {
+    parts.push(checkpoints.verified === 0 ? 'no checkpoint lies wholly inside the period (links checked)' : `${verified} inside the period verified (${signers})`);
+  } else {
+    parts.push(checkpoints.verified === 0 ? 'no signed checkpoint yet' : `${verified} verified (${signers})`);
+    const covered = checkpoints.merkle_roots[checkpoints.merkle_roots.length - 1]?.to_seq ?? 0;
+    const last = result.last_seq ?? 0;
+    if (last > covered) parts.push(`${last - covered} event${last - covered === 1 ? '' : 's'} after the last checkpoint`);
+  }
   if (result.torn_tail) parts.push('a torn final line from a crash was ignored');
   return parts.join('; ');
 }

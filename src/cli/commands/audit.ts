@@ -131,12 +131,12 @@ async function runVerify(args: readonly string[], io: CliIO): Promise<number> {
     } else {
       io.stdout.write(`${result.ok ? 'OK' : 'BROKEN'}: ${result.message}\n`);
       io.stdout.write(`  log:          ${sink.name}\n`);
-      io.stdout.write(`  events:       ${result.event_count}${result.first_seq === null ? '' : ` (seq ${result.first_seq}..${result.last_seq})`}\n`);
+      io.stdout.write(`  ${result.ok ? 'events:      ' : 'events good: '} ${result.event_count}${result.first_seq === null ? '' : ` (seq ${result.first_seq}..${result.last_seq})`}\n`);
       io.stdout.write(`  checkpoints:  ${result.checkpoints.verified} verified of ${result.checkpoints.count}\n`);
       if (result.checkpoints.signers.length > 0) io.stdout.write(`  signed by:    ${result.checkpoints.signers.join(', ')}\n`);
       const lastRoot = result.checkpoints.merkle_roots.at(-1);
-      if (lastRoot !== undefined) io.stdout.write(`  last root:    ${lastRoot.merkle_root} (seq ${lastRoot.from_seq}..${lastRoot.to_seq})\n`);
-      if (result.last_hash !== null) io.stdout.write(`  head:         ${result.last_hash}\n`);
+      if (result.ok && lastRoot !== undefined) io.stdout.write(`  last root:    ${lastRoot.merkle_root} (seq ${lastRoot.from_seq}..${lastRoot.to_seq})\n`);
+      if (result.last_hash !== null) io.stdout.write(`  ${result.ok ? 'head:     ' : 'last good:'}    ${result.last_hash}\n`);
       if (result.first_bad_event !== null) {
         const bad = result.first_bad_event;
         io.stdout.write(`  first bad:    ${bad.problem} seq=${bad.seq ?? '?'} id=${bad.id ?? '-'} at ${bad.location}\n`);
