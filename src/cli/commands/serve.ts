@@ -79,7 +79,16 @@ function waitForSignal(): Promise<string> {
   });
 }
 
-async function run(args: readonly string[], io: CliIO): Promise<number> {
+/**
+ * Runs the gateway until `stop` settles (the command passes SIGINT/SIGTERM; tests pass their own).
+ * `onListening` gets the base URL once the gateway accepts connections.
+ */
+export async function runServe(
+  args: readonly string[],
+  io: CliIO,
+  stop: Promise<unknown>,
+  onListening?: (url: string) => void,
+): Promise<number> {
   const flags = parseFlags(args);
   if (typeof flags === 'string') {
     io.stderr.write(`veil serve: ${flags}\n\n${USAGE}\n`);
@@ -109,6 +118,7 @@ async function run(args: readonly string[], io: CliIO): Promise<number> {
         : `upstream: ${gateway.upstream.describe}`;
     io.stderr.write(`veil: gateway listening on ${address.url}/v1\nveil: ${mode}\n`);
     if (configPath !== undefined) io.stderr.write(`veil: config ${configPath}\n`);
+    onListening?.(address.url);
   } catch (error) {
     if (VeilError.isInstance(error)) {
       io.stderr.write(`veil serve: ${error.message}\n`);
@@ -121,8 +131,8 @@ async function run(args: readonly string[], io: CliIO): Promise<number> {
     }
     throw error;
   }
-  const signal = await waitForSignal();
-  io.stderr.write(`veil: ${signal}, closing\n`);
+  const reason = await stop;
+  io.stderr.write(`veil: ${String(reason)}, closing\n`);
   await gateway.close();
   await veil.close();
   return EXIT.ok;
@@ -132,5 +142,5 @@ export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'run the privacy gateway (OpenAI-compatible, on /v1)',
   usage: USAGE,
-  run,
+  run: (args, io) => runServe(args, io, waitForSignal()),
 };
