@@ -205,3 +205,27 @@ describe('embeddings through the OpenAI SDK', () => {
     expect(sent.input[1]).toBe('Mail <<EMAIL_1>>');
   });
 });
+
+describe('legacy completions through the OpenAI SDK', () => {
+  it('masks the prompt and rehydrates text, whole and streamed', async () => {
+    mock.handle(async (request, res) => {
+      const text = `Seen ${tokensIn(request.body).join(' ')}`;
+      const body = JSON.parse(request.body) as { stream?: boolean };
+      const base = { id: 'cmpl-1', object: 'text_completion', created: 1, model: 'm' };
+      if (body.stream !== true) {
+        sendJson(res, 200, { ...base, choices: [{ index: 0, text, finish_reason: 'stop', logprobs: null }] });
+        return;
+      }
+      const events: string[] = [];
+      for (let at = 0; at < text.length; at += 4) events.push(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, text: text.slice(at, at + 4), finish_reason: null, logprobs: null }] })}\n\n`);
+      events.push(`data: ${JSON.stringify({ ...base, choices: [{ index: 0, text: '', finish_reason: 'stop', logprobs: null }] })}\n\n`, 'data: [DONE]\n\n');
+      await writeEvents(res, events);
+    });
+    const whole = await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: PROMPT });
+    for (const value of Object.values(PII)) expect(whole.choices[0]?.text).toContain(value);
+    const stream = await client.completions.create({ model: 'gpt-3.5-turbo-instruct', prompt: [PROMPT], stream: true });
+    let text = '';
+    for await (const part of stream) text += part.choices[0]?.text ?? '';
+    for (const value of Object.values(PII)) expect(text).toContain(value);
+  });
+});
