@@ -38,7 +38,7 @@ export interface TracingHandle {
   shutdown(): Promise<void>;
 }
 
-/** The OTLP exporter package; not a dependency (see docs/audit.md for the version that runs on Node 20). */
+/** The OTLP exporter package; not a dependency. On Node 20: `@opentelemetry/exporter-trace-otlp-http@~0.223.1` (0.300+ needs Node 22). */
 const OTLP_PACKAGE = '@opentelemetry/exporter-trace-otlp-http';
 
 /**
@@ -62,7 +62,7 @@ export async function setupTracing(env: Env = process.env): Promise<TracingHandl
       const specifier: string = OTLP_PACKAGE;
       otlp = (await import(specifier)) as typeof otlp;
     } catch (cause) {
-      throw new VeilError(VeilErrorCode.Config, `OTEL tracing is configured but ${OTLP_PACKAGE} is not installed (npm install ${OTLP_PACKAGE})`, { cause });
+      throw new VeilError(VeilErrorCode.Config, `OTEL tracing is configured but ${OTLP_PACKAGE} is not installed (npm install ${OTLP_PACKAGE}@~0.223.1)`, { cause });
     }
     exporter = new otlp.OTLPTraceExporter();
   } else {
