@@ -70,6 +70,19 @@ const GREETINGS = [
   'cordially', 'attn', 'attention', 'from', 'to', 'cc', 'signed', 'sent', 'greetings',
 ];
 
+// Software and product vocabulary: capitalised in prompts about code, never personal data.
+const TECH = `python javascript typescript java kotlin swift rust golang go ruby php perl scala haskell elixir erlang clojure
+c++ c# dotnet .net node nodejs npm yarn pnpm deno bun react vue angular svelte nextjs next.js nuxt django flask fastapi
+rails laravel spring express nestjs jquery bootstrap tailwind webpack vite babel eslint prettier jest vitest mocha pytest
+docker compose kubernetes k8s helm terraform ansible jenkins gitlab github bitbucket git svn linux ubuntu debian centos
+fedora windows macos ios android chrome firefox safari edge aws azure gcp lambda s3 ec2 cloudflare vercel netlify heroku
+postgres postgresql mysql mariadb sqlite mongodb redis kafka rabbitmq elasticsearch cassandra dynamodb snowflake
+bigquery spark hadoop pandas numpy scipy matplotlib sklearn scikit-learn pytorch tensorflow keras jupyter excel
+powerpoint word outlook teams slack zoom jira confluence notion figma json yaml xml csv html css sql graphql rest grpc
+http https api sdk cli gui ui ux oauth jwt ssl tls ssh ftp dns tcp udp vpn llm gpt chatgpt openai claude gemini llama
+ollama vscode vim emacs intellij xcode powershell bash zsh regex unicode utf-8 ascii markdown latex pdf docx xlsx
+readme changelog dockerfile makefile localhost nginx apache tomcat iis kibana grafana prometheus datadog sentry`;
+
 /** Words that faker lists as names or places but that are far more often ordinary words. */
 const TOO_COMMON = new Set(['the', 'and', 'of', 'a', 'an', 'in', 'on', 'at', 'to', 'for', 'de', 'la', 'le', 'van', 'von', 'da', 'do', 'di', 'du', 'del', 'der', 'den', 'el', 'al', 'y', 'e', 'i', 'o', 'u']);
 
@@ -111,6 +124,7 @@ export function buildGazetteer() {
   for (const w of CALENDAR) add(w, GAZ.CALENDAR);
   for (const w of NATIONALITIES) add(w, GAZ.NATIONALITY);
   for (const w of GREETINGS) add(w, GAZ.GREETING);
+  for (const w of TECH.split(/\s+/u)) if (w !== '') add(w, GAZ.TECH);
   return map;
 }
 

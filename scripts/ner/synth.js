@@ -86,6 +86,8 @@ const NEGATIVES = [
   'Weight 70 kg, height 175 cm.',
 ];
 
+const TECH_NAMES = ['React', 'React Native', 'Docker', 'Docker Compose', 'Kubernetes', 'PostgreSQL', 'MySQL', 'MongoDB', 'Redis', 'AWS', 'Azure', 'Terraform', 'Python', 'TypeScript', 'Node', 'Django', 'Flask', 'Spring Boot', 'Kafka', 'Elasticsearch', 'Jenkins', 'GitHub Actions', 'Next.js', 'Vue', 'Angular', 'Pandas', 'PyTorch', 'TensorFlow', 'Excel', 'Power BI', 'Tableau', 'Jira', 'Slack', 'Linux', 'Ubuntu', 'Windows Server', 'Nginx', 'GraphQL', 'Rust', 'Go'];
+
 const BRAND_PARTS = ['data', 'cloud', 'ly', 'ify', 'io', 'soft', 'tech', 'works', 'hub', 'labs', 'wise', 'loop', 'path', 'myne', 'stack', 'base', 'sense', 'logic', 'vault', 'grid'];
 
 /** An invented single-word brand such as "Datamyne" or "Parcelwise". */
@@ -112,7 +114,7 @@ export function generateSynthetic(count, seed = 7) {
     const caseOf = (s, mode) => (mode === 1 ? s.toLowerCase() : mode === 2 ? s.toUpperCase() : s);
     const mode = rng() < 0.12 ? 1 : rng() < 0.08 ? 2 : 0;
     const b = new Builder();
-    const kind = Math.floor(rng() * 24);
+    const kind = Math.floor(rng() * 27);
     switch (kind) {
       case 0: {
         b.lit(`${pick(rng, GREET)} `).ent(caseOf(first(), mode), 'PERSON').lit(',\n\n');
@@ -258,6 +260,32 @@ export function generateSynthetic(count, seed = 7) {
         b.lit(' lodged with the Court by ').ent(`${pick(rng, ['Mr ', 'Ms ', 'Mrs '])}${first()} ${last()}`.replace(/^(Mr|Ms|Mrs) /, ''), 'PERSON');
         b.lit('. The Government were represented by their Agent, ').ent(`${first().charAt(0)}. ${last()}`, 'PERSON');
         b.lit(', of the ').ent(`Ministry of ${pick(rng, ['Justice', 'Foreign Affairs', 'the Interior'])}`, 'ORG').lit('.');
+        break;
+      }
+      case 24: {
+        // Prompts about software: product and tool names are not entities.
+        const t1 = pick(rng, TECH_NAMES);
+        const t2 = pick(rng, TECH_NAMES);
+        const frame = pick(rng, [
+          `- Fixed the Login bug in ${t1}\n- Updated ${t2} and ${pick(rng, TECH_NAMES)} configs\n- Migrated from ${t1} to ${t2}`,
+          `How do I connect ${t1} to ${t2}? I get "Connection Refused" on Port 5432.`,
+          `## Setup\n\nInstall ${t1}, then run the ${t2} Migration Script.`,
+          `Why does ${t1} throw a TypeError when I call getUser() from ${t2}?`,
+          `Compare ${t1} vs ${t2} for a Data Pipeline.`,
+        ]);
+        b.lit(mode === 1 ? frame.toLowerCase() : frame);
+        break;
+      }
+      case 25: {
+        // Structured data: JSON and key-value records.
+        b.lit('{"id": ').lit(String(Math.floor(rng() * 99999))).lit(', "name": "').ent(`${first()} ${last()}`, 'PERSON');
+        b.lit('", "firstName": "').ent(first(), 'PERSON').lit('", "lastName": "').ent(last(), 'PERSON');
+        b.lit('", "city": "').ent(city(), 'LOCATION').lit('", "employer": "').ent(company(), 'ORG').lit('", "status": "Active", "Type": "Premium"}');
+        break;
+      }
+      case 26: {
+        b.lit('name: ').ent(`${first()} ${last()}`, 'PERSON').lit('\ncompany: ').ent(company(), 'ORG');
+        b.lit('\ncity: ').ent(city(), 'LOCATION').lit(`\nrole: ${f.person.jobTitle()}\nactive: true`);
         break;
       }
       default: {

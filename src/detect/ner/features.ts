@@ -24,9 +24,10 @@ export const GAZ = {
   CALENDAR: 1 << 11,
   NATIONALITY: 1 << 12,
   GREETING: 1 << 13,
+  TECH: 1 << 14,
 } as const;
 
-export const GAZ_BITS = 14;
+export const GAZ_BITS = 15;
 
 /** Read-only lookups the features need; built once per model. */
 export interface FeatureLexicon {

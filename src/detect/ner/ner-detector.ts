@@ -24,7 +24,7 @@ export const DEFAULT_NER_MODEL_URL = new URL('../../../models/ner-en.bin', impor
 export const DEFAULT_ENTITY_BIAS = 12;
 
 /** Per-label extra bias: ORG names are the most often missed (tuned on held-out data). */
-export const DEFAULT_LABEL_BIAS: Readonly<Partial<Record<NerLabel, number>>> = { ORG: 6 };
+export const DEFAULT_LABEL_BIAS: Readonly<Partial<Record<NerLabel, number>>> = { ORG: 9 };
 
 export interface NerDetectorOptions {
   /** Model file; defaults to the built-in model. */

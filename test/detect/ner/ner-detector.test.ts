@@ -112,3 +112,17 @@ describe('NerDetector', () => {
     expect(header.attribution.join(' ')).toMatch(/CC BY-SA 4.0/);
   });
 });
+
+describe('NerDetector on LLM-style prompts', () => {
+  it('finds names inside JSON and key-value records', () => {
+    const text = '{"user": {"firstName": "Emma", "lastName": "Watson", "city": "Oxford"}, "status": "Active"}';
+    const spans = found(text);
+    expect(spans).toEqual(expect.arrayContaining(['PERSON:Emma', 'PERSON:Watson', 'LOCATION:Oxford']));
+    expect(spans.some((s) => s.includes('Active'))).toBe(false);
+  });
+
+  it('leaves software and product names in technical prompts alone', () => {
+    const text = '## Summary\n\n- Fixed the Login bug in React Native\n- Updated Docker Compose and Kubernetes manifests';
+    expect(found(text)).toEqual([]);
+  });
+});
