@@ -38,7 +38,7 @@ describe('request log', () => {
     await (await send(`{"messages": "${PII.ssn}`)).text();
     await (await send(JSON.stringify({ model: 'm', messages: [{ role: 'user', content: `Mail ${PII.email}` }], metadata: { copy: PII.email } }))).text();
     // The line is written when the response closes, which may be just after the client has it.
-    await vi.waitFor(() => expect(lines.filter((line) => line.includes('"msg":"request"'))).toHaveLength(3));
+    await vi.waitFor(() => expect(lines.filter((line) => line.includes('"msg":"request"'))).toHaveLength(3), { timeout: 10_000 });
     const log = lines.join('');
     expect(leakedIn(log)).toEqual([]);
     expect(log).not.toContain('sk-secret-123');

@@ -104,11 +104,12 @@ describe('stream rewriting at every split', () => {
 describe('through real sockets', () => {
   let mock: MockUpstream;
   let gateway: TestGateway;
-  let split = 0;
   const bytes = upstreamBytes();
 
   beforeAll(async () => {
-    mock = await startMockUpstream(async (_request, res) => {
+    // Each request names its split offset, so requests can run side by side.
+    mock = await startMockUpstream(async (request, res) => {
+      const split = Number(request.headers['x-test-split']);
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.flushHeaders();
       res.socket?.setNoDelay(true);
@@ -124,18 +125,25 @@ describe('through real sockets', () => {
     await mock.close();
   });
 
-  it('the client gets exactly the rehydrated text for every upstream split offset', async () => {
-    for (split = 0; split <= bytes.length; split++) {
-      const response = await fetch(`${gateway.url}/v1/chat/completions`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: PROMPT }] }),
-      });
-      expect(response.headers.get('content-type')).toBe('text/event-stream');
-      const result = clientText(await response.text());
-      expect(result.text, `split at ${split}`).toBe(EXPECTED);
-      expect(result.done).toBe(true);
-    }
+  async function viaGateway(split: number): Promise<void> {
+    const response = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-test-split': String(split) },
+      body: JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: PROMPT }] }),
+    });
+    expect(response.headers.get('content-type')).toBe('text/event-stream');
+    const result = clientText(await response.text());
+    expect(result.text, `split at ${split}`).toBe(EXPECTED);
+    expect(result.done).toBe(true);
+  }
+
+  it('the client gets exactly the rehydrated text for every upstream split offset', { timeout: 180_000 }, async () => {
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next <= bytes.length) await viaGateway(next++);
+    };
+    await Promise.all(Array.from({ length: 6 }, worker));
+    expect(mock.recorded).toHaveLength(bytes.length + 1);
     for (const entry of mock.recorded) expect(leakedIn(entry.body)).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ const hanging: ServerResponse[] = [];
 
 beforeAll(async () => {
   mock = await startMockUpstream();
-  gateway = await startGateway({ upstreamUrl: mock.url, upstream: { firstByteTimeoutMs: 400, idleTimeoutMs: 400 } });
+  gateway = await startGateway({ upstreamUrl: mock.url });
 });
 
 afterAll(async () => {
@@ -33,8 +33,8 @@ afterEach(() => {
 const streamRequest = JSON.stringify({ model: 'm', stream: true, messages: [{ role: 'user', content: `Mail ${PII.email}` }] });
 const plainRequest = JSON.stringify({ model: 'm', messages: [{ role: 'user', content: `Mail ${PII.email}` }] });
 
-function post(body: string, signal?: AbortSignal): Promise<Response> {
-  return fetch(`${gateway.url}/v1/chat/completions`, {
+function post(body: string, signal?: AbortSignal, base = gateway.url): Promise<Response> {
+  return fetch(`${base}/v1/chat/completions`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body,
@@ -125,13 +125,25 @@ describe('upstream failures', () => {
     await stillServes();
   });
 
+  /** Timeouts are short only on a gateway of their own, so a slow machine cannot trip the other tests. */
+  async function withShortTimeouts(test: (url: string) => Promise<void>): Promise<void> {
+    const short = await startGateway({ upstreamUrl: mock.url, upstream: { firstByteTimeoutMs: 300, idleTimeoutMs: 300 } });
+    try {
+      await test(short.url);
+    } finally {
+      await short.close();
+    }
+  }
+
   it('no first byte in time gives 504', async () => {
     mock.handle((_request, res) => {
       hanging.push(res);
     });
-    const response = await post(plainRequest);
-    expect(response.status).toBe(504);
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe('upstream_timeout');
+    await withShortTimeouts(async (url) => {
+      const response = await post(plainRequest, undefined, url);
+      expect(response.status).toBe(504);
+      expect(((await response.json()) as { error: { code: string } }).error.code).toBe('upstream_timeout');
+    });
   });
 
   it('a stream that goes silent ends with a timeout error event', async () => {
@@ -140,9 +152,11 @@ describe('upstream failures', () => {
       res.write(chunk([{ index: 0, delta: { content: 'Hi <<EMAIL_1>>' }, finish_reason: null }]));
       hanging.push(res);
     });
-    const text = await (await post(streamRequest)).text();
-    expect(text).toContain(`Hi ${PII.email}`);
-    expect(errorEvents(text)).toEqual([expect.objectContaining({ code: 'upstream_timeout' })]);
+    await withShortTimeouts(async (url) => {
+      const text = await (await post(streamRequest, undefined, url)).text();
+      expect(text).toContain(`Hi ${PII.email}`);
+      expect(errorEvents(text)).toEqual([expect.objectContaining({ code: 'upstream_timeout' })]);
+    });
   });
 });
 
