@@ -15,8 +15,10 @@ import { keysCommand } from './commands/keys.js';
 import { mcpCommand } from './commands/mcp.js';
 import { scanCommand } from './commands/scan.js';
 import { vaultCommand } from './commands/vault.js';
+import { auditCommand } from './commands/audit.js';
+import { reportCommand } from './commands/report.js';
 
-export const COMMANDS: readonly CliCommand[] = [serveCommand, detectCommand, maskCommand, unmaskCommand, evalCommand, scanCommand, mcpCommand, policyCommand, keysCommand, vaultCommand];
+export const COMMANDS: readonly CliCommand[] = [serveCommand, detectCommand, maskCommand, unmaskCommand, evalCommand, scanCommand, mcpCommand, policyCommand, keysCommand, vaultCommand, auditCommand, reportCommand];
 
 export function helpText(): string {
   const width = Math.max(...COMMANDS.map((command) => command.name.length));
