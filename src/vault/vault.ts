@@ -22,6 +22,7 @@ import { VeilError, VeilErrorCode } from '../core/errors.js';
 import type { ScopeProvider } from '../engine.js';
 import { deriveTenantKeys, generateDataKey, type TenantKeys } from './crypto.js';
 import type { KeyProvider } from './key-provider.js';
+import { keyProviderFromEnv } from './keys/from-env.js';
 import { LocalKeyProvider } from './keys/local.js';
 import { PersistentTokenScope } from './persistent-scope.js';
 import { PostgresVaultStore } from './stores/postgres.js';
@@ -49,7 +50,10 @@ export interface VaultOptions {
   readonly url?: string;
   /** PostgreSQL schema for the default store; wins over `VEIL_VAULT_SCHEMA`. */
   readonly schema?: string;
-  /** Default: `LocalKeyProvider` (masterKey option, `VEIL_MASTER_KEY`, or `<dataDir>/master.key`). */
+  /**
+   * Default: the provider `VEIL_KEY_PROVIDER` names (`keys/from-env.ts`), else
+   * `LocalKeyProvider` (masterKey option, `VEIL_MASTER_KEY`, or `<dataDir>/master.key`).
+   */
   readonly keys?: KeyProvider;
   /** Base64 master key for the default key provider. */
   readonly masterKey?: string;
@@ -107,11 +111,9 @@ export class Vault implements ScopeProvider {
     }
     const keys =
       options.keys ??
-      (await LocalKeyProvider.open({
-        dataDir,
-        ...(options.masterKey === undefined ? {} : { masterKey: options.masterKey }),
-        ...(options.env === undefined ? {} : { env: options.env }),
-      }));
+      (options.masterKey !== undefined
+        ? await LocalKeyProvider.open({ dataDir, masterKey: options.masterKey, ...(options.env === undefined ? {} : { env: options.env }) })
+        : await keyProviderFromEnv(options.env ?? process.env, dataDir));
     const store = options.store ?? defaultStore(dataDir, options);
     try {
       await store.init();

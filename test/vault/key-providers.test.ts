@@ -158,3 +158,49 @@ describe('remote key providers: auth and failures', () => {
     await expect(down.wrap(key, { tenant: 't' })).rejects.toThrow(/vault-transit encrypt: cannot reach http:\/\/127.0.0.1:1/);
   });
 });
+
+describe('keyProviderFromEnv (VEIL_KEY_PROVIDER)', () => {
+  it('builds each provider from its variables, and Vault.open uses it', async () => {
+    const { keyProviderFromEnv } = await import('../../src/vault/keys/from-env.js');
+    const { Vault } = await import('../../src/vault/vault.js');
+    const { MemoryVaultStore } = await import('../../src/vault/stores/memory.js');
+    const { writeFileSync } = await import('node:fs');
+    const dataDir = made(join(root, 'env'));
+    const saFile = join(dataDir, 'sa.json');
+    writeFileSync(saFile, JSON.stringify(gcp.serviceAccount));
+    const envs: Record<string, Record<string, string>> = {
+      local: {},
+      'vault-transit': { VEIL_KEY_PROVIDER: 'vault-transit', VAULT_ADDR: transit.url, VAULT_TOKEN: transit.rootToken },
+      'aws-kms': {
+        VEIL_KEY_PROVIDER: 'aws-kms',
+        VEIL_KMS_KEY_ID: 'alias/veil',
+        AWS_REGION: 'eu-west-1',
+        VEIL_KMS_ENDPOINT: aws.url,
+        AWS_ACCESS_KEY_ID: aws.credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: aws.credentials.secretAccessKey,
+      },
+      'gcp-kms': { VEIL_KEY_PROVIDER: 'gcp-kms', VEIL_GCP_KMS_KEY: gcp.keyName, GOOGLE_APPLICATION_CREDENTIALS: saFile, VEIL_GCP_KMS_ENDPOINT: gcp.url },
+    };
+    for (const [kind, env] of Object.entries(envs)) {
+      const provider = await keyProviderFromEnv(env, dataDir);
+      expect(provider.kind).toBe(kind);
+      const vault = await Vault.open({ dataDir, env, store: new MemoryVaultStore() });
+      expect(vault.keys.kind).toBe(kind);
+      const [token] = await (await vault.openScope({ tenant: 'acme', session: 's' })).tokenize([
+        { type: 'EMAIL', value: 'a@b.example', normalized: 'a@b.example' },
+      ]);
+      expect(token).toBe('EMAIL_1');
+      await vault.close();
+    }
+  });
+
+  it('names the missing variable, and refuses an unknown provider', async () => {
+    const { keyProviderFromEnv } = await import('../../src/vault/keys/from-env.js');
+    await expect(keyProviderFromEnv({ VEIL_KEY_PROVIDER: 'aws-kms' }, root)).rejects.toThrow('aws-kms needs VEIL_KMS_KEY_ID');
+    await expect(keyProviderFromEnv({ VEIL_KEY_PROVIDER: 'vault-transit', VAULT_ADDR: 'http://x' }, root)).rejects.toThrow(/VAULT_TOKEN/);
+    await expect(keyProviderFromEnv({ VEIL_KEY_PROVIDER: 'gcp-kms', VEIL_GCP_KMS_KEY: gcp.keyName }, root)).rejects.toThrow(
+      'gcp-kms needs GOOGLE_APPLICATION_CREDENTIALS',
+    );
+    await expect(keyProviderFromEnv({ VEIL_KEY_PROVIDER: 'rot13' }, root)).rejects.toMatchObject({ code: VeilErrorCode.Config });
+  });
+});
