@@ -108,6 +108,26 @@ describe('MCP over streamable HTTP (createMcpHttpHandler)', () => {
     ]);
   });
 
+  it('refuses to release values when the attempt cannot be audited', async () => {
+    const broken = await listen(veil, {
+      roots: [fixture.root],
+      authorizer: { authorize: () => ({ allowed: true, reason: 'test' }) },
+      audit: () => {
+        throw new Error('disk full');
+      },
+    });
+    const masked = await call(client, 'mask_text', { text: `SSN ${PII.ssn}`, session: 'http-broken-audit' });
+    const other = await connect(broken.url);
+    try {
+      const result = await call(other, 'unmask_text', { text: textOf(masked), session: 'http-broken-audit' });
+      expect(result.isError).toBe(true);
+      expect(textOf(result)).toBe('unmask refused: the attempt could not be recorded in the audit log');
+    } finally {
+      await other.close();
+      broken.server.close();
+    }
+  });
+
   it('answers GET with 405 and a non-JSON body with a parse error', async () => {
     const get = await fetch(denying.url);
     expect(get.status).toBe(405);

@@ -1,6 +1,8 @@
 /**
  * `veil mcp` spawned from dist and driven by the SDK's own client over stdio.
  */
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +56,30 @@ describe('MCP over stdio (veil mcp)', () => {
     } finally {
       await allowed.close();
     }
+  });
+
+  it('records denied and allowed unmask attempts in the audit log, without values', async () => {
+    await call(client, 'unmask_text', { text: '<<EMAIL_1>>', session: 'restart' });
+    const allowed = await connect(fixture, ['--allow-unmask']);
+    try {
+      await call(allowed, 'unmask_text', { text: '<<EMAIL_1>>', session: 'restart' });
+    } finally {
+      await allowed.close();
+    }
+    // Each event is written when it happens (the log is opened per event), so it is on disk now.
+    const directory = join(fixture.dataDir, 'audit');
+    const names = (await readdir(directory)).filter((name) => name.startsWith('events-'));
+    const text = (await Promise.all(names.map((name) => readFile(join(directory, name), 'utf8')))).join('');
+    const unmasks = text
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((event) => event['kind'] === 'unmask');
+    expect(unmasks.slice(-2)).toEqual([
+      expect.objectContaining({ command: 'mcp', tenant: 'default', outcome: 'denied', unmask: { allowed: false, tokens: 0 } }),
+      expect.objectContaining({ command: 'mcp', tenant: 'default', outcome: 'ok', unmask: { allowed: true, tokens: 1 } }),
+    ]);
+    expect(text).not.toContain(PII.email);
   });
 
   it('reports the server identity', () => {

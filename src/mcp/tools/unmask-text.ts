@@ -48,7 +48,8 @@ export function registerUnmaskTextTool(server: McpServer, context: McpContext): 
           ...(decision.rule === undefined ? {} : { rule: decision.rule }),
         };
         if (!decision.allowed) {
-          await context.audit?.({ ...auditBase, outcome: 'denied', tokens: 0 });
+          // Denied either way; a failure to audit the denial must not turn it into another error.
+          await Promise.resolve(context.audit?.({ ...auditBase, outcome: 'denied', tokens: 0 })).catch(() => undefined);
           throw new ToolError(`unmask denied: ${decision.reason}`);
         }
         const scope = await scopeFor(context, args.session);
@@ -57,7 +58,12 @@ export function registerUnmaskTextTool(server: McpServer, context: McpContext): 
           if (scope.resolve(match[1] ?? match[2] ?? '') !== undefined) restored++;
         }
         const text = unmaskDocument(context.veil, args.text, scope, textFormat(args.format));
-        await context.audit?.({ ...auditBase, outcome: 'allowed', tokens: restored });
+        // Values are released only once the release is on record.
+        try {
+          await context.audit?.({ ...auditBase, outcome: 'allowed', tokens: restored });
+        } catch {
+          throw new ToolError('unmask refused: the attempt could not be recorded in the audit log');
+        }
         return jsonResult({ text, restored }, text);
       }),
   );
