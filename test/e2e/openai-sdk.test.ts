@@ -145,7 +145,9 @@ describe('Responses API through the OpenAI SDK', () => {
   it('masks instructions and input items and rehydrates output', async () => {
     mock.handle((request, res) => {
       const tokens = tokensIn(request.body);
-      sendJson(res, 200, responseBody(`Seen ${tokens.join(' ')}`, JSON.stringify({ to: tokens[0] })));
+      // Like the real API, the response echoes the (masked) instructions.
+      const { instructions } = JSON.parse(request.body) as { instructions: string };
+      sendJson(res, 200, { ...responseBody(`Seen ${tokens.join(' ')}`, JSON.stringify({ to: tokens[0] })), instructions });
     });
     const response = await client.responses.create({
       model: 'm',
@@ -158,6 +160,7 @@ describe('Responses API through the OpenAI SDK', () => {
     });
     expect(response.output_text).toContain(PII.card);
     expect(response.output_text).toContain(PII.ssn);
+    expect(response.instructions).toBe(`Customer ${PII.email}`);
     const call = response.output.find((item) => item.type === 'function_call');
     expect(JSON.parse(call?.type === 'function_call' ? call.arguments : '{}')).toEqual({ to: PII.email });
   });
