@@ -12,8 +12,9 @@
  *   and UNIQUE (tenant, scope, type, seq) stay as a second line of defence, and a transaction
  *   that still hits one (a writer outside Veil, a hash collision of two lock keys is harmless)
  *   is retried.
- * - Round trips: a batch is BEGIN, lock, one SELECT of the batch's lookups and the per-type
- *   maxima, one INSERT of all new rows (unnest), COMMIT, whatever its size.
+ * - Round trips: a batch of one scope is four, whatever its size: BEGIN with the lock, one
+ *   SELECT of the batch's existing entries and per-type maxima, one INSERT of all new rows
+ *   (unnest), COMMIT.
  * - Time: `createdAt` and expiry use the store's clock (`now` option), not the server's, so a
  *   replica and its tests agree with the SQLite store on what is expired.
  *
@@ -157,7 +158,10 @@ export class PostgresVaultStore implements VaultStore {
     this.#checkOpen();
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.#transaction((client) => this.#putBatch(client, entries, formatToken));
+        // Lock every scope of the batch, sorted, so two batches over the same scopes queue
+        // rather than deadlock.
+        const lockKeys = [...new Set(entries.map((entry) => this.#scopeLockKey(entry.tenant, entry.scope)))].sort();
+        return await this.#transaction((client) => this.#putBatch(client, entries, formatToken), lockKeys);
       } catch (error) {
         const code = pgCode(error);
         // 23505 unique_violation, 40001 serialization_failure, 40P01 deadlock_detected: the
@@ -240,10 +244,6 @@ export class PostgresVaultStore implements VaultStore {
 
   async #putBatch(client: pg.PoolClient, entries: readonly NewVaultEntry[], formatToken: TokenFormatter): Promise<VaultEntry[]> {
     const now = this.#now();
-    // Lock every scope of the batch, sorted, so two batches over the same scopes queue rather
-    // than deadlock.
-    const lockKeys = [...new Set(entries.map((entry) => this.#scopeLockKey(entry.tenant, entry.scope)))].sort();
-    await client.query('SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k ORDER BY k', [lockKeys]);
 
     const scopes = groupByScope(entries);
     const results = new Map<string, VaultEntry>();
@@ -252,10 +252,15 @@ export class PostgresVaultStore implements VaultStore {
     for (const group of scopes) {
       const lookups = [...new Set(group.entries.map((entry) => entry.lookup))];
       const types = [...new Set(group.entries.map((entry) => entry.type))];
-      const existing = await client.query<EntryRow>(this.#q.existing, [group.tenant, group.scope, lookups]);
-      const found = new Map(existing.rows.map((row) => [row.lookup, row]));
-      const maxima = await client.query<{ type: string; max_seq: number }>(this.#q.maxSeq, [group.tenant, group.scope, types]);
-      const next = new Map(maxima.rows.map((row) => [row.type, row.max_seq]));
+      // One round trip: the batch's existing entries, and the highest number of each type.
+      const rows = await client.query<EntryRow & { kind: 'entry' | 'max' }>(this.#q.existingAndMax, [
+        group.tenant,
+        group.scope,
+        lookups,
+        types,
+      ]);
+      const found = new Map(rows.rows.filter((row) => row.kind === 'entry').map((row) => [row.lookup, row]));
+      const next = new Map(rows.rows.filter((row) => row.kind === 'max').map((row) => [row.type, row.seq]));
       for (const entry of group.entries) {
         const key = resultKey(entry);
         if (results.has(key)) continue;
@@ -340,11 +345,19 @@ export class PostgresVaultStore implements VaultStore {
     });
   }
 
-  async #transaction<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `body` in a transaction. `lockKeys` (our own 64-bit integers, never user input) are
+   * taken with `pg_advisory_xact_lock` in the same round trip as BEGIN: a simple-protocol
+   * multi-statement, which is why they are written as literals.
+   */
+  async #transaction<T>(body: (client: pg.PoolClient) => Promise<T>, lockKeys: readonly string[] = []): Promise<T> {
     const client = await this.#connect();
     let broken = false;
     try {
-      await client.query('BEGIN');
+      for (const key of lockKeys) {
+        if (!/^-?\d{1,20}$/.test(key)) throw new VeilError(VeilErrorCode.Internal, 'invalid advisory lock key');
+      }
+      await client.query(['BEGIN', ...[...lockKeys].sort().map((key) => `SELECT pg_advisory_xact_lock(${key})`)].join('; '));
       const result = await body(client);
       await client.query('COMMIT');
       return result;
@@ -411,10 +424,12 @@ function queries(schema: string) {
     listScope: `SELECT ${ENTRY_COLUMNS} FROM ${entries}
                 WHERE tenant = $1 AND scope = $2 AND (expires_at IS NULL OR expires_at > $3)
                 ORDER BY type COLLATE "C", seq`,
-    existing: `SELECT ${ENTRY_COLUMNS} FROM ${entries} WHERE tenant = $1 AND scope = $2 AND lookup = ANY($3::text[])`,
-    // Expired but unpurged rows count: numbers are never reused while their row exists.
-    maxSeq: `SELECT type, max(seq) AS max_seq FROM ${entries}
-             WHERE tenant = $1 AND scope = $2 AND type = ANY($3::text[]) GROUP BY type`,
+    // Expired but unpurged rows count in the maxima: numbers are never reused while their row exists.
+    existingAndMax: `SELECT 'entry' AS kind, ${ENTRY_COLUMNS} FROM ${entries}
+                     WHERE tenant = $1 AND scope = $2 AND lookup = ANY($3::text[])
+                     UNION ALL
+                     SELECT 'max', NULL, NULL, type, max(seq), NULL, NULL, NULL, NULL, NULL FROM ${entries}
+                     WHERE tenant = $1 AND scope = $2 AND type = ANY($4::text[]) GROUP BY type`,
     deleteLookups: `DELETE FROM ${entries} e USING unnest($1::text[], $2::text[], $3::text[]) AS d(tenant, scope, lookup)
                     WHERE e.tenant = d.tenant AND e.scope = d.scope AND e.lookup = d.lookup`,
     insertMany: `INSERT INTO ${entries} (${ENTRY_COLUMNS})
