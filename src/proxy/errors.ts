@@ -37,10 +37,6 @@ const MAPPINGS: Readonly<Record<VeilErrorCode, HttpMapping>> = {
   [VeilErrorCode.Internal]: { status: 500, type: 'server_error' },
 };
 
-export function httpStatusOf(error: VeilError): number {
-  return MAPPINGS[error.code].status;
-}
-
 /** The wire body for an error; unknown errors become a generic 500 without their message. */
 export function errorBody(error: unknown): { status: number; body: OpenAIErrorBody } {
   if (!VeilError.isInstance(error)) {
