@@ -11,14 +11,14 @@ import type { McpAuditEvent, McpAuditSink } from './authorizer.js';
 export function toAuditEvent(event: McpAuditEvent): AuditEventInput {
   const ident = (value: string | undefined): string | null =>
     value !== undefined && isAuditIdentifier(value) ? value : null;
-  const rule = ident(event.rule);
   return {
     kind: 'unmask',
     tenant: ident(event.tenant) ?? 'other',
     principal: { key_id: ident(event.principal), role: null },
     route: event.transport === 'http' ? '/mcp' : null,
     command: 'mcp',
-    rule_ids: rule === null ? [] : [rule],
+    // An authorizer may name several rules (`a,b`): one id each.
+    rule_ids: (event.rule ?? '').split(',').filter((id) => isAuditIdentifier(id)),
     outcome: event.outcome === 'allowed' ? 'ok' : 'denied',
     unmask: { allowed: event.outcome === 'allowed', tokens: event.tokens },
   };

@@ -6,6 +6,13 @@
  * @module
  */
 
+/** A token the text would have put back (issued in the session's scope). */
+export interface UnmaskToken {
+  /** Canonical key, e.g. `EMAIL_1`. */
+  readonly token: string;
+  readonly type: string;
+}
+
 export interface UnmaskRequest {
   readonly tool: 'unmask_text';
   readonly transport: 'stdio' | 'http';
@@ -13,6 +20,12 @@ export interface UnmaskRequest {
   readonly session: string;
   /** Caller identity the transport established (HTTP: from the gateway's auth); absent on stdio. */
   readonly principal?: string;
+  /** The caller's roles, as the gateway's auth established them. */
+  readonly roles?: readonly string[];
+  /** Why the caller wants the values (the tool's `reason` argument). */
+  readonly justification?: string;
+  /** Every token of the session found in the text. */
+  readonly tokens: readonly UnmaskToken[];
 }
 
 export interface UnmaskDecision {
@@ -21,6 +34,11 @@ export interface UnmaskDecision {
   readonly reason: string;
   /** Id of the rule that decided, when a policy did. */
   readonly rule?: string;
+  /**
+   * When allowed: the token keys that may be put back; the others stay tokens. Absent: all of
+   * them.
+   */
+  readonly tokens?: readonly string[];
 }
 
 export interface UnmaskAuthorizer {
@@ -50,6 +68,8 @@ export interface McpAuditEvent {
   readonly rule?: string;
   /** Tokens put back (0 when denied). */
   readonly tokens: number;
+  /** Tokens the authorizer withheld from an otherwise allowed unmask. */
+  readonly withheld?: number;
 }
 
 /**

@@ -22,6 +22,7 @@ export interface McpContext {
    */
   readonly tenant: string;
   readonly principal: string | undefined;
+  readonly roles?: readonly string[];
   /** Largest file `mask_file` reads and `scan_directory` scans. */
   readonly maxFileBytes: number;
   readonly activity: Activity;

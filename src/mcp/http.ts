@@ -22,8 +22,10 @@ import { createMcpServer, DEFAULT_MAX_FILE_BYTES } from './server.js';
 export interface McpCaller {
   /** Tenant whose token scopes this request uses (default `default`). */
   readonly tenant?: string;
-  /** Who is calling, for the unmask authorizer and the audit record. */
+  /** Who is calling, for the unmask authorizer and the audit record (an API key id, a JWT subject). */
   readonly principal?: string;
+  /** The caller's roles, for the unmask authorizer. */
+  readonly roles?: readonly string[];
 }
 
 export interface McpHttpOptions {
@@ -92,6 +94,7 @@ export function createMcpHttpHandler(veil: Veil, options: McpHttpOptions = {}): 
       transport: 'http',
       tenant: caller.tenant ?? 'default',
       principal: caller.principal,
+      ...(caller.roles === undefined ? {} : { roles: caller.roles }),
       maxFileBytes: options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
       activity: new Activity(),
     });

@@ -9,6 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Veil } from '../../src/engine.js';
 import type { McpAuditEvent, UnmaskRequest } from '../../src/mcp/authorizer.js';
 import { createMcpHttpHandler, type McpHttpOptions } from '../../src/mcp/http.js';
+import { policyUnmaskAuthorizer } from '../../src/mcp/policy-authorizer.js';
+import { parsePolicy } from '../../src/policy/load.js';
+import { UnmaskAuthorizer as CedarUnmaskAuthorizer } from '../../src/policy/unmask.js';
 import { call, makeFixture, PII, textOf, type Fixture } from './helpers.js';
 import { toolSuite } from './tool-suite.js';
 
@@ -126,6 +129,46 @@ describe('MCP over streamable HTTP (createMcpHttpHandler)', () => {
       await other.close();
       broken.server.close();
     }
+  });
+
+  it("applies the policy's Cedar unmask rules per token", async () => {
+    const policy = parsePolicy(`
+tenants: [{ id: default }]
+unmask:
+  policies: |
+    @id("support-emails")
+    permit (principal in Veil::Role::"support", action == Veil::Action::"unmask", resource)
+    when { resource.type == "EMAIL" };
+`);
+    const cedar = await listen(veil, {
+      roots: [fixture.root],
+      identify: (req) => ({ tenant: 'default', principal: 'support-key', roles: String(req.headers['x-roles'] ?? '').split(',').filter(Boolean) }),
+      authorizer: policyUnmaskAuthorizer(new CedarUnmaskAuthorizer(policy)),
+      audit: (event) => void audit.push(event),
+    });
+    const masked = await call(client, 'mask_text', { text: `Mail ${PII.email}, SSN ${PII.ssn}`, session: 'http-cedar' });
+    const support = await connect(cedar.url, { 'x-roles': 'support' });
+    const stranger = await connect(cedar.url, { 'x-roles': 'sales' });
+    try {
+      const partial = await call(support, 'unmask_text', { text: textOf(masked), session: 'http-cedar', reason: 'ticket 812' });
+      expect(partial.isError, textOf(partial)).toBeFalsy();
+      expect(textOf(partial)).toBe(`Mail ${PII.email}, SSN <<SSN_1>>`);
+      expect(partial.structuredContent).toMatchObject({ restored: 1, withheld: 1 });
+      const noReason = await call(support, 'unmask_text', { text: textOf(masked), session: 'http-cedar' });
+      expect(textOf(noReason)).toMatch(/^unmask denied: denied by the unmask policy \(reason_required\)/);
+      const denied = await call(stranger, 'unmask_text', { text: textOf(masked), session: 'http-cedar', reason: 'curious' });
+      expect(denied.isError).toBe(true);
+      expect(textOf(denied)).toBe('unmask denied: denied by the unmask policy (denied)');
+    } finally {
+      await support.close();
+      await stranger.close();
+      cedar.server.close();
+    }
+    expect(audit.filter((event) => event.session === 'http-cedar').map((event) => [event.outcome, event.tokens, event.rule])).toEqual([
+      ['allowed', 1, 'support-emails'],
+      ['denied', 0, undefined],
+      ['denied', 0, undefined],
+    ]);
   });
 
   it('answers GET with 405 and a non-JSON body with a parse error', async () => {

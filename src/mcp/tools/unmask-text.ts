@@ -6,11 +6,43 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
 import { unmaskDocument } from '../../documents/mask-document.js';
-import type { UnmaskRequest } from '../authorizer.js';
+import { typeOfTokenKey } from '../../vault/tokens/placeholder.js';
+import type { TokenScope } from '../../vault/token-scope.js';
+import type { UnmaskRequest, UnmaskToken } from '../authorizer.js';
 import { FORMAT_VALUES, scopeFor, textFormat, type McpContext } from '../context.js';
 import { jsonResult, runTool, ToolError } from '../tool-error.js';
 
-const TOKEN = /<<\s*([A-Za-z][A-Za-z0-9_]*_\d+)\s*>>|&lt;&lt;([A-Za-z][A-Za-z0-9_]*_\d+)&gt;&gt;/g;
+/** The scope as seen through a list of keys: other tokens do not resolve, so they stay tokens. */
+function onlyKeys(scope: TokenScope, keys: ReadonlySet<string>): TokenScope {
+  return {
+    tenant: scope.tenant,
+    session: scope.session,
+    size: keys.size,
+    tokenize: (requests) => scope.tokenize(requests),
+    resolve: (key) => (keys.has(key.toUpperCase()) ? scope.resolve(key) : undefined),
+    issuedTypes: () => new Set([...keys].map((key) => typeOfTokenKey(key) ?? '').filter((type) => type !== '')),
+  };
+}
+
+/** Every key of `scope` the rehydrator would resolve in `text`, in order of first appearance. */
+function tokensIn(context: McpContext, text: string, scope: TokenScope, format: Parameters<typeof unmaskDocument>[3]): UnmaskToken[] {
+  const seen = new Map<string, UnmaskToken>();
+  // A dry run through a recording scope: the same scanner decides what counts as a token, so the
+  // authorizer is asked about exactly what would be released (forgiven spellings included).
+  const recording: TokenScope = {
+    ...onlyKeys(scope, new Set()),
+    size: scope.size,
+    issuedTypes: () => scope.issuedTypes(),
+    resolve: (key) => {
+      const value = scope.resolve(key);
+      const canonical = key.toUpperCase();
+      if (value !== undefined && !seen.has(canonical)) seen.set(canonical, { token: canonical, type: typeOfTokenKey(canonical) ?? 'UNKNOWN' });
+      return value;
+    },
+  };
+  unmaskDocument(context.veil, text, recording, format);
+  return [...seen.values()];
+}
 
 export function registerUnmaskTextTool(server: McpServer, context: McpContext): void {
   server.registerTool(
@@ -24,18 +56,25 @@ export function registerUnmaskTextTool(server: McpServer, context: McpContext): 
         text: z.string().describe('Text containing tokens'),
         session: z.string().min(1).describe('Session id the text was masked with'),
         format: z.enum(FORMAT_VALUES).optional().describe('Format of the text (default text); html unescapes placeholders'),
+        reason: z.string().optional().describe('Why the values are needed (policies may require one; it is audited)'),
       },
-      outputSchema: { text: z.string(), restored: z.number().int() },
+      outputSchema: { text: z.string(), restored: z.number().int(), withheld: z.number().int() },
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
     (args) =>
       runTool(context, async () => {
+        const format = textFormat(args.format);
+        const scope = await scopeFor(context, args.session);
+        const tokens = tokensIn(context, args.text, scope, format);
         const request: UnmaskRequest = {
           tool: 'unmask_text',
           transport: context.transport,
           tenant: context.tenant,
           session: args.session,
+          tokens,
           ...(context.principal === undefined ? {} : { principal: context.principal }),
+          ...(context.roles === undefined ? {} : { roles: context.roles }),
+          ...(args.reason === undefined ? {} : { justification: args.reason }),
         };
         const decision = await context.authorizer.authorize(request);
         const auditBase = {
@@ -52,19 +91,17 @@ export function registerUnmaskTextTool(server: McpServer, context: McpContext): 
           await Promise.resolve(context.audit?.({ ...auditBase, outcome: 'denied', tokens: 0 })).catch(() => undefined);
           throw new ToolError(`unmask denied: ${decision.reason}`);
         }
-        const scope = await scopeFor(context, args.session);
-        let restored = 0;
-        for (const match of args.text.matchAll(TOKEN)) {
-          if (scope.resolve(match[1] ?? match[2] ?? '') !== undefined) restored++;
-        }
-        const text = unmaskDocument(context.veil, args.text, scope, textFormat(args.format));
+        const permitted = new Set(decision.tokens ?? tokens.map((token) => token.token));
+        const released = tokens.filter((token) => permitted.has(token.token));
+        const withheld = tokens.length - released.length;
+        const text = unmaskDocument(context.veil, args.text, onlyKeys(scope, new Set(released.map((token) => token.token))), format);
         // Values are released only once the release is on record.
         try {
-          await context.audit?.({ ...auditBase, outcome: 'allowed', tokens: restored });
+          await context.audit?.({ ...auditBase, outcome: 'allowed', tokens: released.length, withheld });
         } catch {
           throw new ToolError('unmask refused: the attempt could not be recorded in the audit log');
         }
-        return jsonResult({ text, restored }, text);
+        return jsonResult({ text, restored: released.length, withheld }, text);
       }),
   );
 }
