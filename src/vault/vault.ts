@@ -37,6 +37,8 @@ export const DEFAULT_DATA_DIR = '.veil';
 export const VAULT_URL_ENV = 'VEIL_VAULT_URL';
 /** PostgreSQL schema of the vault tables (default `veil_vault`). */
 export const VAULT_SCHEMA_ENV = 'VEIL_VAULT_SCHEMA';
+/** `off`: commit new tokens without waiting for the WAL flush (see `PostgresVaultStoreOptions`). */
+export const VAULT_SYNC_COMMIT_ENV = 'VEIL_VAULT_SYNC_COMMIT';
 
 export interface VaultOptions {
   /** Holds `vault.db` and `master.key` when the defaults are used. Created with mode 0700. */
@@ -245,8 +247,13 @@ function defaultStore(dataDir: string, options: VaultOptions): VaultStore {
   const url = options.url ?? nonEmpty(env[VAULT_URL_ENV]);
   if (url === undefined) return new SqliteVaultStore({ file: join(dataDir, 'vault.db') });
   const schema = options.schema ?? nonEmpty(env[VAULT_SCHEMA_ENV]);
+  const syncCommit = nonEmpty(env[VAULT_SYNC_COMMIT_ENV])?.toLowerCase();
+  if (syncCommit !== undefined && syncCommit !== 'on' && syncCommit !== 'off') {
+    throw new VeilError(VeilErrorCode.Config, `${VAULT_SYNC_COMMIT_ENV} must be on or off`, { data: { field: VAULT_SYNC_COMMIT_ENV } });
+  }
   return new PostgresVaultStore({
     connectionString: url,
+    synchronousCommit: syncCommit !== 'off',
     ...(schema === undefined ? {} : { schema }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });

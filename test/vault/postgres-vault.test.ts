@@ -124,3 +124,24 @@ if (pgProbe.url === undefined) {
     });
   });
 }
+
+if (pgProbe.url !== undefined) {
+  const url = pgProbe.url;
+  describe('Vault on PostgreSQL: VEIL_VAULT_SYNC_COMMIT', () => {
+    it('off still stores and shares tokens; a bad value is a Config error', async () => {
+      const env = { VEIL_VAULT_URL: url, VEIL_VAULT_SCHEMA: newSchema('async'), VEIL_MASTER_KEY: generateMasterKey(), VEIL_VAULT_SYNC_COMMIT: 'off' };
+      const a = await Vault.open({ dataDir: join(root, 'async-a'), env });
+      const b = await Vault.open({ dataDir: join(root, 'async-b'), env });
+      try {
+        const [token] = await (await a.openScope({ tenant: 't', session: 's' })).tokenize([email('x@example.com')]);
+        expect((await b.openScope({ tenant: 't', session: 's' })).resolve(token ?? '')).toBe('x@example.com');
+      } finally {
+        await a.close();
+        await b.close();
+      }
+      await expect(Vault.open({ dataDir: join(root, 'async-c'), env: { ...env, VEIL_VAULT_SYNC_COMMIT: 'maybe' } })).rejects.toMatchObject({
+        code: 'config_error',
+      });
+    });
+  });
+}

@@ -67,13 +67,13 @@ async function forget(args: readonly string[], io: CliIO): Promise<number> {
   try {
     if (values.session !== undefined) {
       const deleted = await vault.deleteScope(tenant, values.session);
-      io.stdout.write(`forgot session ${JSON.stringify(values.session)} of tenant ${JSON.stringify(tenant)}: ${deleted} entries deleted\n`);
+      io.stdout.write(`forgot session ${JSON.stringify(values.session)} of tenant ${JSON.stringify(tenant)}: ${plural(deleted, 'entry', 'entries')} deleted\n`);
       events = [{ kind: 'cli', tenant, command: 'vault-forget-session', outcome: 'ok' }];
     } else {
       const key = await vault.store.getDataKey(tenant);
       const erased = await vault.eraseTenant(tenant);
       io.stdout.write(
-        `forgot tenant ${JSON.stringify(tenant)}: ${erased.entries} entries deleted in all sessions; ` +
+        `forgot tenant ${JSON.stringify(tenant)}: ${plural(erased.entries, 'entry', 'entries')} deleted in all sessions; ` +
           `${erased.dataKey ? 'data key deleted (crypto-shredded)' : 'it had no data key'}\n`,
       );
       events = [{ kind: 'cli', tenant, command: 'vault-forget-tenant', outcome: 'ok' }];
@@ -97,7 +97,7 @@ async function purge(args: readonly string[], io: CliIO): Promise<number> {
   } finally {
     await vault.close();
   }
-  io.stdout.write(values.json === true ? `${JSON.stringify({ store, purged })}\n` : `purged ${purged} expired entries (${store} store)\n`);
+  io.stdout.write(values.json === true ? `${JSON.stringify({ store, purged })}\n` : `purged ${plural(purged, 'expired entry', 'expired entries')} (${store} store)\n`);
   if (values['no-audit'] === true) return 0;
   return (await audit(io, [{ kind: 'cli', tenant: 'veil', command: 'vault-purge', outcome: 'ok' }])) ? 0 : 1;
 }
@@ -112,6 +112,10 @@ async function tenants(args: readonly string[], io: CliIO): Promise<number> {
     await vault.close();
   }
   return 0;
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
 }
 
 export const vaultCommand: CliCommand = {
