@@ -33,6 +33,8 @@ export interface Admission {
   readonly route: Route | undefined;
   /** Undefined: the gateway's own upstream configuration applies. */
   readonly provider: Provider | undefined;
+  /** Leading part of the path to drop before choosing the provider API (`strip_prefix` routes). */
+  readonly pathPrefix: string;
   readonly context: RuleContext;
   readonly decide: PolicyDecideFn;
   /** Detection as the policy's `detectors` section configures it (cached per version). */
@@ -128,6 +130,7 @@ export class PolicyGate {
       principal,
       route: routed.route,
       provider: routed.provider,
+      pathPrefix: routed.route?.stripPrefix === true ? routed.route.path : '',
       context,
       decide: decideFor(policy, context),
       engine: detectionEngineFor(policy, this.detectors),

@@ -55,6 +55,8 @@ export interface Route {
   readonly path: string;
   /** True when `path` ended in `/*`: it then names a prefix (stored without the `/*`). */
   readonly prefix: boolean;
+  /** Requests are forwarded without the prefix (the provider API lives below it). */
+  readonly stripPrefix: boolean;
   readonly provider: string;
   readonly tenants: ReadonlySet<string> | undefined;
   readonly roles: ReadonlySet<string> | undefined;
@@ -205,6 +207,7 @@ export function compilePolicy(document: PolicyDocument, options: CompileOptions 
       id: route.id,
       path: prefix ? route.path.slice(0, -2) : route.path,
       prefix,
+      stripPrefix: route.strip_prefix,
       provider: route.provider,
       tenants: tenantSet(route.tenants),
       roles: setOf(route.roles),

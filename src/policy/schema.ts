@@ -136,11 +136,17 @@ export const routeSchema = z
     id,
     /** Exact path, or a prefix ending in `/*` (e.g. `/agents/support/*`). */
     path: z.string().regex(/^\/[^\s]*$/, { message: "expected a path starting with '/'" }),
+    /** For a prefix route: serve the provider API below the prefix (`/lab/v1/chat/completions`). */
+    strip_prefix: z.boolean().default(false),
     provider: id,
     tenants: z.array(z.union([id, z.literal('*')])).min(1).default(['*']),
     roles: z.array(id).optional(),
   })
-  .strict();
+  .strict()
+  .refine((route) => !route.strip_prefix || route.path.endsWith('/*'), {
+    message: 'strip_prefix needs a prefix path ending in /*',
+    path: ['strip_prefix'],
+  });
 
 export const detectorsSchema = z
   .object({

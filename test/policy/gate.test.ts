@@ -34,6 +34,9 @@ describe('PolicyGate.admit', () => {
     expect(admission.providerKey).toBe('sk-env');
     expect(admission.stripHeaders).toEqual(['x-veil-provider-key', 'authorization']);
     expect(admission.sessionTtlSeconds).toBe(86_400);
+    expect(admission.pathPrefix).toBe('');
+    const lab = await gate.admit({ path: '/experimental/v1/chat/completions', headers: { 'x-veil-key': 'veil_example_acme_app' }, remoteAddress: '::1' });
+    expect(lab.pathPrefix).toBe('/experimental');
     expect(admission.policy).toBe(policy);
     expect(admission.decide({ start: 0, end: 1, type: 'CREDIT_CARD', score: 1, detector: 'x' }, 0).action).toBe('block');
     // The policy's detectors section applies (zip codes switched off), and the engine is shared.

@@ -253,3 +253,10 @@ describe('auth mode when the file does not say', () => {
     expect(parsePolicy('auth: { mode: required }\n').warnings.join()).toMatch(/every request will be refused/);
   });
 });
+
+describe('routes', () => {
+  it('strip_prefix needs a prefix route', () => {
+    const issue = firstIssue('providers: [{ id: p, url: https://x.example/v1 }]\nroutes:\n  - { id: r, path: /v1/chat/completions, strip_prefix: true, provider: p }\n');
+    expect(issue).toMatchObject({ path: 'routes.0.strip_prefix', message: expect.stringMatching(/ending in \/\*/) });
+  });
+});
