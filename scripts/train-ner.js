@@ -61,8 +61,9 @@ console.log(`records: ${train.length} train, ${heldOut.length} held out`);
 const gazetteer = buildGazetteer();
 const SENTENCE_END = new Set(['.', '!', '?', ':', ';', '"', '“', '”', '(', '-', '*', '>', '|']);
 const counts = new Map();
+// Real text only: the synthetic frames capitalise their fillers by construction ("X Clinic").
 for (const r of train) {
-  if (textCase(r.text) !== 1) continue;
+  if (r.source === 'synthetic' || textCase(r.text) !== 1) continue;
   const tokens = tokenize(r.text);
   for (let i = 1; i < tokens.length; i++) {
     const t = tokens[i];

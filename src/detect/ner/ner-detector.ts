@@ -12,6 +12,7 @@ import type { Span } from '../../core/span.js';
 import type { Detector } from '../detector.js';
 import { findAges } from './age.js';
 import { findDemonyms } from './demonyms.js';
+import { textCase } from './features.js';
 import { LruCache } from './lru.js';
 import { loadModelFile, type NerModel } from './model.js';
 import { tagsToEntities } from './spans.js';
@@ -71,6 +72,9 @@ export function preloadNerModel(path: string | URL = DEFAULT_NER_MODEL_URL): Ner
 
 const HANDLE = /(?<![\p{L}\p{N}_.@])@[\p{L}\p{N}_]{2,30}\b(?!\.[a-z]{2,}|@)/gu;
 const DIGIT = /\d/;
+const SINGLE_LOWER_WORD = /^\p{Ll}+$/u;
+/** `textCase` value of all-lower-case text (see features.ts). */
+const LOWER_CASE_TEXT = 3;
 
 export class NerDetector implements Detector {
   readonly id: string;
@@ -121,7 +125,11 @@ export class NerDetector implements Detector {
     const model = preloadNerModel(this.modelPath);
     const { tokens, tags } = model.tag(text, this.bias, this.labelBias);
     const spans: Span[] = [];
+    const mixedCase = textCase(text) !== LOWER_CASE_TEXT;
     for (const entity of tagsToEntities(text, tokens, tags)) {
+      const value = text.slice(entity.start, entity.end);
+      // A lone lower-case common word ("clinic") in normally cased text is a bias artefact.
+      if (mixedCase && SINGLE_LOWER_WORD.test(value) && model.lexicon.capitalisation.get(value) === 0) continue;
       const type =
         entity.label === 'LOCATION' && DIGIT.test(text.slice(entity.start, entity.end)) ? 'ADDRESS' : entity.label;
       spans.push({ start: entity.start, end: entity.end, type, score: this.score, detector: this.id });

@@ -29,7 +29,22 @@ const LETTER = /\p{L}/u;
 const EDGE_STOP = new Set([
   'mrn', 'dob', 'ssn', 'id', 'md', 'phd', 'rn', 'np', 'pa', 'dds', 'dmd', 'esq', 'jd', 'mba', 'cpa', 'pt', 'dx',
   'hx', 'bp', 'hr', 'rx', 'tel', 'fax', 'email', 'e-mail', 'phone', 'mobile', 'cell', 'v', 'vs', 'n/a', 'na',
-  'ref', 're', 'fw', 'fwd', 'cc', 'bcc', 'subject', 'attn',
+  'ref', 're', 'fw', 'fwd', 'cc', 'bcc', 'subject', 'attn', 'do',
+]);
+
+/**
+ * Clinical and record abbreviations that are never an entity on their own ("CAD", "PCP",
+ * "ED"): a span consisting of just one of them is dropped. Not trimmed from longer spans, since
+ * some double as state codes ("Detroit, MI").
+ */
+const SOLO_STOP = new Set([
+  ...EDGE_STOP,
+  'cad', 'cabg', 'mi', 'ed', 'er', 'icu', 'nicu', 'picu', 'pacu', 'pcp', 'sob', 'htn', 'dm', 'dm0', 'chf', 'copd',
+  'ct', 'mri', 'ekg', 'ecg', 'eeg', 'rr', 'ot', 'or', 'gi', 'ent', 'ob', 'gyn', 'obgyn', 'hiv', 'aids', 'tb', 'uti',
+  'cva', 'tia', 'dvt', 'pe', 'uri', 'npo', 'prn', 'bid', 'tid', 'qid', 'qd', 'po', 'iv', 'im', 'sc', 'nkda', 'ros',
+  'hpi', 'pmh', 'psh', 'fh', 'sh', 'cc', 'ap', 'cbc', 'bmp', 'cmp', 'lfts', 'inr', 'ptt', 'hgb', 'hct', 'wbc', 'plt',
+  'bun', 'cr', 'egfr', 'ckd', 'esrd', 'afib', 'cpr', 'dnr', 'dni', 'ems', 'ekg', 'echo', 'cxr', 'abg', 'ua', 'ivf',
+  'nsaid', 'nsaids', 'ace', 'arb', 'ssri', 'ppi', 'otc', 'ed0', 'asap', 'fyi', 'eta', 'tbd', 'faq', 'ok', 'pm', 'am',
 ]);
 const GAP_JOINS_ADDRESS = /^[\s,]{1,8}$/u;
 
@@ -59,8 +74,13 @@ export function tagsToEntities(text: string, tokens: readonly Token[], tags: Uin
   );
 }
 
+function stopKey(token: Token): string {
+  // "M.D." and "MD", "Ph.D." and "PhD" alike.
+  return token.text.toLowerCase().replace(/\./g, '');
+}
+
 function isStop(token: Token | undefined): boolean {
-  return token !== undefined && EDGE_STOP.has(token.text.toLowerCase().replace(/\.$/, ''));
+  return token !== undefined && EDGE_STOP.has(stopKey(token));
 }
 
 function trimEdges(tokens: readonly Token[], entities: RawEntity[]): void {
@@ -71,6 +91,13 @@ function trimEdges(tokens: readonly Token[], entities: RawEntity[]): void {
     let first = t;
     let last = first;
     while (last + 1 < tokens.length && (tokens[last + 1] as Token).end <= entity.end) last++;
+    if (first === last) {
+      const only = tokens[first];
+      if (only !== undefined && SOLO_STOP.has(stopKey(only))) entity.end = entity.start;
+      continue;
+    }
+    // Places keep trailing codes ("Bethesda, MD"); names and organisations lose field labels.
+    if (entity.label === 'LOCATION') continue;
     while (first <= last && (isStop(tokens[first]) || tokens[first]?.text === '.')) first++;
     while (last >= first && (isStop(tokens[last]) || tokens[last]?.text === ',')) last--;
     if (first > last) {
