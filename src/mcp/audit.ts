@@ -19,6 +19,7 @@ export function toAuditEvent(event: McpAuditEvent): AuditEventInput {
     command: 'mcp',
     // An authorizer may name several rules (`a,b`): one id each.
     rule_ids: (event.rule ?? '').split(',').filter((id) => isAuditIdentifier(id)),
+    ...(event.tokenIds === undefined ? {} : { token_ids: [...event.tokenIds] }),
     outcome: event.outcome === 'allowed' ? 'ok' : 'denied',
     unmask: { allowed: event.outcome === 'allowed', tokens: event.tokens },
   };

@@ -70,6 +70,8 @@ export interface McpAuditEvent {
   readonly tokens: number;
   /** Tokens the authorizer withheld from an otherwise allowed unmask. */
   readonly withheld?: number;
+  /** Keys (`EMAIL_1`) of the tokens put back: ids, never what they stand for. */
+  readonly tokenIds?: readonly string[];
 }
 
 /**

@@ -20,7 +20,17 @@ describe('MCP audit events', () => {
       rule: 'unmask-admins',
       tokens: 0,
     });
-    await sink({ action: 'unmask', outcome: 'allowed', transport: 'stdio', tenant: 'acme', session: 'chat-1', principal: 'alice', reason: 'ok', tokens: 2 });
+    await sink({
+      action: 'unmask',
+      outcome: 'allowed',
+      transport: 'stdio',
+      tenant: 'acme',
+      session: 'chat-1',
+      principal: 'alice',
+      reason: 'ok',
+      tokens: 2,
+      tokenIds: ['EMAIL_1', 'PHONE_1'],
+    });
     const directory = join(dataDir, 'audit');
     const names = (await readdir(directory)).filter((name) => name.startsWith('events-'));
     const events = (await Promise.all(names.map((name) => readFile(join(directory, name), 'utf8'))))
@@ -38,7 +48,13 @@ describe('MCP audit events', () => {
         outcome: 'denied',
         unmask: { allowed: false, tokens: 0 },
       }),
-      expect.objectContaining({ route: null, principal: { key_id: 'alice', role: null }, outcome: 'ok', unmask: { allowed: true, tokens: 2 } }),
+      expect.objectContaining({
+        route: null,
+        principal: { key_id: 'alice', role: null },
+        token_ids: ['EMAIL_1', 'PHONE_1'],
+        outcome: 'ok',
+        unmask: { allowed: true, tokens: 2 },
+      }),
     ]);
   });
 

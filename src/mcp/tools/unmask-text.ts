@@ -97,7 +97,13 @@ export function registerUnmaskTextTool(server: McpServer, context: McpContext): 
         const text = unmaskDocument(context.veil, args.text, onlyKeys(scope, new Set(released.map((token) => token.token))), format);
         // Values are released only once the release is on record.
         try {
-          await context.audit?.({ ...auditBase, outcome: 'allowed', tokens: released.length, withheld });
+          await context.audit?.({
+            ...auditBase,
+            outcome: 'allowed',
+            tokens: released.length,
+            withheld,
+            tokenIds: released.map((token) => token.token),
+          });
         } catch {
           throw new ToolError('unmask refused: the attempt could not be recorded in the audit log');
         }
