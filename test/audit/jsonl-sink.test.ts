@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { runAuditSinkContract } from '../conformance/audit-sink.contract.js';
 import { JsonlAuditSink } from '../../src/audit/sinks/jsonl.js';
 import { prepareEvent, type PendingAuditEvent } from '../../src/audit/event.js';
+import { checkpointBuilder } from '../../src/audit/checkpoint.js';
+import { signingKeyFromPrivate } from '../../src/audit/signing-key.js';
 import { verifyAudit } from '../../src/audit/verify.js';
 
 const root = mkdtempSync(join(tmpdir(), 'veil-jsonl-sink-'));
@@ -39,11 +42,8 @@ runAuditSinkContract({
   name: 'jsonl',
   create: async () => opened(new JsonlAuditSink({ dataDir: newDir(), maxFileBytes: 4096 })),
   reopen: async (sink) => opened(new JsonlAuditSink({ dataDir: dataDirOf(sink as JsonlAuditSink), maxFileBytes: 4096 })),
+  openSibling: async (sink) => opened(new JsonlAuditSink({ dataDir: dataDirOf(sink as JsonlAuditSink), maxFileBytes: 4096 })),
   rewriteEvents: async (sink, edit) => rewrite((sink as JsonlAuditSink).dir, edit),
-  skip: {
-    reason: 'a JSONL audit log has one writer process (writer.lock); replicas share the PostgreSQL sink',
-    tests: ['two writers on the same storage lose and duplicate nothing'],
-  },
 });
 
 let clock = Date.parse('2026-05-01T23:59:50.000Z');
@@ -80,15 +80,54 @@ describe('JsonlAuditSink specifics', () => {
     await sink.close();
   });
 
-  it('allows one writer per directory, and takes over a stale lock', async () => {
+  it('takes the write lock per batch and removes a lock left by a killed process', async () => {
     const dataDir = newDir();
     const sink = await opened(new JsonlAuditSink({ dataDir }));
-    await expect(new JsonlAuditSink({ dataDir }).open()).rejects.toThrow(/is being written by process/);
+    await sink.append(events(2));
+    // Between writes nobody holds the lock: another process (veil mcp, the CLI) can write.
+    expect(readdirSync(sink.dir)).not.toContain('writer.lock');
+    writeFileSync(join(sink.dir, 'writer.lock'), '2147483646 dead\n');
+    await sink.append(events(1));
+    expect(readdirSync(sink.dir)).not.toContain('writer.lock');
+    expect((await sink.head()).seq).toBe(3);
     await sink.close();
-    // A lock left by a process that no longer exists (killed) does not block.
-    writeFileSync(join(sink.dir, 'writer.lock'), '2147483646\n');
+    // A process killed while taking the lock leaves its draft; the next writer removes it.
+    writeFileSync(join(sink.dir, 'writer.lock.2147483646.abc.tmp'), '2147483646 abc\n');
     const next = await opened(new JsonlAuditSink({ dataDir }));
+    expect(readdirSync(next.dir).filter((name) => name.startsWith('writer.lock'))).toEqual([]);
     await next.close();
+  });
+
+  it('waits for a live holder of the lock', async () => {
+    const dataDir = newDir();
+    const sink = await opened(new JsonlAuditSink({ dataDir }));
+    writeFileSync(join(sink.dir, 'writer.lock'), `${process.pid} other\n`);
+    let done = false;
+    const write = sink.append(events(1)).then(() => (done = true));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(done).toBe(false);
+    rmSync(join(sink.dir, 'writer.lock'));
+    await write;
+    expect((await sink.head()).seq).toBe(1);
+    await sink.close();
+  });
+
+  it('several processes on one directory: each continues the chain the other wrote', async () => {
+    const dataDir = newDir();
+    const gateway = await opened(new JsonlAuditSink({ dataDir, maxFileBytes: 1500 }));
+    const cli = await opened(new JsonlAuditSink({ dataDir, maxFileBytes: 1500 }));
+    const key = signingKeyFromPrivate(generateKeyPairSync('ed25519').privateKey);
+    for (let i = 0; i < 6; i += 1) {
+      await gateway.append(events(3));
+      await cli.append(events(1));
+      if (i % 2 === 1) await (i % 4 === 1 ? cli : gateway).checkpoint(checkpointBuilder(key));
+    }
+    await gateway.checkpoint(checkpointBuilder(key));
+    const result = await verifyAudit({ sink: new JsonlAuditSink({ dataDir, readOnly: true }), trustedKeys: [key] });
+    expect(result).toMatchObject({ ok: true, event_count: 24 });
+    expect(result.checkpoints.verified).toBe(3);
+    await gateway.close();
+    await cli.close();
   });
 
   it('a torn final line is ignored by readers and cut by the next writer', async () => {

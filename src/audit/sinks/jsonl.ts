@@ -6,17 +6,20 @@
  *   event changes. The chain runs on across files (the first event of a file links to the last
  *   of the previous), so rotation, archiving or compressing old files never breaks it.
  * - `checkpoints.jsonl`: signed checkpoints.
- * - `writer.lock`: the pid of the one process allowed to write. Files have one writer; many
- *   replicas share an audit log through the PostgreSQL sink instead.
+ * - `writer.lock`: held (pid + random token) for the length of one write. Several processes on
+ *   one data dir (the gateway, `veil mcp`, a CLI command) append in turn, each re-reading the
+ *   head when another wrote since. Replicas on different machines share the PostgreSQL sink.
  *
  * A batch is one `write` call, so a crash leaves at most one torn line at the end of the last
  * file. A reader ignores it (it was never acknowledged); the next writer cuts it off before
  * appending.
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, readFile, stat, truncate, unlink, type FileHandle } from 'node:fs/promises';
+import { link, mkdir, open, readdir, readFile, stat, truncate, unlink, writeFile, type FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { VeilError, VeilErrorCode } from '../../core/errors.js';
 import type { AuditSink, ChainHead, ReadRange, StoredRecord } from '../audit-sink.js';
 import type { Checkpoint, CheckpointBuilder } from '../checkpoint.js';
@@ -26,6 +29,7 @@ export const AUDIT_DIR = 'audit';
 export const CHECKPOINT_FILE = 'checkpoints.jsonl';
 export const LOCK_FILE = 'writer.lock';
 const RECENT_IDS = 10_000;
+const LOCK_TIMEOUT_MS = 10_000;
 const EVENT_FILE = /^events-(\d{12})-(\d{8})\.jsonl$/;
 
 export interface JsonlAuditSinkOptions {
@@ -58,16 +62,18 @@ export class JsonlAuditSink implements AuditSink {
   readonly #fsync: boolean;
   readonly #readOnly: boolean;
   #opened = false;
-  #locked = false;
   #head: ChainHead = EMPTY_HEAD;
   #current: CurrentFile | undefined;
   #lastCheckpoint: CheckpointRef | null = null;
-  #sinceCheckpoint: string[] = [];
+  /** Hashes since the last checkpoint; undefined after another process wrote (read again when needed). */
+  #sinceCheckpoint: string[] | undefined = [];
+  /** The files as this instance last left them; a different one means another process wrote. */
+  #fingerprint = '';
   /** Set after a failed write: the disk state must be re-read before the next append. */
   #dirty = false;
   /**
-   * Ids of the latest events on disk (at least those since the last checkpoint, at most
-   * `RECENT_IDS` more): a batch retried after a failed or unacknowledged write skips them.
+   * Ids of the latest events this instance knows on disk: a batch retried after a failed or
+   * unacknowledged write skips them.
    */
   #recentIds = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
@@ -84,84 +90,94 @@ export class JsonlAuditSink implements AuditSink {
   open(): Promise<void> {
     return this.#exclusive(async () => {
       if (this.#opened) return;
-      if (!this.#readOnly) {
+      if (this.#readOnly) {
+        await this.#loadState(true);
+      } else {
         await mkdir(this.dir, { recursive: true, mode: 0o700 });
-        await this.#lock();
+        await this.#removeStaleDrafts();
+        await this.#withLock(async () => undefined);
       }
-      await this.#loadState();
       this.#opened = true;
     });
   }
 
   async head(): Promise<ChainHead> {
     await this.open();
-    return this.#head;
+    if (this.#readOnly) return this.#exclusive(async () => {
+      await this.#loadState(false);
+      return this.#head;
+    });
+    return this.#exclusive(() => this.#withLock(async () => this.#head));
   }
 
   append(events: readonly PendingAuditEvent[]): Promise<readonly AuditEvent[]> {
     return this.#exclusive(async () => {
       this.#assertWritable();
-      if (this.#dirty) await this.#recover();
-      const fresh = events.filter((event) => !this.#recentIds.has(event.id));
-      if (fresh.length === 0) return [];
-      const sealed: AuditEvent[] = [];
-      // Group the lines by target file, rotating before a line that would not fit.
-      const writes: { file: CurrentFile; lines: string[] }[] = [];
-      let head = this.#head;
-      let file = this.#current;
-      let pendingBytes = 0;
-      for (const pending of fresh) {
-        const event = sealEvent(pending, head);
-        const line = `${canonicalJson(event)}\n`;
-        const bytes = Buffer.byteLength(line);
-        const day = event.time.slice(0, 10).replaceAll('-', '');
-        const used = (file?.size ?? 0) + pendingBytes;
-        if (file === undefined || (this.#rotateDaily && day !== file.day) || (used > 0 && used + bytes > this.#maxFileBytes)) {
-          file = { name: `events-${String(event.seq).padStart(12, '0')}-${day}.jsonl`, day, size: 0, handle: undefined };
-          pendingBytes = 0;
+      if (events.length === 0) return [];
+      return this.#withLock(async () => {
+        const fresh = events.filter((event) => !this.#recentIds.has(event.id));
+        if (fresh.length === 0) return [];
+        const sealed: AuditEvent[] = [];
+        // Group the lines by target file, rotating before a line that would not fit.
+        const writes: { file: CurrentFile; lines: string[] }[] = [];
+        let head = this.#head;
+        let file = this.#current;
+        let pendingBytes = 0;
+        for (const pending of fresh) {
+          const event = sealEvent(pending, head);
+          const line = `${canonicalJson(event)}\n`;
+          const bytes = Buffer.byteLength(line);
+          const day = event.time.slice(0, 10).replaceAll('-', '');
+          const used = (file?.size ?? 0) + pendingBytes;
+          if (file === undefined || (this.#rotateDaily && day !== file.day) || (used > 0 && used + bytes > this.#maxFileBytes)) {
+            file = { name: `events-${String(event.seq).padStart(12, '0')}-${day}.jsonl`, day, size: 0, handle: undefined };
+            pendingBytes = 0;
+          }
+          const last = writes[writes.length - 1];
+          if (last !== undefined && last.file === file) last.lines.push(line);
+          else writes.push({ file, lines: [line] });
+          pendingBytes += bytes;
+          sealed.push(event);
+          head = { seq: event.seq, hash: event.hash };
         }
-        const last = writes[writes.length - 1];
-        if (last !== undefined && last.file === file) last.lines.push(line);
-        else writes.push({ file, lines: [line] });
-        pendingBytes += bytes;
-        sealed.push(event);
-        head = { seq: event.seq, hash: event.hash };
-      }
-      try {
-        for (const write of writes) await this.#write(write.file, write.lines.join(''));
-      } catch (cause) {
-        this.#dirty = true;
-        throw new VeilError(VeilErrorCode.Internal, `audit write to ${this.dir} failed`, { cause });
-      }
-      this.#head = head;
-      for (const event of sealed) {
-        this.#sinceCheckpoint.push(event.hash);
-        this.#rememberId(event.id);
-      }
-      return sealed;
+        try {
+          for (const write of writes) await this.#write(write.file, write.lines.join(''));
+        } catch (cause) {
+          this.#dirty = true;
+          throw new VeilError(VeilErrorCode.Internal, `audit write to ${this.dir} failed`, { cause });
+        }
+        this.#head = head;
+        for (const event of sealed) {
+          this.#sinceCheckpoint?.push(event.hash);
+          this.#rememberId(event.id);
+        }
+        return sealed;
+      });
     });
   }
 
   checkpoint(build: CheckpointBuilder): Promise<Checkpoint | undefined> {
     return this.#exclusive(async () => {
       this.#assertWritable();
-      if (this.#dirty) await this.#recover();
-      if (this.#sinceCheckpoint.length === 0) return undefined;
-      const checkpoint = build({
-        previous: this.#lastCheckpoint,
-        hashes: this.#sinceCheckpoint,
-        fromSeq: (this.#lastCheckpoint?.to_seq ?? 0) + 1,
+      return this.#withLock(async () => {
+        const since = this.#sinceCheckpoint ?? (await this.#hashesSince(this.#lastCheckpoint?.to_seq ?? 0));
+        if (since.length === 0) return undefined;
+        const checkpoint = build({
+          previous: this.#lastCheckpoint,
+          hashes: since,
+          fromSeq: (this.#lastCheckpoint?.to_seq ?? 0) + 1,
+        });
+        const handle = await open(join(this.dir, CHECKPOINT_FILE), 'a', 0o600);
+        try {
+          await handle.appendFile(`${canonicalJson(checkpoint)}\n`);
+          if (this.#fsync) await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        this.#lastCheckpoint = { seq: checkpoint.seq, to_seq: checkpoint.to_seq, hash: checkpoint.hash };
+        this.#sinceCheckpoint = [];
+        return checkpoint;
       });
-      const handle = await open(join(this.dir, CHECKPOINT_FILE), 'a', 0o600);
-      try {
-        await handle.appendFile(`${canonicalJson(checkpoint)}\n`);
-        if (this.#fsync) await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      this.#lastCheckpoint = { seq: checkpoint.seq, to_seq: checkpoint.to_seq, hash: checkpoint.hash };
-      this.#sinceCheckpoint = [];
-      return checkpoint;
     });
   }
 
@@ -180,12 +196,7 @@ export class JsonlAuditSink implements AuditSink {
 
   close(): Promise<void> {
     return this.#exclusive(async () => {
-      await this.#current?.handle?.close();
-      if (this.#current !== undefined) this.#current.handle = undefined;
-      if (this.#locked) {
-        await unlink(join(this.dir, LOCK_FILE)).catch(() => undefined);
-        this.#locked = false;
-      }
+      await this.#closeHandle();
       this.#opened = false;
     });
   }
@@ -202,10 +213,15 @@ export class JsonlAuditSink implements AuditSink {
     if (!this.#opened) throw new VeilError(VeilErrorCode.Internal, `${this.name} is not open (call open() first)`);
   }
 
+  async #closeHandle(): Promise<void> {
+    const handle = this.#current?.handle;
+    if (this.#current !== undefined) this.#current.handle = undefined;
+    await handle?.close().catch(() => undefined);
+  }
+
   async #write(file: CurrentFile, text: string): Promise<void> {
     if (this.#current !== file) {
-      await this.#current?.handle?.close();
-      if (this.#current !== undefined) this.#current.handle = undefined;
+      await this.#closeHandle();
       this.#current = file;
     }
     file.handle ??= await open(join(this.dir, file.name), 'a', 0o600);
@@ -214,29 +230,85 @@ export class JsonlAuditSink implements AuditSink {
     file.size += Buffer.byteLength(text);
   }
 
-  async #lock(): Promise<void> {
+  /**
+   * Holds `writer.lock` for the length of one write, so that several processes (the gateway,
+   * `veil mcp`, a CLI command) can append to one directory: each takes the lock, re-reads the
+   * head if another process wrote since, appends, and lets go. A lock whose process is gone (killed
+   * mid-write) is removed.
+   */
+  async #withLock<T>(task: () => Promise<T>): Promise<T> {
     const path = join(this.dir, LOCK_FILE);
-    for (let attempt = 0; attempt < 3; attempt += 1) {
-      try {
-        const handle = await open(path, 'wx', 0o600);
-        await handle.writeFile(`${process.pid}\n`);
-        await handle.close();
-        this.#locked = true;
-        return;
-      } catch (error) {
-        if (!isErrno(error, 'EEXIST')) throw new VeilError(VeilErrorCode.Internal, `cannot create ${path}`, { cause: error });
+    const token = `${process.pid} ${randomUUID()}\n`;
+    const deadline = Date.now() + LOCK_TIMEOUT_MS;
+    // The token is written to a private file first and hard-linked into place: `link` fails if
+    // the lock exists and never exposes a half-written lock, even when a process dies mid-way.
+    const draft = `${path}.${process.pid}.${randomUUID()}.tmp`;
+    await writeFile(draft, token, { mode: 0o600 });
+    try {
+      for (let attempt = 0; ; attempt += 1) {
+        try {
+          await link(draft, path);
+          break;
+        } catch (error) {
+          if (!isErrno(error, 'EEXIST')) throw new VeilError(VeilErrorCode.Internal, `cannot create ${path}`, { cause: error });
+        }
+        const holder = await readFile(path, 'utf8').catch(() => undefined);
+        if (holder === undefined) continue;
+        const pid = Number.parseInt(holder, 10);
+        // A lock naming a process that no longer exists: the holder was killed.
+        if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) {
+          if ((await readFile(path, 'utf8').catch(() => undefined)) === holder) await unlink(path).catch(() => undefined);
+          continue;
+        }
+        if (Date.now() > deadline) {
+          throw new VeilError(VeilErrorCode.Internal, `the audit log ${this.dir} stayed locked by process ${Number.isInteger(pid) ? pid : '?'} for ${LOCK_TIMEOUT_MS / 1000} s`);
+        }
+        await sleep(Math.min(2 ** attempt, 20));
       }
-      const pid = Number.parseInt((await readFile(path, 'utf8').catch(() => '')).trim(), 10);
-      if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
-        throw new VeilError(
-          VeilErrorCode.Internal,
-          `the audit log ${this.dir} is being written by process ${pid}; one process writes a JSONL audit log (use the PostgreSQL sink for replicas)`,
-        );
-      }
-      // A writer that died without closing (SIGKILL): its lock is stale.
-      await unlink(path).catch(() => undefined);
+    } finally {
+      await unlink(draft).catch(() => undefined);
     }
-    throw new VeilError(VeilErrorCode.Internal, `cannot take the audit writer lock ${path}`);
+    try {
+      await this.#syncWithDisk();
+      const result = await task();
+      this.#fingerprint = await this.#diskFingerprint();
+      return result;
+    } finally {
+      if ((await readFile(path, 'utf8').catch(() => undefined)) === token) await unlink(path).catch(() => undefined);
+    }
+  }
+
+  /** Lock drafts (`writer.lock.<pid>.<uuid>.tmp`) of processes killed while taking the lock. */
+  async #removeStaleDrafts(): Promise<void> {
+    for (const name of await readdir(this.dir)) {
+      const match = /^writer\.lock\.(\d+)\..+\.tmp$/.exec(name);
+      if (match !== null && !processAlive(Number(match[1]))) await unlink(join(this.dir, name)).catch(() => undefined);
+    }
+  }
+
+  /** Event file names, the last one's size and the checkpoint file's size: changes when anyone writes. */
+  async #diskFingerprint(): Promise<string> {
+    const files = await this.#eventFiles();
+    const last = files[files.length - 1];
+    const size = async (name: string): Promise<number> => (await stat(join(this.dir, name)).catch(() => undefined))?.size ?? -1;
+    return `${files.map((file) => file.name).join(',')}|${last === undefined ? -1 : await size(last.name)}|${await size(CHECKPOINT_FILE)}`;
+  }
+
+  /** Under the lock: if the files changed since this instance last wrote, read the head again. */
+  async #syncWithDisk(): Promise<void> {
+    if (!this.#dirty && this.#opened && (await this.#diskFingerprint()) === this.#fingerprint) return;
+    await this.#closeHandle();
+    const full = this.#dirty || !this.#opened;
+    const before = this.#head.seq;
+    await this.#loadState(full);
+    if (this.#dirty) {
+      // A write of ours failed part-way: remember what reached the disk, so the retry skips it.
+      for await (const record of this.readEvents({ fromSeq: before + 1 })) {
+        const parsed = safeParse(record.text);
+        if (parsed !== undefined && typeof parsed['id'] === 'string' && Number(parsed['seq']) > before) this.#rememberId(parsed['id']);
+      }
+      this.#dirty = false;
+    }
   }
 
   async #eventFiles(): Promise<{ name: string; firstSeq: number; day: string }[]> {
@@ -254,8 +326,12 @@ export class JsonlAuditSink implements AuditSink {
       .sort((a, b) => a.firstSeq - b.firstSeq || a.name.localeCompare(b.name));
   }
 
-  /** Reads the head, the last checkpoint and the hashes written since it. */
-  async #loadState(): Promise<void> {
+  /**
+   * Reads the head and the last checkpoint (cutting a torn last line, for writers). `full` also
+   * reads the hashes since the last checkpoint and the recent ids (on open); otherwise those are
+   * read when a checkpoint needs them.
+   */
+  async #loadState(full: boolean): Promise<void> {
     const files = await this.#eventFiles();
     if (!this.#readOnly) {
       const last = files[files.length - 1];
@@ -274,40 +350,48 @@ export class JsonlAuditSink implements AuditSink {
       }
     }
     const lastFile = files[files.length - 1];
+    this.#current = undefined;
     if (lastFile !== undefined) {
       const size = (await stat(join(this.dir, lastFile.name))).size;
       this.#current = { name: lastFile.name, day: lastFile.day, size, handle: undefined };
     }
     const checkpointLine = await lastLine(join(this.dir, CHECKPOINT_FILE));
     this.#lastCheckpoint = checkpointLine === undefined ? null : parseCheckpointRef(checkpointLine);
+    if (!full) {
+      this.#sinceCheckpoint = undefined;
+      return;
+    }
     const after = this.#lastCheckpoint?.to_seq ?? 0;
-    this.#sinceCheckpoint = [];
-    this.#recentIds.clear();
+    const since: string[] = [];
     for await (const record of this.readEvents({ fromSeq: Math.max(1, after + 1 - RECENT_IDS) })) {
       if (record.torn === true) continue;
       const parsed = safeParse(record.text);
       const head = parsed === undefined ? undefined : parseHead(record.text);
       if (parsed === undefined || head === undefined) continue;
       if (typeof parsed['id'] === 'string') this.#rememberId(parsed['id']);
-      if (head.seq > after) this.#sinceCheckpoint.push(head.hash);
+      if (head.seq > after) since.push(head.hash);
     }
+    this.#sinceCheckpoint = since;
+  }
+
+  /** Hashes of the stored events after `after`, in order (for a checkpoint after foreign writes). */
+  async #hashesSince(after: number): Promise<string[]> {
+    const hashes: string[] = [];
+    for await (const record of this.readEvents({ fromSeq: after + 1 })) {
+      if (record.torn === true) continue;
+      const head = parseHead(record.text);
+      if (head !== undefined && head.seq > after) hashes.push(head.hash);
+    }
+    return hashes;
   }
 
   #rememberId(id: string): void {
     this.#recentIds.add(id);
-    if (this.#recentIds.size > RECENT_IDS + this.#sinceCheckpoint.length) {
+    if (this.#recentIds.size > RECENT_IDS) {
       // Sets iterate in insertion order: the first is the oldest.
       const oldest = this.#recentIds.values().next();
       if (oldest.done !== true) this.#recentIds.delete(oldest.value);
     }
-  }
-
-  /** After a failed write: re-read what actually reached the disk (the ids written are remembered). */
-  async #recover(): Promise<void> {
-    await this.#current?.handle?.close().catch(() => undefined);
-    this.#current = undefined;
-    await this.#loadState();
-    this.#dirty = false;
   }
 }
 
