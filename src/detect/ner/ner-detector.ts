@@ -12,7 +12,7 @@ import type { Span } from '../../core/span.js';
 import type { Detector } from '../detector.js';
 import { findAges } from './age.js';
 import { findDemonyms } from './demonyms.js';
-import { textCase } from './features.js';
+import { GAZ, textCase } from './features.js';
 import { LruCache } from './lru.js';
 import { loadModelFile, type NerModel } from './model.js';
 import { tagsToEntities } from './spans.js';
@@ -73,6 +73,8 @@ export function preloadNerModel(path: string | URL = DEFAULT_NER_MODEL_URL): Ner
 const HANDLE = /(?<![\p{L}\p{N}_.@])@[\p{L}\p{N}_]{2,30}\b(?!\.[a-z]{2,}|@)/gu;
 const DIGIT = /\d/;
 const SINGLE_LOWER_WORD = /^\p{Ll}+$/u;
+const CODE_HINT = /[{}]|;\s*$|==|&&|\|\||=>|\(\)|(?:^|\s)--?[a-z][\w-]*|\.(?:py|js|ts|sh|json|ya?ml|java|go|rb|cpp|rs)\b|^\s*(?:\$|>>>|#!)/mu;
+const NAME_OR_PLACE = GAZ.FIRST | GAZ.LAST | GAZ.CITY | GAZ.COUNTRY | GAZ.STATE | GAZ.PLACE_PART;
 /** `textCase` value of all-lower-case text (see features.ts). */
 const LOWER_CASE_TEXT = 3;
 
@@ -126,10 +128,16 @@ export class NerDetector implements Detector {
     const { tokens, tags } = model.tag(text, this.bias, this.labelBias);
     const spans: Span[] = [];
     const mixedCase = textCase(text) !== LOWER_CASE_TEXT;
+    const codeLike = CODE_HINT.test(text);
     for (const entity of tagsToEntities(text, tokens, tags)) {
       const value = text.slice(entity.start, entity.end);
-      // A lone lower-case common word ("clinic") in normally cased text is a bias artefact.
-      if (mixedCase && SINGLE_LOWER_WORD.test(value) && model.lexicon.capitalisation.get(value) === 0) continue;
+      // A lone lower-case word in normally cased text ("db", "epochs", "clinic") is a bias
+      // artefact unless it is a known name or place ("ask jessica", "in denver").
+      // In code and shell commands no lone lower-case word is a name ("pip install", "--epochs").
+      if (SINGLE_LOWER_WORD.test(value)) {
+        if (codeLike) continue;
+        if (mixedCase && ((model.lexicon.gazetteer.get(value) ?? 0) & NAME_OR_PLACE) === 0) continue;
+      }
       const type =
         entity.label === 'LOCATION' && DIGIT.test(text.slice(entity.start, entity.end)) ? 'ADDRESS' : entity.label;
       spans.push({ start: entity.start, end: entity.end, type, score: this.score, detector: this.id });

@@ -45,6 +45,7 @@ const SOLO_STOP = new Set([
   'hpi', 'pmh', 'psh', 'fh', 'sh', 'cc', 'ap', 'cbc', 'bmp', 'cmp', 'lfts', 'inr', 'ptt', 'hgb', 'hct', 'wbc', 'plt',
   'bun', 'cr', 'egfr', 'ckd', 'esrd', 'afib', 'cpr', 'dnr', 'dni', 'ems', 'ekg', 'echo', 'cxr', 'abg', 'ua', 'ivf',
   'nsaid', 'nsaids', 'ace', 'arb', 'ssri', 'ppi', 'otc', 'ed0', 'asap', 'fyi', 'eta', 'tbd', 'faq', 'ok', 'pm', 'am',
+  'isbn', 'issn', 'doi', 'url', 'uri', 'api', 'sdk', 'id', 'uuid', 'guid', 'sku', 'ean', 'upc', 'vat', 'pdf', 'csv',
 ]);
 const GAP_JOINS_ADDRESS = /^[\s,]{1,8}$/u;
 

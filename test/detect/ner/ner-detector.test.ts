@@ -121,6 +121,16 @@ describe('NerDetector on LLM-style prompts', () => {
     expect(spans.some((s) => s.includes('Active'))).toBe(false);
   });
 
+  it('finds nothing in shell commands, code and reference numbers', () => {
+    for (const text of [
+      'pip install numpy==1.26.4 && python main.py --epochs 100 --lr 0.001 --seed 424242',
+      'db https://app:s3cr3tPass@db.example.com/x',
+      'ISBN 978-3-16-148410-0, lat/long 40.7128, -74.0060, population 8,336,817',
+    ]) {
+      expect(found(text)).toEqual([]);
+    }
+  });
+
   it('leaves software and product names in technical prompts alone', () => {
     const text = '## Summary\n\n- Fixed the Login bug in React Native\n- Updated Docker Compose and Kubernetes manifests';
     expect(found(text)).toEqual([]);
