@@ -17,6 +17,7 @@ import type { AddressInfo } from 'node:net';
 import { VeilError, VeilErrorCode } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import type { Veil } from '../engine.js';
+import type { RequestTelemetry, Telemetry } from '../observability/telemetry.js';
 import type { TokenScope } from '../vault/token-scope.js';
 import { readRequestBody } from './body.js';
 import type { GatewayConfig } from './config.js';
@@ -41,6 +42,8 @@ export interface GatewayOptions {
   readonly logger?: Logger;
   /** Replaces adapters by path (tests use it to simulate an adapter bug). */
   readonly adapters?: Readonly<Record<string, ProviderAdapter>>;
+  /** Audit events, metrics (`GET /metrics`) and traces, one per masked-route request. */
+  readonly telemetry?: Telemetry;
 }
 
 export interface ListeningAddress {
@@ -59,6 +62,10 @@ interface RequestStats {
   maskMs: number;
   /** Image, audio and file parts sent without a scan. */
   unscanned: number;
+  upstreamStatus: number | null;
+  /** The `model` field of the request, for the audit event (which keeps only identifiers). */
+  model: string | null;
+  telemetry: RequestTelemetry | undefined;
 }
 
 function round(ms: number): number {
@@ -83,6 +90,8 @@ export class Gateway {
   private readonly config: GatewayConfig;
   private readonly logger: Logger;
   private readonly adapters: ReadonlyMap<string, ProviderAdapter>;
+  private readonly telemetry: Telemetry | undefined;
+  private readonly metrics: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   private closing = false;
 
   constructor(options: GatewayOptions) {
@@ -93,6 +102,8 @@ export class Gateway {
     this.upstream =
       options.upstream ?? (url === undefined ? new DemoUpstream() : new HttpUpstream({ ...options.config.upstream, url }));
     this.adapters = new Map(Object.entries({ ...DEFAULT_ADAPTERS, ...options.adapters }));
+    this.telemetry = options.telemetry;
+    this.metrics = options.telemetry?.metricsHandler();
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
       this.handle(req, res);
     });
@@ -129,8 +140,9 @@ export class Gateway {
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
     const method = req.method ?? 'GET';
-    const stats: RequestStats = { route: undefined, masked: 0, maskMs: 0, unscanned: 0 };
+    const stats: RequestStats = { route: undefined, masked: 0, maskMs: 0, unscanned: 0, upstreamStatus: null, model: null, telemetry: undefined };
     res.once('close', () => {
+      stats.telemetry?.finish({ status: res.writableFinished ? res.statusCode : 499, upstreamStatus: stats.upstreamStatus, model: stats.model });
       this.logger.info(
         {
           requestId,
@@ -151,7 +163,11 @@ export class Gateway {
     let work: Promise<void>;
     if (adapter !== undefined) {
       stats.route = adapter.id;
+      stats.telemetry = this.telemetry?.begin({ route: path, provider: 'openai', tenant: 'default' });
       work = this.masked(req, res, adapter, url, requestId, stats);
+    } else if (method === 'GET' && path === '/metrics' && this.metrics !== undefined) {
+      this.metrics(req, res);
+      work = Promise.resolve();
     } else if (method === 'GET' && (path === '/healthz' || path === '/readyz')) {
       work = Promise.resolve(this.health(res, path, requestId));
     } else if ((method === 'GET' && (path === '/v1/models' || path.startsWith('/v1/models/'))) || this.isPassThrough(path)) {
@@ -236,6 +252,7 @@ export class Gateway {
     if (!isObject(body)) throw new VeilError(VeilErrorCode.BadInput, 'Request body must be a JSON object.');
     const extraction = adapter.extract(body);
     stats.unscanned = extraction.unscanned;
+    if (typeof body['model'] === 'string') stats.model = body['model'];
     // Validates `stream`; the answer's content type decides how it is read.
     adapter.isStream(body);
     const session = headerValue(req.headers, 'x-veil-session');
@@ -245,10 +262,14 @@ export class Gateway {
     let entities = 0;
     if (extraction.texts.length > 0) {
       const maskStarted = performance.now();
-      const pending = this.veil.mask(extraction.texts, { scope });
+      const texts = extraction.texts;
+      const telemetry = stats.telemetry;
+      const pending = telemetry === undefined ? this.veil.mask(texts, { scope }) : telemetry.stage('detect', () => this.veil.mask(texts, { scope }), 'rules');
       const result = pending instanceof Promise ? await pending : pending;
       stats.maskMs = performance.now() - maskStarted;
+      telemetry?.masked(result);
       if (result.blocked.length > 0) {
+        telemetry?.blocked();
         const types = [...new Set(result.blocked.map((entity) => entity.type))];
         throw new VeilError(VeilErrorCode.Blocked, `Policy blocks sending ${types.join(', ')} to the provider.`, {
           data: { types },
@@ -259,7 +280,13 @@ export class Gateway {
       if (entities > 0) {
         applyMasked(extraction, result.texts);
         outgoing = JSON.stringify(body);
-        assertNoLeak(outgoing, result.replacedValues);
+        try {
+          assertNoLeak(outgoing, result.replacedValues);
+        } catch (error) {
+          telemetry?.leakGate('tripped');
+          throw error;
+        }
+        telemetry?.leakGate('pass');
       }
     }
     const upstream = await this.upstream.request({
@@ -273,6 +300,7 @@ export class Gateway {
       body: outgoing,
       signal: this.clientGone(res),
     });
+    stats.upstreamStatus = upstream.statusCode;
     res.setHeader('x-veil-masked', String(entities));
     await this.respond(res, upstream, adapter, scope, requestId);
   }

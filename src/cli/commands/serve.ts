@@ -9,7 +9,9 @@ import { resolve } from 'node:path';
 import { VeilError } from '../../core/errors.js';
 import { createLogger } from '../../core/logger.js';
 import type { Veil } from '../../engine.js';
+import { Telemetry } from '../../observability/telemetry.js';
 import { openVeil } from '../../open-veil.js';
+import { defaultDataDir } from '../../vault/vault.js';
 import { loadConfigFile, resolveConfig } from '../../proxy/config.js';
 import { Gateway } from '../../proxy/server.js';
 import type { CliCommand, CliIO } from '../command.js';
@@ -94,8 +96,14 @@ export async function runServe(
     io.stderr.write(`veil serve: ${flags}\n\n${USAGE}\n`);
     return EXIT.usage;
   }
-  let gateway: Gateway;
-  let veil: Veil;
+  let gateway: Gateway | undefined;
+  let veil: Veil | undefined;
+  let telemetry: Telemetry | undefined;
+  const shutdown = async (): Promise<void> => {
+    await gateway?.close();
+    await telemetry?.close();
+    await veil?.close();
+  };
   try {
     const configPath = flags.config ?? (existsSync(resolve(io.cwd, 'veil.yaml')) ? 'veil.yaml' : undefined);
     const file = configPath === undefined ? undefined : loadConfigFile(resolve(io.cwd, configPath));
@@ -110,7 +118,9 @@ export async function runServe(
     });
     // Sessions (x-veil-session) live in the encrypted vault, so tokens survive a restart.
     veil = await openVeil({ env: io.env, cwd: io.cwd });
-    gateway = new Gateway({ veil, config, logger: createLogger() });
+    // One audit event per request (counts and token ids, never values), /metrics, traces.
+    telemetry = await Telemetry.open({ dataDir: defaultDataDir(io.env, io.cwd), env: io.env });
+    gateway = new Gateway({ veil, config, logger: createLogger(), telemetry });
     const address = await gateway.listen();
     const mode =
       gateway.upstream.kind === 'demo'
@@ -120,6 +130,8 @@ export async function runServe(
     if (configPath !== undefined) io.stderr.write(`veil: config ${configPath}\n`);
     onListening?.(address.url);
   } catch (error) {
+    // What did open (vault, audit log) must close, or its timers keep the process alive.
+    await shutdown().catch(() => undefined);
     if (VeilError.isInstance(error)) {
       io.stderr.write(`veil serve: ${error.message}\n`);
       return EXIT.badInput;
@@ -133,8 +145,7 @@ export async function runServe(
   }
   const reason = await stop;
   io.stderr.write(`veil: ${String(reason)}, closing\n`);
-  await gateway.close();
-  await veil.close();
+  await shutdown();
   return EXIT.ok;
 }
 
