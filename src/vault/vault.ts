@@ -39,6 +39,13 @@ export const VAULT_URL_ENV = 'VEIL_VAULT_URL';
 export const VAULT_SCHEMA_ENV = 'VEIL_VAULT_SCHEMA';
 /** `off`: commit new tokens without waiting for the WAL flush (see `PostgresVaultStoreOptions`). */
 export const VAULT_SYNC_COMMIT_ENV = 'VEIL_VAULT_SYNC_COMMIT';
+/** Default TTL, in seconds, of session tokens (unset: no expiry). */
+export const VAULT_TTL_ENV = 'VEIL_VAULT_TTL_SECONDS';
+
+export interface PurgeJob {
+  /** Stops the job; resolves once a purge in progress has finished. */
+  stop(): Promise<void>;
+}
 
 export interface VaultOptions {
   /** Holds `vault.db` and `master.key` when the defaults are used. Created with mode 0700. */
@@ -63,6 +70,11 @@ export interface VaultOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Clock for TTLs (default `Date.now`). */
   readonly now?: () => number;
+  /**
+   * TTL of a scope whose `openScope` request gives none: per tenant (e.g. from policy), else
+   * `VEIL_VAULT_TTL_SECONDS`, else no expiry.
+   */
+  readonly ttlFor?: (tenant: string, session: string) => number | undefined;
 }
 
 export interface OpenScopeRequest {
@@ -88,19 +100,30 @@ export class Vault implements ScopeProvider {
   readonly store: VaultStore;
   readonly keys: KeyProvider;
   readonly #now: () => number;
+  readonly #ttlFor: (tenant: string, session: string) => number | undefined;
   /** One promise per tenant, so concurrent first uses create and unwrap the key once. */
   readonly #tenantKeys = new Map<string, Promise<TenantKeys>>();
   #closed = false;
 
-  private constructor(dataDir: string, store: VaultStore, keys: KeyProvider, now: () => number) {
+  private constructor(
+    dataDir: string,
+    store: VaultStore,
+    keys: KeyProvider,
+    now: () => number,
+    ttlFor: (tenant: string, session: string) => number | undefined,
+  ) {
     this.dataDir = dataDir;
     this.store = store;
     this.keys = keys;
     this.#now = now;
+    this.#ttlFor = ttlFor;
   }
 
   static async open(options: VaultOptions): Promise<Vault> {
     const dataDir = resolve(options.dataDir);
+    // Configuration is checked before anything is opened, so a mistake leaves nothing behind.
+    const defaultTtl = parseTtl(options.env ?? process.env);
+    const ttlFor = options.ttlFor ?? (() => defaultTtl);
     if (options.keys !== undefined && options.masterKey !== undefined) {
       throw new VeilError(VeilErrorCode.Key, 'give either a key provider or a master key, not both');
     }
@@ -123,14 +146,15 @@ export class Vault implements ScopeProvider {
       await store.close().catch(() => undefined);
       throw error;
     }
-    return new Vault(dataDir, store, keys, options.now ?? Date.now);
+    return new Vault(dataDir, store, keys, options.now ?? Date.now, ttlFor);
   }
 
   /** Opens a session's scope with every unexpired token it already has. */
   async openScope(request: OpenScopeRequest): Promise<PersistentTokenScope> {
     this.#checkOpen();
     checkName('tenant', request.tenant);
-    if (request.ttlSeconds !== undefined && !(Number.isFinite(request.ttlSeconds) && request.ttlSeconds > 0)) {
+    const ttlSeconds = request.ttlSeconds ?? this.#ttlFor(request.tenant, request.session);
+    if (ttlSeconds !== undefined && !(Number.isFinite(ttlSeconds) && ttlSeconds > 0)) {
       throw new VeilError(VeilErrorCode.Vault, 'ttlSeconds must be a positive number', { data: { field: 'ttlSeconds' } });
     }
     const keys = await this.#keysFor(request.tenant);
@@ -140,7 +164,7 @@ export class Vault implements ScopeProvider {
       tenant: request.tenant,
       session: request.session,
       now: this.#now,
-      ...(request.ttlSeconds === undefined ? {} : { ttlSeconds: request.ttlSeconds }),
+      ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
       ...(request.format === undefined ? {} : { format: request.format }),
     });
   }
@@ -165,6 +189,38 @@ export class Vault implements ScopeProvider {
   async purgeExpired(): Promise<number> {
     this.#checkOpen();
     return this.store.purgeExpired(this.#now());
+  }
+
+  /**
+   * Purges expired entries every `intervalMs` (first run after one interval) and reports each
+   * count. Several replicas may each run one: purges are idempotent deletes. The timer does not
+   * keep the process alive. Errors (store down) go to `onError` and the job goes on.
+   */
+  startPurgeJob(options: {
+    readonly intervalMs: number;
+    readonly onPurged?: (count: number) => void;
+    readonly onError?: (error: unknown) => void;
+  }): PurgeJob {
+    this.#checkOpen();
+    if (!(Number.isFinite(options.intervalMs) && options.intervalMs > 0)) {
+      throw new VeilError(VeilErrorCode.Vault, 'intervalMs must be a positive number', { data: { field: 'intervalMs' } });
+    }
+    let running: Promise<void> | undefined;
+    const timer = setInterval(() => {
+      if (running !== undefined || this.#closed) return;
+      running = this.purgeExpired()
+        .then((count) => options.onPurged?.(count), (error: unknown) => options.onError?.(error))
+        .finally(() => {
+          running = undefined;
+        });
+    }, options.intervalMs);
+    timer.unref();
+    return {
+      stop: async () => {
+        clearInterval(timer);
+        await running;
+      },
+    };
   }
 
   /**
@@ -257,6 +313,18 @@ function defaultStore(dataDir: string, options: VaultOptions): VaultStore {
     ...(schema === undefined ? {} : { schema }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
+}
+
+function parseTtl(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const text = nonEmpty(env[VAULT_TTL_ENV]);
+  if (text === undefined) return undefined;
+  const seconds = Number(text);
+  if (!(Number.isFinite(seconds) && seconds > 0)) {
+    throw new VeilError(VeilErrorCode.Config, `${VAULT_TTL_ENV} must be a positive number of seconds`, {
+      data: { field: VAULT_TTL_ENV },
+    });
+  }
+  return seconds;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
