@@ -84,11 +84,15 @@ export function createMcpHttpHandler(veil: Veil, options: McpHttpOptions = {}): 
         return;
       }
     }
-    roots ??= Roots.create(options.roots ?? [process.cwd()]);
+    // A failure (a root that does not exist yet) is not cached: the next request tries again.
+    const rootsReady = (roots ??= Roots.create(options.roots ?? [process.cwd()]).catch((error: unknown) => {
+      roots = undefined;
+      throw error;
+    }));
     const caller = (await options.identify?.(req)) ?? {};
     const server = createMcpServer({
       veil,
-      roots: await roots,
+      roots: await rootsReady,
       authorizer: options.authorizer ?? denyUnmask,
       audit: options.audit,
       transport: 'http',
