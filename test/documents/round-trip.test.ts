@@ -124,4 +124,19 @@ describe('round trips', () => {
       { numRuns: 100 },
     );
   });
+
+  it('any input, however malformed, round-trips as HTML, CSV, Markdown and text', async () => {
+    const piece = fc.oneof(
+      fc.constantFrom(...VALUES),
+      fc.constantFrom('<', '>', '</', '<!--', '-->', '<!', '<?', '"', "'", '=', '&', '&amp;', '&#64;', '&#x40;', '&lt;', '<p ', '<a href=', '<script>', '</script', '<style>', '<textarea>', '/>', ',', ';', '\t', '\r\n', '\n', '""'),
+      fc.string({ maxLength: 6 }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(piece, { maxLength: 30 }), async (pieces) => {
+        const source = pieces.join('');
+        for (const format of ['html', 'csv', 'md', 'text'] as const) await check(source, format);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
