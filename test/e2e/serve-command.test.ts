@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 const MAIN = resolve('dist/cli/main.js');
 
 function serve(args: string[], cwd = process.cwd()): { child: ReturnType<typeof spawn>; stderr: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [MAIN, 'serve', ...args], { cwd, env: { ...process.env, VEIL_LOG_LEVEL: 'silent', OPENAI_API_KEY: '' }, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its own data dir, so the vault and audit log of a test run never land in the checkout.
+  const dataDir = mkdtempSync(join(tmpdir(), 'veil-serve-data-'));
+  const env = { ...process.env, VEIL_LOG_LEVEL: 'silent', OPENAI_API_KEY: '', VEIL_DATA_DIR: dataDir };
+  const child = spawn(process.execPath, [MAIN, 'serve', ...args], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (data: Buffer) => {
     stderr += data.toString();
