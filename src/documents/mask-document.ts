@@ -23,6 +23,7 @@ import type { DocumentFormat } from './format.js';
 import { escapeHtml } from './html-entities.js';
 import { htmlSegments } from './html.js';
 import { jsonlSegments, jsonSegments } from './json.js';
+import { markdownSegments } from './markdown.js';
 import { sourceRange, type PlaceholderEscape, type Segment } from './segment.js';
 
 /** Detector id recorded for spans that come from a column or key name rather than a detector. */
@@ -34,10 +35,9 @@ const ALREADY_MASKED = /^\s*(?:(?:<<[A-Z][A-Z0-9_]*>>|\[[A-Z][A-Z0-9_]*\])\s*)+$
 export function segmentsOf(source: string, format: DocumentFormat): Segment[] {
   switch (format) {
     case 'text':
-    case 'md':
-      // Markdown is text to the detectors: placeholders contain no character Markdown treats
-      // as syntax in running text, so the structure survives as is.
       return source === '' ? [] : [{ start: 0, end: source.length, text: source, escape: 'none' }];
+    case 'md':
+      return markdownSegments(source);
     case 'html':
       return htmlSegments(source);
     case 'json':
@@ -64,8 +64,8 @@ export async function detectDocument(
   const detect = (text: string): Span[] | Promise<Span[]> => veil.detect(text);
   for (const segment of segmentsOf(source, format)) {
     if (segment.wholeType !== undefined) {
-      // Already masked (a masked copy scanned or masked again): a token is not a value.
-      if (ALREADY_MASKED.test(segment.text)) continue;
+      // Empty, or already masked (a masked copy scanned or masked again): a token is not a value.
+      if (segment.text.trim() === '' || ALREADY_MASKED.test(segment.text)) continue;
       const leading = segment.text.length - segment.text.trimStart().length;
       const trailing = segment.text.length - segment.text.trimEnd().length;
       const [start, end] = sourceRange(segment, leading, segment.text.length - trailing);

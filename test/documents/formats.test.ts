@@ -51,8 +51,49 @@ describe('plain text and Markdown', () => {
     expectNoValues(masked);
     expect(masked.split('\n')).toHaveLength(source.split('\n').length);
     expect(masked).toContain('[Maria](mailto:<<EMAIL_1>>) or <<<EMAIL_1>>>, phone **<<PHONE_1>>**.');
-    expect(masked).toContain('| Maria | <<SSN_1>> |');
+    // The `name` column is masked whole: a bare first name is no detector's finding.
+    expect(masked).toContain('| <<PERSON_1>> | <<SSN_1>> |');
     expect(masked).toContain('curl -d ssn=<<SSN_1>> https://example.org');
+  });
+});
+
+describe('Markdown tables', () => {
+  it('masks header-named columns whole, leaves other tables and fenced code to the detectors', async () => {
+    const source = [
+      '| ID | Full name | Customer email | Notes |',
+      '|---:|:----------|----------------|-------|',
+      `| 1 | Maria Garcia | n/a | call ${PHONE} |`,
+      '| 2 |  | ops\\|x | fine |',
+      '',
+      '| item | qty |',
+      '| --- | --- |',
+      '| Maria | 2 |',
+      '',
+      '```',
+      '| name |',
+      '| --- |',
+      '| Maria |',
+      '```',
+      '',
+    ].join('\r\n');
+    const masked = await roundTrip(source, 'md');
+    expect(masked.split('\r\n')).toEqual([
+      '| ID | Full name | Customer email | Notes |',
+      '|---:|:----------|----------------|-------|',
+      '| 1 | <<PERSON_1>> | <<EMAIL_1>> | call <<PHONE_1>> |',
+      '| 2 |  | <<EMAIL_2>> | fine |',
+      '',
+      '| item | qty |',
+      '| --- | --- |',
+      '| Maria | 2 |',
+      '',
+      '```',
+      '| name |',
+      '| --- |',
+      '| Maria |',
+      '```',
+      '',
+    ]);
   });
 });
 
