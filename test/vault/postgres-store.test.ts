@@ -1,7 +1,9 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runVaultStoreContract } from '../conformance/vault-store.contract.js';
-import { PostgresVaultStore } from '../../src/vault/stores/postgres.js';
+import { PostgresVaultStore, tokenTemplate } from '../../src/vault/stores/postgres.js';
+import { tokenKey } from '../../src/vault/tokens/placeholder.js';
+import type { NewVaultEntry } from '../../src/vault/vault-store.js';
 import { VeilError, VeilErrorCode } from '../../src/core/errors.js';
 import { dropSchemas, newSchema, pgProbe } from './pg-harness.js';
 
@@ -29,7 +31,7 @@ if (pgProbe.url === undefined) {
       for (let i = 0; i < 3; i += 1) {
         const store = new PostgresVaultStore({ connectionString: url, schema });
         await store.init();
-        expect(await store.schemaVersion()).toBe(1);
+        expect(await store.schemaVersion()).toBe(2);
         await store.close();
       }
       const client = new pg.Client({ connectionString: url });
@@ -46,7 +48,7 @@ if (pgProbe.url === undefined) {
       const schema = newSchema('race');
       const stores = Array.from({ length: 8 }, () => new PostgresVaultStore({ connectionString: url, schema }));
       await Promise.all(stores.map((store) => store.init()));
-      for (const store of stores) expect(await store.schemaVersion()).toBe(1);
+      for (const store of stores) expect(await store.schemaVersion()).toBe(2);
       await Promise.all(stores.map((store) => store.close()));
     });
 
@@ -62,6 +64,59 @@ if (pgProbe.url === undefined) {
       const newer = new PostgresVaultStore({ connectionString: url, schema });
       await expect(newer.init()).rejects.toMatchObject({ code: VeilErrorCode.Vault });
       await newer.close();
+    });
+
+    it('migrates a version-1 schema to version 2 in place, keeping its rows', async () => {
+      const schema = newSchema('upgrade');
+      const store = new PostgresVaultStore({ connectionString: url, schema });
+      await store.init();
+      const entry: NewVaultEntry = { tenant: 't', scope: 's', type: 'EMAIL', lookup: 'l1', ciphertext: new Uint8Array([1, 2, 3]), expiresAt: null };
+      await store.putMany([entry], tokenKey);
+      await store.close();
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      await client.query(`DROP FUNCTION "${schema}".put_many`);
+      await client.query(`UPDATE "${schema}".schema_version SET version = 1`);
+      await client.end();
+      const upgraded = new PostgresVaultStore({ connectionString: url, schema });
+      await upgraded.init();
+      expect(await upgraded.schemaVersion()).toBe(2);
+      const [again, next] = await upgraded.putMany([entry, { ...entry, lookup: 'l2' }], tokenKey);
+      expect([again?.token, next?.token]).toEqual(['EMAIL_1', 'EMAIL_2']);
+      await upgraded.close();
+    });
+
+    it('tokenTemplate recognises fixed-text formatters; others run client-side with the same results', async () => {
+      expect(tokenTemplate(tokenKey)).toEqual(['', '_', '']);
+      expect(tokenTemplate((type, seq) => `[${type}-${seq}]`)).toEqual(['[', '-', ']']);
+      expect(tokenTemplate((type, seq) => `${type.toLowerCase()}_${seq}`)).toBeUndefined();
+      expect(tokenTemplate((type, seq) => `${type}_${String(seq).padStart(12, '0')}`)).toBeUndefined();
+      const store = new PostgresVaultStore({ connectionString: url, schema: newSchema('client') });
+      await store.init();
+      const padded = (type: string, seq: number): string => `${type.toLowerCase()}#${String(seq).padStart(3, '0')}`;
+      const entry = (lookup: string, type = 'EMAIL'): NewVaultEntry => ({
+        tenant: 't',
+        scope: 's',
+        type,
+        lookup,
+        ciphertext: new Uint8Array([7]),
+        expiresAt: null,
+      });
+      const batches = [
+        ['a', 'b', 'c'],
+        ['c', 'd', 'a'],
+        ['e', 'b', 'f'],
+      ];
+      const results = await Promise.all(batches.map((batch) => store.putMany(batch.map((l) => entry(l)), padded)));
+      const byLookup = new Map<string, string>();
+      for (const stored of results.flat()) {
+        expect(byLookup.get(stored.lookup) ?? stored.token).toBe(stored.token);
+        byLookup.set(stored.lookup, stored.token);
+      }
+      expect([...byLookup.values()].sort()).toEqual(['email#001', 'email#002', 'email#003', 'email#004', 'email#005', 'email#006']);
+      const [phone] = await store.putMany([entry('p', 'PHONE')], padded);
+      expect(phone?.token).toBe('phone#001');
+      await store.close();
     });
 
     it('rejects unsafe schema names and a missing connection', () => {

@@ -12,9 +12,12 @@
  *   and UNIQUE (tenant, scope, type, seq) stay as a second line of defence, and a transaction
  *   that still hits one (a writer outside Veil, a hash collision of two lock keys is harmless)
  *   is retried.
- * - Round trips: a batch of one scope is four, whatever its size: BEGIN with the lock, one
- *   SELECT of the batch's existing entries and per-type maxima, one INSERT of all new rows
- *   (unnest), COMMIT.
+ * - Round trips: a batch is ONE, whatever its size: the `put_many` function (migration 2)
+ *   takes the locks and finds or numbers every entry server-side in one statement, which is
+ *   its own transaction. That needs the token formatter to be a template (`TYPE_N`, or any
+ *   fixed text around type and number, see `tokenTemplate`); any other formatter runs the
+ *   same algorithm client-side in four round trips (BEGIN with the lock, one SELECT, one
+ *   INSERT, COMMIT).
  * - Time: `createdAt` and expiry use the store's clock (`now` option), not the server's, so a
  *   replica and its tests agree with the SQLite store on what is expired.
  *
@@ -99,7 +102,78 @@ const MIGRATIONS: readonly string[] = [
      wrapped     bytea   NOT NULL,
      created_at  bigint  NOT NULL
    );`,
+  // v2: putMany as one server-side call (one round trip, one statement = one transaction).
+  // Tokens are prefix || type || infix || seq || suffix (see `tokenTemplate`); a given token
+  // (opaque, fpe) wins. Each statement of a VOLATILE function takes a fresh snapshot, so after
+  // the advisory locks it sees everything the previous lock holder committed.
+  `CREATE FUNCTION {schema}.put_many(
+     p_tenant text[], p_scope text[], p_type text[], p_lookup text[], p_token text[],
+     p_ciphertext bytea[], p_expires bigint[], p_now bigint, p_locks bigint[], p_async boolean,
+     p_prefix text, p_infix text, p_suffix text)
+   RETURNS TABLE (tenant text, scope text, type text, seq integer, lookup text, token text,
+                  ciphertext bytea, created_at bigint, expires_at bigint, created boolean)
+   LANGUAGE plpgsql VOLATILE AS $fn$
+   DECLARE
+     i integer;
+     e {schema}.entries;
+     next_seq integer;
+   BEGIN
+     IF p_async THEN
+       PERFORM set_config('synchronous_commit', 'off', true);
+     END IF;
+     PERFORM pg_advisory_xact_lock(k) FROM unnest(p_locks) AS k ORDER BY k;
+     FOR i IN 1 .. coalesce(array_length(p_tenant, 1), 0) LOOP
+       SELECT * INTO e FROM {schema}.entries x
+        WHERE x.tenant = p_tenant[i] AND x.scope = p_scope[i] AND x.lookup = p_lookup[i];
+       IF FOUND AND (e.expires_at IS NULL OR e.expires_at > p_now) THEN
+         RETURN QUERY SELECT e.tenant, e.scope, e.type, e.seq, e.lookup, e.token, e.ciphertext,
+                             e.created_at, e.expires_at, false;
+         CONTINUE;
+       END IF;
+       IF FOUND THEN
+         -- Expired but not purged yet: invisible to every reader, so the value starts over.
+         DELETE FROM {schema}.entries x
+          WHERE x.tenant = p_tenant[i] AND x.scope = p_scope[i] AND x.lookup = p_lookup[i];
+       END IF;
+       SELECT coalesce(max(x.seq), 0) + 1 INTO next_seq FROM {schema}.entries x
+        WHERE x.tenant = p_tenant[i] AND x.scope = p_scope[i] AND x.type = p_type[i];
+       INSERT INTO {schema}.entries AS x (tenant, scope, type, seq, lookup, token, ciphertext, created_at, expires_at)
+       VALUES (p_tenant[i], p_scope[i], p_type[i], next_seq, p_lookup[i],
+               coalesce(p_token[i], p_prefix || p_type[i] || p_infix || next_seq::text || p_suffix),
+               p_ciphertext[i], p_now, p_expires[i])
+       RETURNING * INTO e;
+       RETURN QUERY SELECT e.tenant, e.scope, e.type, e.seq, e.lookup, e.token, e.ciphertext,
+                           e.created_at, e.expires_at, true;
+     END LOOP;
+   END
+   $fn$;`,
 ];
+
+/** Probes that no real entity type or count looks like, to recognise a template formatter. */
+const PROBES: readonly [string, number][] = [
+  ['Q7VEILPROBEA', 918273645],
+  ['Z_VEIL_PROBE_B', 31],
+];
+
+/**
+ * The formatter as (prefix, infix, suffix) when it writes `prefix + type + infix + seq +
+ * suffix` (the placeholder key `TYPE_N` is `('', '_', '')`), so the server can write tokens;
+ * undefined for any other formatter, which then runs client-side.
+ */
+export function tokenTemplate(formatToken: TokenFormatter): [string, string, string] | undefined {
+  let template: [string, string, string] | undefined;
+  for (const [type, seq] of PROBES) {
+    const out = formatToken(type, seq);
+    const at = out.indexOf(type);
+    const number = String(seq);
+    const end = out.lastIndexOf(number);
+    if (at < 0 || end < at + type.length) return undefined;
+    const found: [string, string, string] = [out.slice(0, at), out.slice(at + type.length, end), out.slice(end + number.length)];
+    if (template !== undefined && found.some((part, i) => part !== template?.[i])) return undefined;
+    template = found;
+  }
+  return template;
+}
 
 export class PostgresVaultStore implements VaultStore {
   readonly kind = 'postgres';
@@ -165,12 +239,14 @@ export class PostgresVaultStore implements VaultStore {
 
   async putMany(entries: readonly NewVaultEntry[], formatToken: TokenFormatter): Promise<VaultEntry[]> {
     if (entries.length === 0) return [];
-    this.#checkOpen();
+    await this.#ready();
+    // Lock every scope of the batch, sorted, so two batches over the same scopes queue rather
+    // than deadlock.
+    const lockKeys = [...new Set(entries.map((entry) => this.#scopeLockKey(entry.tenant, entry.scope)))].sort();
+    const template = tokenTemplate(formatToken);
     for (let attempt = 1; ; attempt += 1) {
       try {
-        // Lock every scope of the batch, sorted, so two batches over the same scopes queue
-        // rather than deadlock.
-        const lockKeys = [...new Set(entries.map((entry) => this.#scopeLockKey(entry.tenant, entry.scope)))].sort();
+        if (template !== undefined) return await this.#putServerSide(entries, formatToken, template, lockKeys);
         return await this.#transaction((client) => this.#putBatch(client, entries, formatToken), lockKeys, !this.#synchronousCommit);
       } catch (error) {
         const code = pgCode(error);
@@ -250,6 +326,41 @@ export class PostgresVaultStore implements VaultStore {
       Buffer.from(next.wrapped),
     ]);
     return changed > 0;
+  }
+
+  /** One round trip: the `put_many` function does the whole batch in one statement. */
+  async #putServerSide(
+    entries: readonly NewVaultEntry[],
+    formatToken: TokenFormatter,
+    [prefix, infix, suffix]: [string, string, string],
+    lockKeys: readonly string[],
+  ): Promise<VaultEntry[]> {
+    const rows = await this.#query<EntryRow & { created: boolean }>(this.#q.putMany, [
+      entries.map((e) => e.tenant),
+      entries.map((e) => e.scope),
+      entries.map((e) => e.type),
+      entries.map((e) => e.lookup),
+      entries.map((e) => e.token ?? null),
+      entries.map((e) => Buffer.from(e.ciphertext)),
+      entries.map((e) => (e.expiresAt === null ? null : String(e.expiresAt))),
+      this.#now(),
+      lockKeys,
+      !this.#synchronousCommit,
+      prefix,
+      infix,
+      suffix,
+    ]);
+    if (rows.length !== entries.length) {
+      throw new VeilError(VeilErrorCode.Vault, 'the vault database returned a different number of entries than it was given');
+    }
+    return rows.map((row, index) => {
+      // The server wrote the token from the template; the formatter must agree (it is also
+      // what a caller may rely on being called for new entries).
+      if (row.created && entries[index]?.token === undefined && formatToken(row.type, row.seq) !== row.token) {
+        throw new VeilError(VeilErrorCode.Internal, 'the token formatter is not a template (type and number in fixed text)');
+      }
+      return fromRow(row);
+    });
   }
 
   async #putBatch(client: pg.PoolClient, entries: readonly NewVaultEntry[], formatToken: TokenFormatter): Promise<VaultEntry[]> {
@@ -455,6 +566,8 @@ function queries(schema: string) {
     insertMany: `INSERT INTO ${entries} (${ENTRY_COLUMNS})
                  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::text[], $6::text[],
                                       $7::bytea[], $8::bigint[], $9::bigint[])`,
+    putMany: `SELECT * FROM ${schema}.put_many($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[],
+                                                 $7::bigint[], $8::bigint, $9::bigint[], $10::boolean, $11, $12, $13)`,
     deleteScope: `DELETE FROM ${entries} WHERE tenant = $1 AND scope = $2`,
     deleteTenant: `DELETE FROM ${entries} WHERE tenant = $1`,
     purge: `DELETE FROM ${entries} WHERE expires_at IS NOT NULL AND expires_at <= $1`,
