@@ -55,6 +55,11 @@ export function isAuditIdentifier(value: string): boolean {
   return IDENT.test(value);
 }
 
+/** True when `value` may go into `route` (a route template such as `/v1/chat/completions`). */
+export function isAuditRoute(value: string): boolean {
+  return ROUTE.test(value);
+}
+
 const count = z.number().int().nonnegative();
 const millis = z.number().nonnegative().finite();
 

@@ -21,7 +21,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { AuditLog, type AuditLogOptions } from '../audit/audit-log.js';
 import type { AuditSink } from '../audit/audit-sink.js';
-import { isAuditIdentifier, type AuditOutcome, type DetectorTiming, type LeakGateOutcome } from '../audit/event.js';
+import { isAuditIdentifier, isAuditRoute, type AuditOutcome, type DetectorTiming, type LeakGateOutcome } from '../audit/event.js';
 import { createAuditSink } from '../audit/open-sink.js';
 import { summarizeMask, type MaskSummary } from '../audit/summarize.js';
 import { verifyAudit } from '../audit/verify.js';
@@ -63,17 +63,29 @@ export interface RequestFinish {
   readonly outcome?: AuditOutcome;
 }
 
+function identOr<T extends string | null>(value: string | null, fallback: T): string | T | null {
+  if (value === null) return null;
+  return isAuditIdentifier(value) ? value : fallback;
+}
+
 export class Telemetry {
   readonly audit: AuditLog;
   readonly metrics: VeilMetrics;
   readonly tracer: VeilTracer;
   readonly #tracing: TracingHandle | undefined;
+  readonly #onError: (error: unknown) => void;
 
-  private constructor(audit: AuditLog, metrics: VeilMetrics, tracer: VeilTracer, tracing: TracingHandle | undefined) {
+  private constructor(audit: AuditLog, metrics: VeilMetrics, tracer: VeilTracer, tracing: TracingHandle | undefined, onError: (error: unknown) => void) {
     this.audit = audit;
     this.metrics = metrics;
     this.tracer = tracer;
     this.#tracing = tracing;
+    this.#onError = onError;
+  }
+
+  /** Where errors of the recorder go (the `audit.onError` option); never thrown at a request. */
+  reportError(error: unknown): void {
+    this.#onError(error);
   }
 
   static async open(options: TelemetryOptions): Promise<Telemetry> {
@@ -88,7 +100,7 @@ export class Telemetry {
     const metrics = options.metrics ?? new VeilMetrics(labels);
     metrics.bindAuditLog(audit);
     const tracing = options.tracer === undefined ? await setupTracing(env) : undefined;
-    return new Telemetry(audit, metrics, options.tracer ?? new VeilTracer(labels), tracing);
+    return new Telemetry(audit, metrics, options.tracer ?? new VeilTracer(labels), tracing, options.audit?.onError ?? (() => undefined));
   }
 
   begin(start: RequestStart): RequestTelemetry {
@@ -154,8 +166,18 @@ export class RequestTelemetry {
 
   constructor(telemetry: Telemetry, start: RequestStart) {
     this.#telemetry = telemetry;
-    this.#start = start;
-    this.requestId = start.requestId ?? randomUUID();
+    // `finish()` runs in a response 'close' handler, where a throw would take the process down:
+    // anything that is not a plain identifier is stored as `other` (or null) instead of refused.
+    this.#start = {
+      route: isAuditRoute(start.route) ? start.route : '/other',
+      provider: identOr(start.provider, 'other'),
+      tenant: identOr(start.tenant, 'other') ?? 'other',
+      ...(start.principal === undefined
+        ? {}
+        : { principal: { key_id: identOr(start.principal.key_id, null), role: identOr(start.principal.role, null) } }),
+      ...(start.policyVersion === undefined ? {} : { policyVersion: identOr(start.policyVersion, 'other') ?? 'other' }),
+    };
+    this.requestId = start.requestId !== undefined && isAuditIdentifier(start.requestId) ? start.requestId : randomUUID();
     this.trace = telemetry.tracer.startRequest({ route: start.route, provider: start.provider, requestId: this.requestId, tenant: start.tenant });
   }
 
@@ -207,6 +229,15 @@ export class RequestTelemetry {
     this.#telemetry.metrics.countEntities(this.#summary.entities);
     this.trace.recordEntities(this.#summary.entities);
     this.trace.end({ status: result.status, outcome, ...(this.#leakGate === null ? {} : { leakGate: this.#leakGate }) });
+    try {
+      this.#record(result, outcome, latencyMs);
+    } catch (error) {
+      // Closed log (shutdown) or a field the checks above did not foresee: reported, not thrown.
+      this.#telemetry.reportError(error);
+    }
+  }
+
+  #record(result: RequestFinish, outcome: AuditOutcome, latencyMs: number): void {
     this.#telemetry.audit.record({
       kind: 'request',
       tenant: this.#start.tenant,
@@ -214,7 +245,7 @@ export class RequestTelemetry {
       route: this.#start.route,
       provider: this.#start.provider,
       // The model name comes from the client's body: stored only when it is a plain identifier.
-      model: result.model === undefined || result.model === null ? null : isAuditIdentifier(result.model) ? result.model : 'other',
+      model: identOr(result.model ?? null, 'other'),
       policy_version: this.#start.policyVersion ?? null,
       entities: this.#summary.entities,
       detectors: this.#detectors,

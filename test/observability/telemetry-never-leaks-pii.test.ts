@@ -118,6 +118,31 @@ describe('telemetry never stores raw personal data', () => {
     expect(spansText).toContain('"veil.entities.SSN.mask":2');
   });
 
+  it('finish() never throws: odd ids are stored as other, a closed log is reported', async () => {
+    const errors: unknown[] = [];
+    const dataDir = join(root, 'odd');
+    const telemetry = await Telemetry.open({ dataDir, env: {}, audit: { onError: (error) => errors.push(error) } });
+    const odd = telemetry.begin({
+      route: '/v1/chat/completions?user=Maria Lopez',
+      provider: 'open ai',
+      tenant: 'Maria Lopez',
+      principal: { key_id: 'key 1', role: 'app' },
+      requestId: 'client supplied id',
+    });
+    expect(() => odd.finish({ status: 200, model: 'gpt-4o-mini' })).not.toThrow();
+    await telemetry.close();
+    const late = telemetry.begin({ route: '/v1/chat/completions', provider: 'openai', tenant: 'acme' });
+    expect(() => late.finish({ status: 200 })).not.toThrow();
+    expect(errors).toHaveLength(1);
+    const text = readdirSync(join(dataDir, 'audit'))
+      .map((name) => readFileSync(join(dataDir, 'audit', name), 'utf8'))
+      .join('');
+    expect(text).not.toContain('Maria');
+    expect(text).toContain('"route":"/other"');
+    expect(text).toContain('"tenant":"other"');
+    expect(text).toContain('"principal":{"key_id":null,"role":"app"}');
+  });
+
   it('serves GET /metrics and GET /v1/veil/audit/verify', async () => {
     const telemetry = await Telemetry.open({ dataDir: join(root, 'http'), env: {} });
     const request = telemetry.begin({ route: '/v1/chat/completions', provider: 'openai', tenant: 'acme' });
