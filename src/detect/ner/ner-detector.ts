@@ -137,6 +137,8 @@ export class NerDetector implements Detector {
       if (SINGLE_LOWER_WORD.test(value)) {
         if (codeLike) continue;
         if (mixedCase && ((model.lexicon.gazetteer.get(value) ?? 0) & NAME_OR_PLACE) === 0) continue;
+        // "call", "will", "may": names too, but as lower-case words almost always the verb.
+        if ((model.lexicon.capitalisation.get(value) ?? 4) <= 1) continue;
       }
       const type =
         entity.label === 'LOCATION' && DIGIT.test(text.slice(entity.start, entity.end)) ? 'ADDRESS' : entity.label;
