@@ -43,7 +43,7 @@ function measure(fn, iterations) {
 const text = buildPrompt(2048);
 const iterations = Number(process.env.BENCH_ITERATIONS ?? 5000);
 const detectors = builtinDetectors();
-const engine = createDefaultEngine();
+const engine = createDefaultEngine({ cache: false });
 
 // Warm up the JIT and lazily built tables.
 for (let i = 0; i < 2000; i++) engine.detectSync(text);

@@ -3,13 +3,15 @@
  * vault), exactly like a one-off gateway request.
  * @module
  */
+import { createDefaultEngine } from '../detect/registry.js';
 import { Veil } from '../engine.js';
 import type { MaskResult } from '../pipeline/mask.js';
 import type { TokenScope } from '../vault/token-scope.js';
 import type { Masker } from './evaluate.js';
 import type { RecordPrediction } from './scoring.js';
 
-export function veilMasker(veil: Veil = new Veil()): Masker {
+// Detection caching is off: latency figures must be those of text seen for the first time.
+export function veilMasker(veil: Veil = new Veil({ engine: createDefaultEngine({ cache: false }) })): Masker {
   return (text) => {
     const scope = veil.openScope();
     if (scope instanceof Promise) return scope.then((resolved) => maskWith(veil, resolved, text));

@@ -181,6 +181,9 @@ export class StreamRehydrator {
   private readonly options: RehydrateOptions;
   private pending = '';
   private previousChar = -1;
+  private vocabulary: Vocabulary | undefined;
+  /** Scope size the vocabulary was built for; -1 before the first build. */
+  private vocabularySize = -1;
 
   constructor(scope: TokenScope, options: RehydrateOptions = {}) {
     this.scope = scope;
@@ -192,11 +195,19 @@ export class StreamRehydrator {
     return this.pending.length;
   }
 
+  /** A session scope can gain tokens while a reply streams, so rebuild when it grew. */
+  private currentVocabulary(): Vocabulary | undefined {
+    if (this.scope.size !== this.vocabularySize) {
+      this.vocabulary = vocabularyOf(this.scope);
+      this.vocabularySize = this.scope.size;
+    }
+    return this.vocabulary;
+  }
+
   feed(chunk: string): string {
     if (chunk.length === 0) return '';
     const text = this.pending + chunk;
-    // Vocabulary is read per chunk: a session scope can gain tokens while a reply streams.
-    const vocabulary = vocabularyOf(this.scope);
+    const vocabulary = this.currentVocabulary();
     if (vocabulary === undefined) {
       this.pending = '';
       this.previousChar = text.charCodeAt(text.length - 1);
@@ -212,7 +223,7 @@ export class StreamRehydrator {
     const text = this.pending;
     this.pending = '';
     if (text.length === 0) return '';
-    const vocabulary = vocabularyOf(this.scope);
+    const vocabulary = this.currentVocabulary();
     if (vocabulary === undefined) return text;
     return scan(text, true, vocabulary, this.previousChar, this.options).output;
   }
