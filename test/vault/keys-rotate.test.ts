@@ -81,6 +81,11 @@ describe('veil keys rotate', () => {
     // Nothing left to do the second time.
     expect((await rotate(['--rewrap-only'], env)).stdout).toContain('3 seen, 0 re-wrapped, 3 already current');
     expect(existsSync(join(dataDir, 'keys-rotate.cursor'))).toBe(false);
+    // Once nothing uses the old key, it can go; values stay readable.
+    const retired = await rotate(['--rewrap-only', '--retire-unused'], env);
+    expect(retired.stdout).toContain(`retired key ${before[0] ?? ''} deleted (no data key uses it)`);
+    expect(readdirSync(join(dataDir, 'retired-keys'))).toEqual([]);
+    await expectReadable(env, dataDir, issued);
   });
 
   it('--resume continues after the saved cursor; --tenant limits the walk', async () => {

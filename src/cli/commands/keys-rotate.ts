@@ -4,19 +4,19 @@
  * `if (sub === 'rotate') return runKeysRotate(rest, io);`.
  * @module
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuditLog } from '../../audit/audit-log.js';
 import { KEY_PROVIDER_ENV } from '../../vault/keys/from-env.js';
-import { LocalKeyProvider, MASTER_KEY_ENV, rotateLocalMasterKey } from '../../vault/keys/local.js';
+import { LocalKeyProvider, MASTER_KEY_ENV, RETIRED_KEYS_DIR, RETIRED_KEYS_ENV, rotateLocalMasterKey } from '../../vault/keys/local.js';
 import { rewrapDataKeys, type RewrapProgress } from '../../vault/keys/rotate.js';
 import { VaultTransitKeyProvider } from '../../vault/keys/vault-transit.js';
 import { defaultDataDir, Vault } from '../../vault/vault.js';
 import type { CliIO } from '../command.js';
 import { guard, parse, UsageError } from '../io.js';
 
-export const KEYS_ROTATE_USAGE = `Usage: veil keys rotate [--tenant T]... [--rewrap-only] [--resume] [--batch N] [--no-audit]
+export const KEYS_ROTATE_USAGE = `Usage: veil keys rotate [--tenant T]... [--rewrap-only] [--resume] [--batch N] [--retire-unused] [--no-audit]
 
 Makes a new version of the key that wraps the tenants' data keys, then re-wraps every data
 key with it (values are not re-encrypted; old versions stay readable meanwhile):
@@ -30,6 +30,8 @@ key with it (values are not re-encrypted; old versions stay readable meanwhile):
 --rewrap-only  no new version: finish, resume or repeat a rotation
 --resume       continue after the last tenant an interrupted run finished
 --batch N      data keys read per page (default 100)
+--retire-unused  (local) afterwards, delete the retired master keys no data key uses any
+               more; only once every gateway has restarted on the new key
 
 Run it again (with --rewrap-only) after every gateway has restarted: a gateway that still
 had the old key loaded may have wrapped a new tenant's key with it.`;
@@ -46,6 +48,7 @@ async function rotate(args: readonly string[], io: CliIO): Promise<number> {
     'rewrap-only': { type: 'boolean' },
     resume: { type: 'boolean' },
     batch: { type: 'string' },
+    'retire-unused': { type: 'boolean' },
     'no-audit': { type: 'boolean' },
   });
   if (positionals.length > 0) throw new UsageError('unexpected argument');
@@ -97,11 +100,14 @@ async function rotate(args: readonly string[], io: CliIO): Promise<number> {
         }
       },
     });
+    io.stdout.write(`${describe(progress)}\n`);
+    if (values['retire-unused'] === true && values.tenant === undefined && progress.failed === 0) {
+      await retireUnused(vault, dataDir, io);
+    }
   } finally {
     await vault.close();
   }
   if (progress.failed === 0) await rm(cursorFile, { force: true });
-  io.stdout.write(`${describe(progress)}\n`);
   if (progress.failed > 0) {
     io.stdout.write(`could not re-wrap the data keys of: ${progress.failedTenants.join(', ')}\n`);
   }
@@ -116,6 +122,34 @@ async function rotate(args: readonly string[], io: CliIO): Promise<number> {
     }
   }
   return progress.failed === 0 ? 0 : 1;
+}
+
+/** Deletes retired local master-key files that no stored data key names any more. */
+async function retireUnused(vault: Vault, dataDir: string, io: CliIO): Promise<void> {
+  if (!(vault.keys instanceof LocalKeyProvider)) {
+    io.stderr.write(`--retire-unused: ${vault.keys.kind} keys are retired in the key service itself\n`);
+    return;
+  }
+  const inUse = new Set<string>();
+  for (let after: string | undefined; ; ) {
+    const page = await vault.store.listDataKeys(after, 500);
+    for (const { key } of page) inUse.add(key.keyId);
+    if (page.length < 500) break;
+    after = page[page.length - 1]?.tenant;
+  }
+  for (const keyId of vault.keys.retiredKeyIds) {
+    if (inUse.has(keyId)) {
+      io.stdout.write(`kept retired key ${keyId}: data keys still use it\n`);
+      continue;
+    }
+    const file = join(dataDir, RETIRED_KEYS_DIR, `${keyId.replace(':', '-')}.key`);
+    if (existsSync(file)) {
+      await rm(file);
+      io.stdout.write(`retired key ${keyId} deleted (no data key uses it)\n`);
+    } else {
+      io.stdout.write(`retired key ${keyId} is unused: remove it from ${RETIRED_KEYS_ENV}\n`);
+    }
+  }
 }
 
 function describe(progress: RewrapProgress): string {
