@@ -183,5 +183,6 @@ export function unmaskDocument(veil: Veil, text: string, scope: TokenScope, form
           scope.resolve(key) === undefined ? whole : `<<${key}>>`,
         )
       : text;
-  return veil.rehydrate(prepared, scope);
+  // Tokens in JSON sit inside string literals: a value with a quote or a newline must be escaped.
+  return veil.rehydrate(prepared, scope, format === 'json' || format === 'jsonl' ? { escape: 'json' } : {});
 }

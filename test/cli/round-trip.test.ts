@@ -54,3 +54,22 @@ describe('veil mask | veil unmask', () => {
     }
   });
 });
+
+describe('veil mask --format | veil unmask --format', () => {
+  it('round-trips HTML, undoing the entity escaping of tokens', () => {
+    const html = '<p title="maria@example.com">Mail <b>maria@example.com</b></p>';
+    const out = shell(
+      `printf '%s' '${html}' | node "$VEIL_CLI" mask --session h1 --format html | node "$VEIL_CLI" unmask --session h1 --format html`,
+    );
+    expect(out).toBe(html);
+  });
+
+  it('round-trips JSON with values that need escaping', () => {
+    const json = JSON.stringify({ note: 'write to "Bob" <bob@example.com>\nthanks', email: 'bob@example.com' });
+    const masked = shell(`printf '%s' '${json}' | node "$VEIL_CLI" mask --session j1 --format json`);
+    expect(masked).not.toContain('bob@example.com');
+    expect(() => JSON.parse(masked) as unknown).not.toThrow();
+    const out = shell(`printf '%s' '${masked}' | node "$VEIL_CLI" unmask --session j1 --format json`);
+    expect(JSON.parse(out)).toEqual(JSON.parse(json));
+  });
+});

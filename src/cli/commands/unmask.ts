@@ -1,10 +1,16 @@
+import { DOCUMENT_FORMATS, resolveFormat } from '../../documents/format.js';
+import { unmaskDocument } from '../../documents/mask-document.js';
 import { openVeil } from '../../open-veil.js';
 import type { CliCommand } from '../command.js';
 import { guard, parse, readInput, UsageError } from '../io.js';
 
-const USAGE = `Usage: veil unmask [FILE|-] --session ID [--tenant ID]
+const USAGE = `Usage: veil unmask [FILE|-] --session ID [--tenant ID] [--format FORMAT]
 
-Puts the original values back in place of the tokens issued in the session.`;
+Puts the original values back in place of the tokens issued in the session.
+  --format F   auto|text|md|html|json|csv|jsonl (default text): html undoes the entity
+               escaping of tokens, json and jsonl insert values escaped for JSON strings`;
+
+const FORMAT_CHOICES: readonly string[] = ['auto', ...DOCUMENT_FORMATS];
 
 export const unmaskCommand: CliCommand = {
   name: 'unmask',
@@ -12,8 +18,15 @@ export const unmaskCommand: CliCommand = {
   usage: USAGE,
   run: (args, io) =>
     guard('unmask', USAGE, io, async () => {
-      const { values, positionals } = parse(args, { session: { type: 'string' }, tenant: { type: 'string' } });
+      const { values, positionals } = parse(args, {
+        session: { type: 'string' },
+        tenant: { type: 'string' },
+        format: { type: 'string' },
+      });
       if (positionals.length > 1) throw new UsageError('expected at most one FILE');
+      if (values.format !== undefined && !FORMAT_CHOICES.includes(values.format)) {
+        throw new UsageError(`--format must be one of ${FORMAT_CHOICES.join(', ')}`);
+      }
       if (values.session === undefined || values.session === '') throw new UsageError('--session ID is required');
       // Read the whole input before opening the scope: in `veil mask | veil unmask` the mask
       // process is still writing the session when this one starts.
@@ -24,7 +37,8 @@ export const unmaskCommand: CliCommand = {
           session: values.session,
           ...(values.tenant === undefined ? {} : { tenant: values.tenant }),
         });
-        io.stdout.write(veil.rehydrate(text, scope));
+        const format = resolveFormat(values.format ?? 'text', positionals[0], text);
+        io.stdout.write(format === 'text' ? veil.rehydrate(text, scope) : unmaskDocument(veil, text, scope, format));
         return 0;
       } finally {
         await veil.close();
