@@ -17,7 +17,7 @@
  */
 import type { AuditSink, StoredRecord } from './audit-sink.js';
 import { checkpointHash, checkpointSchema, signedPayload, type Checkpoint } from './checkpoint.js';
-import { computeEventHash, GENESIS_HASH, storedAuditEventSchema, type AuditEvent } from './event.js';
+import { computeEventHash, GENESIS_HASH } from './event.js';
 import { merkleRoot } from './merkle.js';
 import { verifyingKeyFromPem, verifySignature, type VerifyingKey } from './signing-key.js';
 
@@ -135,9 +135,25 @@ function safeJson(text: string): unknown {
   }
 }
 
-function parseEvent(record: StoredRecord): AuditEvent | undefined {
-  const parsed = storedAuditEventSchema.safeParse(safeJson(record.text));
-  return parsed.success ? parsed.data : undefined;
+/** The fields verification reads. The hash covers every other field, so they need no schema here. */
+interface ChainedRecord {
+  readonly seq: number;
+  readonly id: string;
+  readonly time: string;
+  readonly prev_hash: string;
+  readonly hash: string;
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+function parseEvent(record: StoredRecord): ChainedRecord | undefined {
+  const value = safeJson(record.text);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const { seq, id, time, prev_hash: prevHash, hash } = value as Record<string, unknown>;
+  if (typeof seq !== 'number' || !Number.isInteger(seq) || seq < 1) return undefined;
+  if (typeof id !== 'string' || typeof time !== 'string' || typeof prevHash !== 'string' || typeof hash !== 'string') return undefined;
+  if (!HEX64.test(prevHash) || !HEX64.test(hash)) return undefined;
+  return value as ChainedRecord;
 }
 
 /** Seq bounds of the events whose time lies in [from, to]. */
@@ -187,7 +203,7 @@ export async function verifyAudit(options: VerifyOptions): Promise<VerifyResult>
   }
 
   let count = 0;
-  let previous: AuditEvent | null = null;
+  let previous: ChainedRecord | null = null;
   let previousLocation = '';
   let bad: BadEvent | null = null;
   let torn = false;
