@@ -8,7 +8,7 @@ import type { DetectionEngine } from '../detect/engine.js';
 import type { DetectContext } from '../detect/detector.js';
 import type { TokenRequest, TokenScope } from '../vault/token-scope.js';
 import { normalizeValue } from '../vault/tokens/normalize.js';
-import { renderPlaceholder } from '../vault/tokens/placeholder.js';
+import { renderToken } from '../vault/tokens/formats.js';
 
 /** What policy decided for one span. `mask` is the default. */
 export type MaskAction = 'mask' | 'redact' | 'allow' | 'block';
@@ -125,7 +125,7 @@ function assemble(texts: readonly string[], planned: readonly Planned[], keys: r
       cursor++;
       const token = request === undefined ? undefined : keys[keyIndex++];
       const replacement =
-        token !== undefined ? renderPlaceholder(token) : redactionMarker(span.type);
+        token !== undefined ? renderToken(token) : redactionMarker(span.type);
       const before = text.slice(last, span.start);
       parts.push(before, replacement);
       outLength += before.length;

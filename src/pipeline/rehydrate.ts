@@ -9,6 +9,7 @@
  * @module
  */
 import type { TokenScope } from '../vault/token-scope.js';
+import { formatLookupOf, FormatTokenStream, rehydrateFormatTokens } from '../vault/tokens/matcher.js';
 
 export interface RehydrateOptions {
   /** `json`: insert values escaped for a JSON string (tool-call arguments). */
@@ -165,11 +166,15 @@ function scan(text: string, eof: boolean, vocabulary: Vocabulary, previousChar: 
   return { output: parts.join(''), consumed: length };
 }
 
-/** Replaces every token of `scope` found in `text` with its original value. */
+/**
+ * Replaces every token of `scope` found in `text` with its original value: placeholders first,
+ * then the other reversible formats (opaque, fpe) when the scope can issue them.
+ */
 export function rehydrate(text: string, scope: TokenScope, options: RehydrateOptions = {}): string {
   const vocabulary = vocabularyOf(scope);
-  if (vocabulary === undefined) return text;
-  return scan(text, true, vocabulary, -1, options).output;
+  const placeholdersDone = vocabulary === undefined ? text : scan(text, true, vocabulary, -1, options).output;
+  const formats = formatLookupOf(scope);
+  return formats === undefined ? placeholdersDone : rehydrateFormatTokens(placeholdersDone, formats, options);
 }
 
 /**
@@ -177,6 +182,33 @@ export function rehydrate(text: string, scope: TokenScope, options: RehydrateOpt
  * shortest tail that could still become a token is held back. `end` flushes the rest.
  */
 export class StreamRehydrator {
+  private readonly placeholders: PlaceholderStream;
+  private readonly formats: FormatTokenStream | undefined;
+
+  constructor(scope: TokenScope, options: RehydrateOptions = {}) {
+    this.placeholders = new PlaceholderStream(scope, options);
+    const lookup = formatLookupOf(scope);
+    this.formats = lookup === undefined ? undefined : new FormatTokenStream(lookup, options);
+  }
+
+  /** Characters currently held back. */
+  get held(): number {
+    return this.placeholders.held + (this.formats?.held ?? 0);
+  }
+
+  feed(chunk: string): string {
+    const out = this.placeholders.feed(chunk);
+    return this.formats === undefined ? out : this.formats.feed(out);
+  }
+
+  end(): string {
+    const out = this.placeholders.end();
+    return this.formats === undefined ? out : this.formats.feed(out) + this.formats.end();
+  }
+}
+
+/** The streaming form of the placeholder scan. */
+class PlaceholderStream {
   private readonly scope: TokenScope;
   private readonly options: RehydrateOptions;
   private pending = '';

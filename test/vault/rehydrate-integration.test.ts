@@ -1,43 +1,20 @@
 /**
- * The integration the pipeline needs for opaque and fpe tokens, checked against the current
- * `src/pipeline/rehydrate.ts`: the placeholder rehydrator first, then the format matcher,
- * whole and streamed (the two stream transforms chained), JSON-escaped too.
+ * Rehydration of opaque and fpe tokens through the pipeline's `rehydrate` and
+ * `StreamRehydrator` (placeholders first, then the format matcher), whole and streamed,
+ * JSON-escaped too.
  */
 import { describe, expect, it } from 'vitest';
 import { rehydrate, StreamRehydrator } from '../../src/pipeline/rehydrate.js';
 import { generateMasterKey } from '../../src/vault/keys/local.js';
 import { MemoryVaultStore } from '../../src/vault/stores/memory.js';
 import { formatsByType, renderToken } from '../../src/vault/tokens/formats.js';
-import { formatLookupOf, FormatTokenStream, rehydrateFormatTokens, type FormatTokenLookup } from '../../src/vault/tokens/matcher.js';
+import { formatLookupOf, type FormatTokenLookup } from '../../src/vault/tokens/matcher.js';
 import { normalizeValue } from '../../src/vault/tokens/normalize.js';
-import type { TokenScope } from '../../src/vault/token-scope.js';
 import { Vault } from '../../src/vault/vault.js';
 
-/** What `rehydrate()` in src/pipeline/rehydrate.ts should do. */
-function rehydrateAll(text: string, scope: TokenScope, options: { escape?: 'json' } = {}): string {
-  const placeholders = rehydrate(text, scope, options);
-  const lookup = formatLookupOf(scope);
-  return lookup === undefined ? placeholders : rehydrateFormatTokens(placeholders, lookup, options);
-}
-
-/** What `StreamRehydrator` should do: the placeholder stream feeding the format stream. */
-class ChainedStream {
-  readonly #placeholders: StreamRehydrator;
-  readonly #formats: FormatTokenStream | undefined;
-  constructor(scope: TokenScope, options: { escape?: 'json' } = {}) {
-    this.#placeholders = new StreamRehydrator(scope, options);
-    const lookup = formatLookupOf(scope);
-    this.#formats = lookup === undefined ? undefined : new FormatTokenStream(lookup, options);
-  }
-  feed(chunk: string): string {
-    const out = this.#placeholders.feed(chunk);
-    return this.#formats === undefined ? out : this.#formats.feed(out);
-  }
-  end(): string {
-    const out = this.#placeholders.end();
-    return this.#formats === undefined ? out : this.#formats.feed(out) + this.#formats.end();
-  }
-}
+// The pipeline's own rehydrators, which chain the placeholder and format matchers.
+const rehydrateAll = rehydrate;
+const ChainedStream = StreamRehydrator;
 
 describe('rehydrating every reversible format through the pipeline rehydrator', () => {
   it('whole text, every stream split, and JSON escaping agree', async () => {
