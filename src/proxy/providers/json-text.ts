@@ -55,7 +55,7 @@ export class TextCollector implements Extraction {
       return;
     }
     const before = this.texts.length;
-    this.leaves(parsed, path);
+    this.addLeaves(parsed, path);
     if (this.texts.length === before) return;
     const root = parsed;
     this.finalizers.push(() => {
@@ -63,21 +63,33 @@ export class TextCollector implements Extraction {
     });
   }
 
-  private leaves(value: unknown, path: string): void {
+  /** Every string leaf of a parsed JSON value (tool inputs sent as objects), masked in place. */
+  addLeaves(value: unknown, path: string): void {
     if (Array.isArray(value)) {
       for (let index = 0; index < value.length; index++) {
         const item: unknown = value[index];
         if (typeof item === 'string') this.add(value, index, `${path}[${index}]`);
-        else if (typeof item === 'object' && item !== null) this.leaves(item, `${path}[${index}]`);
+        else if (typeof item === 'object' && item !== null) this.addLeaves(item, `${path}[${index}]`);
       }
     } else if (isObject(value)) {
       for (const name of Object.keys(value)) {
         const item = value[name];
         if (typeof item === 'string') this.add(value, name, `${path}.${name}`);
-        else if (typeof item === 'object' && item !== null) this.leaves(item, `${path}.${name}`);
+        else if (typeof item === 'object' && item !== null) this.addLeaves(item, `${path}.${name}`);
       }
     }
   }
+}
+
+/** Rehydrates every string leaf of a parsed JSON value in place; returns the (possibly new) root. */
+export function rehydrateLeaves(value: unknown, text: (value: string) => string): unknown {
+  if (typeof value === 'string') return text(value);
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) value[index] = rehydrateLeaves(value[index], text);
+  } else if (isObject(value)) {
+    for (const name of Object.keys(value)) value[name] = rehydrateLeaves(value[name], text);
+  }
+  return value;
 }
 
 export function optionalBoolean(body: JsonObject, key: string): boolean {

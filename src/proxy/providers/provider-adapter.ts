@@ -51,6 +51,14 @@ export interface StreamRewriter {
   event(event: SseEvent, out: SseEvent[]): void;
   /** Pushes events that flush text still held back when the upstream stream ends. */
   end(out: SseEvent[]): void;
+  /** The event that ends a broken stream, in the provider's own shape (default: OpenAI's). */
+  errorEvent?(error: unknown): SseEvent;
+}
+
+/** An error response in a provider's own shape. */
+export interface ProviderErrorBody {
+  readonly status: number;
+  readonly body: unknown;
 }
 
 export interface ProviderAdapter {
@@ -65,6 +73,8 @@ export interface ProviderAdapter {
   /** Rehydrates a parsed JSON response body in place. */
   rehydrateResponse(body: unknown, rehydration: Rehydration): void;
   streamRewriter(rehydration: Rehydration): StreamRewriter;
+  /** Gateway errors in the provider's own shape, so its SDK raises its usual errors (default: OpenAI's). */
+  errorBody?(error: unknown): ProviderErrorBody;
 }
 
 /** Writes masked texts back and runs the finalizers. */
