@@ -30,6 +30,11 @@ export interface GatewayConfig {
   /** Path prefixes forwarded as they are (nothing masked). Empty by default. */
   readonly passThrough: readonly string[];
   readonly upstream: UpstreamConfig;
+  /**
+   * Base URLs of other providers by name (`anthropic`, `azure`, or an OpenAI-compatible route
+   * name such as `vllm`), each as that provider's own SDK takes it. Timeouts are `upstream`'s.
+   */
+  readonly providers?: Readonly<Record<string, string>>;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -65,6 +70,9 @@ const size = z.union([z.number(), z.string()]).refine((value) => parseSize(value
 });
 const urlString = z.string().refine((value) => isHttpUrl(value), { message: 'expected an http(s) URL' });
 
+/** A provider or route name: lower case, digits, `-` and `_` (it becomes a path segment). */
+export const PROVIDER_NAME = /^[a-z0-9][a-z0-9_-]*$/;
+
 const fileSchema = z
   .object({
     server: z
@@ -87,6 +95,7 @@ const fileSchema = z
       .strict()
       .optional(),
     pass_through: z.array(z.string().startsWith('/')).optional(),
+    providers: z.record(z.string().regex(PROVIDER_NAME), z.object({ url: urlString }).strict()).optional(),
   })
   // Other sections (policy, vault, audit) belong to other parts of Veil.
   .loose();
@@ -147,7 +156,7 @@ export function loadConfigFile(path: string): FileConfig {
 export interface ConfigSources {
   readonly file?: FileConfig;
   readonly env?: Readonly<Record<string, string | undefined>>;
-  readonly flags?: { host?: string; port?: number; upstream?: string };
+  readonly flags?: { host?: string; port?: number; upstream?: string; providers?: Readonly<Record<string, string>> };
 }
 
 function envValue(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
@@ -170,6 +179,14 @@ export function resolveConfig(sources: ConfigSources = {}): GatewayConfig {
   if (url !== undefined && !isHttpUrl(url)) {
     throw new VeilError(VeilErrorCode.Config, 'VEIL_UPSTREAM_URL / --upstream: expected an http(s) URL');
   }
+  const providers: Record<string, string> = {};
+  for (const [name, entry] of Object.entries(file.providers ?? {})) providers[name] = entry.url.replace(/\/+$/, '');
+  for (const [name, value] of Object.entries(flags.providers ?? {})) {
+    if (!PROVIDER_NAME.test(name) || !isHttpUrl(value)) {
+      throw new VeilError(VeilErrorCode.Config, `--upstream ${name}=URL: expected a lower-case name and an http(s) URL`);
+    }
+    providers[name] = value.replace(/\/+$/, '');
+  }
   const bodyLimit = file.server?.body_limit;
   const up = file.upstream;
   const defaults = DEFAULT_CONFIG.upstream;
@@ -186,5 +203,6 @@ export function resolveConfig(sources: ConfigSources = {}): GatewayConfig {
       idleTimeoutMs: up?.idle_timeout_ms ?? defaults.idleTimeoutMs,
       connections: up?.connections ?? defaults.connections,
     },
+    ...(Object.keys(providers).length === 0 ? {} : { providers }),
   };
 }

@@ -128,7 +128,8 @@ export async function streamRehydrated(
     } catch {
       out.length = 0;
     }
-    out.push(errorEvent(VeilError.isInstance(error) ? error : upstreamError(error)));
+    const cause = VeilError.isInstance(error) ? error : upstreamError(error);
+    out.push(rewriter.errorEvent?.(cause) ?? errorEvent(cause));
     await flush();
   } finally {
     upstream.body.destroy();

@@ -23,15 +23,13 @@ import { readRequestBody } from './body.js';
 import type { GatewayConfig } from './config.js';
 import { DemoUpstream } from './demo-upstream.js';
 import { sendError } from './errors.js';
+import { sendProviderError } from './provider-errors.js';
 import { headerValue, upstreamHeaders } from './headers.js';
 import { assertNoLeak } from './leak-gate.js';
 import { isObject } from './providers/json-text.js';
-import { openaiChatAdapter } from './providers/openai/chat-completions.js';
-import { openaiCompletionsAdapter } from './providers/openai/completions.js';
-import { openaiEmbeddingsAdapter } from './providers/openai/embeddings.js';
-import { openaiResponsesAdapter } from './providers/openai/responses.js';
 import { applyMasked, type ProviderAdapter, type Rehydration } from './providers/provider-adapter.js';
 import { isEventStream, pipeThrough, sendRehydrated, streamRehydrated } from './respond.js';
+import { RouteTable, type RouteMatch } from './routes.js';
 import { HttpUpstream, type Upstream, type UpstreamResponse } from './upstream.js';
 
 export interface GatewayOptions {
@@ -42,6 +40,8 @@ export interface GatewayOptions {
   readonly logger?: Logger;
   /** Replaces adapters by path (tests use it to simulate an adapter bug). */
   readonly adapters?: Readonly<Record<string, ProviderAdapter>>;
+  /** Upstreams of other providers by name (`anthropic`, `azure`, …); default: from `config.providers`. */
+  readonly upstreams?: Readonly<Record<string, Upstream>>;
   /** Audit events, metrics (`GET /metrics`) and traces, one per masked-route request. */
   readonly telemetry?: Telemetry;
 }
@@ -72,13 +72,6 @@ function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
-const DEFAULT_ADAPTERS: Readonly<Record<string, ProviderAdapter>> = {
-  '/v1/chat/completions': openaiChatAdapter,
-  '/v1/responses': openaiResponsesAdapter,
-  '/v1/embeddings': openaiEmbeddingsAdapter,
-  '/v1/completions': openaiCompletionsAdapter,
-};
-
 function notFound(method: string, path: string): VeilError {
   return new VeilError(VeilErrorCode.NotFound, `Veil does not serve ${method} ${path}.`);
 }
@@ -89,7 +82,9 @@ export class Gateway {
   private readonly veil: Veil;
   private readonly config: GatewayConfig;
   private readonly logger: Logger;
-  private readonly adapters: ReadonlyMap<string, ProviderAdapter>;
+  private readonly routes: RouteTable;
+  /** Upstreams of the providers other than the OpenAI one, by name. */
+  private readonly providerUpstreams: ReadonlyMap<string, Upstream>;
   private readonly telemetry: Telemetry | undefined;
   private readonly metrics: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   private closing = false;
@@ -101,7 +96,13 @@ export class Gateway {
     const url = options.config.upstream.url;
     this.upstream =
       options.upstream ?? (url === undefined ? new DemoUpstream() : new HttpUpstream({ ...options.config.upstream, url }));
-    this.adapters = new Map(Object.entries({ ...DEFAULT_ADAPTERS, ...options.adapters }));
+    const providers = new Map<string, Upstream>();
+    for (const [name, base] of Object.entries(options.config.providers ?? {})) {
+      providers.set(name, new HttpUpstream({ ...options.config.upstream, url: base }, !RouteTable.isNative(name)));
+    }
+    for (const [name, upstream] of Object.entries(options.upstreams ?? {})) providers.set(name, upstream);
+    this.providerUpstreams = providers;
+    this.routes = new RouteTable({ ...(options.adapters === undefined ? {} : { overrides: options.adapters }), named: [...providers.keys()] });
     this.telemetry = options.telemetry;
     this.metrics = options.telemetry?.metricsHandler();
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
@@ -130,7 +131,15 @@ export class Gateway {
     timer.unref();
     await closed;
     clearTimeout(timer);
-    await this.upstream.close();
+    await Promise.all([this.upstream.close(), ...[...this.providerUpstreams.values()].map((upstream) => upstream.close())]);
+  }
+
+  /** The upstream for a provider: its own, else the demo when nothing at all is configured. */
+  private upstreamFor(provider: string): Upstream {
+    if (provider === 'openai') return this.upstream;
+    const upstream = this.providerUpstreams.get(provider) ?? (this.upstream.kind === 'demo' ? this.upstream : undefined);
+    if (upstream === undefined) throw new VeilError(VeilErrorCode.NotFound, `No upstream is configured for ${provider} (--upstream ${provider}=URL).`);
+    return upstream;
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -159,12 +168,12 @@ export class Gateway {
         'request',
       );
     });
-    const adapter = method === 'POST' ? this.adapters.get(path) : undefined;
+    const route = method === 'POST' ? this.routes.match(path, url) : undefined;
     let work: Promise<void>;
-    if (adapter !== undefined) {
-      stats.route = adapter.id;
-      stats.telemetry = this.telemetry?.begin({ route: path, provider: 'openai', tenant: 'default' });
-      work = this.masked(req, res, adapter, url, requestId, stats);
+    if (route !== undefined) {
+      stats.route = route.adapter.id;
+      stats.telemetry = this.telemetry?.begin({ route: route.route, provider: route.provider, tenant: 'default' });
+      work = this.masked(req, res, route, requestId, stats);
     } else if (method === 'GET' && path === '/metrics' && this.metrics !== undefined) {
       this.metrics(req, res);
       work = Promise.resolve();
@@ -184,7 +193,10 @@ export class Gateway {
         this.logger.error({ requestId, path, code: error.code, leaks: error.data?.['leaks'] }, 'leak gate stopped a request');
       }
       if (VeilError.isInstance(error) && error.code === VeilErrorCode.TooLarge) res.setHeader('connection', 'close');
-      sendError(res, error, requestId);
+      // Each provider's SDK expects its own error shape.
+      const shaped = route?.adapter.errorBody;
+      if (shaped === undefined) sendError(res, error, requestId);
+      else sendProviderError(res, shaped(error), requestId);
     });
   }
 
@@ -236,11 +248,12 @@ export class Gateway {
   private async masked(
     req: IncomingMessage,
     res: ServerResponse,
-    adapter: ProviderAdapter,
-    url: string,
+    route: RouteMatch,
     requestId: string,
     stats: RequestStats,
   ): Promise<void> {
+    const adapter = route.adapter;
+    const target = this.upstreamFor(route.provider);
     const raw = await readRequestBody(req, this.config.bodyLimitBytes);
     let body: unknown;
     try {
@@ -289,12 +302,13 @@ export class Gateway {
         telemetry?.leakGate('pass');
       }
     }
-    const upstream = await this.upstream.request({
+    const upstream = await target.request({
       method: 'POST',
-      path: url,
+      path: route.forwardPath,
       headers: upstreamHeaders(req.headers, {
         requestId,
-        apiKey: this.config.upstream.apiKey,
+        // The gateway's OpenAI key never goes to another provider.
+        apiKey: route.provider === 'openai' ? this.config.upstream.apiKey : undefined,
         contentLength: typeof outgoing === 'string' ? Buffer.byteLength(outgoing) : outgoing.length,
       }),
       body: outgoing,

@@ -59,8 +59,11 @@ export class HttpUpstream implements Upstream {
   readonly describe: string;
   private readonly pool: Pool;
   private readonly basePath: string;
+  /** False for providers whose SDKs take the API origin (Anthropic, Azure): Veil's path is appended as is. */
+  private readonly openaiBase: boolean;
 
-  constructor(config: UpstreamConfig & { url: string }) {
+  constructor(config: UpstreamConfig & { url: string }, openaiBase = true) {
+    this.openaiBase = openaiBase;
     const url = new URL(config.url);
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.describe = `${url.origin}${this.basePath}`;
@@ -78,7 +81,7 @@ export class HttpUpstream implements Upstream {
     try {
       const response = await this.pool.request({
         method: request.method as 'POST',
-        path: mapPath(this.basePath, request.path),
+        path: this.openaiBase ? mapPath(this.basePath, request.path) : `${this.basePath}${request.path}`,
         headers: request.headers,
         body: request.body ?? null,
         signal: request.signal,

@@ -12,12 +12,12 @@ import type { Veil } from '../../engine.js';
 import { Telemetry } from '../../observability/telemetry.js';
 import { openVeil } from '../../open-veil.js';
 import { defaultDataDir } from '../../vault/vault.js';
-import { loadConfigFile, resolveConfig } from '../../proxy/config.js';
+import { loadConfigFile, PROVIDER_NAME, resolveConfig } from '../../proxy/config.js';
 import { Gateway } from '../../proxy/server.js';
 import type { CliCommand, CliIO } from '../command.js';
 import { EXIT } from '../command.js';
 
-const USAGE = `Usage: veil serve [--port N] [--host ADDR] [--upstream URL] [--config FILE]
+const USAGE = `Usage: veil serve [--port N] [--host ADDR] [--upstream [PROVIDER=]URL]... [--config FILE]
 
 Runs the privacy gateway (OpenAI-compatible API on /v1).
 
@@ -26,6 +26,12 @@ Options:
   --host ADDR     address to bind (env VEIL_HOST, default 127.0.0.1)
   --upstream URL  OpenAI-compatible base URL, e.g. https://api.openai.com/v1
                   (env VEIL_UPSTREAM_URL; without one, the built-in demo upstream answers)
+  --upstream PROVIDER=URL
+                  another provider's base URL, as its own SDK takes it; repeatable:
+                  anthropic=https://api.anthropic.com (serves /v1/messages),
+                  azure=https://RESOURCE.openai.azure.com (serves /openai/...),
+                  NAME=http://host:8000/v1 for an OpenAI-compatible server (vLLM,
+                  llama.cpp; serves /NAME/v1/...)
   --config FILE   settings file (default ./veil.yaml when it exists)
 
 The provider key is the client's Authorization header, unless OPENAI_API_KEY (or
@@ -36,7 +42,16 @@ interface ServeFlags {
   port?: number;
   host?: string;
   upstream?: string;
+  providers?: Record<string, string>;
   config?: string;
+}
+
+/** `anthropic=https://…` → ['anthropic', 'https://…']; a bare URL → undefined. */
+function providerUpstream(value: string): [string, string] | undefined {
+  const at = value.indexOf('=');
+  if (at <= 0) return undefined;
+  const name = value.slice(0, at);
+  return PROVIDER_NAME.test(name) ? [name, value.slice(at + 1)] : undefined;
 }
 
 function parseFlags(args: readonly string[]): ServeFlags | string {
@@ -56,9 +71,12 @@ function parseFlags(args: readonly string[]): ServeFlags | string {
       case '--host':
         flags.host = value;
         break;
-      case '--upstream':
-        flags.upstream = value;
+      case '--upstream': {
+        const named = providerUpstream(value);
+        if (named === undefined || named[0] === 'openai') flags.upstream = named?.[1] ?? value;
+        else flags.providers = { ...flags.providers, [named[0]]: named[1] };
         break;
+      }
       case '--config':
         flags.config = value;
         break;
@@ -114,6 +132,7 @@ export async function runServe(
         ...(flags.port === undefined ? {} : { port: flags.port }),
         ...(flags.host === undefined ? {} : { host: flags.host }),
         ...(flags.upstream === undefined ? {} : { upstream: flags.upstream }),
+        ...(flags.providers === undefined ? {} : { providers: flags.providers }),
       },
     });
     // Sessions (x-veil-session) live in the encrypted vault, so tokens survive a restart.
@@ -127,6 +146,7 @@ export async function runServe(
         ? 'demo mode: answers come from the built-in demo upstream (set --upstream or VEIL_UPSTREAM_URL for a real provider)'
         : `upstream: ${gateway.upstream.describe}`;
     io.stderr.write(`veil: gateway listening on ${address.url}/v1\nveil: ${mode}\n`);
+    for (const [name, base] of Object.entries(config.providers ?? {})) io.stderr.write(`veil: ${name} upstream: ${base}\n`);
     if (configPath !== undefined) io.stderr.write(`veil: config ${configPath}\n`);
     onListening?.(address.url);
   } catch (error) {

@@ -1,0 +1,107 @@
+/**
+ * The route table: which provider adapter serves a request path, which upstream it goes to,
+ * and the path it takes there. The server consults it once per request; adding a provider is
+ * one more entry here and one more adapter, nothing in the hot path.
+ *
+ * Paths, per provider (the upstream base URL is the one that provider's own SDK takes):
+ * - openai: `/v1/chat/completions`, `/v1/responses`, `/v1/embeddings`, `/v1/completions`
+ *   (the base includes `/v1`, e.g. `https://api.openai.com/v1`)
+ * - anthropic: `/v1/messages`, `/v1/messages/count_tokens` → `${base}/v1/messages`
+ * - azure: `/openai/deployments/{deployment}/…`, `/openai/v1/…` → `${base}/openai/…`
+ * - any other name N (vLLM, llama.cpp, LM Studio …): `/N/v1/…` → OpenAI-compatible `${base}/…`
+ * @module
+ */
+import { anthropicCountTokensAdapter, anthropicMessagesAdapter } from './providers/anthropic/messages.js';
+import { openaiChatAdapter } from './providers/openai/chat-completions.js';
+import { openaiCompletionsAdapter } from './providers/openai/completions.js';
+import { openaiEmbeddingsAdapter } from './providers/openai/embeddings.js';
+import { openaiResponsesAdapter } from './providers/openai/responses.js';
+import type { ProviderAdapter } from './providers/provider-adapter.js';
+
+/** Providers with a native path layout; any other configured name is an OpenAI-compatible route. */
+export const NATIVE_PROVIDERS = ['openai', 'anthropic', 'azure'] as const;
+
+export interface RouteMatch {
+  readonly adapter: ProviderAdapter;
+  /** `openai`, `anthropic`, `azure`, or the name of an OpenAI-compatible route. */
+  readonly provider: string;
+  /** The path template, for logs and metrics (no deployment or model names). */
+  readonly route: string;
+  /** Path and query to request from the provider's upstream. */
+  readonly forwardPath: string;
+  /** Whether the upstream base URL ends in `/v1` (OpenAI style) rather than being the API's origin. */
+  readonly openaiBase: boolean;
+}
+
+/** OpenAI API paths under `/v1`, the adapters that serve them. */
+export const OPENAI_ROUTES: Readonly<Record<string, ProviderAdapter>> = {
+  '/v1/chat/completions': openaiChatAdapter,
+  '/v1/responses': openaiResponsesAdapter,
+  '/v1/embeddings': openaiEmbeddingsAdapter,
+  '/v1/completions': openaiCompletionsAdapter,
+};
+
+const ANTHROPIC_ROUTES: Readonly<Record<string, ProviderAdapter>> = {
+  '/v1/messages': anthropicMessagesAdapter,
+  '/v1/messages/count_tokens': anthropicCountTokensAdapter,
+};
+
+/** Azure OpenAI operations by their last path segments (after the deployment, or after `/openai/v1`). */
+const AZURE_OPERATIONS: Readonly<Record<string, ProviderAdapter>> = {
+  '/chat/completions': openaiChatAdapter,
+  '/completions': openaiCompletionsAdapter,
+  '/embeddings': openaiEmbeddingsAdapter,
+  '/responses': openaiResponsesAdapter,
+};
+
+const AZURE_DEPLOYMENT = /^\/openai\/deployments\/[^/]+(\/.+)$/;
+const NAMED_ROUTE = /^\/([a-z0-9][a-z0-9_-]*)(\/v1\/.+)$/;
+
+export interface RouteTableOptions {
+  /** Replaces OpenAI adapters by path (tests use it to simulate an adapter bug). */
+  readonly overrides?: Readonly<Record<string, ProviderAdapter>>;
+  /** Names of the configured OpenAI-compatible routes (`/N/v1/…`). */
+  readonly named?: readonly string[];
+}
+
+export class RouteTable {
+  private readonly openai: ReadonlyMap<string, ProviderAdapter>;
+  private readonly named: ReadonlySet<string>;
+
+  /** Whether `name` has its own path layout (its upstream base is the API origin, not an OpenAI `/v1` base). */
+  static isNative(name: string): boolean {
+    return name === 'anthropic' || name === 'azure';
+  }
+
+  constructor(options: RouteTableOptions = {}) {
+    this.openai = new Map(Object.entries({ ...OPENAI_ROUTES, ...options.overrides }));
+    this.named = new Set((options.named ?? []).filter((name) => !(NATIVE_PROVIDERS as readonly string[]).includes(name)));
+  }
+
+  /** The route for a POST to `path` (no query); `url` is the full path and query as received. */
+  match(path: string, url: string): RouteMatch | undefined {
+    const openai = this.openai.get(path);
+    if (openai !== undefined) return { adapter: openai, provider: 'openai', route: path, forwardPath: url, openaiBase: true };
+    const anthropic = ANTHROPIC_ROUTES[path];
+    if (anthropic !== undefined) return { adapter: anthropic, provider: 'anthropic', route: path, forwardPath: url, openaiBase: false };
+    if (path.startsWith('/openai/')) return this.azure(path, url);
+    const named = NAMED_ROUTE.exec(path);
+    if (named !== null && this.named.has(named[1] ?? '')) {
+      const rest = named[2] ?? '';
+      const adapter = OPENAI_ROUTES[rest];
+      if (adapter === undefined) return undefined;
+      const name = named[1] ?? '';
+      return { adapter, provider: name, route: `/{route}${rest}`, forwardPath: url.slice(name.length + 1), openaiBase: true };
+    }
+    return undefined;
+  }
+
+  private azure(path: string, url: string): RouteMatch | undefined {
+    const deployment = AZURE_DEPLOYMENT.exec(path);
+    const operation = deployment !== null ? deployment[1] : path.startsWith('/openai/v1/') ? path.slice('/openai/v1'.length) : path.slice('/openai'.length);
+    const adapter = operation === undefined ? undefined : AZURE_OPERATIONS[operation];
+    if (adapter === undefined || operation === undefined) return undefined;
+    const route = deployment !== null ? `/openai/deployments/{deployment}${operation}` : path;
+    return { adapter, provider: 'azure', route, forwardPath: url, openaiBase: false };
+  }
+}
