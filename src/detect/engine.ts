@@ -39,7 +39,8 @@ export class DetectionEngine {
     this.allow = compileAllowList(options.allow);
     this.minScore = options.minScore ?? 0;
     this.tiers = new Map(options.detectors.map((detector) => [detector.id, detector.tier]));
-    this.allSync = options.detectors.every((detector) => detector.tier === 'rules' || detector.tier === 'custom');
+    // Only the LLM tier waits on I/O; the built-in NER model answers synchronously.
+    this.allSync = options.detectors.every((detector) => detector.tier !== 'llm');
     const cacheOff = process.env['VEIL_DETECT_CACHE']?.trim().toLowerCase() === 'off';
     this.cache = cacheOff || options.cache === false ? undefined : new SpanCache(options.cache ?? {});
   }

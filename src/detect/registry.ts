@@ -5,6 +5,7 @@
  */
 import type { Detector } from './detector.js';
 import { DetectionEngine, type DetectionEngineOptions } from './engine.js';
+import { createNerDetector } from './ner/ner-detector.js';
 import { abaRoutingDetector } from './rules/aba-routing.js';
 import { keywordIdDetector } from './rules/context-ids.js';
 import { creditCardDetector } from './rules/credit-card.js';
@@ -51,6 +52,15 @@ export function builtinDetectors(): Detector[] {
   ];
 }
 
+/**
+ * The default engine: every rule detector plus the built-in NER model (tier T2). The engine's
+ * own per-text cache stands in for the NER detector's, so turning the engine cache off
+ * (`cache: false`, `VEIL_DETECT_CACHE=off`) shows the uncached cost of every tier.
+ */
+export function defaultDetectors(): Detector[] {
+  return [...builtinDetectors(), createNerDetector({ cacheSize: 0 })];
+}
+
 export function createDefaultEngine(options: Partial<DetectionEngineOptions> = {}): DetectionEngine {
-  return new DetectionEngine({ ...options, detectors: options.detectors ?? builtinDetectors() });
+  return new DetectionEngine({ ...options, detectors: options.detectors ?? defaultDetectors() });
 }

@@ -24,6 +24,7 @@ describe('default engine', () => {
       'Call Maria at +1 415 555 0132 or maria@example.com. Card 4111 1111 1111 1111, SSN 123-45-6789, ' +
       'IBAN GB82 WEST 1234 5698 7654 32, from 10.0.0.1 on 2024-01-15.';
     expect(labelled(text)).toEqual([
+      'PERSON:Maria',
       'PHONE:+1 415 555 0132',
       'EMAIL:maria@example.com',
       'CREDIT_CARD:4111 1111 1111 1111',
