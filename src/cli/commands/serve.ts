@@ -11,6 +11,7 @@ import { createLogger } from '../../core/logger.js';
 import type { Veil } from '../../engine.js';
 import { Telemetry } from '../../observability/telemetry.js';
 import { openVeil } from '../../open-veil.js';
+import { preloadNerModel } from '../../detect/ner/ner-detector.js';
 import { defaultDataDir } from '../../vault/vault.js';
 import { loadConfigFile, PROVIDER_NAME, resolveConfig } from '../../proxy/config.js';
 import { Gateway } from '../../proxy/server.js';
@@ -137,6 +138,8 @@ export async function runServe(
     });
     // Sessions (x-veil-session) live in the encrypted vault, so tokens survive a restart.
     veil = await openVeil({ env: io.env, cwd: io.cwd });
+    // Load the NER model now, so the first request does not pay for it.
+    preloadNerModel();
     // One audit event per request (counts and token ids, never values), /metrics, traces.
     telemetry = await Telemetry.open({ dataDir: defaultDataDir(io.env, io.cwd), env: io.env });
     gateway = new Gateway({ veil, config, logger: createLogger(), telemetry });
