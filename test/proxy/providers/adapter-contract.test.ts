@@ -1,0 +1,86 @@
+/**
+ * Every adapter through the shared ProviderAdapter contract, over recorded-shape fixtures in
+ * `test/fixtures/providers/`. `channels` is what a client assembles from each provider's stream.
+ */
+import { readFileSync } from 'node:fs';
+import { anthropicCountTokensAdapter, anthropicMessagesAdapter } from '../../../src/proxy/providers/anthropic/messages.js';
+import { openaiChatAdapter } from '../../../src/proxy/providers/openai/chat-completions.js';
+import { openaiCompletionsAdapter } from '../../../src/proxy/providers/openai/completions.js';
+import { openaiEmbeddingsAdapter } from '../../../src/proxy/providers/openai/embeddings.js';
+import { openaiResponsesAdapter } from '../../../src/proxy/providers/openai/responses.js';
+import type { SseEvent } from '../../../src/proxy/sse.js';
+import { runProviderAdapterContract, type ProviderFixture } from '../../conformance/provider-adapter.contract.js';
+
+type Json = Record<string, unknown>;
+
+export function fixtures(name: string): ProviderFixture[] {
+  return JSON.parse(readFileSync(new URL(`../../fixtures/providers/${name}.json`, import.meta.url), 'utf8')) as ProviderFixture[];
+}
+
+function append(channels: Record<string, string>, key: string, text: unknown): void {
+  if (typeof text === 'string' && text.length > 0) channels[key] = (channels[key] ?? '') + text;
+}
+
+function payloads(events: readonly SseEvent[]): Json[] {
+  return events.filter((event) => event.data !== undefined && event.data !== '[DONE]').map((event) => JSON.parse(event.data ?? '') as Json);
+}
+
+/** Chat completions: content and tool-call arguments per choice. */
+export function chatChannels(events: readonly SseEvent[]): Record<string, string> {
+  const channels: Record<string, string> = {};
+  for (const chunk of payloads(events)) {
+    for (const choice of (chunk['choices'] as Json[] | undefined) ?? []) {
+      const delta = (choice['delta'] ?? {}) as Json;
+      append(channels, `choice ${String(choice['index'])} content`, delta['content']);
+      for (const call of (delta['tool_calls'] as Json[] | undefined) ?? []) {
+        append(channels, `choice ${String(choice['index'])} tool ${String(call['index'])}`, (call['function'] as Json | undefined)?.['arguments']);
+      }
+    }
+  }
+  return channels;
+}
+
+function responsesChannels(events: readonly SseEvent[]): Record<string, string> {
+  const channels: Record<string, string> = {};
+  for (const payload of payloads(events)) {
+    const type = String(payload['type']);
+    if (type.endsWith('.delta')) append(channels, `${type} ${String(payload['item_id'])}`, payload['delta']);
+    if (type === 'response.output_text.done') append(channels, 'text done', payload['text']);
+    if (type === 'response.function_call_arguments.done') append(channels, 'arguments done', payload['arguments']);
+    if (type === 'response.completed') append(channels, 'completed', JSON.stringify(payload['response']));
+  }
+  return channels;
+}
+
+function completionsChannels(events: readonly SseEvent[]): Record<string, string> {
+  const channels: Record<string, string> = {};
+  for (const chunk of payloads(events)) {
+    for (const choice of (chunk['choices'] as Json[] | undefined) ?? []) append(channels, `choice ${String(choice['index'])}`, choice['text']);
+  }
+  return channels;
+}
+
+/** Anthropic: every delta per content block index and type; event names must match the payload type. */
+function anthropicChannels(events: readonly SseEvent[]): Record<string, string> {
+  const channels: Record<string, string> = {};
+  for (const event of events) {
+    const payload = JSON.parse(event.data ?? '') as Json;
+    if (event.event !== payload['type']) throw new Error(`event ${String(event.event)} carries ${String(payload['type'])}`);
+    if (payload['type'] !== 'content_block_delta') continue;
+    const delta = payload['delta'] as Json;
+    const text = delta['text'] ?? delta['partial_json'] ?? delta['thinking'];
+    append(channels, `block ${String(payload['index'])} ${String(delta['type'])}`, text);
+  }
+  return channels;
+}
+
+runProviderAdapterContract({ name: 'openai.chat', adapter: openaiChatAdapter, fixtures: fixtures('openai-chat'), channels: chatChannels });
+runProviderAdapterContract({ name: 'openai.responses', adapter: openaiResponsesAdapter, fixtures: fixtures('openai-responses'), channels: responsesChannels });
+runProviderAdapterContract({ name: 'openai.completions', adapter: openaiCompletionsAdapter, fixtures: fixtures('openai-completions'), channels: completionsChannels });
+runProviderAdapterContract({ name: 'openai.embeddings', adapter: openaiEmbeddingsAdapter, fixtures: fixtures('openai-embeddings') });
+runProviderAdapterContract({ name: 'anthropic.messages', adapter: anthropicMessagesAdapter, fixtures: fixtures('anthropic-messages'), channels: anthropicChannels });
+runProviderAdapterContract({
+  name: 'anthropic.count_tokens',
+  adapter: anthropicCountTokensAdapter,
+  fixtures: fixtures('anthropic-messages').map(({ name, request, values, invalid }) => ({ name, request, values, ...(invalid === undefined ? {} : { invalid }) })),
+});
