@@ -15,13 +15,15 @@ import type { TokenScope } from '../vault/token-scope.js';
 import { typeOfTokenKey } from '../vault/tokens/placeholder.js';
 import { authenticate, type CredentialHeader, type Principal } from './authenticate.js';
 import { detectionEngineFor } from './detectors.js';
-import type { Policy, Provider, Route } from './policy.js';
+import type { Policy, ProviderAccess, Route } from './policy.js';
 import { decideFor, nonRehydratedTypes, type PolicyDecideFn, type RuleContext } from './rules.js';
 import { resolveRoute, type KeySource } from './routes.js';
 import type { PolicySource } from './watch.js';
 
 export interface AdmitRequest {
   readonly path: string;
+  /** The provider the gateway's route table chose (`openai`, `anthropic`, `azure`, a route name). */
+  readonly provider: string;
   readonly headers: IncomingHttpHeaders;
   readonly remoteAddress: string | undefined;
 }
@@ -31,10 +33,8 @@ export interface Admission {
   readonly policy: Policy;
   readonly principal: Principal;
   readonly route: Route | undefined;
-  /** Undefined: the gateway's own upstream configuration applies. */
-  readonly provider: Provider | undefined;
-  /** Leading part of the path to drop before choosing the provider API (`strip_prefix` routes). */
-  readonly pathPrefix: string;
+  /** The policy's `provider_access` entry, when there is one. */
+  readonly access: ProviderAccess | undefined;
   readonly context: RuleContext;
   readonly decide: PolicyDecideFn;
   /** Detection as the policy's `detectors` section configures it (cached per version). */
@@ -91,7 +91,7 @@ export class PolicyGate {
    * Authenticates only, for Veil's own endpoints (`/v1/veil/unmask`) that no route governs.
    * Throws like `admit`.
    */
-  async identify(request: AdmitRequest): Promise<{ readonly policy: Policy; readonly principal: Principal }> {
+  async identify(request: Omit<AdmitRequest, 'provider'>): Promise<{ readonly policy: Policy; readonly principal: Principal }> {
     const policy = this.source.current;
     const auth = await authenticate(request.headers, request.remoteAddress, policy);
     if (!auth.ok) throw refusal(auth.status, auth.message);
@@ -111,6 +111,7 @@ export class PolicyGate {
     const { principal, credentialHeader } = auth;
     const routed = resolveRoute(policy, {
       path: request.path,
+      provider: request.provider,
       principal,
       headers: request.headers,
       env: this.env,
@@ -129,8 +130,7 @@ export class PolicyGate {
       policy,
       principal,
       route: routed.route,
-      provider: routed.provider,
-      pathPrefix: routed.route?.stripPrefix === true ? routed.route.path : '',
+      access: routed.access,
       context,
       decide: decideFor(policy, context),
       engine: detectionEngineFor(policy, this.detectors),

@@ -7,7 +7,7 @@ export { authenticate, findCredential, isLoopback, type AuthResult, type Credent
 export { allowListOf, buildDetectionEngine, detectionEngineFor, selectDetectors } from './detectors.js';
 export { hashApiKey, hashApiKeyHex, KEY_PREFIX, looksLikeVeilKey, newApiKey } from './keys.js';
 export { defaultPolicy, formatIssue, loadPolicy, loadPolicyFile, parsePolicy, policyPath, PolicyError, type PolicyIssue } from './load.js';
-export { compilePolicy, DEFAULT_RULE_ID, type Policy, type Provider, type Route, type Tenant } from './policy.js';
+export { compilePolicy, DEFAULT_RULE_ID, type Policy, type ProviderAccess, type Route, type Tenant } from './policy.js';
 export { decideFor, explainSpan, nonRehydratedTypes, type PolicyDecideFn, type PolicyDecision, type RuleContext, type RuleExplanation } from './rules.js';
 export { DEFAULT_PROVIDER_ID, matchRoute, resolveRoute, type RouteResult } from './routes.js';
 export { checkCedarPolicies, UnmaskAuthorizer, UnmaskRateLimiter, type UnmaskDecision, type UnmaskPrincipal, type UnmaskRequest, type UnmaskResource } from './unmask.js';

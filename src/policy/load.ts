@@ -126,9 +126,6 @@ function crossCheck(doc: PolicyDocument, located: Located): PolicyIssue[] {
       issues.push(issueAt(located, ['tenants', entry.t, 'keys', entry.k, 'hash'], 'the same key hash is listed twice'));
     }
   }
-  for (const index of duplicates(doc.providers, (provider) => provider.id)) {
-    issues.push(issueAt(located, ['providers', index, 'id'], 'duplicate provider id'));
-  }
   for (const index of duplicates(doc.routes, (route) => route.id)) {
     issues.push(issueAt(located, ['routes', index, 'id'], 'duplicate route id'));
   }
@@ -137,7 +134,6 @@ function crossCheck(doc: PolicyDocument, located: Located): PolicyIssue[] {
   }
 
   const tenantIds = new Set(doc.tenants.map((tenant) => tenant.id));
-  const providerIds = new Set(doc.providers.map((provider) => provider.id));
   const routeIds = new Set(doc.routes.map((route) => route.id));
   const checkTenants = (values: readonly string[], path: Key[]): void => {
     if (tenantIds.size === 0) return;
@@ -145,13 +141,8 @@ function crossCheck(doc: PolicyDocument, located: Located): PolicyIssue[] {
       if (value !== '*' && !tenantIds.has(value)) issues.push(issueAt(located, [...path, index], 'expected the id of a tenant listed under tenants'));
     });
   };
-  doc.providers.forEach((provider, index) => checkTenants(provider.tenants, ['providers', index, 'tenants']));
-  doc.routes.forEach((route, index) => {
-    if (!providerIds.has(route.provider)) {
-      issues.push(issueAt(located, ['routes', index, 'provider'], 'expected the id of a provider listed under providers'));
-    }
-    checkTenants(route.tenants, ['routes', index, 'tenants']);
-  });
+  for (const [name, access] of Object.entries(doc.provider_access)) checkTenants(access.tenants, ['provider_access', name, 'tenants']);
+  doc.routes.forEach((route, index) => checkTenants(route.tenants, ['routes', index, 'tenants']));
   // Only when auth is switched off on purpose: then the anonymous tenant should be a real one.
   if (doc.auth.mode === 'disabled' && tenantIds.size > 0 && !tenantIds.has(doc.auth.anonymous.tenant)) {
     issues.push(issueAt(located, ['auth', 'anonymous', 'tenant'], 'expected the id of a tenant listed under tenants'));
@@ -161,11 +152,6 @@ function crossCheck(doc: PolicyDocument, located: Located): PolicyIssue[] {
     value === undefined ? [] : typeof value === 'string' ? [value] : value;
   doc.rules.forEach((rule, index) => {
     const path: Key[] = ['rules', index, 'when'];
-    if (providerIds.size > 0) {
-      for (const value of asList(rule.when.provider)) {
-        if (!providerIds.has(value)) issues.push(issueAt(located, [...path, 'provider'], 'expected the id of a provider listed under providers'));
-      }
-    }
     if (routeIds.size > 0) {
       for (const value of asList(rule.when.route)) {
         if (!routeIds.has(value)) issues.push(issueAt(located, [...path, 'route'], 'expected the id of a route listed under routes'));

@@ -5,7 +5,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { parseDuration, type PolicyDocument, type RuleAction, type ProviderDocument, type JwtDocument } from './schema.js';
+import { parseDuration, type PolicyDocument, type RuleAction, type JwtDocument } from './schema.js';
 
 export interface ApiKeyEntry {
   readonly id: string;
@@ -40,10 +40,9 @@ export interface AuthSettings {
   readonly jwt: JwtSettings | undefined;
 }
 
-export interface Provider {
-  readonly id: string;
-  readonly type: ProviderDocument['type'];
-  readonly url: string;
+/** Who may use a provider (named as the gateway names it) and with which key. */
+export interface ProviderAccess {
+  readonly name: string;
   readonly keyEnv: string | undefined;
   readonly allowCallerKey: boolean;
   /** Undefined: every tenant. */
@@ -55,9 +54,6 @@ export interface Route {
   readonly path: string;
   /** True when `path` ended in `/*`: it then names a prefix (stored without the `/*`). */
   readonly prefix: boolean;
-  /** Requests are forwarded without the prefix (the provider API lives below it). */
-  readonly stripPrefix: boolean;
-  readonly provider: string;
   readonly tenants: ReadonlySet<string> | undefined;
   readonly roles: ReadonlySet<string> | undefined;
 }
@@ -105,7 +101,8 @@ export interface Policy {
   /** Keyed by the hex SHA-256 of the key. */
   readonly keysByHash: ReadonlyMap<string, ApiKeyEntry>;
   readonly auth: AuthSettings;
-  readonly providers: ReadonlyMap<string, Provider>;
+  /** `provider_access`, by provider name. Empty: every provider, keys as the gateway has them. */
+  readonly providers: ReadonlyMap<string, ProviderAccess>;
   readonly routes: readonly Route[];
   readonly rules: readonly CompiledRule[];
   readonly detectors: DetectorSettings;
@@ -164,7 +161,7 @@ export function compilePolicy(document: PolicyDocument, options: CompileOptions 
     version: document.version,
     tenants: document.tenants,
     auth: document.auth,
-    providers: document.providers,
+    provider_access: document.provider_access,
     routes: document.routes,
     detectors: document.detectors,
     rules: document.rules,
@@ -190,12 +187,10 @@ export function compilePolicy(document: PolicyDocument, options: CompileOptions 
     tenants.set(anonymousTenant, { id: anonymousTenant, name: anonymousTenant, sessionTtlSeconds: undefined });
   }
 
-  const providers = new Map<string, Provider>();
-  for (const provider of document.providers) {
-    providers.set(provider.id, {
-      id: provider.id,
-      type: provider.type,
-      url: provider.url.replace(/\/+$/, ''),
+  const providers = new Map<string, ProviderAccess>();
+  for (const [name, provider] of Object.entries(document.provider_access)) {
+    providers.set(name, {
+      name,
       keyEnv: provider.key_env,
       allowCallerKey: provider.allow_caller_key,
       tenants: tenantSet(provider.tenants),
@@ -207,8 +202,6 @@ export function compilePolicy(document: PolicyDocument, options: CompileOptions 
       id: route.id,
       path: prefix ? route.path.slice(0, -2) : route.path,
       prefix,
-      stripPrefix: route.strip_prefix,
-      provider: route.provider,
       tenants: tenantSet(route.tenants),
       roles: setOf(route.roles),
     };

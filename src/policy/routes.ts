@@ -1,16 +1,17 @@
 /**
- * Routing and provider access: which configured route a path belongs to, whether the caller may
- * use it and its provider, and where the provider key comes from (the route's environment
- * variable, the caller's `x-veil-provider-key` where the provider allows it, or, with auth
- * disabled, the client's own `Authorization` passing through as before).
+ * Route and provider access. Which provider serves a path, and where that provider is, is the
+ * gateway's route table (`src/proxy/routes.ts`, `providers:` in veil.yaml); the policy says who
+ * may use a path (`routes`) and a provider (`provider_access`), and where the provider key comes
+ * from: the provider's environment variable, the caller's `x-veil-provider-key` where allowed,
+ * or, with neither, the client's own non-Veil `Authorization` passing through as before.
  * @module
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Principal } from './authenticate.js';
-import type { Policy, Provider, Route } from './policy.js';
+import type { Policy, ProviderAccess, Route } from './policy.js';
 
-/** Provider id used in rule contexts when the file configures no providers. */
-export const DEFAULT_PROVIDER_ID = 'default';
+/** Provider name used in rule contexts when the caller does not know one (CLI without --provider). */
+export const DEFAULT_PROVIDER_ID = 'openai';
 
 export type KeySource = 'env' | 'caller' | 'client' | 'none';
 
@@ -19,9 +20,8 @@ export type RouteResult =
       readonly ok: true;
       /** Undefined when the file configures no routes. */
       readonly route: Route | undefined;
-      /** Undefined when the file configures no providers: the gateway's own upstream applies. */
-      readonly provider: Provider | undefined;
-      /** For rule contexts and audit. */
+      /** Undefined when `provider_access` does not list the provider (and lists none). */
+      readonly access: ProviderAccess | undefined;
       readonly providerId: string;
       readonly routeId: string | undefined;
       /** The provider key to send as `Authorization: Bearer`, when Veil supplies one. */
@@ -39,6 +39,8 @@ export function matchRoute(policy: Policy, path: string): Route | undefined {
 
 export interface RouteRequest {
   readonly path: string;
+  /** The provider the gateway's route table chose for the path. */
+  readonly provider: string;
   readonly principal: Principal;
   readonly headers: IncomingHttpHeaders;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -53,12 +55,11 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
 }
 
 export function resolveRoute(policy: Policy, request: RouteRequest): RouteResult {
-  const { principal } = request;
+  const { principal, provider } = request;
   let route: Route | undefined;
-  let provider: Provider | undefined;
   if (policy.routes.length > 0) {
     route = matchRoute(policy, request.path);
-    // With routes configured, an unrouted path would bypass their allow-lists.
+    // With routes configured, an unlisted path would walk around their allow-lists.
     if (route === undefined) return { ok: false, status: 404, message: 'No Veil route is configured for this path.' };
     if (route.tenants !== undefined && !route.tenants.has(principal.tenant)) {
       return { ok: false, status: 403, message: `Tenant may not use route '${route.id}'.` };
@@ -66,31 +67,27 @@ export function resolveRoute(policy: Policy, request: RouteRequest): RouteResult
     if (route.roles !== undefined && !principal.roles.some((role) => route?.roles?.has(role) === true)) {
       return { ok: false, status: 403, message: `Route '${route.id}' requires one of the roles: ${[...route.roles].join(', ')}.` };
     }
-    provider = policy.providers.get(route.provider);
-  } else {
-    provider = policy.providers.values().next().value;
   }
-  if (provider?.tenants !== undefined && !provider.tenants.has(principal.tenant)) {
-    return { ok: false, status: 403, message: `Tenant may not use provider '${provider.id}'.` };
+  const access = policy.providers.get(provider);
+  // Listing providers makes the list an allow-list: an unlisted one is not used at all.
+  if (access === undefined && policy.providers.size > 0) {
+    return { ok: false, status: 403, message: `Provider '${provider}' is not allowed by the Veil policy.` };
   }
-  const base = {
-    ok: true as const,
-    route,
-    provider,
-    providerId: provider?.id ?? DEFAULT_PROVIDER_ID,
-    routeId: route?.id,
-  };
+  if (access?.tenants !== undefined && !access.tenants.has(principal.tenant)) {
+    return { ok: false, status: 403, message: `Tenant may not use provider '${provider}'.` };
+  }
+  const base = { ok: true as const, route, access, providerId: provider, routeId: route?.id };
   const callerKey = header(request.headers, 'x-veil-provider-key');
   if (callerKey !== undefined) {
-    if (provider !== undefined && !provider.allowCallerKey) {
-      return { ok: false, status: 403, message: `Provider '${provider.id}' does not accept caller keys (x-veil-provider-key).` };
+    if (access !== undefined && !access.allowCallerKey) {
+      return { ok: false, status: 403, message: `Provider '${provider}' does not accept caller keys (x-veil-provider-key).` };
     }
     return { ...base, providerKey: callerKey, keySource: 'caller' };
   }
-  if (provider?.keyEnv !== undefined) {
-    const key = request.env[provider.keyEnv];
+  if (access?.keyEnv !== undefined) {
+    const key = request.env[access.keyEnv];
     if (key === undefined || key === '') {
-      return { ok: false, status: 500, message: `Provider '${provider.id}' has no key: environment variable ${provider.keyEnv} is not set.` };
+      return { ok: false, status: 500, message: `Provider '${provider}' has no key: environment variable ${access.keyEnv} is not set.` };
     }
     return { ...base, providerKey: key, keySource: 'env' };
   }

@@ -116,12 +116,17 @@ export const authSchema = z
   })
   .strict();
 
-export const providerSchema = z
+/**
+ * A provider name as the gateway knows it (`openai`, `anthropic`, `azure`, or a named
+ * OpenAI-compatible route such as `vllm`); where it is (`providers.NAME.url`) is the gateway's
+ * section, who may use it and with which key is this one.
+ */
+const providerName = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, {
+  message: 'expected a provider name in lower case (openai, anthropic, azure, or a route name)',
+});
+
+export const providerAccessSchema = z
   .object({
-    id,
-    /** Wire format of the upstream. */
-    type: z.enum(['openai', 'anthropic', 'gemini', 'ollama']).default('openai'),
-    url: httpUrl,
     /** Environment variable holding the provider key (never the key itself). */
     key_env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'expected an environment variable name' }).optional(),
     /** Whether callers may send their own provider key in `x-veil-provider-key`. */
@@ -131,22 +136,16 @@ export const providerSchema = z
   })
   .strict();
 
+/** Access to request paths; which provider serves a path is the gateway's route table. */
 export const routeSchema = z
   .object({
     id,
-    /** Exact path, or a prefix ending in `/*` (e.g. `/agents/support/*`). */
+    /** Exact path, or a prefix ending in `/*` (e.g. `/vllm/*`, `/openai/deployments/*`). */
     path: z.string().regex(/^\/[^\s]*$/, { message: "expected a path starting with '/'" }),
-    /** For a prefix route: serve the provider API below the prefix (`/lab/v1/chat/completions`). */
-    strip_prefix: z.boolean().default(false),
-    provider: id,
     tenants: z.array(z.union([id, z.literal('*')])).min(1).default(['*']),
     roles: z.array(id).optional(),
   })
-  .strict()
-  .refine((route) => !route.strip_prefix || route.path.endsWith('/*'), {
-    message: 'strip_prefix needs a prefix path ending in /*',
-    path: ['strip_prefix'],
-  });
+  .strict();
 
 export const detectorsSchema = z
   .object({
@@ -196,7 +195,7 @@ export const whenSchema = z
   .object({
     entity: oneOrMany(entityType).optional(),
     entities: z.array(entityType).min(1).optional(),
-    provider: oneOrMany(id).optional(),
+    provider: oneOrMany(providerName).optional(),
     route: oneOrMany(id).optional(),
     tenant: oneOrMany(id).optional(),
     role: oneOrMany(id).optional(),
@@ -244,17 +243,17 @@ export const unmaskSchema = z
   .strict();
 
 /** Top-level sections this module owns. Others are left to their owners. */
-export const POLICY_SECTIONS = ['version', 'tenants', 'auth', 'providers', 'routes', 'detectors', 'rules', 'unmask'] as const;
+export const POLICY_SECTIONS = ['version', 'tenants', 'auth', 'provider_access', 'routes', 'detectors', 'rules', 'unmask'] as const;
 
 /** Sections other parts of Veil read from the same file. */
-export const FOREIGN_SECTIONS = ['server', 'upstream', 'pass_through', 'vault', 'audit', 'observability', 'telemetry', 'mcp', 'ui', 'documents'] as const;
+export const FOREIGN_SECTIONS = ['server', 'upstream', 'providers', 'pass_through', 'vault', 'audit', 'observability', 'telemetry', 'mcp', 'ui', 'documents'] as const;
 
 export const policyDocumentSchema = z
   .object({
     version: z.literal(1).default(1),
     tenants: z.array(tenantSchema).default([]),
     auth: authSchema.default({ anonymous: { tenant: 'default', roles: [] } }),
-    providers: z.array(providerSchema).default([]),
+    provider_access: z.record(providerName, providerAccessSchema).default({}),
     routes: z.array(routeSchema).default([]),
     detectors: detectorsSchema.default({
       tiers: { rules: true, ner: true, llm: false, custom: true },
@@ -273,7 +272,7 @@ export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
 export type RuleDocument = z.infer<typeof ruleSchema>;
 export type WhenDocument = z.infer<typeof whenSchema>;
 export type TenantDocument = z.infer<typeof tenantSchema>;
-export type ProviderDocument = z.infer<typeof providerSchema>;
+export type ProviderAccessDocument = z.infer<typeof providerAccessSchema>;
 export type RouteDocument = z.infer<typeof routeSchema>;
 export type JwtDocument = z.infer<typeof jwtSchema>;
 export type RuleAction = (typeof ACTIONS)[number];

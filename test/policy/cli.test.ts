@@ -58,7 +58,7 @@ describe('veil policy test', () => {
   });
 
   it('--json: decisions per span, skipped rules, and the payments role', async () => {
-    const run = await runCliInProcess(['policy', 'test', '--config', EXAMPLE, '--tenant', 'acme', '--role', 'payments', '--route', 'chat', '--json', '--text', TEXT]);
+    const run = await runCliInProcess(['policy', 'test', '--config', EXAMPLE, '--tenant', 'acme', '--role', 'payments', '--provider', 'openai', '--route', 'chat', '--json', '--text', TEXT]);
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout) as {
       context: { provider: string; route: string };

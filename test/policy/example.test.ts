@@ -7,6 +7,7 @@ import { loadPolicyFile, parsePolicy } from '../../src/policy/load.js';
 import { decideFor, nonRehydratedTypes, type RuleContext } from '../../src/policy/rules.js';
 import { resolveRoute } from '../../src/policy/routes.js';
 import { UnmaskAuthorizer } from '../../src/policy/unmask.js';
+import { loadConfigFile, resolveConfig } from '../../src/proxy/config.js';
 import { MemoryTokenScope } from '../../src/vault/memory-scope.js';
 
 // Each test checks one claim the comments of examples/veil.yaml make.
@@ -29,6 +30,10 @@ describe('examples/veil.yaml behaves as its comments say', () => {
     expect(policy.warnings).toEqual([]);
     expect(policy.rules.map((rule) => rule.id).at(-1)).toBe('default');
     expect(policy.tenants.get('acme')?.sessionTtlSeconds).toBe(86_400);
+  });
+
+  it('is also a valid gateway config (the gateway reads server, upstream and providers from it)', () => {
+    expect(resolveConfig({ file: loadConfigFile(EXAMPLE) }).providers).toEqual({ experimental: 'http://127.0.0.1:9999/v1' });
   });
 
   it('is the example printed in docs/policy.md', () => {
@@ -63,7 +68,8 @@ describe('examples/veil.yaml behaves as its comments say', () => {
 
   it('Globex may not use the experimental provider at all', () => {
     const principal = { tenant: 'globex', keyId: 'globex-app', roles: ['app'], method: 'api_key' as const };
-    expect(resolveRoute(policy, { path: '/experimental/v1/chat/completions', principal, headers: {}, env: {}, authorizationIsVeil: true })).toMatchObject({
+    const request = { path: '/experimental/v1/chat/completions', provider: 'experimental', principal, headers: {}, env: {}, authorizationIsVeil: true };
+    expect(resolveRoute(policy, request)).toMatchObject({
       ok: false,
       status: 403,
     });

@@ -25,6 +25,7 @@ describe('PolicyGate.admit', () => {
   it('authenticates, routes, supplies the provider key and names the headers to strip', async () => {
     const admission = await gate.admit({
       path: '/v1/chat/completions',
+      provider: 'openai',
       headers: { authorization: 'Bearer veil_example_acme_app' },
       remoteAddress: '10.0.0.2',
     });
@@ -34,23 +35,22 @@ describe('PolicyGate.admit', () => {
     expect(admission.providerKey).toBe('sk-env');
     expect(admission.stripHeaders).toEqual(['x-veil-provider-key', 'authorization']);
     expect(admission.sessionTtlSeconds).toBe(86_400);
-    expect(admission.pathPrefix).toBe('');
-    const lab = await gate.admit({ path: '/experimental/v1/chat/completions', headers: { 'x-veil-key': 'veil_example_acme_app' }, remoteAddress: '::1' });
-    expect(lab.pathPrefix).toBe('/experimental');
+    expect(admission.access).toMatchObject({ name: 'openai', keyEnv: 'OPENAI_API_KEY' });
     expect(admission.policy).toBe(policy);
     expect(admission.decide({ start: 0, end: 1, type: 'CREDIT_CARD', score: 1, detector: 'x' }, 0).action).toBe('block');
     // The policy's detectors section applies (zip codes switched off), and the engine is shared.
     expect(admission.engine.detectors.some((detector) => detector.id === 'rules.zip')).toBe(false);
-    const again = await gate.admit({ path: '/v1/responses', headers: { 'x-veil-key': 'veil_example_acme_support' }, remoteAddress: '::1' });
+    const again = await gate.admit({ path: '/v1/responses', provider: 'openai', headers: { 'x-veil-key': 'veil_example_acme_support' }, remoteAddress: '::1' });
     expect(again.engine).toBe(admission.engine);
   });
 
   it('maps refusals to VeilErrors carrying the HTTP status', async () => {
     const cases: [Parameters<PolicyGate['admit']>[0], number, VeilErrorCode][] = [
-      [{ path: '/v1/chat/completions', headers: {}, remoteAddress: '127.0.0.1' }, 401, VeilErrorCode.Unauthorized],
-      [{ path: '/v1/chat/completions', headers: { 'x-veil-key': 'veil_wrong' }, remoteAddress: '127.0.0.1' }, 401, VeilErrorCode.Unauthorized],
-      [{ path: '/experimental/v1/chat/completions', headers: { 'x-veil-key': 'veil_example_globex_app' }, remoteAddress: '127.0.0.1' }, 403, VeilErrorCode.Unauthorized],
-      [{ path: '/v1/models', headers: { 'x-veil-key': 'veil_example_acme_app' }, remoteAddress: '127.0.0.1' }, 404, VeilErrorCode.NotFound],
+      [{ path: '/v1/chat/completions', provider: 'openai', headers: {}, remoteAddress: '127.0.0.1' }, 401, VeilErrorCode.Unauthorized],
+      [{ path: '/v1/chat/completions', provider: 'openai', headers: { 'x-veil-key': 'veil_wrong' }, remoteAddress: '127.0.0.1' }, 401, VeilErrorCode.Unauthorized],
+      [{ path: '/experimental/v1/chat/completions', provider: 'experimental', headers: { 'x-veil-key': 'veil_example_globex_app' }, remoteAddress: '127.0.0.1' }, 403, VeilErrorCode.Unauthorized],
+      [{ path: '/v1/models', provider: 'openai', headers: { 'x-veil-key': 'veil_example_acme_app' }, remoteAddress: '127.0.0.1' }, 404, VeilErrorCode.NotFound],
+      [{ path: '/v1/messages', provider: 'anthropic', headers: { 'x-veil-key': 'veil_example_acme_app' }, remoteAddress: '127.0.0.1' }, 404, VeilErrorCode.NotFound],
     ];
     for (const [request, status, code] of cases) {
       const error = await refusal(gate.admit(request));
@@ -58,17 +58,17 @@ describe('PolicyGate.admit', () => {
       expect(error.code).toBe(code);
     }
     const noEnv = new PolicyGate(staticPolicySource(policy), { env: {} });
-    const error = await refusal(noEnv.admit({ path: '/v1/chat/completions', headers: { 'x-veil-key': 'veil_example_acme_app' }, remoteAddress: '::1' }));
+    const error = await refusal(noEnv.admit({ path: '/v1/chat/completions', provider: 'openai', headers: { 'x-veil-key': 'veil_example_acme_app' }, remoteAddress: '::1' }));
     expect(statusOf(error)).toBe(500);
     expect(error.message).toMatch(/OPENAI_API_KEY/);
   });
 
   it('with the built-in default: loopback only, client Authorization passes through', async () => {
     const open = new PolicyGate(staticPolicySource(defaultPolicy()), { env: {} });
-    const admission = await open.admit({ path: '/v1/chat/completions', headers: { authorization: 'Bearer sk-client' }, remoteAddress: '127.0.0.1' });
+    const admission = await open.admit({ path: '/v1/chat/completions', provider: 'openai', headers: { authorization: 'Bearer sk-client' }, remoteAddress: '127.0.0.1' });
     expect(admission).toMatchObject({ upstreamAuthorization: undefined, keySource: 'client', stripHeaders: ['x-veil-provider-key'] });
-    expect(admission.context).toEqual({ tenant: 'default', roles: [], provider: 'default' });
-    expect(statusOf(await refusal(open.admit({ path: '/v1/chat/completions', headers: {}, remoteAddress: '10.1.2.3' })))).toBe(403);
+    expect(admission.context).toEqual({ tenant: 'default', roles: [], provider: 'openai' });
+    expect(statusOf(await refusal(open.admit({ path: '/v1/chat/completions', provider: 'openai', headers: {}, remoteAddress: '10.1.2.3' })))).toBe(403);
   });
 });
 
@@ -101,7 +101,7 @@ describe('blocked and rehydration', () => {
     const result = await mask(['Card 4111 1111 1111 1111 for maria.lopez@example.com, key sk-proj-Zx8fK2mQ9vL4rT7wY1nB6cH3jD5sA0eGuIoPq'], {
       engine,
       scope,
-      decide: (await gate.admit({ path: '/v1/chat/completions', headers: { 'x-veil-key': 'veil_example_acme_payments' }, remoteAddress: '::1' })).decide,
+      decide: (await gate.admit({ path: '/v1/chat/completions', provider: 'openai', headers: { 'x-veil-key': 'veil_example_acme_payments' }, remoteAddress: '::1' })).decide,
     });
     expect(result.texts[0]).toBe('Card <<CREDIT_CARD_1>> for <<EMAIL_1>>, key [SECRET]');
     const view = rehydrationScope({ policy, context }, scope, result.entities);

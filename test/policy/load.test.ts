@@ -76,12 +76,20 @@ describe('policy file errors name line, column and what was expected', () => {
       message: /expected array/,
     },
     {
-      name: 'route to an unknown provider',
-      text: 'providers:\n  - { id: openai, url: https://api.openai.com/v1 }\nroutes:\n  - id: chat\n    path: /v1/chat/completions\n    provider: opneai\n',
-      line: 6,
-      column: 15,
-      path: 'routes.0.provider',
-      message: /provider listed under providers/,
+      name: 'provider access for an unknown tenant',
+      text: 'tenants: [{ id: acme }]\nprovider_access:\n  openai:\n    tenants: [acme, acne]\n',
+      line: 4,
+      column: 21,
+      path: 'provider_access.openai.tenants.1',
+      message: /tenant listed under tenants/,
+    },
+    {
+      name: 'provider names are the gateway\'s (lower case)',
+      text: 'rules:\n  - { id: r, when: { provider: OpenAI }, action: block }\n',
+      line: 2,
+      column: 32,
+      path: 'rules.0.when.provider',
+      message: /provider name in lower case/,
     },
     {
       name: 'catch-all rule before other rules',
@@ -254,9 +262,10 @@ describe('auth mode when the file does not say', () => {
   });
 });
 
-describe('routes', () => {
-  it('strip_prefix needs a prefix route', () => {
-    const issue = firstIssue('providers: [{ id: p, url: https://x.example/v1 }]\nroutes:\n  - { id: r, path: /v1/chat/completions, strip_prefix: true, provider: p }\n');
-    expect(issue).toMatchObject({ path: 'routes.0.strip_prefix', message: expect.stringMatching(/ending in \/\*/) });
+describe('sections shared with the gateway', () => {
+  it('leaves providers (where upstreams are) to the gateway and reads provider_access', () => {
+    const policy = parsePolicy('providers:\n  vllm: { url: http://127.0.0.1:8000/v1 }\nprovider_access:\n  vllm: { allow_caller_key: true }\n');
+    expect(policy.warnings).toEqual(['auth is disabled: only loopback clients are served, as the anonymous tenant']);
+    expect(policy.providers.get('vllm')).toMatchObject({ name: 'vllm', allowCallerKey: true, keyEnv: undefined, tenants: undefined });
   });
 });

@@ -8,12 +8,12 @@ const policy = parsePolicy(`
 tenants:
   - id: acme
   - id: globex
-providers:
-  - { id: openai, url: https://api.openai.com/v1 }
-  - { id: lab, url: http://127.0.0.1:9999/v1 }
+provider_access:
+  openai: {}
+  lab: {}
 routes:
-  - { id: chat, path: /v1/chat/completions, provider: openai }
-  - { id: agent, path: /agents/support/*, provider: openai }
+  - { id: chat, path: /v1/chat/completions }
+  - { id: agent, path: /agents/support/* }
 rules:
   - id: lab-block
     when: { provider: lab }

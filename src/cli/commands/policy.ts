@@ -20,7 +20,8 @@ test   runs the policy on a text: for each span found, its type, score, the deci
   --text TEXT     the text (otherwise FILE or stdin)
   --tenant T      tenant (default: the anonymous tenant, or the first tenant in the file)
   --role R        a role of the caller; repeat for several
-  --provider P    provider id (default: the route's provider, or none)
+  --provider P    provider name as the gateway routes it (openai, anthropic, azure, a route
+                  name); default: none, so rules with a provider condition do not apply
   --route R       route id
   --path P        request path; picks the route that matches it
   --json          one JSON object instead of the table`;
@@ -56,11 +57,12 @@ function check(args: readonly string[], io: CliIO): number {
 function contextFor(policy: Policy, values: { tenant?: string; role?: string[]; provider?: string; route?: string }): RuleContext {
   const tenant = values.tenant ?? (policy.auth.mode === 'disabled' ? policy.auth.anonymous.tenant : policy.tenants.keys().next().value) ?? 'default';
   if (policy.tenants.size > 0 && !policy.tenants.has(tenant)) throw new UsageError(`--tenant: no tenant '${tenant}' in the policy`);
-  const route = values.route === undefined ? undefined : policy.routes.find((candidate) => candidate.id === values.route);
-  if (values.route !== undefined && route === undefined) throw new UsageError(`--route: no route '${values.route}' in the policy`);
-  const provider = values.provider ?? route?.provider;
-  if (values.provider !== undefined && policy.providers.size > 0 && !policy.providers.has(values.provider)) {
-    throw new UsageError(`--provider: no provider '${values.provider}' in the policy`);
+  if (values.route !== undefined && !policy.routes.some((candidate) => candidate.id === values.route)) {
+    throw new UsageError(`--route: no route '${values.route}' in the policy`);
+  }
+  const provider = values.provider;
+  if (provider !== undefined && policy.providers.size > 0 && !policy.providers.has(provider)) {
+    throw new UsageError(`--provider: '${provider}' is not listed under provider_access`);
   }
   return {
     tenant,
