@@ -183,6 +183,7 @@ export function unmaskDocument(veil: Veil, text: string, scope: TokenScope, form
           scope.resolve(key) === undefined ? whole : `<<${key}>>`,
         )
       : text;
-  // Tokens in JSON sit inside string literals: a value with a quote or a newline must be escaped.
-  return veil.rehydrate(prepared, scope, format === 'json' || format === 'jsonl' ? { escape: 'json' } : {});
+  // No JSON escaping here: the scope holds each value as its exact source bytes (already
+  // escaped where the document escaped it), so putting them back restores the original file.
+  return veil.rehydrate(prepared, scope);
 }

@@ -7,11 +7,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { pathToFileURL, fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateMasterKey } from '../../src/vault/keys/local.js';
 import { startMockUpstream, tokensIn, type MockUpstream } from '../proxy/helpers/mock-upstream.js';
-import { bundleForChild } from './bundle-harness.js';
+import { CLI, ensureBuilt } from '../helpers/dist.js';
 import { dropSchemas, newSchema, pgProbe } from './pg-harness.js';
 
 const root = mkdtempSync(join(tmpdir(), 'veil-two-replicas-'));
@@ -68,13 +68,14 @@ if (pgProbe.url === undefined) {
     let a: string;
     let b: string;
     beforeAll(async () => {
-      const cli = await bundleForChild('cli/main');
+      // The compiled CLI, as users run it (it finds the NER model next to the package).
+      ensureBuilt();
+      const cli = { url: pathToFileURL(CLI).href };
       mock = await startMockUpstream();
       const env = { VEIL_VAULT_URL: url, VEIL_VAULT_SCHEMA: newSchema('replicas'), VEIL_MASTER_KEY: generateMasterKey() };
       [a, b] = await Promise.all([startReplica(cli.url, 'a', env, mock.url), startReplica(cli.url, 'b', env, mock.url)]);
       return async () => {
         await mock.close();
-        cli.remove();
       };
     }, 60_000);
 
