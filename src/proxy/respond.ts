@@ -8,6 +8,7 @@ import type { ServerResponse } from 'node:http';
 import { VeilError, VeilErrorCode } from '../core/errors.js';
 import { readAll } from './body.js';
 import { errorBody } from './errors.js';
+import { formatNdjsonLine, NdjsonParser } from './ndjson.js';
 import { responseHeaders } from './headers.js';
 import type { ProviderAdapter, Rehydration } from './providers/provider-adapter.js';
 import { dataEvent, formatEvent, SseParser, type SseEvent } from './sse.js';
@@ -16,9 +17,16 @@ import { upstreamError, type UpstreamResponse } from './upstream.js';
 /** Upper bound for a non-stream answer read into memory. */
 const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
+/** A stream rewritten event by event: SSE, or NDJSON (one event per line). */
 export function isEventStream(upstream: UpstreamResponse): boolean {
   const type = upstream.headers['content-type'];
-  return typeof type === 'string' && type.startsWith('text/event-stream');
+  return typeof type === 'string' && (type.startsWith('text/event-stream') || type.startsWith('application/x-ndjson'));
+}
+
+/** Ollama streams one JSON object per line instead of SSE. */
+function isNdjson(upstream: UpstreamResponse): boolean {
+  const type = upstream.headers['content-type'];
+  return typeof type === 'string' && type.startsWith('application/x-ndjson');
 }
 
 /** Resolves when the response can take more data, or when the client went away. */
@@ -101,13 +109,15 @@ export async function streamRehydrated(
   res.writeHead(upstream.statusCode, headers);
   // Small events must not wait for Nagle.
   res.socket?.setNoDelay(true);
-  const parser = new SseParser();
+  const ndjson = isNdjson(upstream);
+  const parser = ndjson ? new NdjsonParser() : new SseParser();
+  const format = ndjson ? formatNdjsonLine : formatEvent;
   const rewriter = adapter.streamRewriter(rehydration);
   const out: SseEvent[] = [];
   const flush = async (): Promise<void> => {
     if (out.length === 0) return;
     let text = '';
-    for (const event of out) text += formatEvent(event);
+    for (const event of out) text += format(event);
     out.length = 0;
     if (!res.write(text)) await drained(res);
   };

@@ -8,18 +8,23 @@
  *   (the base includes `/v1`, e.g. `https://api.openai.com/v1`)
  * - anthropic: `/v1/messages`, `/v1/messages/count_tokens` → `${base}/v1/messages`
  * - azure: `/openai/deployments/{deployment}/…`, `/openai/v1/…` → `${base}/openai/…`
+ * - ollama: `/api/chat`, `/api/generate`, `/api/embed`, `/api/embeddings` → `${base}/api/…`
+ *   (base `http://localhost:11434`); its OpenAI-compatible API at `/ollama/v1/…` → `${base}/v1/…`
  * - any other name N (vLLM, llama.cpp, LM Studio …): `/N/v1/…` → OpenAI-compatible `${base}/…`
  * @module
  */
 import { anthropicCountTokensAdapter, anthropicMessagesAdapter } from './providers/anthropic/messages.js';
+import { ollamaChatAdapter, ollamaEmbedAdapter, ollamaGenerateAdapter } from './providers/ollama/native.js';
 import { openaiChatAdapter } from './providers/openai/chat-completions.js';
 import { openaiCompletionsAdapter } from './providers/openai/completions.js';
 import { openaiEmbeddingsAdapter } from './providers/openai/embeddings.js';
 import { openaiResponsesAdapter } from './providers/openai/responses.js';
 import type { ProviderAdapter } from './providers/provider-adapter.js';
 
-/** Providers with a native path layout; any other configured name is an OpenAI-compatible route. */
-export const NATIVE_PROVIDERS = ['openai', 'anthropic', 'azure'] as const;
+/** Providers whose paths are Veil's own top-level paths; they get no `/{name}/v1/…` route. */
+const TOP_LEVEL_PROVIDERS = new Set(['openai', 'anthropic', 'azure']);
+/** Providers whose upstream base is the API origin (their SDKs take it so), not an OpenAI `/v1` base. */
+const ORIGIN_BASE_PROVIDERS = new Set(['anthropic', 'azure', 'ollama']);
 
 export interface RouteMatch {
   readonly adapter: ProviderAdapter;
@@ -29,8 +34,6 @@ export interface RouteMatch {
   readonly route: string;
   /** Path and query to request from the provider's upstream. */
   readonly forwardPath: string;
-  /** Whether the upstream base URL ends in `/v1` (OpenAI style) rather than being the API's origin. */
-  readonly openaiBase: boolean;
 }
 
 /** OpenAI API paths under `/v1`, the adapters that serve them. */
@@ -54,6 +57,13 @@ const AZURE_OPERATIONS: Readonly<Record<string, ProviderAdapter>> = {
   '/responses': openaiResponsesAdapter,
 };
 
+const OLLAMA_ROUTES: Readonly<Record<string, ProviderAdapter>> = {
+  '/api/chat': ollamaChatAdapter,
+  '/api/generate': ollamaGenerateAdapter,
+  '/api/embed': ollamaEmbedAdapter,
+  '/api/embeddings': ollamaEmbedAdapter,
+};
+
 const AZURE_DEPLOYMENT = /^\/openai\/deployments\/[^/]+(\/.+)$/;
 const NAMED_ROUTE = /^\/([a-z0-9][a-z0-9_-]*)(\/v1\/.+)$/;
 
@@ -70,28 +80,30 @@ export class RouteTable {
 
   /** Whether `name` has its own path layout (its upstream base is the API origin, not an OpenAI `/v1` base). */
   static isNative(name: string): boolean {
-    return name === 'anthropic' || name === 'azure';
+    return ORIGIN_BASE_PROVIDERS.has(name);
   }
 
   constructor(options: RouteTableOptions = {}) {
     this.openai = new Map(Object.entries({ ...OPENAI_ROUTES, ...options.overrides }));
-    this.named = new Set((options.named ?? []).filter((name) => !(NATIVE_PROVIDERS as readonly string[]).includes(name)));
+    this.named = new Set((options.named ?? []).filter((name) => !TOP_LEVEL_PROVIDERS.has(name)));
   }
 
   /** The route for a POST to `path` (no query); `url` is the full path and query as received. */
   match(path: string, url: string): RouteMatch | undefined {
     const openai = this.openai.get(path);
-    if (openai !== undefined) return { adapter: openai, provider: 'openai', route: path, forwardPath: url, openaiBase: true };
+    if (openai !== undefined) return { adapter: openai, provider: 'openai', route: path, forwardPath: url };
     const anthropic = ANTHROPIC_ROUTES[path];
-    if (anthropic !== undefined) return { adapter: anthropic, provider: 'anthropic', route: path, forwardPath: url, openaiBase: false };
+    if (anthropic !== undefined) return { adapter: anthropic, provider: 'anthropic', route: path, forwardPath: url };
     if (path.startsWith('/openai/')) return this.azure(path, url);
+    const ollama = OLLAMA_ROUTES[path];
+    if (ollama !== undefined) return { adapter: ollama, provider: 'ollama', route: path, forwardPath: url };
     const named = NAMED_ROUTE.exec(path);
     if (named !== null && this.named.has(named[1] ?? '')) {
       const rest = named[2] ?? '';
       const adapter = OPENAI_ROUTES[rest];
       if (adapter === undefined) return undefined;
       const name = named[1] ?? '';
-      return { adapter, provider: name, route: `/{route}${rest}`, forwardPath: url.slice(name.length + 1), openaiBase: true };
+      return { adapter, provider: name, route: `/{route}${rest}`, forwardPath: url.slice(name.length + 1) };
     }
     return undefined;
   }
@@ -102,6 +114,6 @@ export class RouteTable {
     const adapter = operation === undefined ? undefined : AZURE_OPERATIONS[operation];
     if (adapter === undefined || operation === undefined) return undefined;
     const route = deployment !== null ? `/openai/deployments/{deployment}${operation}` : path;
-    return { adapter, provider: 'azure', route, forwardPath: url, openaiBase: false };
+    return { adapter, provider: 'azure', route, forwardPath: url };
   }
 }

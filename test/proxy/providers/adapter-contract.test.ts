@@ -8,8 +8,10 @@ import { openaiChatAdapter } from '../../../src/proxy/providers/openai/chat-comp
 import { openaiCompletionsAdapter } from '../../../src/proxy/providers/openai/completions.js';
 import { openaiEmbeddingsAdapter } from '../../../src/proxy/providers/openai/embeddings.js';
 import { openaiResponsesAdapter } from '../../../src/proxy/providers/openai/responses.js';
+import { formatNdjsonLine, NdjsonParser } from '../../../src/proxy/ndjson.js';
+import { ollamaChatAdapter, ollamaGenerateAdapter } from '../../../src/proxy/providers/ollama/native.js';
 import type { SseEvent } from '../../../src/proxy/sse.js';
-import { runProviderAdapterContract, type ProviderFixture } from '../../conformance/provider-adapter.contract.js';
+import { runProviderAdapterContract, type ProviderFixture, type StreamFraming } from '../../conformance/provider-adapter.contract.js';
 
 type Json = Record<string, unknown>;
 
@@ -74,6 +76,30 @@ function anthropicChannels(events: readonly SseEvent[]): Record<string, string> 
   return channels;
 }
 
+const NDJSON: StreamFraming = {
+  parse(parts) {
+    const parser = new NdjsonParser();
+    const events: SseEvent[] = [];
+    for (const part of parts) events.push(...parser.push(part));
+    events.push(...parser.end());
+    return events;
+  },
+  format: formatNdjsonLine,
+};
+
+/** Ollama: text per field; tool-call arguments (whole objects) as JSON. */
+function ollamaChannels(events: readonly SseEvent[]): Record<string, string> {
+  const channels: Record<string, string> = {};
+  for (const line of payloads(events)) {
+    const message = (line['message'] ?? line) as Json;
+    append(channels, 'content', message['content']);
+    append(channels, 'response', message['response']);
+    append(channels, 'thinking', message['thinking']);
+    for (const call of (message['tool_calls'] as Json[] | undefined) ?? []) append(channels, 'tool', JSON.stringify(call));
+  }
+  return channels;
+}
+
 runProviderAdapterContract({ name: 'openai.chat', adapter: openaiChatAdapter, fixtures: fixtures('openai-chat'), channels: chatChannels });
 runProviderAdapterContract({ name: 'openai.responses', adapter: openaiResponsesAdapter, fixtures: fixtures('openai-responses'), channels: responsesChannels });
 runProviderAdapterContract({ name: 'openai.completions', adapter: openaiCompletionsAdapter, fixtures: fixtures('openai-completions'), channels: completionsChannels });
@@ -84,3 +110,5 @@ runProviderAdapterContract({
   adapter: anthropicCountTokensAdapter,
   fixtures: fixtures('anthropic-messages').map(({ name, request, values, invalid }) => ({ name, request, values, ...(invalid === undefined ? {} : { invalid }) })),
 });
+runProviderAdapterContract({ name: 'ollama.chat', adapter: ollamaChatAdapter, fixtures: fixtures('ollama-chat'), channels: ollamaChannels, framing: NDJSON });
+runProviderAdapterContract({ name: 'ollama.generate', adapter: ollamaGenerateAdapter, fixtures: fixtures('ollama-generate'), channels: ollamaChannels, framing: NDJSON });
