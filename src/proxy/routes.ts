@@ -8,12 +8,16 @@
  *   (the base includes `/v1`, e.g. `https://api.openai.com/v1`)
  * - anthropic: `/v1/messages`, `/v1/messages/count_tokens` → `${base}/v1/messages`
  * - azure: `/openai/deployments/{deployment}/…`, `/openai/v1/…` → `${base}/openai/…`
+ * - gemini: `/v1beta/models/{model}:generateContent`, `:streamGenerateContent`, `:countTokens`
+ *   → `${base}/v1beta/…` (base `https://generativelanguage.googleapis.com`; the key in
+ *   `x-goog-api-key` or `?key=` passes through)
  * - ollama: `/api/chat`, `/api/generate`, `/api/embed`, `/api/embeddings` → `${base}/api/…`
  *   (base `http://localhost:11434`); its OpenAI-compatible API at `/ollama/v1/…` → `${base}/v1/…`
  * - any other name N (vLLM, llama.cpp, LM Studio …): `/N/v1/…` → OpenAI-compatible `${base}/…`
  * @module
  */
 import { anthropicCountTokensAdapter, anthropicMessagesAdapter } from './providers/anthropic/messages.js';
+import { geminiCountTokensAdapter, geminiGenerateAdapter } from './providers/gemini/generate-content.js';
 import { ollamaChatAdapter, ollamaEmbedAdapter, ollamaGenerateAdapter } from './providers/ollama/native.js';
 import { openaiChatAdapter } from './providers/openai/chat-completions.js';
 import { openaiCompletionsAdapter } from './providers/openai/completions.js';
@@ -22,9 +26,9 @@ import { openaiResponsesAdapter } from './providers/openai/responses.js';
 import type { ProviderAdapter } from './providers/provider-adapter.js';
 
 /** Providers whose paths are Veil's own top-level paths; they get no `/{name}/v1/…` route. */
-const TOP_LEVEL_PROVIDERS = new Set(['openai', 'anthropic', 'azure']);
+const TOP_LEVEL_PROVIDERS = new Set(['openai', 'anthropic', 'azure', 'gemini']);
 /** Providers whose upstream base is the API origin (their SDKs take it so), not an OpenAI `/v1` base. */
-const ORIGIN_BASE_PROVIDERS = new Set(['anthropic', 'azure', 'ollama']);
+const ORIGIN_BASE_PROVIDERS = new Set(['anthropic', 'azure', 'gemini', 'ollama']);
 
 export interface RouteMatch {
   readonly adapter: ProviderAdapter;
@@ -64,6 +68,14 @@ const OLLAMA_ROUTES: Readonly<Record<string, ProviderAdapter>> = {
   '/api/embeddings': ollamaEmbedAdapter,
 };
 
+const GEMINI_METHODS: Readonly<Record<string, ProviderAdapter>> = {
+  generateContent: geminiGenerateAdapter,
+  streamGenerateContent: geminiGenerateAdapter,
+  countTokens: geminiCountTokensAdapter,
+};
+
+const GEMINI_MODEL = /^\/(v1beta|v1|v1alpha)\/(models|tunedModels)\/[^/:]+:([A-Za-z]+)$/;
+
 const AZURE_DEPLOYMENT = /^\/openai\/deployments\/[^/]+(\/.+)$/;
 const NAMED_ROUTE = /^\/([a-z0-9][a-z0-9_-]*)(\/v1\/.+)$/;
 
@@ -95,6 +107,11 @@ export class RouteTable {
     const anthropic = ANTHROPIC_ROUTES[path];
     if (anthropic !== undefined) return { adapter: anthropic, provider: 'anthropic', route: path, forwardPath: url };
     if (path.startsWith('/openai/')) return this.azure(path, url);
+    const gemini = GEMINI_MODEL.exec(path);
+    if (gemini !== null) {
+      const adapter = GEMINI_METHODS[gemini[3] ?? ''];
+      return adapter === undefined ? undefined : { adapter, provider: 'gemini', route: `/${gemini[1] ?? ''}/${gemini[2] ?? ''}/{model}:${gemini[3] ?? ''}`, forwardPath: url };
+    }
     const ollama = OLLAMA_ROUTES[path];
     if (ollama !== undefined) return { adapter: ollama, provider: 'ollama', route: path, forwardPath: url };
     const named = NAMED_ROUTE.exec(path);

@@ -9,6 +9,7 @@ import { openaiCompletionsAdapter } from '../../../src/proxy/providers/openai/co
 import { openaiEmbeddingsAdapter } from '../../../src/proxy/providers/openai/embeddings.js';
 import { openaiResponsesAdapter } from '../../../src/proxy/providers/openai/responses.js';
 import { formatNdjsonLine, NdjsonParser } from '../../../src/proxy/ndjson.js';
+import { geminiCountTokensAdapter, geminiGenerateAdapter } from '../../../src/proxy/providers/gemini/generate-content.js';
 import { ollamaChatAdapter, ollamaGenerateAdapter } from '../../../src/proxy/providers/ollama/native.js';
 import type { SseEvent } from '../../../src/proxy/sse.js';
 import { runProviderAdapterContract, type ProviderFixture, type StreamFraming } from '../../conformance/provider-adapter.contract.js';
@@ -100,6 +101,21 @@ function ollamaChannels(events: readonly SseEvent[]): Record<string, string> {
   return channels;
 }
 
+/** Gemini: text and thoughts per candidate, function calls (whole) as JSON. */
+function geminiChannels(events: readonly SseEvent[]): Record<string, string> {
+  const channels: Record<string, string> = {};
+  for (const chunk of payloads(events)) {
+    for (const candidate of (chunk['candidates'] as Json[] | undefined) ?? []) {
+      const parts = ((candidate['content'] as Json | undefined)?.['parts'] as Json[] | undefined) ?? [];
+      for (const part of parts) {
+        append(channels, `candidate ${String(candidate['index'])} ${part['thought'] === true ? 'thought' : 'text'}`, part['text']);
+        if (part['functionCall'] !== undefined) append(channels, `candidate ${String(candidate['index'])} call`, JSON.stringify(part['functionCall']));
+      }
+    }
+  }
+  return channels;
+}
+
 runProviderAdapterContract({ name: 'openai.chat', adapter: openaiChatAdapter, fixtures: fixtures('openai-chat'), channels: chatChannels });
 runProviderAdapterContract({ name: 'openai.responses', adapter: openaiResponsesAdapter, fixtures: fixtures('openai-responses'), channels: responsesChannels });
 runProviderAdapterContract({ name: 'openai.completions', adapter: openaiCompletionsAdapter, fixtures: fixtures('openai-completions'), channels: completionsChannels });
@@ -112,3 +128,9 @@ runProviderAdapterContract({
 });
 runProviderAdapterContract({ name: 'ollama.chat', adapter: ollamaChatAdapter, fixtures: fixtures('ollama-chat'), channels: ollamaChannels, framing: NDJSON });
 runProviderAdapterContract({ name: 'ollama.generate', adapter: ollamaGenerateAdapter, fixtures: fixtures('ollama-generate'), channels: ollamaChannels, framing: NDJSON });
+runProviderAdapterContract({ name: 'gemini.generate', adapter: geminiGenerateAdapter, fixtures: fixtures('gemini-generate'), channels: geminiChannels });
+runProviderAdapterContract({
+  name: 'gemini.count_tokens',
+  adapter: geminiCountTokensAdapter,
+  fixtures: fixtures('gemini-generate').map(({ name, request, values }) => ({ name, request, values })),
+});
