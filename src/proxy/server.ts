@@ -253,8 +253,9 @@ export class Gateway {
     stats: RequestStats,
   ): Promise<void> {
     const adapter = route.adapter;
-    const target = this.upstreamFor(route.provider);
     const raw = await readRequestBody(req, this.config.bodyLimitBytes);
+    // After the body is read, so that a refusal leaves the connection reusable.
+    const target = this.upstreamFor(route.provider);
     let body: unknown;
     try {
       body = JSON.parse(raw.toString('utf8'));
