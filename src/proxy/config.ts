@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { VeilError, VeilErrorCode } from '../core/errors.js';
+import { VOICE_PLATFORMS, type AgentConfig } from './agents.js';
 
 export interface UpstreamConfig {
   /** OpenAI-compatible base URL, e.g. `https://api.openai.com/v1`. Undefined: demo upstream. */
@@ -35,6 +36,8 @@ export interface GatewayConfig {
    * name such as `vllm`), each as that provider's own SDK takes it. Timeouts are `upstream`'s.
    */
   readonly providers?: Readonly<Record<string, string>>;
+  /** Per-agent routes (`/agents/{id}/chat/completions`) for voice platforms, by agent id. */
+  readonly agents?: Readonly<Record<string, AgentConfig>>;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -96,6 +99,19 @@ const fileSchema = z
       .optional(),
     pass_through: z.array(z.string().startsWith('/')).optional(),
     providers: z.record(z.string().regex(PROVIDER_NAME), z.object({ url: urlString }).strict()).optional(),
+    agents: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9_-]{1,128}$/),
+        z
+          .object({
+            provider: z.string().regex(PROVIDER_NAME).optional(),
+            platform: z.enum(VOICE_PLATFORMS as [string, ...string[]]).optional(),
+            session_field: z.string().min(1).optional(),
+            strip: z.array(z.string().min(1)).optional(),
+          })
+          .strict(),
+      )
+      .optional(),
   })
   // Other sections (policy, vault, audit) belong to other parts of Veil.
   .loose();
@@ -187,6 +203,19 @@ export function resolveConfig(sources: ConfigSources = {}): GatewayConfig {
     }
     providers[name] = value.replace(/\/+$/, '');
   }
+  const agents: Record<string, AgentConfig> = {};
+  for (const [id, entry] of Object.entries(file.agents ?? {})) {
+    const provider = entry.provider ?? 'openai';
+    if (provider !== 'openai' && providers[provider] === undefined) {
+      throw new VeilError(VeilErrorCode.Config, `agents.${id}.provider: no upstream is configured for '${provider}'`);
+    }
+    agents[id] = {
+      provider,
+      platform: (entry.platform ?? 'generic') as AgentConfig['platform'],
+      sessionField: entry.session_field,
+      strip: entry.strip,
+    };
+  }
   const bodyLimit = file.server?.body_limit;
   const up = file.upstream;
   const defaults = DEFAULT_CONFIG.upstream;
@@ -204,5 +233,6 @@ export function resolveConfig(sources: ConfigSources = {}): GatewayConfig {
       connections: up?.connections ?? defaults.connections,
     },
     ...(Object.keys(providers).length === 0 ? {} : { providers }),
+    ...(Object.keys(agents).length === 0 ? {} : { agents }),
   };
 }

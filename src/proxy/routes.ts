@@ -23,6 +23,7 @@ import { openaiChatAdapter } from './providers/openai/chat-completions.js';
 import { openaiCompletionsAdapter } from './providers/openai/completions.js';
 import { openaiEmbeddingsAdapter } from './providers/openai/embeddings.js';
 import { openaiResponsesAdapter } from './providers/openai/responses.js';
+import { agentIdOf, type AgentConfig } from './agents.js';
 import type { ProviderAdapter } from './providers/provider-adapter.js';
 
 /** Providers whose paths are Veil's own top-level paths; they get no `/{name}/v1/…` route. */
@@ -38,6 +39,8 @@ export interface RouteMatch {
   readonly route: string;
   /** Path and query to request from the provider's upstream. */
   readonly forwardPath: string;
+  /** Set on a per-agent route: the agent's session derivation and fields to strip. */
+  readonly agent?: { readonly id: string; readonly config: AgentConfig };
 }
 
 /** OpenAI API paths under `/v1`, the adapters that serve them. */
@@ -84,11 +87,14 @@ export interface RouteTableOptions {
   readonly overrides?: Readonly<Record<string, ProviderAdapter>>;
   /** Names of the configured OpenAI-compatible routes (`/N/v1/…`). */
   readonly named?: readonly string[];
+  /** Per-agent routes by agent id. */
+  readonly agents?: Readonly<Record<string, AgentConfig>>;
 }
 
 export class RouteTable {
   private readonly openai: ReadonlyMap<string, ProviderAdapter>;
   private readonly named: ReadonlySet<string>;
+  private readonly agents: ReadonlyMap<string, AgentConfig>;
 
   /** Whether `name` has its own path layout (its upstream base is the API origin, not an OpenAI `/v1` base). */
   static isNative(name: string): boolean {
@@ -97,6 +103,7 @@ export class RouteTable {
 
   constructor(options: RouteTableOptions = {}) {
     this.openai = new Map(Object.entries({ ...OPENAI_ROUTES, ...options.overrides }));
+    this.agents = new Map(Object.entries(options.agents ?? {}));
     this.named = new Set((options.named ?? []).filter((name) => !TOP_LEVEL_PROVIDERS.has(name)));
   }
 
@@ -107,6 +114,7 @@ export class RouteTable {
     const anthropic = ANTHROPIC_ROUTES[path];
     if (anthropic !== undefined) return { adapter: anthropic, provider: 'anthropic', route: path, forwardPath: url };
     if (path.startsWith('/openai/')) return this.azure(path, url);
+    if (path.startsWith('/agents/')) return this.agent(path, url);
     const gemini = GEMINI_MODEL.exec(path);
     if (gemini !== null) {
       const adapter = GEMINI_METHODS[gemini[3] ?? ''];
@@ -123,6 +131,16 @@ export class RouteTable {
       return { adapter, provider: name, route: `/{route}${rest}`, forwardPath: url.slice(name.length + 1) };
     }
     return undefined;
+  }
+
+  /** `/agents/{id}/chat/completions` → the agent's provider, as `/v1/chat/completions`. */
+  private agent(path: string, url: string): RouteMatch | undefined {
+    const id = agentIdOf(path);
+    const config = id === undefined ? undefined : this.agents.get(id);
+    if (id === undefined || config === undefined) return undefined;
+    const query = url.indexOf('?');
+    const forwardPath = `/v1/chat/completions${query === -1 ? '' : url.slice(query)}`;
+    return { adapter: this.openai.get('/v1/chat/completions') ?? openaiChatAdapter, provider: config.provider, route: '/agents/{agent}/chat/completions', forwardPath, agent: { id, config } };
   }
 
   private azure(path: string, url: string): RouteMatch | undefined {

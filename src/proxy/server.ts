@@ -23,6 +23,7 @@ import { readRequestBody } from './body.js';
 import type { GatewayConfig } from './config.js';
 import { DemoUpstream } from './demo-upstream.js';
 import { sendError } from './errors.js';
+import { prepareAgentRequest } from './agents.js';
 import { sendProviderError } from './provider-errors.js';
 import { headerValue, upstreamHeaders } from './headers.js';
 import { assertNoLeak } from './leak-gate.js';
@@ -102,7 +103,11 @@ export class Gateway {
     }
     for (const [name, upstream] of Object.entries(options.upstreams ?? {})) providers.set(name, upstream);
     this.providerUpstreams = providers;
-    this.routes = new RouteTable({ ...(options.adapters === undefined ? {} : { overrides: options.adapters }), named: [...providers.keys()] });
+    this.routes = new RouteTable({
+      ...(options.adapters === undefined ? {} : { overrides: options.adapters }),
+      named: [...providers.keys()],
+      ...(options.config.agents === undefined ? {} : { agents: options.config.agents }),
+    });
     this.telemetry = options.telemetry;
     this.metrics = options.telemetry?.metricsHandler();
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
@@ -264,15 +269,17 @@ export class Gateway {
       throw new VeilError(VeilErrorCode.BadInput, 'Request body is not valid JSON.');
     }
     if (!isObject(body)) throw new VeilError(VeilErrorCode.BadInput, 'Request body must be a JSON object.');
+    // Voice agents: the call id becomes the session; the platform's own fields never leave.
+    const prepared = route.agent === undefined ? undefined : prepareAgentRequest(route.agent.id, route.agent.config, body);
     const extraction = adapter.extract(body);
     stats.unscanned = extraction.unscanned;
     if (typeof body['model'] === 'string') stats.model = body['model'];
     // Validates `stream`; the answer's content type decides how it is read.
     adapter.isStream(body);
-    const session = headerValue(req.headers, 'x-veil-session');
+    const session = headerValue(req.headers, 'x-veil-session') ?? prepared?.session;
     const scopeOrPromise = this.veil.openScope(session === undefined ? {} : { session });
     const scope: TokenScope = scopeOrPromise instanceof Promise ? await scopeOrPromise : scopeOrPromise;
-    let outgoing: string | Buffer = raw;
+    let outgoing: string | Buffer = prepared?.changed === true ? JSON.stringify(body) : raw;
     let entities = 0;
     if (extraction.texts.length > 0) {
       const maskStarted = performance.now();
