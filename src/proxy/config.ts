@@ -24,6 +24,15 @@ export interface UpstreamConfig {
   readonly connections: number;
 }
 
+/** The gateway's own AWS credentials, for re-signing Bedrock requests. */
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string | undefined;
+  /** Default: from the Bedrock host name. */
+  readonly region: string | undefined;
+}
+
 export interface GatewayConfig {
   readonly host: string;
   readonly port: number;
@@ -38,6 +47,8 @@ export interface GatewayConfig {
   readonly providers?: Readonly<Record<string, string>>;
   /** Per-agent routes (`/agents/{id}/chat/completions`) for voice platforms, by agent id. */
   readonly agents?: Readonly<Record<string, AgentConfig>>;
+  /** From AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION. */
+  readonly aws?: AwsCredentials;
 }
 
 export const DEFAULT_CONFIG: GatewayConfig = {
@@ -216,6 +227,12 @@ export function resolveConfig(sources: ConfigSources = {}): GatewayConfig {
       strip: entry.strip,
     };
   }
+  const accessKeyId = envValue(env, 'AWS_ACCESS_KEY_ID');
+  const secretAccessKey = envValue(env, 'AWS_SECRET_ACCESS_KEY');
+  const aws: AwsCredentials | undefined =
+    accessKeyId === undefined || secretAccessKey === undefined
+      ? undefined
+      : { accessKeyId, secretAccessKey, sessionToken: envValue(env, 'AWS_SESSION_TOKEN'), region: envValue(env, 'AWS_REGION') ?? envValue(env, 'AWS_DEFAULT_REGION') };
   const bodyLimit = file.server?.body_limit;
   const up = file.upstream;
   const defaults = DEFAULT_CONFIG.upstream;
@@ -234,5 +251,6 @@ export function resolveConfig(sources: ConfigSources = {}): GatewayConfig {
     },
     ...(Object.keys(providers).length === 0 ? {} : { providers }),
     ...(Object.keys(agents).length === 0 ? {} : { agents }),
+    ...(aws === undefined ? {} : { aws }),
   };
 }

@@ -8,25 +8,18 @@ import type { ServerResponse } from 'node:http';
 import { VeilError, VeilErrorCode } from '../core/errors.js';
 import { readAll } from './body.js';
 import { errorBody } from './errors.js';
-import { formatNdjsonLine, NdjsonParser } from './ndjson.js';
+import { streamFraming } from './framing.js';
 import { responseHeaders } from './headers.js';
 import type { ProviderAdapter, Rehydration } from './providers/provider-adapter.js';
-import { dataEvent, formatEvent, SseParser, type SseEvent } from './sse.js';
+import { dataEvent, type SseEvent } from './sse.js';
 import { upstreamError, type UpstreamResponse } from './upstream.js';
 
 /** Upper bound for a non-stream answer read into memory. */
 const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
-/** A stream rewritten event by event: SSE, or NDJSON (one event per line). */
+/** A stream rewritten event by event: SSE, NDJSON (Ollama) or the AWS event stream (Bedrock). */
 export function isEventStream(upstream: UpstreamResponse): boolean {
-  const type = upstream.headers['content-type'];
-  return typeof type === 'string' && (type.startsWith('text/event-stream') || type.startsWith('application/x-ndjson'));
-}
-
-/** Ollama streams one JSON object per line instead of SSE. */
-function isNdjson(upstream: UpstreamResponse): boolean {
-  const type = upstream.headers['content-type'];
-  return typeof type === 'string' && type.startsWith('application/x-ndjson');
+  return streamFraming(upstream.headers['content-type']) !== undefined;
 }
 
 /** Resolves when the response can take more data, or when the client went away. */
@@ -109,25 +102,34 @@ export async function streamRehydrated(
   res.writeHead(upstream.statusCode, headers);
   // Small events must not wait for Nagle.
   res.socket?.setNoDelay(true);
-  const ndjson = isNdjson(upstream);
-  const parser = ndjson ? new NdjsonParser() : new SseParser();
-  const format = ndjson ? formatNdjsonLine : formatEvent;
+  const framing = streamFraming(upstream.headers['content-type']) ?? streamFraming('text/event-stream');
+  if (framing === undefined) throw new VeilError(VeilErrorCode.Internal, 'No stream framing.');
   const rewriter = adapter.streamRewriter(rehydration);
   const out: SseEvent[] = [];
   const flush = async (): Promise<void> => {
     if (out.length === 0) return;
     let text = '';
-    for (const event of out) text += format(event);
+    let binary: Uint8Array[] | undefined;
+    for (const event of out) {
+      const formatted = framing.format(event);
+      if (typeof formatted === 'string' && binary === undefined) {
+        text += formatted;
+        continue;
+      }
+      // A binary framing (AWS event stream): keep the order of everything written so far.
+      binary ??= text.length > 0 ? [Buffer.from(text)] : [];
+      binary.push(typeof formatted === 'string' ? Buffer.from(formatted) : formatted);
+    }
     out.length = 0;
-    if (!res.write(text)) await drained(res);
+    if (!res.write(binary === undefined ? text : Buffer.concat(binary))) await drained(res);
   };
   try {
     for await (const chunk of upstream.body) {
-      for (const event of parser.push(chunk as Buffer)) rewriter.event(event, out);
+      for (const event of framing.push(chunk as Buffer)) rewriter.event(event, out);
       await flush();
       if (res.destroyed) return;
     }
-    for (const event of parser.end()) rewriter.event(event, out);
+    for (const event of framing.end()) rewriter.event(event, out);
     rewriter.end(out);
     await flush();
   } catch (error) {

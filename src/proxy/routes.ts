@@ -11,12 +11,14 @@
  * - gemini: `/v1beta/models/{model}:generateContent`, `:streamGenerateContent`, `:countTokens`
  *   → `${base}/v1beta/…` (base `https://generativelanguage.googleapis.com`; the key in
  *   `x-goog-api-key` or `?key=` passes through)
+ * - bedrock: `/model/{modelId}/converse`, `/converse-stream` → `${base}/model/…`, re-signed (SigV4)
  * - ollama: `/api/chat`, `/api/generate`, `/api/embed`, `/api/embeddings` → `${base}/api/…`
  *   (base `http://localhost:11434`); its OpenAI-compatible API at `/ollama/v1/…` → `${base}/v1/…`
  * - any other name N (vLLM, llama.cpp, LM Studio …): `/N/v1/…` → OpenAI-compatible `${base}/…`
  * @module
  */
 import { anthropicCountTokensAdapter, anthropicMessagesAdapter } from './providers/anthropic/messages.js';
+import { bedrockConverseAdapter } from './providers/bedrock/converse.js';
 import { geminiCountTokensAdapter, geminiGenerateAdapter } from './providers/gemini/generate-content.js';
 import { ollamaChatAdapter, ollamaEmbedAdapter, ollamaGenerateAdapter } from './providers/ollama/native.js';
 import { openaiChatAdapter } from './providers/openai/chat-completions.js';
@@ -27,9 +29,9 @@ import { agentIdOf, type AgentConfig } from './agents.js';
 import type { ProviderAdapter } from './providers/provider-adapter.js';
 
 /** Providers whose paths are Veil's own top-level paths; they get no `/{name}/v1/…` route. */
-const TOP_LEVEL_PROVIDERS = new Set(['openai', 'anthropic', 'azure', 'gemini']);
+const TOP_LEVEL_PROVIDERS = new Set(['openai', 'anthropic', 'azure', 'gemini', 'bedrock']);
 /** Providers whose upstream base is the API origin (their SDKs take it so), not an OpenAI `/v1` base. */
-const ORIGIN_BASE_PROVIDERS = new Set(['anthropic', 'azure', 'gemini', 'ollama']);
+const ORIGIN_BASE_PROVIDERS = new Set(['anthropic', 'azure', 'gemini', 'ollama', 'bedrock']);
 
 export interface RouteMatch {
   readonly adapter: ProviderAdapter;
@@ -79,6 +81,8 @@ const GEMINI_METHODS: Readonly<Record<string, ProviderAdapter>> = {
 
 const GEMINI_MODEL = /^\/(v1beta|v1|v1alpha)\/(models|tunedModels)\/[^/:]+:([A-Za-z]+)$/;
 
+const BEDROCK_MODEL = /^\/model\/[^/]+\/(converse|converse-stream)$/;
+
 const AZURE_DEPLOYMENT = /^\/openai\/deployments\/[^/]+(\/.+)$/;
 const NAMED_ROUTE = /^\/([a-z0-9][a-z0-9_-]*)(\/v1\/.+)$/;
 
@@ -120,6 +124,8 @@ export class RouteTable {
       const adapter = GEMINI_METHODS[gemini[3] ?? ''];
       return adapter === undefined ? undefined : { adapter, provider: 'gemini', route: `/${gemini[1] ?? ''}/${gemini[2] ?? ''}/{model}:${gemini[3] ?? ''}`, forwardPath: url };
     }
+    const bedrock = BEDROCK_MODEL.exec(path);
+    if (bedrock !== null) return { adapter: bedrockConverseAdapter, provider: 'bedrock', route: `/model/{model}/${bedrock[1] ?? ''}`, forwardPath: url };
     const ollama = OLLAMA_ROUTES[path];
     if (ollama !== undefined) return { adapter: ollama, provider: 'ollama', route: path, forwardPath: url };
     const named = NAMED_ROUTE.exec(path);

@@ -31,6 +31,7 @@ import { isObject } from './providers/json-text.js';
 import { applyMasked, type ProviderAdapter, type Rehydration } from './providers/provider-adapter.js';
 import { isEventStream, pipeThrough, sendRehydrated, streamRehydrated } from './respond.js';
 import { RouteTable, type RouteMatch } from './routes.js';
+import { SigV4Upstream } from './sigv4-upstream.js';
 import { HttpUpstream, type Upstream, type UpstreamResponse } from './upstream.js';
 
 export interface GatewayOptions {
@@ -99,7 +100,9 @@ export class Gateway {
       options.upstream ?? (url === undefined ? new DemoUpstream() : new HttpUpstream({ ...options.config.upstream, url }));
     const providers = new Map<string, Upstream>();
     for (const [name, base] of Object.entries(options.config.providers ?? {})) {
-      providers.set(name, new HttpUpstream({ ...options.config.upstream, url: base }, !RouteTable.isNative(name)));
+      const http = new HttpUpstream({ ...options.config.upstream, url: base }, !RouteTable.isNative(name));
+      // A masked body needs a new signature.
+      providers.set(name, name === 'bedrock' ? new SigV4Upstream(http, base, options.config.aws) : http);
     }
     for (const [name, upstream] of Object.entries(options.upstreams ?? {})) providers.set(name, upstream);
     this.providerUpstreams = providers;

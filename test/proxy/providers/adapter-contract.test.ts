@@ -8,7 +8,10 @@ import { openaiChatAdapter } from '../../../src/proxy/providers/openai/chat-comp
 import { openaiCompletionsAdapter } from '../../../src/proxy/providers/openai/completions.js';
 import { openaiEmbeddingsAdapter } from '../../../src/proxy/providers/openai/embeddings.js';
 import { openaiResponsesAdapter } from '../../../src/proxy/providers/openai/responses.js';
+import { EventStreamCodec } from '@smithy/eventstream-codec';
+import { EVENT_STREAM_TYPE, streamFraming } from '../../../src/proxy/framing.js';
 import { formatNdjsonLine, NdjsonParser } from '../../../src/proxy/ndjson.js';
+import { bedrockConverseAdapter } from '../../../src/proxy/providers/bedrock/converse.js';
 import { geminiCountTokensAdapter, geminiGenerateAdapter } from '../../../src/proxy/providers/gemini/generate-content.js';
 import { ollamaChatAdapter, ollamaGenerateAdapter } from '../../../src/proxy/providers/ollama/native.js';
 import type { SseEvent } from '../../../src/proxy/sse.js';
@@ -134,3 +137,43 @@ runProviderAdapterContract({
   adapter: geminiCountTokensAdapter,
   fixtures: fixtures('gemini-generate').map(({ name, request, values }) => ({ name, request, values })),
 });
+
+const codec = new EventStreamCodec(
+  (bytes) => Buffer.from(bytes).toString('utf8'),
+  (text) => new Uint8Array(Buffer.from(text, 'utf8')),
+);
+
+/** AWS event stream; fixture items are `{"event","payload"}` and become binary messages. */
+const EVENT_STREAM: StreamFraming = {
+  parse(parts) {
+    const framing = streamFraming(EVENT_STREAM_TYPE);
+    if (framing === undefined) throw new Error('no event stream framing');
+    const events: SseEvent[] = [];
+    for (const part of parts) events.push(...framing.push(part));
+    events.push(...framing.end());
+    return events;
+  },
+  format: (event) => streamFraming(EVENT_STREAM_TYPE)?.format(event) ?? '',
+  wire(item) {
+    const { event, payload } = JSON.parse(item) as { event: string; payload: unknown };
+    const headers = { ':message-type': { type: 'string', value: 'event' }, ':event-type': { type: 'string', value: event }, ':content-type': { type: 'string', value: 'application/json' } } as const;
+    return Buffer.from(codec.encode({ headers, body: new Uint8Array(Buffer.from(JSON.stringify(payload))) }));
+  },
+};
+
+/** Bedrock: deltas per content block index and kind; the event type header must match the payload. */
+function bedrockChannels(events: readonly SseEvent[]): Record<string, string> {
+  const channels: Record<string, string> = {};
+  for (const event of events) {
+    if (event.event !== 'contentBlockDelta') continue;
+    const payload = JSON.parse(event.data ?? '') as { contentBlockIndex: number; delta: Json };
+    const delta = payload.delta;
+    const block = `block ${payload.contentBlockIndex}`;
+    append(channels, `${block} text`, delta['text']);
+    append(channels, `${block} toolUse`, (delta['toolUse'] as Json | undefined)?.['input']);
+    append(channels, `${block} reasoning`, (delta['reasoningContent'] as Json | undefined)?.['text']);
+  }
+  return channels;
+}
+
+runProviderAdapterContract({ name: 'bedrock.converse', adapter: bedrockConverseAdapter, fixtures: fixtures('bedrock-converse'), channels: bedrockChannels, framing: EVENT_STREAM });
