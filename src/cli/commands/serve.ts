@@ -31,6 +31,10 @@ Options:
                   another provider's base URL, as its own SDK takes it; repeatable:
                   anthropic=https://api.anthropic.com (serves /v1/messages),
                   azure=https://RESOURCE.openai.azure.com (serves /openai/...),
+                  gemini=https://generativelanguage.googleapis.com (/v1beta/models/...),
+                  ollama=http://localhost:11434 (/api/chat, /api/generate, /ollama/v1/...),
+                  bedrock=https://bedrock-runtime.REGION.amazonaws.com (/model/...;
+                  re-signed with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY),
                   NAME=http://host:8000/v1 for an OpenAI-compatible server (vLLM,
                   llama.cpp; serves /NAME/v1/...)
   --config FILE   settings file (default ./veil.yaml when it exists)
