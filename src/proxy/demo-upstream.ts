@@ -8,6 +8,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { VeilError, VeilErrorCode } from '../core/errors.js';
+import { demoMessages } from './demo-anthropic.js';
 import { isObject, type JsonObject } from './providers/json-text.js';
 import type { Upstream, UpstreamRequest, UpstreamResponse } from './upstream.js';
 
@@ -250,6 +251,8 @@ export class DemoUpstream implements Upstream {
         return Promise.resolve(embeddings(body));
       case '/v1/completions':
         return Promise.resolve(completions(body));
+      case '/v1/messages':
+        return Promise.resolve(demoMessages(body));
       default:
         return Promise.resolve(notFound(path));
     }
