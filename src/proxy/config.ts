@@ -9,6 +9,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { VeilError, VeilErrorCode } from '../core/errors.js';
 import { VOICE_PLATFORMS, type AgentConfig } from './agents.js';
+import { KEY_ENV } from './keyed-upstream.js';
 
 export interface UpstreamConfig {
   /** OpenAI-compatible base URL, e.g. `https://api.openai.com/v1`. Undefined: demo upstream. */
@@ -45,6 +46,8 @@ export interface GatewayConfig {
    * name such as `vllm`), each as that provider's own SDK takes it. Timeouts are `upstream`'s.
    */
   readonly providers?: Readonly<Record<string, string>>;
+  /** Provider keys held by the gateway, by provider name; each replaces the client's credential. */
+  readonly providerKeys?: Readonly<Record<string, string>>;
   /** Per-agent routes (`/agents/{id}/chat/completions`) for voice platforms, by agent id. */
   readonly agents?: Readonly<Record<string, AgentConfig>>;
   /** From AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION. */
@@ -109,7 +112,7 @@ const fileSchema = z
       .strict()
       .optional(),
     pass_through: z.array(z.string().startsWith('/')).optional(),
-    providers: z.record(z.string().regex(PROVIDER_NAME), z.object({ url: urlString }).strict()).optional(),
+    providers: z.record(z.string().regex(PROVIDER_NAME), z.object({ url: urlString, api_key: z.string().min(1).optional() }).strict()).optional(),
     agents: z
       .record(
         z.string().regex(/^[A-Za-z0-9_-]{1,128}$/),
@@ -214,6 +217,12 @@ export function resolveConfig(sources: ConfigSources = {}): GatewayConfig {
     }
     providers[name] = value.replace(/\/+$/, '');
   }
+  const providerKeys: Record<string, string> = {};
+  for (const name of Object.keys(providers)) {
+    const variable = KEY_ENV[name];
+    const key = (variable === undefined ? undefined : envValue(env, variable)) ?? file.providers?.[name]?.api_key;
+    if (key !== undefined) providerKeys[name] = key;
+  }
   const agents: Record<string, AgentConfig> = {};
   for (const [id, entry] of Object.entries(file.agents ?? {})) {
     const provider = entry.provider ?? 'openai';
@@ -250,6 +259,7 @@ export function resolveConfig(sources: ConfigSources = {}): GatewayConfig {
       connections: up?.connections ?? defaults.connections,
     },
     ...(Object.keys(providers).length === 0 ? {} : { providers }),
+    ...(Object.keys(providerKeys).length === 0 ? {} : { providerKeys }),
     ...(Object.keys(agents).length === 0 ? {} : { agents }),
     ...(aws === undefined ? {} : { aws }),
   };

@@ -31,6 +31,7 @@ import { isObject } from './providers/json-text.js';
 import { applyMasked, type ProviderAdapter, type Rehydration } from './providers/provider-adapter.js';
 import { isEventStream, pipeThrough, sendRehydrated, streamRehydrated } from './respond.js';
 import { RouteTable, type RouteMatch } from './routes.js';
+import { KeyedUpstream } from './keyed-upstream.js';
 import { SigV4Upstream } from './sigv4-upstream.js';
 import { HttpUpstream, type Upstream, type UpstreamResponse } from './upstream.js';
 
@@ -102,7 +103,8 @@ export class Gateway {
     for (const [name, base] of Object.entries(options.config.providers ?? {})) {
       const http = new HttpUpstream({ ...options.config.upstream, url: base }, !RouteTable.isNative(name));
       // A masked body needs a new signature.
-      providers.set(name, name === 'bedrock' ? new SigV4Upstream(http, base, options.config.aws) : http);
+      const key = options.config.providerKeys?.[name];
+      providers.set(name, name === 'bedrock' ? new SigV4Upstream(http, base, options.config.aws) : key === undefined ? http : new KeyedUpstream(http, name, key));
     }
     for (const [name, upstream] of Object.entries(options.upstreams ?? {})) providers.set(name, upstream);
     this.providerUpstreams = providers;
