@@ -120,6 +120,7 @@ function geminiChannels(events: readonly SseEvent[]): Record<string, string> {
 }
 
 runProviderAdapterContract({ name: 'openai.chat', adapter: openaiChatAdapter, fixtures: fixtures('openai-chat'), channels: chatChannels });
+runProviderAdapterContract({ name: 'openai.chat (Azure shapes)', adapter: openaiChatAdapter, fixtures: fixtures('azure-chat'), channels: chatChannels });
 runProviderAdapterContract({ name: 'openai.responses', adapter: openaiResponsesAdapter, fixtures: fixtures('openai-responses'), channels: responsesChannels });
 runProviderAdapterContract({ name: 'openai.completions', adapter: openaiCompletionsAdapter, fixtures: fixtures('openai-completions'), channels: completionsChannels });
 runProviderAdapterContract({ name: 'openai.embeddings', adapter: openaiEmbeddingsAdapter, fixtures: fixtures('openai-embeddings') });
