@@ -13,7 +13,7 @@ import { EVENT_STREAM_TYPE, streamFraming } from '../../../src/proxy/framing.js'
 import { formatNdjsonLine, NdjsonParser } from '../../../src/proxy/ndjson.js';
 import { bedrockConverseAdapter } from '../../../src/proxy/providers/bedrock/converse.js';
 import { geminiCountTokensAdapter, geminiGenerateAdapter } from '../../../src/proxy/providers/gemini/generate-content.js';
-import { ollamaChatAdapter, ollamaGenerateAdapter } from '../../../src/proxy/providers/ollama/native.js';
+import { ollamaChatAdapter, ollamaEmbedAdapter, ollamaGenerateAdapter } from '../../../src/proxy/providers/ollama/native.js';
 import type { SseEvent } from '../../../src/proxy/sse.js';
 import { runProviderAdapterContract, type ProviderFixture, type StreamFraming } from '../../conformance/provider-adapter.contract.js';
 
@@ -132,6 +132,7 @@ runProviderAdapterContract({
 });
 runProviderAdapterContract({ name: 'ollama.chat', adapter: ollamaChatAdapter, fixtures: fixtures('ollama-chat'), channels: ollamaChannels, framing: NDJSON });
 runProviderAdapterContract({ name: 'ollama.generate', adapter: ollamaGenerateAdapter, fixtures: fixtures('ollama-generate'), channels: ollamaChannels, framing: NDJSON });
+runProviderAdapterContract({ name: 'ollama.embed', adapter: ollamaEmbedAdapter, fixtures: fixtures('ollama-embed') });
 runProviderAdapterContract({ name: 'gemini.generate', adapter: geminiGenerateAdapter, fixtures: fixtures('gemini-generate'), channels: geminiChannels });
 runProviderAdapterContract({
   name: 'gemini.count_tokens',
