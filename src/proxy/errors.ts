@@ -28,7 +28,7 @@ const MAPPINGS: Readonly<Record<VeilErrorCode, HttpMapping>> = {
   [VeilErrorCode.Vault]: { status: 503, type: 'server_error' },
   [VeilErrorCode.Key]: { status: 503, type: 'server_error' },
   [VeilErrorCode.LeakPrevented]: { status: 500, type: 'veil_error' },
-  [VeilErrorCode.Blocked]: { status: 400, type: 'veil_error' },
+  [VeilErrorCode.Blocked]: { status: 403, type: 'veil_error' },
   [VeilErrorCode.Upstream]: { status: 502, type: 'upstream_error' },
   [VeilErrorCode.UpstreamTimeout]: { status: 504, type: 'upstream_error' },
   [VeilErrorCode.TooLarge]: { status: 413, type: 'invalid_request_error' },
@@ -47,12 +47,15 @@ export function errorBody(error: unknown): { status: number; body: OpenAIErrorBo
   }
   const mapping = MAPPINGS[error.code];
   const field = error.data?.['field'];
+  // Policy refusals carry their own status (401 vs 403, 404 for an unrouted path).
+  const override = error.data?.['status'];
+  const status = typeof override === 'number' ? override : mapping.status;
   return {
-    status: mapping.status,
+    status,
     body: {
       error: {
         message: error.message,
-        type: mapping.type,
+        type: status === 403 && error.code === VeilErrorCode.Unauthorized ? 'permission_error' : mapping.type,
         code: error.code,
         param: typeof field === 'string' ? field : null,
       },

@@ -12,11 +12,17 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { VeilError, VeilErrorCode } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
+import type { AuditEventInput } from '../audit/event.js';
 import type { Veil } from '../engine.js';
+import { mask, type MaskResult } from '../pipeline/mask.js';
+import { blockedError, PolicyGate, rehydrationScope, type Admission } from '../policy/gate.js';
+import { defaultPolicy } from '../policy/load.js';
+import { UnmaskService } from '../policy/unmask-service.js';
+import { staticPolicySource, type PolicySource } from '../policy/watch.js';
 import type { RequestTelemetry, Telemetry } from '../observability/telemetry.js';
 import type { TokenScope } from '../vault/token-scope.js';
 import { readRequestBody } from './body.js';
@@ -47,6 +53,12 @@ export interface GatewayOptions {
   readonly upstreams?: Readonly<Record<string, Upstream>>;
   /** Audit events, metrics (`GET /metrics`) and traces, one per masked-route request. */
   readonly telemetry?: Telemetry;
+  /** The policy in force (a `PolicyWatcher` for hot reload). Default: the built-in policy. */
+  readonly policy?: PolicySource;
+  /** Where provider keys named by the policy (`key_env`) are read. Default: process.env. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Receives one audit event per unmask attempt; default: the telemetry's audit log. */
+  readonly audit?: (event: AuditEventInput) => void;
 }
 
 export interface ListeningAddress {
@@ -75,6 +87,9 @@ function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
+/** Veil's own endpoint for authorised unmask (not forwarded anywhere). */
+const UNMASK_PATH = '/v1/veil/unmask';
+
 function notFound(method: string, path: string): VeilError {
   return new VeilError(VeilErrorCode.NotFound, `Veil does not serve ${method} ${path}.`);
 }
@@ -90,6 +105,8 @@ export class Gateway {
   private readonly providerUpstreams: ReadonlyMap<string, Upstream>;
   private readonly telemetry: Telemetry | undefined;
   private readonly metrics: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  private readonly gate: PolicyGate;
+  private readonly unmaskService: UnmaskService;
   private closing = false;
 
   constructor(options: GatewayOptions) {
@@ -115,6 +132,16 @@ export class Gateway {
     });
     this.telemetry = options.telemetry;
     this.metrics = options.telemetry?.metricsHandler();
+    const policy = options.policy ?? staticPolicySource(defaultPolicy());
+    // The policy's detector settings apply on top of the engine's detectors.
+    this.gate = new PolicyGate(policy, { env: options.env ?? process.env, detectors: this.veil.detection.detectors });
+    const auditLog = options.telemetry?.audit;
+    const audit = options.audit ?? (auditLog === undefined ? undefined : (event: AuditEventInput) => auditLog.record(event));
+    this.unmaskService = new UnmaskService({
+      policy,
+      openScope: (tenant, session) => this.veil.openScope({ tenant, session }),
+      ...(audit === undefined ? {} : { audit }),
+    });
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
       this.handle(req, res);
     });
@@ -182,8 +209,21 @@ export class Gateway {
     let work: Promise<void>;
     if (route !== undefined) {
       stats.route = route.adapter.id;
-      stats.telemetry = this.telemetry?.begin({ route: route.route, provider: route.provider, tenant: 'default' });
-      work = this.masked(req, res, route, requestId, stats);
+      // Auth and policy first: nothing is read, detected or forwarded for a refused caller.
+      work = this.admit(req, path, route.provider).then((admission) => {
+        const { principal } = admission;
+        stats.telemetry = this.telemetry?.begin({
+          route: route.route,
+          provider: route.provider,
+          tenant: principal.tenant,
+          principal: { key_id: principal.keyId, role: principal.roles.length === 0 ? null : principal.roles.join('+') },
+          policyVersion: admission.policy.version,
+        });
+        return this.masked(req, res, route, requestId, stats, admission);
+      });
+    } else if (method === 'POST' && path === UNMASK_PATH) {
+      stats.route = 'unmask';
+      work = this.unmask(req, res, path, requestId);
     } else if (method === 'GET' && path === '/metrics' && this.metrics !== undefined) {
       this.metrics(req, res);
       work = Promise.resolve();
@@ -191,12 +231,14 @@ export class Gateway {
       work = Promise.resolve(this.health(res, path, requestId));
     } else if ((method === 'GET' && (path === '/v1/models' || path.startsWith('/v1/models/'))) || this.isPassThrough(path)) {
       stats.route = 'pass-through';
-      work = this.passThrough(req, res, url, requestId);
+      work = this.admit(req, path, 'openai').then((admission) => this.passThrough(req, res, url, requestId, admission));
     } else {
       req.resume();
       work = Promise.reject(notFound(method, path));
     }
     work.catch((error: unknown) => {
+      // Refused before the body was read: drain it so the connection can be reused.
+      if (!req.readableEnded) req.resume();
       if (!VeilError.isInstance(error)) {
         this.logger.error({ requestId, path, error: (error as Error | undefined)?.name ?? 'unknown' }, 'unexpected error');
       } else if (error.code === VeilErrorCode.LeakPrevented) {
@@ -237,15 +279,47 @@ export class Gateway {
     return controller.signal;
   }
 
-  private async passThrough(req: IncomingMessage, res: ServerResponse, url: string, requestId: string): Promise<void> {
+  /** The policy's auth and access checks for a request the route table gave to `provider`. */
+  private admit(req: IncomingMessage, path: string, provider: string): Promise<Admission> {
+    return this.gate.admit({ path, provider, headers: req.headers, remoteAddress: req.socket.remoteAddress });
+  }
+
+  /** `POST /v1/veil/unmask`: authenticated, not routed; Cedar decides per token (policy/unmask-service.ts). */
+  private async unmask(req: IncomingMessage, res: ServerResponse, path: string, requestId: string): Promise<void> {
+    const { principal } = await this.gate.identify({ path, headers: req.headers, remoteAddress: req.socket.remoteAddress });
+    const raw = await readRequestBody(req, this.config.bodyLimitBytes);
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      throw new VeilError(VeilErrorCode.BadInput, 'Request body is not valid JSON.');
+    }
+    const reply = await this.unmaskService.handle(principal, body, requestId);
+    const payload = JSON.stringify(reply.body);
+    res.writeHead(reply.status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(payload),
+      'cache-control': 'no-store',
+      'x-request-id': requestId,
+    });
+    res.end(payload);
+  }
+
+  private async passThrough(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: string,
+    requestId: string,
+    admission: Admission,
+  ): Promise<void> {
     const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
     const length = headerValue(req.headers, 'content-length');
     const upstream = await this.upstream.request({
       method: req.method ?? 'GET',
       path: url,
-      headers: upstreamHeaders(req.headers, {
+      headers: upstreamHeaders(withoutHeaders(req.headers, admission.stripHeaders), {
         requestId,
-        apiKey: this.config.upstream.apiKey,
+        apiKey: admission.providerKey ?? this.config.upstream.apiKey,
         contentLength: length === undefined ? undefined : Number(length),
       }),
       body: hasBody ? req : undefined,
@@ -261,6 +335,7 @@ export class Gateway {
     route: RouteMatch,
     requestId: string,
     stats: RequestStats,
+    admission: Admission,
   ): Promise<void> {
     const adapter = route.adapter;
     const raw = await readRequestBody(req, this.config.bodyLimitBytes);
@@ -282,24 +357,32 @@ export class Gateway {
     // Validates `stream`; the answer's content type decides how it is read.
     adapter.isStream(body);
     const session = headerValue(req.headers, 'x-veil-session') ?? prepared?.session;
-    const scopeOrPromise = this.veil.openScope(session === undefined ? {} : { session });
+    const { principal, sessionTtlSeconds } = admission;
+    const scopeOrPromise = this.veil.openScope({
+      tenant: principal.tenant,
+      ...(session === undefined ? {} : { session }),
+      ...(session === undefined || sessionTtlSeconds === undefined ? {} : { ttlSeconds: sessionTtlSeconds }),
+    });
     const scope: TokenScope = scopeOrPromise instanceof Promise ? await scopeOrPromise : scopeOrPromise;
     let outgoing: string | Buffer = prepared?.changed === true ? JSON.stringify(body) : raw;
     let entities = 0;
+    let result: MaskResult | undefined;
     if (extraction.texts.length > 0) {
       const maskStarted = performance.now();
       const texts = extraction.texts;
       const telemetry = stats.telemetry;
-      const pending = telemetry === undefined ? this.veil.mask(texts, { scope }) : telemetry.stage('detect', () => this.veil.mask(texts, { scope }), 'rules');
-      const result = pending instanceof Promise ? await pending : pending;
+      const { decide } = admission;
+      // The built-in policy keeps the engine's own detection; a policy file configures its own.
+      const run = admission.policy.builtin
+        ? () => this.veil.mask(texts, { scope, decide })
+        : () => mask(texts, { engine: admission.engine, scope, decide });
+      const pending = telemetry === undefined ? run() : telemetry.stage('detect', run, 'rules');
+      result = pending instanceof Promise ? await pending : pending;
       stats.maskMs = performance.now() - maskStarted;
       telemetry?.masked(result);
       if (result.blocked.length > 0) {
         telemetry?.blocked();
-        const types = [...new Set(result.blocked.map((entity) => entity.type))];
-        throw new VeilError(VeilErrorCode.Blocked, `Policy blocks sending ${types.join(', ')} to the provider.`, {
-          data: { types },
-        });
+        throw blockedError(result.blocked);
       }
       entities = result.entities.length;
       stats.masked = entities;
@@ -318,10 +401,10 @@ export class Gateway {
     const upstream = await target.request({
       method: 'POST',
       path: route.forwardPath,
-      headers: upstreamHeaders(req.headers, {
+      headers: upstreamHeaders(withoutHeaders(req.headers, admission.stripHeaders), {
         requestId,
-        // The gateway's OpenAI key never goes to another provider.
-        apiKey: route.provider === 'openai' ? this.config.upstream.apiKey : undefined,
+        // A key from the policy is the route's own; the gateway's OpenAI key never goes to another provider.
+        apiKey: admission.providerKey ?? (route.provider === 'openai' ? this.config.upstream.apiKey : undefined),
         contentLength: typeof outgoing === 'string' ? Buffer.byteLength(outgoing) : outgoing.length,
       }),
       body: outgoing,
@@ -329,7 +412,8 @@ export class Gateway {
     });
     stats.upstreamStatus = upstream.statusCode;
     res.setHeader('x-veil-masked', String(entities));
-    await this.respond(res, upstream, adapter, scope, requestId);
+    // Answers get back only what the policy lets come back (`rehydrate: false` rules are withheld).
+    await this.respond(res, upstream, adapter, scope, rehydrationScope(admission, scope, result?.entities ?? []), requestId);
   }
 
   private async respond(
@@ -337,6 +421,7 @@ export class Gateway {
     upstream: UpstreamResponse,
     adapter: ProviderAdapter,
     scope: TokenScope,
+    visible: TokenScope,
     requestId: string,
   ): Promise<void> {
     const failed = upstream.statusCode >= 400;
@@ -347,9 +432,9 @@ export class Gateway {
     }
     const veil = this.veil;
     const rehydration: Rehydration = {
-      text: (value) => veil.rehydrate(value, scope),
-      json: (value) => veil.rehydrate(value, scope, JSON_ESCAPE),
-      stream: (json) => veil.streamRehydrator(scope, json ? JSON_ESCAPE : {}),
+      text: (value) => veil.rehydrate(value, visible),
+      json: (value) => veil.rehydrate(value, visible, JSON_ESCAPE),
+      stream: (json) => veil.streamRehydrator(visible, json ? JSON_ESCAPE : {}),
     };
     if (isEventStream(upstream) && !failed) {
       await streamRehydrated(res, upstream, adapter, rehydration, requestId);
@@ -357,4 +442,12 @@ export class Gateway {
       await sendRehydrated(res, upstream, adapter, rehydration, requestId);
     }
   }
+}
+
+/** A copy of `headers` without `names` (the Veil credential must never reach a provider). */
+function withoutHeaders(headers: IncomingHttpHeaders, names: readonly string[]): IncomingHttpHeaders {
+  if (names.every((name) => headers[name] === undefined)) return headers;
+  const copy: IncomingHttpHeaders = { ...headers };
+  for (const name of names) delete copy[name];
+  return copy;
 }

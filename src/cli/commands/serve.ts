@@ -15,6 +15,9 @@ import { preloadNerModel } from '../../detect/ner/ner-detector.js';
 import { defaultDataDir } from '../../vault/vault.js';
 import { loadConfigFile, PROVIDER_NAME, resolveConfig } from '../../proxy/config.js';
 import { Gateway } from '../../proxy/server.js';
+import { isLoopback } from '../../policy/authenticate.js';
+import { defaultPolicy, formatIssue, PolicyError } from '../../policy/load.js';
+import { PolicyWatcher, staticPolicySource, type PolicySource } from '../../policy/watch.js';
 import type { CliCommand, CliIO } from '../command.js';
 import { EXIT } from '../command.js';
 
@@ -37,7 +40,9 @@ Options:
                   re-signed with AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY),
                   NAME=http://host:8000/v1 for an OpenAI-compatible server (vLLM,
                   llama.cpp; serves /NAME/v1/...)
-  --config FILE   settings file (default ./veil.yaml when it exists)
+  --config FILE   settings and policy file (env VEIL_CONFIG, default ./veil.yaml when it
+                  exists); the policy is reloaded when the file changes (docs/policy.md).
+                  Without one, the built-in policy applies: mask everything, loopback only
 
 The provider key is the client's Authorization header, unless OPENAI_API_KEY (or
 upstream.api_key in the config) is set. Session tokens are kept in the vault
@@ -122,13 +127,17 @@ export async function runServe(
   let gateway: Gateway | undefined;
   let veil: Veil | undefined;
   let telemetry: Telemetry | undefined;
+  let watcher: PolicyWatcher | undefined;
   const shutdown = async (): Promise<void> => {
+    watcher?.close();
     await gateway?.close();
     await telemetry?.close();
     await veil?.close();
   };
   try {
-    const configPath = flags.config ?? (existsSync(resolve(io.cwd, 'veil.yaml')) ? 'veil.yaml' : undefined);
+    const envConfig = io.env['VEIL_CONFIG']?.trim();
+    const configPath =
+      flags.config ?? (envConfig === undefined || envConfig === '' ? undefined : envConfig) ?? (existsSync(resolve(io.cwd, 'veil.yaml')) ? 'veil.yaml' : undefined);
     const file = configPath === undefined ? undefined : loadConfigFile(resolve(io.cwd, configPath));
     const config = resolveConfig({
       ...(file === undefined ? {} : { file }),
@@ -140,13 +149,17 @@ export async function runServe(
         ...(flags.providers === undefined ? {} : { providers: flags.providers }),
       },
     });
+    const logger = createLogger();
+    // The same file holds the policy; a broken edit later keeps the running version (watch.ts).
+    watcher = configPath === undefined ? undefined : new PolicyWatcher(resolve(io.cwd, configPath), { logger }).start();
+    const policy: PolicySource = watcher ?? staticPolicySource(defaultPolicy());
     // Sessions (x-veil-session) live in the encrypted vault, so tokens survive a restart.
     veil = await openVeil({ env: io.env, cwd: io.cwd });
     // Load the NER model now, so the first request does not pay for it.
     preloadNerModel();
     // One audit event per request (counts and token ids, never values), /metrics, traces.
     telemetry = await Telemetry.open({ dataDir: defaultDataDir(io.env, io.cwd), env: io.env });
-    gateway = new Gateway({ veil, config, logger: createLogger(), telemetry });
+    gateway = new Gateway({ veil, config, logger, telemetry, policy, env: io.env });
     const address = await gateway.listen();
     const mode =
       gateway.upstream.kind === 'demo'
@@ -155,10 +168,20 @@ export async function runServe(
     io.stderr.write(`veil: gateway listening on ${address.url}/v1\nveil: ${mode}\n`);
     for (const [name, base] of Object.entries(config.providers ?? {})) io.stderr.write(`veil: ${name} upstream: ${base}\n`);
     if (configPath !== undefined) io.stderr.write(`veil: config ${configPath}\n`);
+    const current = policy.current;
+    io.stderr.write(`veil: policy ${current.source === undefined ? 'built-in default' : configPath} (version ${current.version.slice(0, 12)})\n`);
+    for (const warning of current.warnings) io.stderr.write(`veil: WARNING: ${warning}\n`);
+    if (current.auth.mode === 'disabled' && !isLoopback(address.host)) {
+      io.stderr.write(`veil: WARNING: auth is disabled and Veil listens on ${address.host}: clients from other machines get 403\n`);
+    }
     onListening?.(address.url);
   } catch (error) {
     // What did open (vault, audit log) must close, or its timers keep the process alive.
     await shutdown().catch(() => undefined);
+    if (error instanceof PolicyError) {
+      for (const issue of error.issues) io.stderr.write(`veil serve: ${formatIssue(error.file, issue)}\n`);
+      return EXIT.badInput;
+    }
     if (VeilError.isInstance(error)) {
       io.stderr.write(`veil serve: ${error.message}\n`);
       return EXIT.badInput;
