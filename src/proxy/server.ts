@@ -19,6 +19,10 @@ import { silentLogger, type Logger } from '../core/logger.js';
 import type { AuditEventInput } from '../audit/event.js';
 import type { Veil } from '../engine.js';
 import { mask, type MaskResult } from '../pipeline/mask.js';
+import { auditLogSink } from '../mcp/audit.js';
+import { createMcpHttpHandler, type McpHttpHandler } from '../mcp/http.js';
+import { policyUnmaskAuthorizer } from '../mcp/policy-authorizer.js';
+import { UnmaskAuthorizer } from '../policy/unmask.js';
 import { blockedError, PolicyGate, rehydrationScope, type Admission } from '../policy/gate.js';
 import { defaultPolicy } from '../policy/load.js';
 import { UnmaskService } from '../policy/unmask-service.js';
@@ -44,6 +48,8 @@ import { HttpUpstream, type Upstream, type UpstreamResponse } from './upstream.j
 export interface GatewayOptions {
   readonly veil: Veil;
   readonly config: GatewayConfig;
+  /** Directories the `/mcp` file tools may use (default: the working directory). */
+  readonly mcpRoots?: readonly string[];
   /** Defaults to the configured URL, or the demo upstream when there is none. */
   readonly upstream?: Upstream;
   readonly logger?: Logger;
@@ -89,6 +95,9 @@ function round(ms: number): number {
 
 /** Veil's own endpoint for authorised unmask (not forwarded anywhere). */
 const UNMASK_PATH = '/v1/veil/unmask';
+const MCP_PATH = '/mcp';
+/** Who each `/mcp` request was authenticated as, for the MCP handler's `identify`. */
+const mcpCallers = new WeakMap<IncomingMessage, { tenant: string; principal: string; roles: readonly string[] }>();
 
 function notFound(method: string, path: string): VeilError {
   return new VeilError(VeilErrorCode.NotFound, `Veil does not serve ${method} ${path}.`);
@@ -107,6 +116,8 @@ export class Gateway {
   private readonly metrics: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   private readonly gate: PolicyGate;
   private readonly unmaskService: UnmaskService;
+  /** Streamable-HTTP MCP endpoint (`/mcp`): the same engine as the CLI's `veil mcp`. */
+  private readonly mcp: McpHttpHandler;
   private closing = false;
 
   constructor(options: GatewayOptions) {
@@ -141,6 +152,13 @@ export class Gateway {
       policy,
       openScope: (tenant, session) => this.veil.openScope({ tenant, session }),
       ...(audit === undefined ? {} : { audit }),
+    });
+    this.mcp = createMcpHttpHandler(this.veil, {
+      roots: options.mcpRoots ?? [process.cwd()],
+      // The caller is who the gateway's auth says it is; serveMcp() authenticates first.
+      identify: (req) => mcpCallers.get(req) ?? {},
+      authorizer: policyUnmaskAuthorizer(() => new UnmaskAuthorizer(policy.current)),
+      ...(auditLog === undefined ? {} : { audit: auditLogSink(auditLog) }),
     });
     this.server = createServer({ keepAliveTimeout: 65_000 }, (req, res) => {
       this.handle(req, res);
@@ -224,6 +242,9 @@ export class Gateway {
     } else if (method === 'POST' && path === UNMASK_PATH) {
       stats.route = 'unmask';
       work = this.unmask(req, res, path, requestId);
+    } else if (path === MCP_PATH) {
+      stats.route = 'mcp';
+      work = this.serveMcp(req, res, path);
     } else if (method === 'GET' && path === '/metrics' && this.metrics !== undefined) {
       this.metrics(req, res);
       work = Promise.resolve();
@@ -282,6 +303,13 @@ export class Gateway {
   /** The policy's auth and access checks for a request the route table gave to `provider`. */
   private admit(req: IncomingMessage, path: string, provider: string): Promise<Admission> {
     return this.gate.admit({ path, provider, headers: req.headers, remoteAddress: req.socket.remoteAddress });
+  }
+
+  /** `/mcp`: the same auth as every other route, then the MCP handler with that caller. */
+  private async serveMcp(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const { principal } = await this.gate.identify({ path, headers: req.headers, remoteAddress: req.socket.remoteAddress });
+    mcpCallers.set(req, { tenant: principal.tenant, principal: principal.keyId, roles: principal.roles });
+    await this.mcp(req, res);
   }
 
   /** `POST /v1/veil/unmask`: authenticated, not routed; Cedar decides per token (policy/unmask-service.ts). */
