@@ -73,3 +73,12 @@ describe('veil mask --format | veil unmask --format', () => {
     expect(JSON.parse(out)).toEqual(JSON.parse(json));
   });
 });
+
+describe('veil keys rotate', () => {
+  it('rotates the master key and the session still unmasks', () => {
+    const masked = shell(`echo "mail rotate@example.com" | node "$VEIL_CLI" mask --session r1`);
+    expect(masked).toBe('mail <<EMAIL_1>>\n');
+    shell(`node "$VEIL_CLI" keys rotate 2>&1`);
+    expect(shell(`echo "<<EMAIL_1>>" | node "$VEIL_CLI" unmask --session r1`)).toBe('rotate@example.com\n');
+  });
+});

@@ -1,14 +1,18 @@
 import { hashApiKey, looksLikeVeilKey, newApiKey } from '../../policy/keys.js';
 import type { CliCommand, CliIO } from '../command.js';
 import { guard, parse, readAll, UsageError } from '../io.js';
+import { KEYS_ROTATE_USAGE, runKeysRotate } from './keys-rotate.js';
 
 const USAGE = `Usage: veil keys new [--id ID] [--role R]...
        veil keys hash KEY|-
+       veil keys rotate ... (see below)
 
 new   makes a random gateway key (veil_...), prints it once, and the tenants entry for
       veil.yaml with its hash (the key itself is stored nowhere)
 hash  prints the sha256:... hash of a key for veil.yaml; '-' reads the key from stdin,
-      which keeps it out of shell history`;
+      which keeps it out of shell history
+
+${KEYS_ROTATE_USAGE}`;
 
 async function hash(args: readonly string[], io: CliIO): Promise<number> {
   const { positionals } = parse(args, {});
@@ -44,13 +48,14 @@ function create(args: readonly string[], io: CliIO): number {
 
 export const keysCommand: CliCommand = {
   name: 'keys',
-  summary: 'make gateway API keys and the hashes veil.yaml stores',
+  summary: 'make gateway API keys and their hashes; rotate the vault master key',
   usage: USAGE,
   run: (args, io) =>
     guard('keys', USAGE, io, async () => {
       const [sub, ...rest] = args;
+      if (sub === 'rotate') return runKeysRotate(rest, io);
       if (sub === 'hash') return hash(rest, io);
       if (sub === 'new') return create(rest, io);
-      throw new UsageError(sub === undefined ? 'expected a subcommand: new or hash' : `unknown subcommand '${sub}'`);
+      throw new UsageError(sub === undefined ? 'expected a subcommand: new, hash or rotate' : `unknown subcommand '${sub}'`);
     }),
 };
