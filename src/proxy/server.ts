@@ -96,6 +96,8 @@ function round(ms: number): number {
 /** Veil's own endpoint for authorised unmask (not forwarded anywhere). */
 const UNMASK_PATH = '/v1/veil/unmask';
 const MCP_PATH = '/mcp';
+const AUDIT_VERIFY_PATH = '/v1/veil/audit/verify';
+const AUDIT_ROLES = new Set(['admin', 'auditor']);
 /** Who each `/mcp` request was authenticated as, for the MCP handler's `identify`. */
 const mcpCallers = new WeakMap<IncomingMessage, { tenant: string; principal: string; roles: readonly string[] }>();
 
@@ -114,6 +116,7 @@ export class Gateway {
   private readonly providerUpstreams: ReadonlyMap<string, Upstream>;
   private readonly telemetry: Telemetry | undefined;
   private readonly metrics: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
+  private readonly auditVerify: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   private readonly gate: PolicyGate;
   private readonly unmaskService: UnmaskService;
   /** Streamable-HTTP MCP endpoint (`/mcp`): the same engine as the CLI's `veil mcp`. */
@@ -143,6 +146,7 @@ export class Gateway {
     });
     this.telemetry = options.telemetry;
     this.metrics = options.telemetry?.metricsHandler();
+    this.auditVerify = options.telemetry?.auditVerifyHandler();
     const policy = options.policy ?? staticPolicySource(defaultPolicy());
     // The policy's detector settings apply on top of the engine's detectors.
     this.gate = new PolicyGate(policy, { env: options.env ?? process.env, detectors: this.veil.detection.detectors });
@@ -242,6 +246,9 @@ export class Gateway {
     } else if (method === 'POST' && path === UNMASK_PATH) {
       stats.route = 'unmask';
       work = this.unmask(req, res, path, requestId);
+    } else if (method === 'GET' && path === AUDIT_VERIFY_PATH && this.auditVerify !== undefined) {
+      stats.route = 'audit-verify';
+      work = this.serveAuditVerify(req, res, path);
     } else if (path === MCP_PATH) {
       stats.route = 'mcp';
       work = this.serveMcp(req, res, path);
@@ -303,6 +310,22 @@ export class Gateway {
   /** The policy's auth and access checks for a request the route table gave to `provider`. */
   private admit(req: IncomingMessage, path: string, provider: string): Promise<Admission> {
     return this.gate.admit({ path, provider, headers: req.headers, remoteAddress: req.socket.remoteAddress });
+  }
+
+  /**
+   * `GET /v1/veil/audit/verify`: for callers with an `admin` or `auditor` role, or anyone on
+   * loopback when auth is disabled (the default demo setup).
+   */
+  private async serveAuditVerify(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const { principal } = await this.gate.identify({ path, headers: req.headers, remoteAddress: req.socket.remoteAddress });
+    const allowed = principal.method === 'anonymous' || principal.roles.some((role) => AUDIT_ROLES.has(role));
+    if (!allowed) {
+      req.resume();
+      throw new VeilError(VeilErrorCode.Unauthorized, 'Verifying the audit log needs the admin or auditor role.', {
+        data: { status: 403 },
+      });
+    }
+    this.auditVerify?.(req, res);
   }
 
   /** `/mcp`: the same auth as every other route, then the MCP handler with that caller. */
