@@ -1,6 +1,14 @@
 #!/usr/bin/env node
 import { runCli } from './index.js';
 
+// `veil ... | head` closes the pipe early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 runCli(process.argv.slice(2), {
   stdin: process.stdin,
   stdout: process.stdout,

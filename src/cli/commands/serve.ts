@@ -151,7 +151,14 @@ export async function runServe(
     });
     const logger = createLogger();
     // The same file holds the policy; a broken edit later keeps the running version (watch.ts).
-    watcher = configPath === undefined ? undefined : new PolicyWatcher(resolve(io.cwd, configPath), { logger }).start();
+    watcher =
+      configPath === undefined
+        ? undefined
+        : new PolicyWatcher(resolve(io.cwd, configPath), {
+            logger,
+            // Every version that comes into force is on the audit record.
+            onReload: (next) => telemetry?.audit.record({ kind: 'policy_reload', tenant: 'system', policy_version: next.version }),
+          }).start();
     const policy: PolicySource = watcher ?? staticPolicySource(defaultPolicy());
     // Sessions (x-veil-session) live in the encrypted vault, so tokens survive a restart.
     veil = await openVeil({ env: io.env, cwd: io.cwd });
