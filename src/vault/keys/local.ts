@@ -14,7 +14,7 @@
  * @module
  */
 import { mkdir, open, readdir, readFile, rename, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VeilError, VeilErrorCode } from '../../core/errors.js';
@@ -77,6 +77,19 @@ export class LocalKeyProvider implements KeyProvider {
     return [...this.#retired.keys()];
   }
 
+  async #learnKeysOnDisk(dataDir: string): Promise<void> {
+    const found = [...(await retiredFromDir(dataDir))];
+    try {
+      found.push(parseMasterKey(await readFile(join(dataDir, MASTER_KEY_FILE), 'utf8'), MASTER_KEY_FILE));
+    } catch {
+      // A key file being rewritten right now: the caller reports the unknown key id.
+    }
+    for (const candidate of found) {
+      const id = localKeyId(candidate);
+      if (id !== this.keyId && candidate.length === MASTER_KEY_BYTES) this.#retired.set(id, Buffer.from(candidate));
+    }
+  }
+
   /** Resolves the master key (option, env, key file — in that order) and returns the provider. */
   static async open(options: LocalKeyOptions): Promise<LocalKeyProvider> {
     const env = options.env ?? process.env;
@@ -98,7 +111,13 @@ export class LocalKeyProvider implements KeyProvider {
   }
 
   async unwrap(key: WrappedKey, context: { tenant: string }): Promise<Uint8Array> {
-    const masterKey = key.keyId === this.keyId ? this.#masterKey : this.#retired.get(key.keyId);
+    let masterKey = key.keyId === this.keyId ? this.#masterKey : this.#retired.get(key.keyId);
+    if (masterKey === undefined && this.source.endsWith(MASTER_KEY_FILE)) {
+      // Another process (veil keys rotate) may have rotated since this one started: the key file
+      // then holds the newer key and retired-keys/ the older ones. Learn them, for unwrapping only.
+      await this.#learnKeysOnDisk(dirname(this.source));
+      masterKey = this.#retired.get(key.keyId);
+    }
     if (masterKey === undefined) {
       throw new VeilError(
         VeilErrorCode.Key,
