@@ -3,6 +3,7 @@
  * string leaves are masked and the document re-serialised) and narrowing untyped JSON.
  * @module
  */
+import { VeilError, VeilErrorCode } from '../../core/errors.js';
 import { badField } from '../errors.js';
 import type { Extraction, TextSlot } from './provider-adapter.js';
 
@@ -97,4 +98,16 @@ export function optionalBoolean(body: JsonObject, key: string): boolean {
   if (value === undefined || value === null) return false;
   if (typeof value !== 'boolean') throw badField(key, 'boolean');
   return value;
+}
+
+/** The JSON object of an upstream stream event; an upstream fault (502) when it is not one. */
+export function parseStreamEvent(data: string): JsonObject {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(data);
+  } catch {
+    throw new VeilError(VeilErrorCode.Upstream, 'The upstream sent a stream event that is not JSON.');
+  }
+  if (!isObject(payload)) throw new VeilError(VeilErrorCode.Upstream, 'The upstream sent a stream event that is not a JSON object.');
+  return payload;
 }

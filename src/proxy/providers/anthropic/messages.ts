@@ -6,10 +6,9 @@
  * index; `input_json_delta` fragments are partial JSON, so values are put back JSON-escaped.
  * @module
  */
-import { VeilError, VeilErrorCode } from '../../../core/errors.js';
 import { badField, errorBody } from '../../errors.js';
 import type { SseEvent } from '../../sse.js';
-import { isObject, optionalBoolean, rehydrateLeaves, TextCollector, type JsonObject } from '../json-text.js';
+import { isObject, optionalBoolean, rehydrateLeaves, TextCollector, type JsonObject, parseStreamEvent } from '../json-text.js';
 import type { ChunkRehydrator, Extraction, ProviderAdapter, ProviderErrorBody, Rehydration, StreamRewriter } from '../provider-adapter.js';
 
 /** Content blocks: text, tool_use, tool_result, document, search_result, thinking; others (images) pass unscanned. */
@@ -164,13 +163,7 @@ class MessagesStreamRewriter implements StreamRewriter {
       out.push(event);
       return;
     }
-    let payload: unknown;
-    try {
-      payload = JSON.parse(data);
-    } catch {
-      throw new VeilError(VeilErrorCode.Upstream, 'The upstream sent a stream event that is not JSON.');
-    }
-    if (!isObject(payload)) throw new VeilError(VeilErrorCode.Upstream, 'The upstream sent a stream event that is not a JSON object.');
+    const payload = parseStreamEvent(data);
     const type = typeof payload['type'] === 'string' ? payload['type'] : (event.event ?? '');
     switch (type) {
       case 'content_block_delta': {

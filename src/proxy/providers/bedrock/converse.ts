@@ -7,11 +7,10 @@
  * The framing (event stream) is the gateway's; signing is the Bedrock upstream's.
  * @module
  */
-import { VeilError, VeilErrorCode } from '../../../core/errors.js';
 import { badField, errorBody } from '../../errors.js';
 import { eventStreamEvent } from '../../framing.js';
 import type { SseEvent } from '../../sse.js';
-import { isObject, rehydrateLeaves, TextCollector, type JsonObject } from '../json-text.js';
+import { isObject, rehydrateLeaves, TextCollector, type JsonObject, parseStreamEvent } from '../json-text.js';
 import type { ChunkRehydrator, Extraction, ProviderAdapter, ProviderErrorBody, Rehydration, StreamRewriter } from '../provider-adapter.js';
 
 function collectBlocks(collector: TextCollector, blocks: unknown, path: string): void {
@@ -116,13 +115,7 @@ class ConverseStreamRewriter implements StreamRewriter {
   }
 
   event(event: SseEvent, out: SseEvent[]): void {
-    let payload: unknown;
-    try {
-      payload = JSON.parse(event.data ?? '');
-    } catch {
-      throw new VeilError(VeilErrorCode.Upstream, 'The upstream sent a stream event that is not JSON.');
-    }
-    if (!isObject(payload)) throw new VeilError(VeilErrorCode.Upstream, 'The upstream sent a stream event that is not a JSON object.');
+    const payload = parseStreamEvent(event.data ?? '');
     let changed = false;
     if (event.event === 'contentBlockDelta') {
       changed = this.delta(payload);

@@ -6,10 +6,9 @@
  * kind of text (answer or thought), flushed when the candidate finishes.
  * @module
  */
-import { VeilError, VeilErrorCode } from '../../../core/errors.js';
 import { badField, errorBody } from '../../errors.js';
 import type { SseEvent } from '../../sse.js';
-import { isObject, rehydrateLeaves, TextCollector, type JsonObject } from '../json-text.js';
+import { isObject, rehydrateLeaves, TextCollector, type JsonObject, parseStreamEvent } from '../json-text.js';
 import type { ChunkRehydrator, Extraction, ProviderAdapter, ProviderErrorBody, Rehydration, StreamRewriter } from '../provider-adapter.js';
 
 function collectParts(collector: TextCollector, content: JsonObject, path: string): void {
@@ -117,13 +116,7 @@ class GeminiStreamRewriter implements StreamRewriter {
       out.push(event);
       return;
     }
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(event.data);
-    } catch {
-      throw new VeilError(VeilErrorCode.Upstream, 'The upstream sent a stream event that is not JSON.');
-    }
-    if (!isObject(chunk)) throw new VeilError(VeilErrorCode.Upstream, 'The upstream sent a stream event that is not a JSON object.');
+    const chunk = parseStreamEvent(event.data);
     if (!rehydrateError(chunk, this.rehydration)) {
       const candidates = chunk['candidates'];
       if (Array.isArray(candidates)) {

@@ -4,10 +4,9 @@
  * comes back rehydrated, whole or streamed.
  * @module
  */
-import { VeilError, VeilErrorCode } from '../../../core/errors.js';
 import { badField } from '../../errors.js';
 import type { SseEvent } from '../../sse.js';
-import { isObject, optionalBoolean, TextCollector, type JsonObject } from '../json-text.js';
+import { isObject, optionalBoolean, TextCollector, type JsonObject, parseStreamEvent } from '../json-text.js';
 import type { ChunkRehydrator, Extraction, ProviderAdapter, Rehydration, StreamRewriter } from '../provider-adapter.js';
 import { collectContent, rehydrateContent } from './content-parts.js';
 
@@ -110,13 +109,7 @@ class ChatStreamRewriter implements StreamRewriter {
       out.push(event);
       return;
     }
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(data);
-    } catch {
-      throw new VeilError(VeilErrorCode.Upstream, 'The upstream sent a stream event that is not JSON.');
-    }
-    if (!isObject(chunk)) throw new VeilError(VeilErrorCode.Upstream, 'The upstream sent a stream event that is not a JSON object.');
+    const chunk = parseStreamEvent(data);
     if (rehydrateErrorBody(chunk, this.rehydration)) {
       event.data = JSON.stringify(chunk);
       out.push(event);

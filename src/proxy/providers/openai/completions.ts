@@ -3,9 +3,8 @@
  * back rehydrated, whole or streamed (one rehydrator per choice).
  * @module
  */
-import { VeilError, VeilErrorCode } from '../../../core/errors.js';
 import type { SseEvent } from '../../sse.js';
-import { isObject, optionalBoolean, TextCollector, type JsonObject } from '../json-text.js';
+import { isObject, optionalBoolean, TextCollector, type JsonObject, parseStreamEvent } from '../json-text.js';
 import type { ChunkRehydrator, Extraction, ProviderAdapter, Rehydration, StreamRewriter } from '../provider-adapter.js';
 import { rehydrateErrorBody } from './chat-completions.js';
 import { collectStrings } from './embeddings.js';
@@ -38,13 +37,7 @@ class CompletionsStreamRewriter implements StreamRewriter {
       out.push(event);
       return;
     }
-    let chunk: unknown;
-    try {
-      chunk = JSON.parse(data);
-    } catch {
-      throw new VeilError(VeilErrorCode.Upstream, 'The upstream sent a stream event that is not JSON.');
-    }
-    if (!isObject(chunk)) throw new VeilError(VeilErrorCode.Upstream, 'The upstream sent a stream event that is not a JSON object.');
+    const chunk = parseStreamEvent(data);
     if (!rehydrateErrorBody(chunk, this.rehydration)) {
       this.template = chunk;
       const choices = chunk['choices'];

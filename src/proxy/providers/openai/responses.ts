@@ -5,10 +5,9 @@
  * and `response.completed` events carry the rehydrated full text.
  * @module
  */
-import { VeilError, VeilErrorCode } from '../../../core/errors.js';
 import { badField } from '../../errors.js';
 import type { SseEvent } from '../../sse.js';
-import { isObject, optionalBoolean, TextCollector, type JsonObject } from '../json-text.js';
+import { isObject, optionalBoolean, TextCollector, type JsonObject, parseStreamEvent } from '../json-text.js';
 import type { ChunkRehydrator, Extraction, ProviderAdapter, Rehydration, StreamRewriter } from '../provider-adapter.js';
 import { rehydrateErrorBody } from './chat-completions.js';
 import { collectContent, rehydrateContent } from './content-parts.js';
@@ -115,13 +114,7 @@ class ResponsesStreamRewriter implements StreamRewriter {
       out.push(event);
       return;
     }
-    let payload: unknown;
-    try {
-      payload = JSON.parse(data);
-    } catch {
-      throw new VeilError(VeilErrorCode.Upstream, 'The upstream sent a stream event that is not JSON.');
-    }
-    if (!isObject(payload)) throw new VeilError(VeilErrorCode.Upstream, 'The upstream sent a stream event that is not a JSON object.');
+    const payload = parseStreamEvent(data);
     const type = typeof payload['type'] === 'string' ? payload['type'] : (event.event ?? '');
     const delta = DELTAS[type];
     if (delta !== undefined) {
