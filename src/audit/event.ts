@@ -22,7 +22,8 @@ export const AUDIT_EVENT_VERSION = 1;
 /** `prev_hash` of the first event of every chain: SHA-256 of a fixed label, so it is recognisable. */
 export const GENESIS_HASH = createHash('sha256').update('veil/audit/genesis/v1').digest('hex');
 
-export const AUDIT_EVENT_KINDS = ['request', 'cli', 'unmask', 'policy_reload', 'key'] as const;
+/** `vault`: an erasure (`forget`) or a TTL purge run by the gateway. */
+export const AUDIT_EVENT_KINDS = ['request', 'cli', 'unmask', 'policy_reload', 'key', 'vault'] as const;
 export type AuditEventKind = (typeof AUDIT_EVENT_KINDS)[number];
 
 export const AUDIT_ACTIONS = ['mask', 'redact', 'block', 'allow'] as const;
@@ -53,6 +54,11 @@ const HEX64 = /^[0-9a-f]{64}$/;
  */
 export function isAuditIdentifier(value: string): boolean {
   return IDENT.test(value);
+}
+
+/** True when `value` may go into `token_ids` (placeholder and opaque tokens; not fpe or `[TYPE]`). */
+export function isAuditTokenId(value: string): boolean {
+  return TOKEN_ID.test(value);
 }
 
 /** True when `value` may go into `route` (a route template such as `/v1/chat/completions`). */
@@ -110,6 +116,26 @@ export interface AuditEventInput {
   readonly unmask?: { readonly allowed: boolean; readonly tokens: number } | null;
   /** `key` events: the operation and the id (never the material) of the key. */
   readonly key?: { readonly operation: KeyOperation; readonly key_id: string } | null;
+  /**
+   * Spans found per entity type without any action taken on them (`veil detect`, `veil scan`),
+   * kept apart from `entities` so reports never count them as masked.
+   */
+  readonly found?: Readonly<Record<string, number>> | null;
+  /** Erasure and purge (`vault` events, `veil vault` runs): what was removed, never what it held. */
+  readonly vault?: VaultChange | null;
+}
+
+export const VAULT_OPERATIONS = ['forget_session', 'forget_tenant', 'purge'] as const;
+export type VaultOperation = (typeof VAULT_OPERATIONS)[number];
+
+export interface VaultChange {
+  readonly operation: VaultOperation;
+  /** The erased session id (an identifier, like the tenant); null for a tenant or a purge. */
+  readonly session: string | null;
+  /** Vault entries deleted. */
+  readonly entries: number;
+  /** Whether the tenant's data key was deleted (crypto-shredding). */
+  readonly data_key: boolean;
 }
 
 export const KEY_OPERATIONS = ['generate', 'rotate', 'shred', 'load'] as const;
@@ -119,7 +145,11 @@ export type ActionCounts = z.infer<typeof actionCounts>;
 export type DetectorTiming = z.infer<typeof detectorTiming>;
 
 
-/** An event as stored: every field present (null when not applicable), chained. */
+/**
+ * An event as stored: every field present (null when not applicable), chained. The exceptions
+ * are `found` and `vault`, added later: they are present only on the events that carry them, so
+ * every event written before them keeps its bytes and its hash.
+ */
 export interface AuditEvent {
   readonly v: number;
   readonly seq: number;
@@ -144,6 +174,8 @@ export interface AuditEvent {
   readonly command: string | null;
   readonly unmask: { readonly allowed: boolean; readonly tokens: number } | null;
   readonly key: { readonly operation: KeyOperation; readonly key_id: string } | null;
+  readonly found?: Readonly<Record<string, number>> | undefined;
+  readonly vault?: VaultChange | undefined;
   readonly prev_hash: string;
   readonly hash: string;
 }
@@ -180,6 +212,11 @@ export const storedAuditEventSchema = z
       .object({ operation: z.enum(KEY_OPERATIONS), key_id: z.string() })
       .strict()
       .nullable(),
+    found: z.record(z.string(), count).optional(),
+    vault: z
+      .object({ operation: z.enum(VAULT_OPERATIONS), session: z.string().nullable(), entries: count, data_key: z.boolean() })
+      .strict()
+      .optional(),
     prev_hash: z.string().regex(HEX64),
     hash: z.string().regex(HEX64),
   })
@@ -230,6 +267,19 @@ export function prepareEvent(input: AuditEventInput, now: () => Date = () => new
     check.oneOf('key.operation', key.operation, KEY_OPERATIONS);
     check.ident('key.key_id', key.key_id);
   }
+  const found: Record<string, number> = {};
+  for (const [type, spans] of Object.entries(input.found ?? {})) {
+    check.match('found', type, ENTITY_TYPE);
+    found[type] = check.count(`found.${type}`, spans);
+  }
+  const vault = input.vault ?? null;
+  if (vault !== null) {
+    check.keys(vault, ['operation', 'session', 'entries', 'data_key'], 'vault.');
+    check.oneOf('vault.operation', vault.operation, VAULT_OPERATIONS);
+    check.optionalIdent('vault.session', vault.session);
+    check.count('vault.entries', vault.entries);
+    if (typeof vault.data_key !== 'boolean') check.fail('vault.data_key', 'must be a boolean');
+  }
   const status = input.upstream_status ?? null;
   if (status !== null && (!Number.isInteger(status) || status < 100 || status > 599)) check.fail('upstream_status', 'must be an HTTP status');
   return {
@@ -258,12 +308,17 @@ export function prepareEvent(input: AuditEventInput, now: () => Date = () => new
     command: check.optionalIdent('command', input.command),
     unmask: unmask === null ? null : { allowed: unmask.allowed, tokens: unmask.tokens },
     key: key === null ? null : { operation: key.operation, key_id: key.key_id },
+    ...(input.found === undefined || input.found === null ? {} : { found }),
+    ...(vault === null
+      ? {}
+      : { vault: { operation: vault.operation, session: vault.session, entries: vault.entries, data_key: vault.data_key } }),
   };
 }
 
 const INPUT_KEYS = [
   'kind', 'id', 'time', 'tenant', 'principal', 'route', 'provider', 'model', 'policy_version', 'entities', 'detectors',
   'rule_ids', 'token_ids', 'leak_gate', 'upstream_status', 'latency_ms', 'request_id', 'outcome', 'command', 'unmask', 'key',
+  'found', 'vault',
 ] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;

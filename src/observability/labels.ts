@@ -5,10 +5,12 @@
  * and cardinality stays bounded whatever clients send.
  * @module
  */
+import { AUDIT_STAGES, type AuditStage } from '../audit/event.js';
 import { FINE_TYPES, PARENT_TYPES } from '../core/entities.js';
 
-export const STAGES = ['auth', 'route', 'extract', 'detect', 'policy', 'vault', 'leak_gate', 'upstream', 'rehydrate', 'audit'] as const;
-export type Stage = (typeof STAGES)[number];
+/** The audit event's stage names: metrics, spans and the event's `stage_ms` use one list. */
+export const STAGES = AUDIT_STAGES;
+export type Stage = AuditStage;
 
 export const TIERS = ['rules', 'custom', 'ner', 'llm'] as const;
 export type TierLabel = (typeof TIERS)[number] | 'none';

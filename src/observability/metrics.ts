@@ -38,6 +38,11 @@ export class VeilMetrics {
   readonly #entities: Counter<'type' | 'action'>;
   readonly #leakGate: Counter<'route' | 'provider'>;
   readonly #auditLogs: AuditLogGauges[] = [];
+  // Label children per combination, made once: a request then updates its metrics without
+  // building and validating label objects each time.
+  readonly #requestChildren = new Map<string, { count: Counter.Internal; duration: Histogram.Internal<'route' | 'provider' | 'status'> }>();
+  readonly #stageChildren = new Map<string, Histogram.Internal<'stage' | 'tier'>>();
+  readonly #entityChildren = new Map<string, Counter.Internal>();
 
   constructor(options: MetricsOptions = {}) {
     this.registry = options.registry ?? new Registry();
@@ -108,25 +113,47 @@ export class VeilMetrics {
 
   /** One finished request. `seconds` from the first byte in to the last byte out. */
   observeRequest(request: { route: string | null; provider: string | null; status: number | null; seconds: number }): void {
-    const labels = {
-      route: this.labels.route(request.route),
-      provider: this.labels.provider(request.provider),
-      status: this.labels.status(request.status),
-    };
-    this.#requests.inc(labels);
-    this.#duration.observe(labels, request.seconds);
+    const route = this.labels.route(request.route);
+    const provider = this.labels.provider(request.provider);
+    const status = this.labels.status(request.status);
+    const key = `${route}\n${provider}\n${status}`;
+    let children = this.#requestChildren.get(key);
+    if (children === undefined) {
+      const labels = { route, provider, status };
+      children = { count: this.#requests.labels(labels), duration: this.#duration.labels(labels) };
+      this.#requestChildren.set(key, children);
+    }
+    children.count.inc();
+    children.duration.observe(request.seconds);
   }
 
   /** Duration of one stage; `tier` for the detect stage per detector tier. */
   observeStage(stage: Stage, seconds: number, tier?: string): void {
-    this.#stage.observe({ stage: this.labels.stage(stage), tier: this.labels.tier(tier) }, seconds);
+    const stageLabel = this.labels.stage(stage);
+    const tierLabel = this.labels.tier(tier);
+    const key = `${stageLabel}\n${tierLabel}`;
+    let child = this.#stageChildren.get(key);
+    if (child === undefined) {
+      child = this.#stage.labels({ stage: stageLabel, tier: tierLabel });
+      this.#stageChildren.set(key, child);
+    }
+    child.observe(seconds);
   }
 
   /** Entity counts of one request, as in the audit event (`summarizeMask(...).entities`). */
   countEntities(entities: Readonly<Record<string, ActionCounts>>): void {
     for (const [type, counts] of Object.entries(entities)) {
       for (const [action, count] of Object.entries(counts)) {
-        if (typeof count === 'number' && count > 0) this.#entities.inc({ type: this.labels.entityType(type), action: this.labels.action(action) }, count);
+        if (typeof count !== 'number' || count <= 0) continue;
+        const typeLabel = this.labels.entityType(type);
+        const actionLabel = this.labels.action(action);
+        const key = `${typeLabel}\n${actionLabel}`;
+        let child = this.#entityChildren.get(key);
+        if (child === undefined) {
+          child = this.#entities.labels({ type: typeLabel, action: actionLabel });
+          this.#entityChildren.set(key, child);
+        }
+        child.inc(count);
       }
     }
   }

@@ -63,6 +63,11 @@ export interface RequestFinish {
   readonly outcome?: AuditOutcome;
 }
 
+/** Milliseconds to the microsecond: finer digits are noise and only lengthen the event. */
+function roundMs(ms: number): number {
+  return Math.round(ms * 1000) / 1000;
+}
+
 function identOr<T extends string | null>(value: string | null, fallback: T): string | T | null {
   if (value === null) return null;
   return isAuditIdentifier(value) ? value : fallback;
@@ -159,6 +164,8 @@ export class RequestTelemetry {
   readonly #start: RequestStart;
   readonly #began = performance.now();
   readonly #detectors: DetectorTiming[] = [];
+  /** Milliseconds per stage, for the audit event (`stage_ms`). */
+  readonly #stageMs: Partial<Record<Stage, number>> = {};
   #summary: MaskSummary = { entities: {}, token_ids: [], rule_ids: [] };
   #leakGate: LeakGateOutcome | null = null;
   #blocked = false;
@@ -181,13 +188,14 @@ export class RequestTelemetry {
     this.trace = telemetry.tracer.startRequest({ route: start.route, provider: start.provider, requestId: this.requestId, tenant: start.tenant });
   }
 
-  /** Times `body` as a stage: a child span and the stage histogram (and, for detect, the tier timing in the event). */
+  /**
+   * Times `body` as a stage: a child span, the stage histogram and the event's `stage_ms` (and,
+   * for detect, the tier timing in the event). A promise is timed until it settles.
+   */
   stage<T>(stage: Stage, body: () => T, tier?: 'rules' | 'custom' | 'ner' | 'llm'): T {
     const began = performance.now();
     const done = (): void => {
-      const ms = performance.now() - began;
-      this.#telemetry.metrics.observeStage(stage, ms / 1000, tier);
-      if (stage === 'detect' && tier !== undefined) this.#detectors.push({ tier, ms: Math.round(ms * 1000) / 1000, spans: 0 });
+      this.#timed(stage, performance.now() - began, tier);
     };
     const result = this.trace.stage(stage, body, tier);
     if (result instanceof Promise) return result.finally(done) as T;
@@ -195,9 +203,31 @@ export class RequestTelemetry {
     return result;
   }
 
-  /** Records a stage timed elsewhere (e.g. the upstream time of a stream). */
+  /**
+   * Starts timing a stage that does not fit one call (it ends in another callback); the returned
+   * function ends it. Calling it again does nothing.
+   */
+  startStage(stage: Stage): () => void {
+    const began = performance.now();
+    const span = this.trace.startStage(stage);
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      span.end();
+      this.#timed(stage, performance.now() - began);
+    };
+  }
+
+  /** Records a stage timed elsewhere. */
   observeStage(stage: Stage, seconds: number, tier?: 'rules' | 'custom' | 'ner' | 'llm'): void {
-    this.#telemetry.metrics.observeStage(stage, seconds, tier);
+    this.#timed(stage, seconds * 1000, tier);
+  }
+
+  #timed(stage: Stage, ms: number, tier?: 'rules' | 'custom' | 'ner' | 'llm'): void {
+    this.#telemetry.metrics.observeStage(stage, ms / 1000, tier);
+    this.#stageMs[stage] = (this.#stageMs[stage] ?? 0) + ms;
+    if (stage === 'detect' && tier !== undefined) this.#detectors.push({ tier, ms: roundMs(ms), spans: 0 });
   }
 
   /** Spans found per tier, when the caller knows them (adds to the event's detector timings). */
@@ -237,6 +267,17 @@ export class RequestTelemetry {
     }
   }
 
+  #hasStages(): boolean {
+    for (const _ in this.#stageMs) return true;
+    return false;
+  }
+
+  #roundedStages(): Partial<Record<Stage, number>> {
+    const rounded: Partial<Record<Stage, number>> = {};
+    for (const [stage, ms] of Object.entries(this.#stageMs) as [Stage, number][]) rounded[stage] = roundMs(ms);
+    return rounded;
+  }
+
   #record(result: RequestFinish, outcome: AuditOutcome, latencyMs: number): void {
     this.#telemetry.audit.record({
       kind: 'request',
@@ -253,7 +294,8 @@ export class RequestTelemetry {
       token_ids: this.#summary.token_ids,
       leak_gate: this.#leakGate,
       upstream_status: result.upstreamStatus ?? null,
-      latency_ms: Math.round(latencyMs * 1000) / 1000,
+      latency_ms: roundMs(latencyMs),
+      ...(this.#hasStages() ? { stage_ms: this.#roundedStages() } : {}),
       request_id: this.requestId,
       outcome,
     });

@@ -8,7 +8,7 @@
  * up in a span.
  * @module
  */
-import { context, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { VeilError, VeilErrorCode } from '../core/errors.js';
 import type { ActionCounts } from '../audit/event.js';
 import { LabelSets, type LabelSetsOptions, type Stage } from './labels.js';
@@ -115,6 +115,8 @@ export class RequestTrace {
 
   /** A child span for one stage; end it with `StageTrace.end()`. */
   startStage(stage: Stage, tier?: string): StageTrace {
+    // Tracing off (the default): no context, attributes or span per stage.
+    if (!this.span.isRecording()) return NOT_RECORDING;
     const attributes: Attributes = { 'veil.stage': this.#labels.stage(stage) };
     if (tier !== undefined) attributes['veil.tier'] = this.#labels.tier(tier);
     const parent = trace.setSpan(context.active(), this.span);
@@ -123,6 +125,7 @@ export class RequestTrace {
 
   /** Runs `body` inside a stage span (sync or async); errors mark the span and propagate. */
   stage<T>(stage: Stage, body: () => T, tier?: string): T {
+    if (!this.span.isRecording()) return body();
     const child = this.startStage(stage, tier);
     let result: T;
     try {
@@ -149,6 +152,7 @@ export class RequestTrace {
 
   /** Per entity type and action counts, as attributes `veil.entities.<TYPE>.<action>`. */
   recordEntities(entities: Readonly<Record<string, ActionCounts>>): void {
+    if (!this.span.isRecording()) return;
     const attributes: Attributes = {};
     let total = 0;
     for (const [type, counts] of Object.entries(entities)) {
@@ -165,6 +169,10 @@ export class RequestTrace {
 
   /** Ends the request span with its outcome. */
   end(result: { status: number | null; outcome?: 'ok' | 'blocked' | 'denied' | 'error'; leakGate?: 'pass' | 'tripped' | 'skipped' }): void {
+    if (!this.span.isRecording()) {
+      this.span.end();
+      return;
+    }
     const attributes: Attributes = { 'http.response.status_code': Number(this.#labels.status(result.status)) || 0 };
     if (result.outcome !== undefined) attributes['veil.outcome'] = result.outcome;
     if (result.leakGate !== undefined) attributes['veil.leak_gate'] = result.leakGate;
@@ -181,8 +189,14 @@ export class StageTrace {
     this.span = span;
   }
 
+  /** True when the span is exported (tracing on and sampled). */
+  get recording(): boolean {
+    return this.span.isRecording();
+  }
+
   /** Ends the stage; `counts` are numbers only (e.g. `{ spans: 3, texts: 2 }`). */
   end(counts: Readonly<Record<string, number>> = {}): void {
+    if (!this.span.isRecording()) return;
     const attributes: Attributes = {};
     for (const [name, value] of Object.entries(counts)) {
       if (/^[a-z_]{1,32}$/.test(name) && Number.isFinite(value)) attributes[`veil.${name}`] = value;
@@ -193,9 +207,13 @@ export class StageTrace {
 
   /** Ends the stage as failed. Records the error's code (a `VeilErrorCode`), never its message. */
   fail(error: unknown): void {
+    if (!this.span.isRecording()) return;
     const code = VeilError.isInstance(error) ? error.code : 'exception';
     this.span.setAttributes({ 'veil.error_code': code });
     this.span.setStatus({ code: SpanStatusCode.ERROR });
     this.span.end();
   }
 }
+
+/** The stage of a request that is not traced: ending it does nothing. */
+const NOT_RECORDING = new StageTrace(trace.wrapSpanContext(INVALID_SPAN_CONTEXT));

@@ -8,7 +8,7 @@ import type { DetectionEngine } from '../detect/engine.js';
 import type { DetectContext } from '../detect/detector.js';
 import type { TokenRequest, TokenScope } from '../vault/token-scope.js';
 import { normalizeValue } from '../vault/tokens/normalize.js';
-import { renderToken } from '../vault/tokens/formats.js';
+import { renderToken, type TokenFormatName } from '../vault/tokens/formats.js';
 
 /** What policy decided for one span. `mask` is the default. */
 export type MaskAction = 'mask' | 'redact' | 'allow' | 'block';
@@ -17,6 +17,11 @@ export interface SpanDecision {
   readonly action: MaskAction;
   /** Id of the rule that decided, for audit. */
   readonly rule?: string;
+  /**
+   * Token format for `mask` (`tokens/formats.ts`): `fpe` for a card that must still look like
+   * one, `opaque` for a stable id, … Undefined: the scope's default (placeholder).
+   */
+  readonly format?: TokenFormatName;
 }
 
 export type DecideFn = (span: Span, textIndex: number) => SpanDecision;
@@ -39,7 +44,10 @@ export interface MaskedEntity {
   readonly maskedEnd: number;
   readonly type: string;
   readonly action: MaskAction;
-  /** Canonical token key (`EMAIL_1`) for masked spans; undefined for redactions. */
+  /**
+   * The token as the scope issued it for masked spans: a placeholder key (`EMAIL_1`) or a
+   * format token (`VEIL_EMAIL_…`, an fpe number, `HASH_…`, `[EMAIL]`); undefined for redactions.
+   */
   readonly token: string | undefined;
   readonly detector: string;
   readonly score: number;
@@ -97,7 +105,9 @@ function tokenizeAll(
       let request: TokenRequest | undefined;
       if (decision.action === 'mask') {
         const value = text.slice(span.start, span.end);
-        request = { type: span.type, value, normalized: normalizeValue(span.type, value) };
+        const normalized = normalizeValue(span.type, value);
+        // Only a policy that names a format adds one: the default path builds the same object as before.
+        request = decision.format === undefined ? { type: span.type, value, normalized } : { type: span.type, value, normalized, format: decision.format };
         requests.push(request);
       }
       planned.push({ textIndex, span, decision, request });

@@ -15,6 +15,7 @@ import type { TokenScope } from '../vault/token-scope.js';
 import { typeOfTokenKey } from '../vault/tokens/placeholder.js';
 import { authenticate, type CredentialHeader, type Principal } from './authenticate.js';
 import { detectionEngineFor } from './detectors.js';
+import { hiddenFormatLookup } from './hidden-formats.js';
 import type { Policy, ProviderAccess, Route } from './policy.js';
 import { decideFor, nonRehydratedTypes, type PolicyDecideFn, type RuleContext } from './rules.js';
 import { resolveRoute, type KeySource } from './routes.js';
@@ -170,7 +171,7 @@ export function rehydrationScope(
   const hiddenTokens = new Set(
     entities
       .filter((entity) => entity.token !== undefined && entity.rule !== undefined && oneWayRules.has(entity.rule))
-      .map((entity) => entity.token as string),
+      .map((entity) => (entity.token as string).toUpperCase()),
   );
   if (hiddenTypes.size === 0 && hiddenTokens.size === 0) return scope;
   return {
@@ -180,6 +181,8 @@ export function rehydrationScope(
       return scope.size;
     },
     tokenize: (requests) => scope.tokenize(requests),
+    // Opaque and fpe tokens are withheld by the same rules as placeholder keys.
+    ...hiddenFormatLookup(scope, hiddenTypes, hiddenTokens),
     resolve(key) {
       const upper = key.toUpperCase();
       const type = typeOfTokenKey(upper);

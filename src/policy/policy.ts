@@ -5,6 +5,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
+import type { TokenFormatName } from '../vault/tokens/formats.js';
 import { parseDuration, type PolicyDocument, type RuleAction, type JwtDocument } from './schema.js';
 
 export interface ApiKeyEntry {
@@ -63,7 +64,8 @@ export interface CompiledRule {
   /** Position in the file (0-based); the implicit default rule comes last. */
   readonly index: number;
   readonly action: RuleAction;
-  readonly format: string | undefined;
+  /** Token format of `mask` decisions; undefined: the scope's default (placeholder). */
+  readonly format: TokenFormatName | undefined;
   readonly rehydrate: boolean;
   readonly entities: ReadonlySet<string> | undefined;
   readonly providers: ReadonlySet<string> | undefined;

@@ -8,6 +8,7 @@
 import type { Span } from '../core/span.js';
 import { parentType } from '../core/entities.js';
 import type { DecideFn, SpanDecision } from '../pipeline/mask.js';
+import type { TokenFormatName } from '../vault/tokens/formats.js';
 import type { CompiledRule, Policy } from './policy.js';
 
 export interface RuleContext {
@@ -20,8 +21,8 @@ export interface RuleContext {
 
 export interface PolicyDecision extends SpanDecision {
   readonly rule: string;
-  /** Token template of the deciding rule, for `mask` (undefined: `<<{type}_{n}>>`). */
-  readonly format?: string;
+  /** Token format of the deciding rule, for `mask` (undefined: placeholder `<<TYPE_N>>`). */
+  readonly format?: TokenFormatName;
   /** False when the deciding rule forbids putting the value back into answers. */
   readonly rehydrate: boolean;
 }
@@ -51,7 +52,8 @@ function decisionOf(rule: CompiledRule): PolicyDecision {
     action: rule.action,
     rule: rule.id,
     rehydrate: rule.rehydrate,
-    ...(rule.format === undefined ? {} : { format: rule.format }),
+    // `placeholder` is what the scope does anyway; leaving it out keeps that path unchanged.
+    ...(rule.format === undefined || rule.format === 'placeholder' ? {} : { format: rule.format }),
   });
 }
 

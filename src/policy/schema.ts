@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { isValidEntityTypeName } from '../core/entities.js';
+import { TOKEN_FORMATS } from '../vault/tokens/formats.js';
 
 const DURATION_PATTERN = /^(\d+)\s*(s|m|h|d)$/;
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400 };
@@ -213,15 +214,10 @@ export const ruleSchema = z
     when: whenSchema.default({}),
     action: z.enum(ACTIONS),
     /**
-     * Token format for `mask`: a template with `{type}` and `{n}`, e.g. `[{type}-{n}]`. Carried
-     * in the decision; the default is `<<{type}_{n}>>`.
+     * Token format for `mask` (see `vault/tokens/formats.ts`): `placeholder` (default,
+     * `<<EMAIL_1>>`), `opaque`, `opaque-siv`, `fpe` (reversible); `hash`, `redact` (one-way).
      */
-    format: z
-      .string()
-      .refine((format) => format.includes('{type}') && format.includes('{n}'), {
-        message: 'expected a template containing {type} and {n}',
-      })
-      .optional(),
+    format: z.enum(TOKEN_FORMATS).optional(),
     /** `false`: tokens made by this rule are not put back in answers (one-way for the model). */
     rehydrate: z.boolean().default(true),
   })

@@ -43,6 +43,8 @@ import { isEventStream, pipeThrough, sendRehydrated, streamRehydrated } from './
 import { RouteTable, type RouteMatch } from './routes.js';
 import { KeyedUpstream } from './keyed-upstream.js';
 import { SigV4Upstream } from './sigv4-upstream.js';
+import { VAULT_FORGET_PATH, vaultForgetHandler, type VaultForgetHandler } from './vault-admin.js';
+import type { Vault } from '../vault/vault.js';
 import { HttpUpstream, type Upstream, type UpstreamResponse } from './upstream.js';
 
 export interface GatewayOptions {
@@ -65,6 +67,8 @@ export interface GatewayOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Receives one audit event per unmask attempt; default: the telemetry's audit log. */
   readonly audit?: (event: AuditEventInput) => void;
+  /** The vault behind `veil`'s sessions: enables `POST /v1/veil/vault/forget` (vault-admin.ts). */
+  readonly vault?: Vault;
 }
 
 export interface ListeningAddress {
@@ -119,6 +123,7 @@ export class Gateway {
   private readonly auditVerify: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   private readonly gate: PolicyGate;
   private readonly unmaskService: UnmaskService;
+  private readonly vaultForget: VaultForgetHandler | undefined;
   /** Streamable-HTTP MCP endpoint (`/mcp`): the same engine as the CLI's `veil mcp`. */
   private readonly mcp: McpHttpHandler;
   private closing = false;
@@ -157,6 +162,15 @@ export class Gateway {
       openScope: (tenant, session) => this.veil.openScope({ tenant, session }),
       ...(audit === undefined ? {} : { audit }),
     });
+    this.vaultForget =
+      options.vault === undefined
+        ? undefined
+        : vaultForgetHandler({
+            vault: options.vault,
+            identify: async (req) => (await this.gate.identify({ path: VAULT_FORGET_PATH, headers: req.headers, remoteAddress: req.socket.remoteAddress })).principal,
+            bodyLimitBytes: options.config.bodyLimitBytes,
+            ...(audit === undefined ? {} : { audit }),
+          });
     this.mcp = createMcpHttpHandler(this.veil, {
       roots: options.mcpRoots ?? [process.cwd()],
       // The caller is who the gateway's auth says it is; serveMcp() authenticates first.
@@ -249,6 +263,9 @@ export class Gateway {
     } else if (method === 'GET' && path === AUDIT_VERIFY_PATH && this.auditVerify !== undefined) {
       stats.route = 'audit-verify';
       work = this.serveAuditVerify(req, res, path);
+    } else if (method === 'POST' && path === VAULT_FORGET_PATH && this.vaultForget !== undefined) {
+      stats.route = 'vault-forget';
+      work = this.vaultForget(req, res, requestId);
     } else if (path === MCP_PATH) {
       stats.route = 'mcp';
       work = this.serveMcp(req, res, path);

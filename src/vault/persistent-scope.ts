@@ -9,11 +9,11 @@
  * because another process may have stored the same value first. A token is returned only once
  * that write has completed, so a crash never loses a token a client has seen.
  *
- * Formats: `format` picks the token format per entity type (default placeholder, see
- * `tokens/formats.ts`). `redact` and `hash` tokens are computed and never stored; `opaque`,
- * `opaque-siv` and `fpe` tokens are computed from the value and stored like placeholders (the
- * row is what rehydration resolves them from); `fpe` on a value with too few digits falls back
- * to a placeholder. A value that already has an entry keeps its token whatever the format now
+ * Formats: a request's own `format` (chosen per span by policy) wins; otherwise `format` picks
+ * the token format per entity type (default placeholder, see `tokens/formats.ts`). `redact`
+ * and `hash` tokens are computed and never stored; `opaque`, `opaque-siv` and `fpe` tokens
+ * are computed from the value and stored like placeholders (the row is what rehydration
+ * resolves them from); `fpe` on a value with too few digits falls back to a placeholder. A value that already has an entry keeps its token whatever the format now
  * says: the store's answer wins, as between processes. The scope is a `FormatTokenLookup`, so
  * `tokens/matcher.ts` can put opaque and fpe tokens back.
  *
@@ -69,8 +69,12 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
   #formatKeys: FormatKeys | undefined;
   /** Digits of an fpe token → its token key (the model may rewrite the separators). */
   readonly #fpeByDigits = new Map<string, string>();
+  /** fpe token key → its entity type. */
+  readonly #fpeTypes = new Map<string, string>();
   /** Stored tokens that are not placeholders (opaque, opaque-siv, fpe). */
   #formatTokenCount = 0;
+  /** Whether some request carried a non-placeholder format of its own (policy per span). */
+  #perSpanFormats = false;
 
   private constructor(options: PersistentScopeOptions) {
     this.tenant = options.tenant;
@@ -153,9 +157,21 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
     return key === undefined ? undefined : this.resolve(key);
   }
 
+  fpeTypeOf(digits: string): string | undefined {
+    const key = this.#fpeByDigits.get(digits);
+    return key === undefined ? undefined : this.#fpeTypes.get(key);
+  }
+
+  /** The span's own format (chosen by policy), else the scope's per-type default. */
+  #formatOf(request: TokenRequest): TokenFormatName {
+    if (request.format === undefined) return this.#format(request.type);
+    if (request.format !== 'placeholder') this.#perSpanFormats = true;
+    return request.format;
+  }
+
   /** redact and hash tokens: computed, never stored. */
   #unstored(request: TokenRequest): string | undefined {
-    const format = this.#format(request.type);
+    const format = this.#formatOf(request);
     if (format === 'redact') return redactToken(request.type);
     if (format === 'hash') return hashToken(this.#keysForFormats(), request.type, request.normalized);
     return undefined;
@@ -176,8 +192,9 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
   }
 
   #usesSiv(): boolean {
-    // Without knowing every type, assume SIV is possible when the chooser is not the default.
-    return this.#format !== PLACEHOLDER_ONLY;
+    // Without knowing every type, assume SIV is possible when the chooser is not the default
+    // or a request chose a format of its own.
+    return this.#format !== PLACEHOLDER_ONLY || this.#perSpanFormats;
   }
 
   #keysForFormats(): FormatKeys {
@@ -200,7 +217,7 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
       } else if (!pending.has(lookup)) {
         pending.add(lookup);
         values.push(request.value);
-        const preset = this.#presetToken(this.#format(request.type), request);
+        const preset = this.#presetToken(this.#formatOf(request), request);
         fresh.push({
           tenant: this.tenant,
           scope: this.session,
@@ -245,7 +262,10 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
     if (this.#values.has(key)) return;
     if (!this.#sealed.has(key) && typeOfTokenKey(entry.token) === undefined) {
       this.#formatTokenCount += 1;
-      if (FPE_SHAPE.test(entry.token)) this.#fpeByDigits.set(entry.token.replace(/\D/g, ''), key);
+      if (FPE_SHAPE.test(entry.token)) {
+        this.#fpeByDigits.set(entry.token.replace(/\D/g, ''), key);
+        this.#fpeTypes.set(key, entry.type);
+      }
     }
     if (value === undefined) this.#sealed.set(key, entry);
     else {

@@ -4,6 +4,7 @@
  * know whether the scope lives only in memory (one request) or in the vault (a session).
  * @module
  */
+import type { TokenFormatName } from './tokens/formats.js';
 
 export interface TokenRequest {
   readonly type: string;
@@ -11,6 +12,11 @@ export interface TokenRequest {
   readonly value: string;
   /** The normalised form that decides identity (see `normalizeValue`). */
   readonly normalized: string;
+  /**
+   * The token format policy chose for this span (`tokens/formats.ts`); undefined: the scope's
+   * own default (placeholder unless the scope was opened with a per-type chooser).
+   */
+  readonly format?: TokenFormatName;
 }
 
 export interface TokenScope {

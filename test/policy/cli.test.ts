@@ -62,7 +62,7 @@ describe('veil policy test', () => {
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout) as {
       context: { provider: string; route: string };
-      spans: { type: string; action: string; rule: string; rehydrate: boolean; skipped: { rule: string; reason: string }[] }[];
+      spans: { type: string; action: string; rule: string; format: string | null; rehydrate: boolean; skipped: { rule: string; reason: string }[] }[];
       blocked: boolean;
       text: string;
     };
@@ -76,7 +76,17 @@ describe('veil policy test', () => {
       { rule: 'experimental-nothing-personal', reason: 'provider' },
       { rule: 'secrets-redacted', reason: 'entity' },
     ]);
-    expect(out.text).toBe('Mail <<EMAIL_1>>, card <<CREDIT_CARD_1>>');
+    expect(out.spans.map((span) => span.format)).toEqual(['placeholder', 'fpe']);
+    expect(out.text).toMatch(/^Mail <<EMAIL_1>>, card \d{4} \d{4} \d{4} \d{4}$/);
+    expect(out.text).not.toContain('4111');
+  });
+
+  it('shows the token format of each masked span', async () => {
+    const run = await runCliInProcess(['policy', 'test', '--config', EXAMPLE, '--tenant', 'acme', '--role', 'payments', '--provider', 'openai', '--text', TEXT]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/CREDIT_CARD\s+35-54\s+.*cards-payments\s+-> \d{4} \d{4} \d{4} \d{4} \(fpe\)\s+\(not rehydrated\)/);
+    expect(run.stdout).toMatch(/EMAIL\s+5-28\s+.*-> <<EMAIL_1>>\n/);
+    expect(run.stdout).not.toContain('4111');
   });
 
   it('lists allowed spans too', async () => {

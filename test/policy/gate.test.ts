@@ -103,10 +103,13 @@ describe('blocked and rehydration', () => {
       scope,
       decide: (await gate.admit({ path: '/v1/chat/completions', provider: 'openai', headers: { 'x-veil-key': 'veil_example_acme_payments' }, remoteAddress: '::1' })).decide,
     });
-    expect(result.texts[0]).toBe('Card <<CREDIT_CARD_1>> for <<EMAIL_1>>, key [SECRET]');
+    // The example's payments rule sends cards as fpe tokens.
+    const card = result.entities.find((entity) => entity.type === 'CREDIT_CARD')?.token ?? '';
+    expect(card).toMatch(/^\d{4} \d{4} \d{4} \d{4}$/);
+    expect(result.texts[0]).toBe(`Card ${card} for <<EMAIL_1>>, key [SECRET]`);
     const view = rehydrationScope({ policy, context }, scope, result.entities);
-    const answer = 'Charged <<CREDIT_CARD_1>>, receipt to <<EMAIL_1>>, key [SECRET].';
-    expect(rehydrate(answer, view)).toBe('Charged <<CREDIT_CARD_1>>, receipt to maria.lopez@example.com, key [SECRET].');
+    const answer = `Charged ${card}, receipt to <<EMAIL_1>>, key [SECRET].`;
+    expect(rehydrate(answer, view)).toBe(`Charged ${card}, receipt to maria.lopez@example.com, key [SECRET].`);
     // Without one-way rules the scope is returned as is.
     expect(rehydrationScope({ policy, context: { tenant: 'acme', roles: ['app'], provider: 'openai' } }, new MemoryTokenScope('acme'))).toBeInstanceOf(MemoryTokenScope);
   });

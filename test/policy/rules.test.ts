@@ -21,7 +21,7 @@ rules:
   - id: cards-payments
     when: { entity: CREDIT_CARD, role: payments }
     action: mask
-    format: '[{type}-{n}]'
+    format: fpe
   - id: cards-block
     when: { entity: CREDIT_CARD }
     action: block
@@ -78,7 +78,7 @@ describe('rule matching (first match wins)', () => {
 
   it('carries format and rehydrate settings of the deciding rule', () => {
     const payments = decideFor(policy, { ...acmeApp, roles: ['payments'] })(span('CREDIT_CARD'), 0);
-    expect(payments.format).toBe('[{type}-{n}]');
+    expect(payments.format).toBe('fpe');
     const id = decideFor(policy, acmeApp)(span('ID', 0.95), 0);
     expect(id.rehydrate).toBe(false);
   });

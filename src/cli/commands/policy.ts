@@ -5,6 +5,7 @@ import type { Policy } from '../../policy/policy.js';
 import { explainSpan, decideFor, type RuleContext } from '../../policy/rules.js';
 import { matchRoute } from '../../policy/routes.js';
 import { MemoryTokenScope } from '../../vault/memory-scope.js';
+import { renderToken } from '../../vault/tokens/formats.js';
 import type { CliCommand, CliIO } from '../command.js';
 import { guard, parse, readInput, UsageError } from '../io.js';
 
@@ -104,6 +105,7 @@ async function test(args: readonly string[], io: CliIO): Promise<number> {
       action: entity.action,
       rule: entity.rule ?? null,
       token: entity.token ?? null,
+      format: entity.action === 'mask' ? (explanation.decision.format ?? 'placeholder') : null,
       rehydrate: explanation.decision.rehydrate,
       skipped: explanation.skipped,
     };
@@ -123,6 +125,7 @@ async function test(args: readonly string[], io: CliIO): Promise<number> {
       action: explanation.decision.action,
       rule: explanation.decision.rule,
       token: null,
+      format: null,
       rehydrate: explanation.decision.rehydrate,
       skipped: explanation.skipped,
     };
@@ -155,7 +158,7 @@ async function test(args: readonly string[], io: CliIO): Promise<number> {
     out.push(`${'type'.padEnd(typeWidth)}  ${'offsets'.padEnd(11)}  score  ${'detector'.padEnd(detectorWidth)}  ${'action'.padEnd(6)}  rule`);
     for (const row of rows) {
       const offsets = `${row.start}-${row.end}`.padEnd(11);
-      const token = row.token === null ? '' : `  -> <<${row.token}>>`;
+      const token = row.token === null ? '' : `  -> ${renderToken(row.token)}${row.format === 'placeholder' ? '' : ` (${row.format})`}`;
       const noBack = row.rehydrate ? '' : '  (not rehydrated)';
       out.push(
         `${row.type.padEnd(typeWidth)}  ${offsets}  ${row.score.toFixed(2)}   ${row.detector.padEnd(detectorWidth)}  ${row.action.padEnd(6)}  ${row.rule ?? '-'}${token}${noBack}`,

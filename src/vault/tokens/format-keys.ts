@@ -9,8 +9,8 @@
  * fpe and SIV tokens undecryptable.
  * @module
  */
-import { createHash, createHmac, createSecretKey, type KeyObject } from 'node:crypto';
-import type { TenantKeys } from '../crypto.js';
+import { createHash, createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import { deriveTenantKeys, type TenantKeys } from '../crypto.js';
 
 export interface FormatKeys {
   /** Short public id of this key set (`K` + 5 base32 chars), written into opaque tokens. */
@@ -46,6 +46,28 @@ export function deriveFormatKeys(keys: TenantKeys): FormatKeys {
     fpe: derive('fpe'),
     hash: createSecretKey(derive('hash')),
   };
+}
+
+/** Random once per process: the root of `ephemeralFormatKeys`. */
+let processSecret: Buffer | undefined;
+const ephemeral = new Map<string, FormatKeys>();
+
+/**
+ * Format keys of a tenant for scopes that have no vault behind them (requests without a session,
+ * an engine without a vault): derived per tenant from a random per-process secret. Tokens are
+ * deterministic per tenant for the life of the process (the same card gets the same fpe token
+ * in every request) and die with it; scopes opened through the vault use the tenant's own keys
+ * (`deriveFormatKeys`), which hold across sessions, restarts and replicas.
+ */
+export function ephemeralFormatKeys(tenant: string): FormatKeys {
+  let keys = ephemeral.get(tenant);
+  if (keys === undefined) {
+    processSecret ??= randomBytes(32);
+    const dataKey = createHmac('sha256', processSecret).update(`veil/ephemeral-tenant-key/v1\u0000${tenant}`).digest();
+    keys = deriveFormatKeys(deriveTenantKeys(new Uint8Array(dataKey)));
+    ephemeral.set(tenant, keys);
+  }
+  return keys;
 }
 
 /** RFC 4648 base32, upper-case, no padding: survives the rehydrator's upper-casing and is one word. */

@@ -23,6 +23,8 @@ export interface FormatTokenLookup {
   resolveOpaque(token: string): string | undefined;
   /** The value of the fpe token with exactly these digits. */
   resolveFpeDigits(digits: string): string | undefined;
+  /** The entity type of the fpe token with exactly these digits (lets policy withhold a type). */
+  fpeTypeOf?(digits: string): string | undefined;
 }
 
 export interface FormatRehydrateOptions {

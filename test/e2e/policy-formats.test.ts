@@ -1,0 +1,125 @@
+/**
+ * Token formats chosen by policy, end to end through the gateway with the openai SDK: the card
+ * leaves as an FF1 format-preserving number, the e-mail as an opaque VEIL_ token, the provider
+ * sees neither original, and the SDK gets both back, whole, streamed and in tool arguments.
+ */
+import OpenAI from 'openai';
+import type { ServerResponse } from 'node:http';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Veil } from '../../src/engine.js';
+import { parsePolicy } from '../../src/policy/load.js';
+import { staticPolicySource } from '../../src/policy/watch.js';
+import { resolveConfig } from '../../src/proxy/config.js';
+import { Gateway } from '../../src/proxy/server.js';
+import { luhnValid } from '../../src/vault/tokens/fpe.js';
+import { leakedIn, PII } from '../proxy/helpers/gateway.js';
+import { chatCompletion, chunk, sendJson, startMockUpstream, writeEvents, type MockUpstream, type Recorded } from '../proxy/helpers/mock-upstream.js';
+
+const POLICY = `
+rules:
+  - { id: cards-fpe, when: { entity: CREDIT_CARD }, action: mask, format: fpe }
+  - { id: emails-opaque, when: { entity: EMAIL }, action: mask, format: opaque }
+  - { id: everything-else, action: mask }
+`;
+
+const OPAQUE = /VEIL_[A-Z_]+_K[A-Z2-7]{5}_[A-Z2-7]{26}/g;
+const CARD_SHAPE = /\b\d{4} \d{4} \d{4} \d{4}\b/g;
+
+/** What the provider saw: the format tokens in the last user message. */
+function formatTokens(request: Recorded): { card: string; email: string } {
+  const body = JSON.parse(request.body) as { messages: { content: string }[] };
+  const last = body.messages[body.messages.length - 1]?.content ?? '';
+  return { card: last.match(CARD_SHAPE)?.[0] ?? '', email: last.match(OPAQUE)?.[0] ?? '' };
+}
+
+/** A model that repeats the tokens, rewriting them the way models do (dashes, lower case). */
+async function answer(request: Recorded, res: ServerResponse): Promise<void> {
+  const { card, email } = formatTokens(request);
+  const text = `Charged ${card.replace(/ /g, '-')}; receipt to ${email.toLowerCase()}.`;
+  const args = JSON.stringify({ card, to: email });
+  if ((JSON.parse(request.body) as { stream?: boolean }).stream === true) {
+    const events: string[] = [];
+    for (let at = 0; at < text.length; at += 3) events.push(chunk([{ index: 0, delta: { content: text.slice(at, at + 3) }, finish_reason: null }]));
+    events.push(chunk([{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'pay', arguments: '' } }] }, finish_reason: null }]));
+    for (let at = 0; at < args.length; at += 4) {
+      events.push(chunk([{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: args.slice(at, at + 4) } }] }, finish_reason: null }]));
+    }
+    events.push(chunk([{ index: 0, delta: {}, finish_reason: 'tool_calls' }]), 'data: [DONE]\n\n');
+    await writeEvents(res, events);
+    return;
+  }
+  sendJson(
+    res,
+    200,
+    chatCompletion([
+      {
+        index: 0,
+        message: { role: 'assistant', content: text, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'pay', arguments: args } }] },
+        finish_reason: 'tool_calls',
+      },
+    ]),
+  );
+}
+
+let mock: MockUpstream;
+let gateway: Gateway;
+let client: OpenAI;
+
+beforeAll(async () => {
+  mock = await startMockUpstream(answer);
+  gateway = new Gateway({
+    veil: new Veil(),
+    config: resolveConfig({ flags: { port: 0, upstream: mock.url } }),
+    policy: staticPolicySource(parsePolicy(POLICY)),
+    env: {},
+  });
+  const { url } = await gateway.listen();
+  client = new OpenAI({ baseURL: `${url}/v1`, apiKey: 'sk-client', maxRetries: 0, timeout: 15_000 });
+});
+
+afterAll(async () => {
+  await gateway.close(500);
+  await mock.close();
+});
+
+afterEach(() => {
+  for (const entry of mock.recorded) expect(leakedIn(entry.body, [PII.card, PII.email])).toEqual([]);
+});
+
+const PROMPT = `Charge ${PII.card} and send the receipt to ${PII.email}.`;
+const EXPECTED = `Charged ${PII.card}; receipt to ${PII.email}.`;
+
+describe('per-rule token formats through the gateway (openai SDK)', () => {
+  it('sends an fpe card and an opaque e-mail, and rehydrates a whole answer and its tool arguments', async () => {
+    const completion = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: PROMPT }] });
+    const seen = formatTokens(mock.recorded[mock.recorded.length - 1] as Recorded);
+    expect(seen.card).not.toBe(PII.card);
+    expect(luhnValid([...seen.card.replace(/\D/g, '')].map(Number))).toBe(true);
+    expect(seen.email).toMatch(/^VEIL_EMAIL_/);
+    const message = completion.choices[0]?.message;
+    expect(message?.content).toBe(EXPECTED);
+    const call = message?.tool_calls?.[0];
+    expect(call?.type === 'function' ? JSON.parse(call.function.arguments) : undefined).toEqual({ card: PII.card, to: PII.email });
+  });
+
+  it('rehydrates a streamed answer and streamed tool arguments', async () => {
+    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: PROMPT }] });
+    let text = '';
+    let args = '';
+    for await (const part of stream) {
+      text += part.choices[0]?.delta.content ?? '';
+      args += part.choices[0]?.delta.tool_calls?.[0]?.function?.arguments ?? '';
+    }
+    expect(text).toBe(EXPECTED);
+    expect(JSON.parse(args)).toEqual({ card: PII.card, to: PII.email });
+  });
+
+  it('gives the same value the same token in every request and session', async () => {
+    mock.recorded.length = 0;
+    await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: PROMPT }] });
+    await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: PROMPT }] }, { headers: { 'x-veil-session': 'chat-7' } });
+    const [first, second] = mock.recorded.map(formatTokens);
+    expect(first?.card).toMatch(CARD_SHAPE);
+    expect(second).toEqual(first);
+  });
+});

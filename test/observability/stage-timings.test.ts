@@ -1,0 +1,104 @@
+/**
+ * The gateway times `upstream` (request sent → response headers) and `rehydrate` (response
+ * headers → last byte written) as separate stages, and reports both in the three places a
+ * request is recorded: the stage histogram, child spans of the request span, and the audit
+ * event's `stage_ms`.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Veil } from '../../src/engine.js';
+import { Telemetry } from '../../src/observability/telemetry.js';
+import { VeilTracer } from '../../src/observability/tracing.js';
+import { resolveConfig } from '../../src/proxy/config.js';
+import { Gateway } from '../../src/proxy/server.js';
+import { chatCompletion, chunk, sendJson, startMockUpstream, tokensIn } from '../proxy/helpers/mock-upstream.js';
+
+const root = mkdtempSync(join(tmpdir(), 'veil-stage-timings-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+/** Lower bounds only: the mock waits this long, so a stage that covers the wait cannot be shorter. */
+const WAIT_MS = 40;
+const AT_LEAST_MS = 30;
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+describe('upstream and rehydrate stage timings', () => {
+  it('are in the stage histogram, the trace and the audit event', async () => {
+    const dataDir = join(root, 'data');
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const telemetry = await Telemetry.open({ dataDir, env: {}, tracer: new VeilTracer({ tracer: provider.getTracer('veil') }) });
+    // JSON: the wait is before the headers (upstream stage). Stream: headers at once, the wait is
+    // before the events (rehydrate stage).
+    const mock = await startMockUpstream(async (request, res) => {
+      const text = `Seen: ${tokensIn(request.body).join(' ')}`;
+      if ((JSON.parse(request.body) as { stream?: boolean }).stream !== true) {
+        await sleep(WAIT_MS);
+        sendJson(res, 200, chatCompletion([{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }]));
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.flushHeaders();
+      await sleep(WAIT_MS);
+      res.write(chunk([{ index: 0, delta: { content: text }, finish_reason: null }]));
+      res.end('data: [DONE]\n\n');
+    });
+    const gateway = new Gateway({ veil: new Veil(), config: resolveConfig({ flags: { port: 0, upstream: mock.url } }), telemetry });
+    const { url } = await gateway.listen();
+    let metrics: string;
+    try {
+      for (const stream of [false, true]) {
+        const response = await fetch(`${url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'gpt-4o-mini', stream, messages: [{ role: 'user', content: 'Write to maria.garcia@example.com' }] }),
+        });
+        expect(response.status).toBe(200);
+        expect(await response.text()).toContain('maria.garcia@example.com');
+      }
+      // The recorder finishes on the response's 'close', just after the client has its bytes.
+      await sleep(50);
+      metrics = await (await fetch(`${url}/metrics`)).text();
+    } finally {
+      await gateway.close(500);
+      await telemetry.close();
+      await mock.close();
+    }
+
+    expect(metrics).toContain('veil_stage_duration_seconds_count{stage="upstream",tier="none"} 2');
+    expect(metrics).toContain('veil_stage_duration_seconds_count{stage="rehydrate",tier="none"} 2');
+    expect(metrics).toContain('veil_stage_duration_seconds_count{stage="detect",tier="rules"} 2');
+
+    const spans = exporter.getFinishedSpans();
+    const roots = spans.filter((span) => span.name === 'veil.request');
+    expect(roots).toHaveLength(2);
+    for (const request of roots) {
+      const children = spans.filter((span) => span.parentSpanContext?.spanId === request.spanContext().spanId);
+      expect(children.map((span) => span.name).sort()).toEqual(['veil.detect', 'veil.rehydrate', 'veil.upstream']);
+      for (const child of children) expect(child.spanContext().traceId).toBe(request.spanContext().traceId);
+      expect(children.find((span) => span.name === 'veil.upstream')?.attributes).toEqual({ 'veil.stage': 'upstream' });
+    }
+
+    const events = filesUnder(dataDir)
+      .flatMap((file) => readFileSync(file, 'utf8').split('\n'))
+      .filter((line) => line.includes('"kind":"request"'))
+      .map((line) => JSON.parse(line) as { latency_ms: number; stage_ms?: Record<string, number> });
+    expect(events).toHaveLength(2);
+    for (const event of events) {
+      expect(Object.keys(event.stage_ms ?? {}).sort()).toEqual(['detect', 'rehydrate', 'upstream']);
+      for (const ms of Object.values(event.stage_ms ?? {})) expect(ms).toBeLessThanOrEqual(event.latency_ms);
+    }
+    const [json, stream] = events;
+    expect(json?.stage_ms?.['upstream']).toBeGreaterThanOrEqual(AT_LEAST_MS);
+    expect(stream?.stage_ms?.['rehydrate']).toBeGreaterThanOrEqual(AT_LEAST_MS);
+  });
+});
