@@ -31,6 +31,11 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export const DETECTOR_TIERS = ['rules', 'custom', 'ner', 'llm'] as const;
 
+/** Stages of a gateway request whose wall time an event may carry in `stage_ms`. */
+export const AUDIT_STAGES = ['auth', 'route', 'extract', 'detect', 'policy', 'vault', 'leak_gate', 'upstream', 'rehydrate', 'audit'] as const;
+export type AuditStage = (typeof AUDIT_STAGES)[number];
+export type StageTimings = Readonly<Partial<Record<AuditStage, number>>>;
+
 /** `pass`: checked, nothing found; `tripped`: a masked value was about to leave (request refused). */
 export const LEAK_GATE_OUTCOMES = ['pass', 'tripped', 'skipped'] as const;
 export type LeakGateOutcome = (typeof LEAK_GATE_OUTCOMES)[number];
@@ -108,6 +113,11 @@ export interface AuditEventInput {
   readonly leak_gate?: LeakGateOutcome | null;
   readonly upstream_status?: number | null;
   readonly latency_ms?: number | null;
+  /**
+   * Milliseconds per stage of the request (`upstream`: request sent to response headers,
+   * `rehydrate`: response headers to the last byte written). Stored only when given.
+   */
+  readonly stage_ms?: StageTimings;
   readonly request_id?: string | null;
   readonly outcome?: AuditOutcome;
   /** `cli` events: the subcommand (`mask`, `scan`, `report`). */
@@ -169,6 +179,8 @@ export interface AuditEvent {
   readonly leak_gate: LeakGateOutcome | null;
   readonly upstream_status: number | null;
   readonly latency_ms: number | null;
+  /** Like `found`: present only on events recorded with stage timings, so older hashes hold. */
+  readonly stage_ms?: StageTimings | undefined;
   readonly request_id: string | null;
   readonly outcome: AuditOutcome;
   readonly command: string | null;
@@ -204,6 +216,7 @@ export const storedAuditEventSchema = z
     leak_gate: z.enum(LEAK_GATE_OUTCOMES).nullable(),
     upstream_status: z.number().int().nullable(),
     latency_ms: z.number().nullable(),
+    stage_ms: z.partialRecord(z.enum(AUDIT_STAGES), millis).optional(),
     request_id: z.string().nullable(),
     outcome: z.enum(AUDIT_OUTCOMES),
     command: z.string().nullable(),
@@ -280,6 +293,15 @@ export function prepareEvent(input: AuditEventInput, now: () => Date = () => new
     check.count('vault.entries', vault.entries);
     if (typeof vault.data_key !== 'boolean') check.fail('vault.data_key', 'must be a boolean');
   }
+  let stageMs: Partial<Record<AuditStage, number>> | undefined;
+  if (input.stage_ms !== undefined) {
+    check.keys(input.stage_ms, AUDIT_STAGES, 'stage_ms.');
+    stageMs = {};
+    for (const stage of AUDIT_STAGES) {
+      const ms = input.stage_ms[stage];
+      if (ms !== undefined) stageMs[stage] = check.millis(`stage_ms.${stage}`, ms);
+    }
+  }
   const status = input.upstream_status ?? null;
   if (status !== null && (!Number.isInteger(status) || status < 100 || status > 599)) check.fail('upstream_status', 'must be an HTTP status');
   return {
@@ -303,6 +325,7 @@ export function prepareEvent(input: AuditEventInput, now: () => Date = () => new
     leak_gate: input.leak_gate === undefined || input.leak_gate === null ? null : check.oneOf('leak_gate', input.leak_gate, LEAK_GATE_OUTCOMES),
     upstream_status: status,
     latency_ms: input.latency_ms === undefined || input.latency_ms === null ? null : check.millis('latency_ms', input.latency_ms),
+    ...(stageMs === undefined ? {} : { stage_ms: stageMs }),
     request_id: check.optionalIdent('request_id', input.request_id),
     outcome: input.outcome === undefined ? 'ok' : check.oneOf('outcome', input.outcome, AUDIT_OUTCOMES),
     command: check.optionalIdent('command', input.command),
@@ -317,7 +340,7 @@ export function prepareEvent(input: AuditEventInput, now: () => Date = () => new
 
 const INPUT_KEYS = [
   'kind', 'id', 'time', 'tenant', 'principal', 'route', 'provider', 'model', 'policy_version', 'entities', 'detectors',
-  'rule_ids', 'token_ids', 'leak_gate', 'upstream_status', 'latency_ms', 'request_id', 'outcome', 'command', 'unmask', 'key',
+  'rule_ids', 'token_ids', 'leak_gate', 'upstream_status', 'latency_ms', 'stage_ms', 'request_id', 'outcome', 'command', 'unmask', 'key',
   'found', 'vault',
 ] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

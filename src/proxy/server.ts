@@ -466,22 +466,27 @@ export class Gateway {
         telemetry?.leakGate('pass');
       }
     }
-    const upstream = await target.request({
-      method: 'POST',
-      path: route.forwardPath,
-      headers: upstreamHeaders(withoutHeaders(req.headers, admission.stripHeaders), {
-        requestId,
-        // A key from the policy is the route's own; the gateway's OpenAI key never goes to another provider.
-        apiKey: admission.providerKey ?? (route.provider === 'openai' ? this.config.upstream.apiKey : undefined),
-        contentLength: typeof outgoing === 'string' ? Buffer.byteLength(outgoing) : outgoing.length,
-      }),
-      body: outgoing,
-      signal: this.clientGone(res),
-    });
+    const forward = (): Promise<UpstreamResponse> =>
+      target.request({
+        method: 'POST',
+        path: route.forwardPath,
+        headers: upstreamHeaders(withoutHeaders(req.headers, admission.stripHeaders), {
+          requestId,
+          // A key from the policy is the route's own; the gateway's OpenAI key never goes to another provider.
+          apiKey: admission.providerKey ?? (route.provider === 'openai' ? this.config.upstream.apiKey : undefined),
+          contentLength: typeof outgoing === 'string' ? Buffer.byteLength(outgoing) : outgoing.length,
+        }),
+        body: outgoing,
+        signal: this.clientGone(res),
+      });
+    // Stage `upstream`: request sent until the response headers; `rehydrate`: from there to the last byte written.
+    const upstream = await (stats.telemetry?.stage('upstream', forward) ?? forward());
     stats.upstreamStatus = upstream.statusCode;
     res.setHeader('x-veil-masked', String(entities));
     // Answers get back only what the policy lets come back (`rehydrate: false` rules are withheld).
-    await this.respond(res, upstream, adapter, scope, rehydrationScope(admission, scope, result?.entities ?? []), requestId);
+    const answer = (): Promise<void> =>
+      this.respond(res, upstream, adapter, scope, rehydrationScope(admission, scope, result?.entities ?? []), requestId);
+    await (stats.telemetry?.stage('rehydrate', answer) ?? answer());
   }
 
   private async respond(
