@@ -7,12 +7,12 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { VeilError } from '../../core/errors.js';
-import { createLogger } from '../../core/logger.js';
-import type { Veil } from '../../engine.js';
+import { createLogger, type Logger } from '../../core/logger.js';
+import { Veil } from '../../engine.js';
 import { Telemetry } from '../../observability/telemetry.js';
-import { openVeil } from '../../open-veil.js';
 import { preloadNerModel } from '../../detect/ner/ner-detector.js';
-import { defaultDataDir } from '../../vault/vault.js';
+import { resolveVaultSettings } from '../../vault/config.js';
+import { defaultDataDir, Vault, type PurgeJob } from '../../vault/vault.js';
 import { loadConfigFile, PROVIDER_NAME, resolveConfig } from '../../proxy/config.js';
 import { Gateway } from '../../proxy/server.js';
 import { isLoopback } from '../../policy/authenticate.js';
@@ -46,7 +46,10 @@ Options:
 
 The provider key is the client's Authorization header, unless OPENAI_API_KEY (or
 upstream.api_key in the config) is set. Session tokens are kept in the vault
-(VEIL_DATA_DIR, default ./.veil).`;
+(VEIL_DATA_DIR, default ./.veil; PostgreSQL with VEIL_VAULT_URL or vault.url in the config).
+Expired tokens are purged every 300 s (VEIL_VAULT_PURGE_INTERVAL_SECONDS or
+vault.purge_interval_seconds; off disables). POST /v1/veil/vault/forget erases a session or
+a tenant (admin role; docs/vault.md).`;
 
 interface ServeFlags {
   port?: number;
@@ -128,8 +131,11 @@ export async function runServe(
   let veil: Veil | undefined;
   let telemetry: Telemetry | undefined;
   let watcher: PolicyWatcher | undefined;
+  let purgeJob: PurgeJob | undefined;
   const shutdown = async (): Promise<void> => {
     watcher?.close();
+    // Before the audit log closes: a purge that is running still records its event.
+    await purgeJob?.stop();
     await gateway?.close();
     await telemetry?.close();
     await veil?.close();
@@ -161,12 +167,22 @@ export async function runServe(
           }).start();
     const policy: PolicySource = watcher ?? staticPolicySource(defaultPolicy());
     // Sessions (x-veil-session) live in the encrypted vault, so tokens survive a restart.
-    veil = await openVeil({ env: io.env, cwd: io.cwd });
+    const vaultSettings = resolveVaultSettings((file as Record<string, unknown> | undefined)?.['vault'], io.env);
+    const ttlSeconds = vaultSettings.ttlSeconds;
+    const vault = await Vault.open({
+      dataDir: defaultDataDir(io.env, io.cwd),
+      env: io.env,
+      ...(vaultSettings.url === undefined ? {} : { url: vaultSettings.url }),
+      ...(vaultSettings.schema === undefined ? {} : { schema: vaultSettings.schema }),
+      ...(ttlSeconds === undefined ? {} : { ttlFor: () => ttlSeconds }),
+    });
+    veil = new Veil({ vault });
     // Load the NER model now, so the first request does not pay for it.
     preloadNerModel();
     // One audit event per request (counts and token ids, never values), /metrics, traces.
     telemetry = await Telemetry.open({ dataDir: defaultDataDir(io.env, io.cwd), env: io.env });
-    gateway = new Gateway({ veil, config, logger, telemetry, policy, env: io.env });
+    gateway = new Gateway({ veil, config, logger, telemetry, policy, env: io.env, vault });
+    if (vaultSettings.purgeIntervalSeconds !== null) purgeJob = startPurge(vault, vaultSettings.purgeIntervalSeconds, logger, telemetry);
     const address = await gateway.listen();
     const mode =
       gateway.upstream.kind === 'demo'
@@ -175,6 +191,9 @@ export async function runServe(
     io.stderr.write(`veil: gateway listening on ${address.url}/v1\nveil: ${mode}\n`);
     for (const [name, base] of Object.entries(config.providers ?? {})) io.stderr.write(`veil: ${name} upstream: ${base}\n`);
     if (configPath !== undefined) io.stderr.write(`veil: config ${configPath}\n`);
+    io.stderr.write(
+      `veil: vault ${vault.store.kind}, ${vaultSettings.purgeIntervalSeconds === null ? 'TTL purge off' : `expired tokens purged every ${vaultSettings.purgeIntervalSeconds} s`}\n`,
+    );
     const current = policy.current;
     io.stderr.write(`veil: policy ${current.source === undefined ? 'built-in default' : configPath} (version ${current.version.slice(0, 12)})\n`);
     for (const warning of current.warnings) io.stderr.write(`veil: WARNING: ${warning}\n`);
@@ -204,6 +223,29 @@ export async function runServe(
   io.stderr.write(`veil: ${String(reason)}, closing\n`);
   await shutdown();
   return EXIT.ok;
+}
+
+/**
+ * The TTL purge job: a count in the log and one audit event for each run that removed
+ * something (tenant `system`: a purge spans every tenant). Errors are logged by code only.
+ */
+function startPurge(vault: Vault, intervalSeconds: number, logger: Logger, telemetry: Telemetry): PurgeJob {
+  return vault.startPurgeJob({
+    intervalMs: intervalSeconds * 1000,
+    onPurged: (count) => {
+      if (count === 0) return;
+      logger.info({ purged: count, store: vault.store.kind }, 'vault purge');
+      telemetry.audit.record({
+        kind: 'vault',
+        tenant: 'system',
+        principal: { key_id: 'veil', role: 'purge-job' },
+        vault: { operation: 'purge', session: null, entries: count, data_key: false },
+      });
+    },
+    onError: (error) => {
+      logger.warn({ code: VeilError.isInstance(error) ? error.code : 'unknown' }, 'vault purge failed; retrying at the next interval');
+    },
+  });
 }
 
 export const serveCommand: CliCommand = {
