@@ -13,6 +13,8 @@ export interface DetectionEngineOptions {
   readonly allow?: AllowList;
   /** Spans scoring below this are dropped. Default 0. */
   readonly minScore?: number;
+  /** Per entity type: spans of that type scoring below are dropped (before the merge). */
+  readonly thresholds?: Readonly<Record<string, number>>;
   /**
    * Cache of merged spans per text (on by default). `false` turns it off, e.g. for a benchmark
    * that must show the uncached cost. `VEIL_DETECT_CACHE=off` does the same.
@@ -25,12 +27,39 @@ export interface DetectionTiming {
   readonly ms: number;
 }
 
+/** Why a span a detector found is not in the result. */
+export type DropReason =
+  | { readonly kind: 'min_score'; readonly threshold: number }
+  | { readonly kind: 'type_threshold'; readonly threshold: number }
+  | { readonly kind: 'allow_list' }
+  /** It overlapped `winner`, which was longer, scored higher or came from a more precise tier. */
+  | { readonly kind: 'overlap'; readonly winner: Span };
+
+export interface DroppedSpan {
+  readonly span: Span;
+  readonly reason: DropReason;
+}
+
+export interface DetectorRun extends DetectionTiming {
+  readonly tier: DetectorTier;
+  /** Spans it returned, before thresholds, allow list and merge. */
+  readonly found: number;
+}
+
+/** What `explain` tells: the result, every span left out and why, and what each detector did. */
+export interface DetectionExplanation {
+  readonly spans: Span[];
+  readonly dropped: DroppedSpan[];
+  readonly detectors: DetectorRun[];
+}
+
 export class DetectionEngine {
   readonly detectors: readonly Detector[];
   private readonly allow: CompiledAllowList;
   private readonly minScore: number;
+  private readonly thresholds: Readonly<Record<string, number>>;
   private readonly tiers: Map<string, DetectorTier>;
-  private readonly allSync: boolean;
+  private readonly tierOf: (detectorId: string) => DetectorTier;
   /** Undefined when caching is off. Results depend only on the text for a given engine. */
   readonly cache: SpanCache | undefined;
 
@@ -38,19 +67,43 @@ export class DetectionEngine {
     this.detectors = options.detectors;
     this.allow = compileAllowList(options.allow);
     this.minScore = options.minScore ?? 0;
+    this.thresholds = options.thresholds ?? {};
     this.tiers = new Map(options.detectors.map((detector) => [detector.id, detector.tier]));
-    // Only the LLM tier waits on I/O; the built-in NER model answers synchronously.
-    this.allSync = options.detectors.every((detector) => detector.tier !== 'llm');
+    this.tierOf = (id) => this.tiers.get(id) ?? 'rules';
     const cacheOff = process.env['VEIL_DETECT_CACHE']?.trim().toLowerCase() === 'off';
     this.cache = cacheOff || options.cache === false ? undefined : new SpanCache(options.cache ?? {});
   }
 
-  /** Merged spans for `text`. Synchronous when every detector is (or when the text is cached). */
+  /**
+   * Merged spans for `text`. Synchronous when every detector answers synchronously (the rules
+   * and the built-in NER model do) or when the text is cached; a promise only when some
+   * detector (LLM, ONNX) returns one.
+   */
   detect(text: string, context: DetectContext = {}): Span[] | Promise<Span[]> {
     const cached = this.cachedSpans(text, context);
     if (cached !== undefined) return cached;
-    if (this.allSync) return this.remember(text, context, this.finish(text, this.runSync(text, context)));
-    return this.detectAsync(text, context).then((spans) => this.remember(text, context, spans));
+    const results = this.detectors.map((detector) => detector.detect(text, context));
+    if (!results.some(isPromise)) return this.remember(text, context, this.finish(text, results.flat() as Span[]));
+    return Promise.all(results).then((all) => this.remember(text, context, this.finish(text, all.flat())));
+  }
+
+  /**
+   * Like `detect` (never cached), and also every span that was found but left out, with the
+   * reason, and what each detector returned and took. Costs more than `detect`; for
+   * `veil detect --explain`, not the hot path.
+   */
+  async explain(text: string, context: DetectContext = {}): Promise<DetectionExplanation> {
+    const found: Span[] = [];
+    const detectors: DetectorRun[] = [];
+    for (const detector of this.detectors) {
+      const started = performance.now();
+      const spans = await detector.detect(text, context);
+      detectors.push({ detector: detector.id, tier: detector.tier, found: spans.length, ms: performance.now() - started });
+      found.push(...spans);
+    }
+    const dropped: DroppedSpan[] = [];
+    const spans = this.finish(text, found, (drop) => dropped.push(drop));
+    return { spans, dropped, detectors };
   }
 
   /** Like `detect`, but always synchronous: asynchronous detectors are skipped. */
@@ -79,16 +132,25 @@ export class DetectionEngine {
     return found;
   }
 
-  private async detectAsync(text: string, context: DetectContext): Promise<Span[]> {
-    const results = await Promise.all(this.detectors.map((detector) => detector.detect(text, context)));
-    return this.finish(text, results.flat());
+  /** Thresholds, allow list, merge. `onDrop` hears of every span left out (explain only). */
+  private finish(text: string, spans: readonly Span[], onDrop?: (drop: DroppedSpan) => void): Span[] {
+    const kept: Span[] = [];
+    for (const span of spans) {
+      const reason = this.dropReason(text, span);
+      if (reason === undefined) kept.push(span);
+      else onDrop?.({ span, reason });
+    }
+    const onOverlap =
+      onDrop === undefined ? undefined : (span: Span, winner: Span) => onDrop({ span, reason: { kind: 'overlap', winner } });
+    return mergeSpans(kept, this.tierOf, onOverlap);
   }
 
-  private finish(text: string, spans: readonly Span[]): Span[] {
-    const kept = spans.filter(
-      (span) => span.score >= this.minScore && !this.allow.allows(text.slice(span.start, span.end)),
-    );
-    return mergeSpans(kept, (id) => this.tiers.get(id) ?? 'rules');
+  private dropReason(text: string, span: Span): DropReason | undefined {
+    if (span.score < this.minScore) return { kind: 'min_score', threshold: this.minScore };
+    const threshold = this.thresholds[span.type];
+    if (threshold !== undefined && span.score < threshold) return { kind: 'type_threshold', threshold };
+    if (this.allow.allows(text.slice(span.start, span.end))) return { kind: 'allow_list' };
+    return undefined;
   }
 }
 

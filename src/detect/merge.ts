@@ -37,11 +37,12 @@ export function compileAllowList(allow: AllowList | undefined): CompiledAllowLis
 
 /**
  * Longer span wins, then higher score, then the more precise tier. Returns spans sorted by
- * start with no overlaps.
+ * start with no overlaps. `onOverlap`, when given, hears of each span that lost and to which.
  */
 export function mergeSpans(
   spans: readonly Span[],
   tierOf: (detectorId: string) => DetectorTier = () => 'rules',
+  onOverlap?: (loser: Span, winner: Span) => void,
 ): Span[] {
   if (spans.length <= 1) return spans.filter((span) => span.end > span.start);
   const ranked = spans
@@ -55,7 +56,9 @@ export function mergeSpans(
     );
   const kept: Span[] = [];
   for (const span of ranked) {
-    if (kept.every((other) => span.end <= other.start || span.start >= other.end)) kept.push(span);
+    const winner = kept.find((other) => span.end > other.start && span.start < other.end);
+    if (winner === undefined) kept.push(span);
+    else onOverlap?.(span, winner);
   }
   return kept.sort((a, b) => a.start - b.start);
 }

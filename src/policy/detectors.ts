@@ -1,17 +1,20 @@
 /**
  * The `detectors` section applied to a set of available detectors: tiers and single detectors
- * switched off, a global minimum score, per-type thresholds and allow lists. Custom entities are
+ * switched off, a global minimum score, per-type thresholds, allow lists and bring-your-own ONNX
+ * models (tier "ner"). Custom entities are
  * built here by the custom-entity module from `policy.detectors.custom` (regex, keyword and NER
  * label definitions) and join the available ones.
  * @module
  */
-import type { Span } from '../core/span.js';
 import type { Detector } from '../detect/detector.js';
 import { DetectionEngine } from '../detect/engine.js';
 import type { AllowList } from '../detect/merge.js';
 import { builtinDetectors } from '../detect/registry.js';
 import { createCustomDetectors, type CustomEntityDefinition } from '../detect/custom/custom-detector.js';
+import type { OnnxDetectorOptions } from '../detect/onnx/onnx-detector.js';
+import { sharedOnnxDetector } from '../detect/onnx/shared.js';
 import type { Policy } from './policy.js';
+import type { OnnxModelDocument } from './schema.js';
 
 /** `ner_label: PERSON` → `nerLabel: PERSON`: veil.yaml is snake_case, the detector module camelCase. */
 function camelKeys(value: Readonly<Record<string, unknown>>): Record<string, unknown> {
@@ -25,35 +28,43 @@ export function customEntityDefinitions(custom: readonly Readonly<Record<string,
   return custom.map((definition) => camelKeys(definition) as unknown as CustomEntityDefinition);
 }
 
-/** Wraps a detector so that spans under their type's threshold count as not found. */
-function withThresholds(detector: Detector, thresholds: Readonly<Record<string, number>>): Detector {
-  const relevant = detector.types.some((type) => thresholds[type] !== undefined);
-  // Detectors that do not declare a thresholded type are still wrapped when they may emit any type.
-  if (!relevant && detector.types.length > 0) return detector;
-  const keep = (spans: readonly Span[]): Span[] => spans.filter((span) => span.score >= (thresholds[span.type] ?? 0));
+/** A policy `detectors.onnx` entry in the ONNX detector's own terms. */
+export function onnxDetectorOptions(model: OnnxModelDocument): OnnxDetectorOptions {
   return {
-    id: detector.id,
-    tier: detector.tier,
-    types: detector.types,
-    detect(text, context) {
-      const spans = detector.detect(text, context);
-      return spans instanceof Promise ? spans.then(keep) : keep(spans);
-    },
+    path: model.path,
+    labels: model.labels,
+    ...(model.id === undefined ? {} : { id: model.id }),
+    ...(model.min_score === undefined ? {} : { minScore: model.min_score }),
+    ...(model.thresholds === undefined ? {} : { thresholds: model.thresholds }),
+    ...(model.max_length === undefined ? {} : { maxLength: model.max_length }),
+    ...(model.overlap === undefined ? {} : { overlap: model.overlap }),
+    ...(model.threads === undefined ? {} : { threads: model.threads }),
   };
 }
 
-/** The detectors the policy leaves switched on, with thresholds applied. */
+/** The policy's ONNX detectors (read when the policy was loaded, so this does not throw). */
+function onnxDetectors(policy: Policy): Detector[] {
+  return policy.detectors.onnx.map((model) => sharedOnnxDetector(onnxDetectorOptions(model)));
+}
+
+/**
+ * Loads the models of the policy's ONNX detectors, so that a model onnxruntime cannot run
+ * stops the start rather than the first request. Throws `OnnxModelError`.
+ */
+export async function prepareDetectors(policy: Policy): Promise<void> {
+  await Promise.all(policy.detectors.onnx.map((model) => sharedOnnxDetector(onnxDetectorOptions(model)).ready()));
+}
+
+/** The detectors the policy leaves switched on (thresholds apply in the engine). */
 export function selectDetectors(policy: Policy, available: readonly Detector[]): Detector[] {
-  const { tiers, disable, thresholds, custom } = policy.detectors;
-  const hasThresholds = Object.keys(thresholds).length > 0;
+  const { tiers, disable, custom } = policy.detectors;
   // Definitions were validated when the policy was loaded, so this does not throw.
   const customDetectors = createCustomDetectors({ entities: customEntityDefinitions(custom) });
-  const all = [...available];
+  const all = [...available, ...onnxDetectors(policy)];
   if (customDetectors.detector !== undefined) all.push(customDetectors.detector);
   return all
     .filter((detector) => tiers[detector.tier] && !disable.has(detector.id))
-    .map((detector) => (detector.tier === 'ner' ? customDetectors.mapLabels(detector) : detector))
-    .map((detector) => (hasThresholds ? withThresholds(detector, thresholds) : detector));
+    .map((detector) => (detector.tier === 'ner' ? customDetectors.mapLabels(detector) : detector));
 }
 
 export function allowListOf(policy: Policy): AllowList {
@@ -69,6 +80,7 @@ export function buildDetectionEngine(policy: Policy, available: readonly Detecto
     detectors: selectDetectors(policy, available),
     allow: allowListOf(policy),
     minScore: policy.detectors.minScore,
+    thresholds: policy.detectors.thresholds,
   });
 }
 

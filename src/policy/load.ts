@@ -14,7 +14,8 @@ import { compilePolicy, isCatchAll, type Policy } from './policy.js';
 import { FOREIGN_SECTIONS, POLICY_SECTIONS, policyDocumentSchema, type PolicyDocument } from './schema.js';
 import { checkCedarPolicies } from './unmask.js';
 import { createCustomDetectors } from '../detect/custom/custom-detector.js';
-import { customEntityDefinitions } from './detectors.js';
+import { sharedOnnxDetector } from '../detect/onnx/shared.js';
+import { customEntityDefinitions, onnxDetectorOptions } from './detectors.js';
 
 export interface PolicyIssue {
   /** Dotted path of the offending key, e.g. `rules.2.when.entity`. */
@@ -194,6 +195,25 @@ function cedarIssues(doc: PolicyDocument, located: Located): PolicyIssue[] {
   });
 }
 
+/**
+ * ONNX model folders are resolved against the policy file's directory and read now, so a
+ * missing or malformed folder fails the load with the entry's line; the model itself is
+ * loaded when the gateway starts (`prepareDetectors`).
+ */
+function onnxIssues(doc: PolicyDocument, located: Located, baseDir: string): PolicyIssue[] {
+  const issues: PolicyIssue[] = [];
+  doc.detectors.onnx.forEach((model, index) => {
+    model.path = resolve(baseDir, model.path);
+    try {
+      sharedOnnxDetector(onnxDetectorOptions(model));
+    } catch (error: unknown) {
+      // The messages name the folder, the file and the problem; never file content.
+      issues.push(issueAt(located, ['detectors', 'onnx', index, 'path'], error instanceof Error ? error.message : 'invalid ONNX model'));
+    }
+  });
+  return issues;
+}
+
 /** Custom entities are validated one by one so that each error points at its own entry. */
 function customIssues(doc: PolicyDocument, located: Located): PolicyIssue[] {
   const issues: PolicyIssue[] = [];
@@ -268,7 +288,12 @@ export function parsePolicy(text: string, options: ParseOptions = {}): Policy {
     throw new PolicyError(file, sortIssues(issues));
   }
   const doc = parsed.data;
-  const issues = [...crossCheck(doc, located), ...cedarIssues(doc, located), ...customIssues(doc, located)];
+  const issues = [
+    ...crossCheck(doc, located),
+    ...cedarIssues(doc, located),
+    ...customIssues(doc, located),
+    ...onnxIssues(doc, located, options.baseDir ?? process.cwd()),
+  ];
   let jwks: { keys: Record<string, unknown>[] } | undefined;
   if (doc.auth.jwt?.jwks_file !== undefined) {
     const result = readJwks(doc.auth.jwt.jwks_file, options.baseDir ?? process.cwd(), located);

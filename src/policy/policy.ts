@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { TokenFormatName } from '../vault/tokens/formats.js';
-import { parseDuration, type PolicyDocument, type RuleAction, type JwtDocument } from './schema.js';
+import { parseDuration, type OnnxModelDocument, type PolicyDocument, type RuleAction, type JwtDocument } from './schema.js';
 
 export interface ApiKeyEntry {
   readonly id: string;
@@ -85,6 +85,8 @@ export interface DetectorSettings {
   readonly allow: { readonly values: readonly string[]; readonly patterns: readonly string[] };
   /** Custom entity definitions as written; the custom-entity module validates them. */
   readonly custom: readonly Readonly<Record<string, unknown>>[];
+  /** ONNX models as written, `path` made absolute when the file was read. */
+  readonly onnx: readonly OnnxModelDocument[];
 }
 
 export interface UnmaskSettings {
@@ -282,6 +284,7 @@ export function compilePolicy(document: PolicyDocument, options: CompileOptions 
       thresholds: document.detectors.thresholds,
       allow: document.detectors.allow,
       custom: document.detectors.custom,
+      onnx: document.detectors.onnx,
     },
     unmask: {
       policies: document.unmask.policies,

@@ -148,6 +148,23 @@ export const routeSchema = z
   })
   .strict();
 
+/** A bring-your-own ONNX token-classification model (`detect/onnx`); `path` is relative to this file. */
+export const onnxModelSchema = z
+  .object({
+    id: id.optional(),
+    path: z.string().min(1),
+    /** Model entity name → Veil type, e.g. `{ PER: PERSON, LOC: LOCATION }`; others are ignored. */
+    labels: z.record(z.string().min(1), entityType).refine((labels) => Object.keys(labels).length > 0, {
+      message: 'expected at least one model label mapped to a Veil type, e.g. { PER: PERSON }',
+    }),
+    min_score: z.number().min(0).max(1).optional(),
+    thresholds: z.record(entityType, z.number().min(0).max(1)).optional(),
+    max_length: z.number().int().min(4).max(100_000).optional(),
+    overlap: z.number().int().min(0).optional(),
+    threads: z.number().int().positive().optional(),
+  })
+  .strict();
+
 export const detectorsSchema = z
   .object({
     tiers: z
@@ -187,6 +204,7 @@ export const detectorsSchema = z
       .default({ values: [], patterns: [] }),
     /** Custom entities; validated by the custom-entity module, passed through as written. */
     custom: z.array(z.record(z.string(), z.unknown())).default([]),
+    onnx: z.array(onnxModelSchema).default([]),
   })
   .strict();
 
@@ -258,6 +276,7 @@ export const policyDocumentSchema = z
       thresholds: {},
       allow: { values: [], patterns: [] },
       custom: [],
+      onnx: [],
     }),
     rules: z.array(ruleSchema).default([]),
     unmask: unmaskSchema.default({ policies: '', rate_limit_per_minute: 60, require_reason: true }),
@@ -266,6 +285,7 @@ export const policyDocumentSchema = z
 
 export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
 export type RuleDocument = z.infer<typeof ruleSchema>;
+export type OnnxModelDocument = z.infer<typeof onnxModelSchema>;
 export type WhenDocument = z.infer<typeof whenSchema>;
 export type TenantDocument = z.infer<typeof tenantSchema>;
 export type ProviderAccessDocument = z.infer<typeof providerAccessSchema>;

@@ -1,17 +1,35 @@
 import { createReadStream } from 'node:fs';
+import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Span } from '../../core/span.js';
 import { Veil } from '../../engine.js';
+import { defaultDetectors } from '../../detect/registry.js';
+import { buildDetectionEngine, prepareDetectors } from '../../policy/detectors.js';
+import { loadPolicyFile } from '../../policy/load.js';
 import type { CliCommand, CliIO } from '../command.js';
 import { guard, InputError, parse, readInput, UsageError } from '../io.js';
+import { explainReport, renderExplain } from './detect-explain.js';
 
-const USAGE = `Usage: veil detect [FILE|-] [--json]
-       veil detect --jsonl FILE|-
+const USAGE = `Usage: veil detect [FILE|-] [--json] [--explain] [--config FILE]
+       veil detect --jsonl FILE|- [--config FILE]
 
 Lists the sensitive spans found in the text (offsets in UTF-16 code units, no values).
   --json        one JSON object: {"spans":[{"start","end","type","score","detector"}]}
+  --explain     also which tier found each span, and every span left out and why
+                (overlap lost to another span, below a threshold, allow-listed);
+                with --json: {"spans","dropped","detectors"}
+  --config FILE detect as this policy file's detectors section says (tiers, thresholds,
+                allow lists, custom entities, ONNX models)
   --jsonl FILE  batch form: each input line is {"id","text"}; each output line is
                 {"id","spans":[...]}, in input order, streamed`;
+
+/** The engine the policy file configures, with its ONNX models loaded; the default without one. */
+async function veilFor(config: string | undefined, io: CliIO): Promise<Veil> {
+  if (config === undefined) return new Veil();
+  const policy = loadPolicyFile(resolve(io.cwd, config));
+  await prepareDetectors(policy);
+  return new Veil({ engine: buildDetectionEngine(policy, defaultDetectors()) });
+}
 
 function plainSpan(span: Span): Span {
   return { start: span.start, end: span.end, type: span.type, score: round(span.score), detector: span.detector };
@@ -53,15 +71,26 @@ export const detectCommand: CliCommand = {
   usage: USAGE,
   run: (args, io) =>
     guard('detect', USAGE, io, async () => {
-      const { values, positionals } = parse(args, { json: { type: 'boolean' }, jsonl: { type: 'string' } });
+      const { values, positionals } = parse(args, {
+        json: { type: 'boolean' },
+        jsonl: { type: 'string' },
+        explain: { type: 'boolean' },
+        config: { type: 'string' },
+      });
       if (positionals.length > 1) throw new UsageError('expected at most one FILE');
-      const veil = new Veil();
+      if (values.jsonl !== undefined && positionals.length > 0) throw new UsageError('--jsonl takes the file itself');
+      if (values.jsonl !== undefined && values.explain === true) throw new UsageError('--explain works on one text, not --jsonl');
+      const veil = await veilFor(values.config, io);
       if (values.jsonl !== undefined) {
-        if (positionals.length > 0) throw new UsageError('--jsonl takes the file itself');
         await detectLines(values.jsonl, veil, io);
         return 0;
       }
       const text = await readInput(positionals[0], io);
+      if (values.explain === true) {
+        const report = explainReport(await veil.detection.explain(text));
+        io.stdout.write(values.json === true ? `${JSON.stringify(report)}\n` : renderExplain(report));
+        return 0;
+      }
       const spans = (await veil.detect(text)).map(plainSpan);
       if (values.json === true) {
         io.stdout.write(`${JSON.stringify({ spans })}\n`);

@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '../../core/logger.js';
 import { Veil } from '../../engine.js';
 import { Telemetry } from '../../observability/telemetry.js';
 import { preloadNerModel } from '../../detect/ner/ner-detector.js';
+import { prepareDetectors } from '../../policy/detectors.js';
 import { resolveVaultSettings } from '../../vault/config.js';
 import { defaultDataDir, Vault, type PurgeJob } from '../../vault/vault.js';
 import { loadConfigFile, PROVIDER_NAME, resolveConfig } from '../../proxy/config.js';
@@ -179,6 +180,8 @@ export async function runServe(
     veil = new Veil({ vault });
     // Load the NER model now, so the first request does not pay for it.
     preloadNerModel();
+    // ONNX models named by the policy load now: a model onnxruntime cannot run stops the start.
+    await prepareDetectors(policy.current);
     // One audit event per request (counts and token ids, never values), /metrics, traces.
     telemetry = await Telemetry.open({ dataDir: defaultDataDir(io.env, io.cwd), env: io.env });
     gateway = new Gateway({ veil, config, logger, telemetry, policy, env: io.env, vault });
