@@ -8,7 +8,8 @@
  * up in a span.
  * @module
  */
-import { context, INVALID_SPAN_CONTEXT, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, propagation, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { VeilError, VeilErrorCode } from '../core/errors.js';
 import type { ActionCounts } from '../audit/event.js';
 import { LabelSets, type LabelSetsOptions, type Stage } from './labels.js';
@@ -38,41 +39,77 @@ export interface TracingHandle {
   shutdown(): Promise<void>;
 }
 
-/** The OTLP exporter package; not a dependency. On Node 20: `@opentelemetry/exporter-trace-otlp-http@~0.223.1` (0.300+ needs Node 22). */
-const OTLP_PACKAGE = '@opentelemetry/exporter-trace-otlp-http';
+/** The service name spans carry when `OTEL_SERVICE_NAME` is not set. */
+const DEFAULT_SERVICE_NAME = 'veil';
 
 /**
- * Registers a global tracer provider when `tracingRequested(env)`; returns undefined otherwise.
- * `OTEL_TRACES_EXPORTER=console` prints spans; `otlp` (the default when an endpoint is set)
- * loads `@opentelemetry/exporter-trace-otlp-http`, which reads the remaining `OTEL_EXPORTER_OTLP_*`
- * variables itself.
+ * Registers a global tracer provider when `tracingRequested(env)`; returns undefined otherwise
+ * (and loads none of the SDK). `OTEL_TRACES_EXPORTER=console` prints spans; `otlp` (the default
+ * when an endpoint is set) exports over OTLP/HTTP (JSON) to `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`,
+ * else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`, else the collector default
+ * `http://localhost:4318/v1/traces`, with `OTEL_EXPORTER_OTLP_(TRACES_)HEADERS`. Spans carry
+ * `service.name` = `OTEL_SERVICE_NAME` (default `veil`). All of it is read from `env`.
  */
 export async function setupTracing(env: Env = process.env): Promise<TracingHandle | undefined> {
   if (!tracingRequested(env)) return undefined;
   const exporterName = (envValue(env, 'OTEL_TRACES_EXPORTER') ?? 'otlp').split(',')[0]?.trim().toLowerCase() ?? 'otlp';
-  const base = await import('@opentelemetry/sdk-trace-base');
-  const { NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
-  let exporter: InstanceType<typeof base.ConsoleSpanExporter> | { export: unknown; shutdown: () => Promise<void> };
-  if (exporterName === 'console') {
-    exporter = new base.ConsoleSpanExporter();
-  } else if (exporterName === 'otlp') {
-    let otlp: { OTLPTraceExporter: new () => typeof exporter };
-    try {
-      // A variable specifier: the package is optional and must not be resolved at build time.
-      const specifier: string = OTLP_PACKAGE;
-      otlp = (await import(specifier)) as typeof otlp;
-    } catch (cause) {
-      throw new VeilError(VeilErrorCode.Config, `OTEL tracing is configured but ${OTLP_PACKAGE} is not installed (npm install ${OTLP_PACKAGE}@~0.223.1)`, { cause });
-    }
-    exporter = new otlp.OTLPTraceExporter();
-  } else {
+  if (exporterName !== 'otlp' && exporterName !== 'console') {
     throw new VeilError(VeilErrorCode.Config, `OTEL_TRACES_EXPORTER=${exporterName} is not supported (use otlp, console or none)`);
   }
+  // Loaded only here: with tracing off (the default) none of the SDK is read at start-up.
+  const [base, { NodeTracerProvider }, { resourceFromAttributes }] = await Promise.all([
+    import('@opentelemetry/sdk-trace-base'),
+    import('@opentelemetry/sdk-trace-node'),
+    import('@opentelemetry/resources'),
+  ]);
+  let exporter: SpanExporter;
+  if (exporterName === 'console') {
+    exporter = new base.ConsoleSpanExporter();
+  } else {
+    const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+    exporter = new OTLPTraceExporter(otlpOptions(env));
+  }
   const provider = new NodeTracerProvider({
-    spanProcessors: [new base.BatchSpanProcessor(exporter as ConstructorParameters<typeof base.BatchSpanProcessor>[0])],
+    resource: resourceFromAttributes({ 'service.name': envValue(env, 'OTEL_SERVICE_NAME') ?? DEFAULT_SERVICE_NAME }),
+    spanProcessors: [new base.BatchSpanProcessor(exporter)],
   });
   provider.register();
-  return { shutdown: () => provider.shutdown() };
+  return {
+    shutdown: async () => {
+      await provider.shutdown();
+      // Unregister, so that a later setupTracing() in the same process can register again.
+      trace.disable();
+      context.disable();
+      propagation.disable();
+    },
+  };
+}
+
+/** The OTLP/HTTP exporter's URL and headers from `env` (the exporter would read only process.env). */
+export function otlpOptions(env: Env): { url?: string; headers?: Record<string, string> } {
+  const tracesEndpoint = envValue(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
+  const endpoint = envValue(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  const url = tracesEndpoint ?? (endpoint === undefined ? undefined : `${endpoint.replace(/\/+$/, '')}/v1/traces`);
+  const headers = parseHeaders(envValue(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS') ?? envValue(env, 'OTEL_EXPORTER_OTLP_HEADERS'));
+  return { ...(url === undefined ? {} : { url }), ...(headers === undefined ? {} : { headers }) };
+}
+
+/** `key1=value1,key2=value2` (values URL-encoded), as the OTLP exporter specification writes headers. */
+function parseHeaders(list: string | undefined): Record<string, string> | undefined {
+  if (list === undefined) return undefined;
+  const headers: Record<string, string> = {};
+  for (const pair of list.split(',')) {
+    const at = pair.indexOf('=');
+    if (at <= 0) continue;
+    const name = pair.slice(0, at).trim();
+    const value = pair.slice(at + 1).trim();
+    try {
+      headers[name] = decodeURIComponent(value);
+    } catch {
+      headers[name] = value;
+    }
+  }
+  return headers;
 }
 
 export interface VeilTracerOptions extends LabelSetsOptions {
