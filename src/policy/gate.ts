@@ -45,9 +45,10 @@ export interface Admission {
    * `x-veil-provider-key`. (`x-veil-*` headers are never forwarded anyway.)
    */
   readonly stripHeaders: readonly string[];
-  /** `Bearer <key>` for the upstream when Veil supplies the provider key; undefined otherwise. */
-  readonly upstreamAuthorization: string | undefined;
-  /** The provider key itself (same condition); never log it. */
+  /**
+   * The provider key the policy supplies (the caller's allowed `x-veil-provider-key`, else
+   * `key_env`); the gateway sends it in the provider's own header. Never log it.
+   */
   readonly providerKey: string | undefined;
   readonly keySource: KeySource;
   /** Default session lifetime of the principal's tenant. */
@@ -136,7 +137,6 @@ export class PolicyGate {
       decide: decideFor(policy, context),
       engine: detectionEngineFor(policy, this.detectors),
       stripHeaders: strip,
-      upstreamAuthorization: routed.providerKey === undefined ? undefined : `Bearer ${routed.providerKey}`,
       providerKey: routed.providerKey,
       keySource: routed.keySource,
       sessionTtlSeconds: policy.tenants.get(principal.tenant)?.sessionTtlSeconds,

@@ -2,8 +2,9 @@
  * Route and provider access. Which provider serves a path, and where that provider is, is the
  * gateway's route table (`src/proxy/routes.ts`, `providers:` in veil.yaml); the policy says who
  * may use a path (`routes`) and a provider (`provider_access`), and where the provider key comes
- * from: the provider's environment variable, the caller's `x-veil-provider-key` where allowed,
- * or, with neither, the client's own non-Veil `Authorization` passing through as before.
+ * from: the caller's `x-veil-provider-key` where allowed, else the provider's environment
+ * variable; with neither, the gateway's own key or the client's own credential applies
+ * (the whole order: `proxy/keyed-upstream.ts`).
  * @module
  */
 import type { IncomingHttpHeaders } from 'node:http';
@@ -13,7 +14,20 @@ import type { Policy, ProviderAccess, Route } from './policy.js';
 /** Provider name used in rule contexts when the caller does not know one (CLI without --provider). */
 export const DEFAULT_PROVIDER_ID = 'openai';
 
-export type KeySource = 'env' | 'caller' | 'client' | 'none';
+/**
+ * Where the provider credential comes from: the policy's environment variable, the caller's
+ * `x-veil-provider-key`, the client's own credential header passing through, none from the
+ * policy (the gateway's own key may still apply), or the gateway's own identity (`signed`).
+ */
+export type KeySource = 'env' | 'caller' | 'client' | 'none' | 'signed';
+
+/**
+ * Providers Veil reaches with its own identity whatever the caller sends: Bedrock requests are
+ * re-signed with the gateway's AWS credentials. With auth required, such a provider is open only
+ * when `provider_access` lists it: an unlisted one would lend the gateway's identity to every
+ * authenticated caller.
+ */
+export const GATEWAY_IDENTITY_PROVIDERS: ReadonlySet<string> = new Set(['bedrock']);
 
 export type RouteResult =
   | {
@@ -24,7 +38,7 @@ export type RouteResult =
       readonly access: ProviderAccess | undefined;
       readonly providerId: string;
       readonly routeId: string | undefined;
-      /** The provider key to send as `Authorization: Bearer`, when Veil supplies one. */
+      /** The provider key Veil sends (in the provider's own header), when the policy supplies one. */
       readonly providerKey: string | undefined;
       readonly keySource: KeySource;
     }
@@ -77,6 +91,13 @@ export function resolveRoute(policy: Policy, request: RouteRequest): RouteResult
     return { ok: false, status: 403, message: `Tenant may not use provider '${provider}'.` };
   }
   const base = { ok: true as const, route, access, providerId: provider, routeId: route?.id };
+  if (GATEWAY_IDENTITY_PROVIDERS.has(provider)) {
+    if (access === undefined && policy.auth.mode === 'required') {
+      return { ok: false, status: 403, message: `Provider '${provider}' is reached with the gateway's own identity; the Veil policy must list it under provider_access.` };
+    }
+    // No key of anyone's: the request is signed again by the gateway, the client's signature dropped.
+    return { ...base, providerKey: undefined, keySource: 'signed' };
+  }
   const callerKey = header(request.headers, 'x-veil-provider-key');
   if (callerKey !== undefined) {
     if (access !== undefined && !access.allowCallerKey) {

@@ -37,6 +37,8 @@ export class PolicyWatcher implements PolicySource {
   private timer: NodeJS.Timeout | undefined;
   private readonly path: string;
   private readonly options: PolicyWatcherOptions;
+  private loaded = new Date();
+  private rejection: { readonly error: Error; readonly at: Date } | undefined;
 
   /** Loads the file now; throws when the first version is invalid (nothing to fall back on). */
   constructor(path: string, options: PolicyWatcherOptions = {}) {
@@ -47,6 +49,16 @@ export class PolicyWatcher implements PolicySource {
 
   get current(): Policy {
     return this.policy;
+  }
+
+  /** When the version in force was loaded. */
+  get loadedAt(): Date {
+    return this.loaded;
+  }
+
+  /** The last file that failed to load (its messages name file, line and column, never values). */
+  get lastRejection(): { readonly error: Error; readonly at: Date } | undefined {
+    return this.rejection;
   }
 
   /** Starts watching. Returns `this` for chaining. */
@@ -82,12 +94,14 @@ export class PolicyWatcher implements PolicySource {
       const err = error instanceof Error ? error : new Error(String(error));
       // The message names file, line and column only (see load.ts), so it is safe to log.
       this.options.logger?.error({ file: this.path, version: this.policy.version, reason: err.message }, 'policy reload rejected; previous version stays in force');
+      this.rejection = { error: err, at: new Date() };
       this.options.onError?.(err, this.policy);
       return { kind: 'rejected', error: err };
     }
     if (next.version === this.policy.version) return { kind: 'unchanged' };
     const previous = this.policy;
     this.policy = next;
+    this.loaded = new Date();
     this.options.logger?.info({ file: this.path, version: next.version, previous: previous.version }, 'policy reloaded');
     for (const warning of next.warnings) this.options.logger?.warn({ file: this.path }, warning);
     this.options.onReload?.(next, previous);

@@ -1,10 +1,11 @@
 /**
  * Headers across the gateway: hop-by-hop headers never cross it (RFC 9110 §7.6.1), Veil's own
- * `x-veil-*` headers never reach a provider, and the provider key from the route, when there
- * is one, replaces the client's Authorization.
+ * `x-veil-*` headers never reach a provider, and a provider key Veil holds replaces the
+ * client's credential headers, in the header that provider reads (`keyed-upstream.ts`).
  * @module
  */
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { setProviderKey } from './keyed-upstream.js';
 import type { HeaderMap } from './upstream.js';
 
 const HOP_BY_HOP = new Set([
@@ -40,8 +41,10 @@ function connectionTokens(value: string | string[] | undefined): Set<string> | u
 
 export interface OutgoingOptions {
   readonly requestId: string;
-  /** Provider key held by the route; replaces the client's Authorization. */
+  /** Provider key Veil holds for this request (`providerKeyFor`); replaces the client's credentials. */
   readonly apiKey: string | undefined;
+  /** The provider the key is for: it decides the header (default `openai`: `Authorization: Bearer`). */
+  readonly provider?: string;
   /** Byte length of the body that will be sent, when it is known. */
   readonly contentLength: number | undefined;
 }
@@ -59,7 +62,7 @@ export function upstreamHeaders(incoming: IncomingHttpHeaders, options: Outgoing
   // The answer is rewritten, so it must arrive uncompressed.
   out['accept-encoding'] = 'identity';
   out['x-request-id'] = options.requestId;
-  if (options.apiKey !== undefined) out['authorization'] = `Bearer ${options.apiKey}`;
+  if (options.apiKey !== undefined) setProviderKey(out, options.provider ?? 'openai', options.apiKey);
   if (options.contentLength !== undefined) out['content-length'] = String(options.contentLength);
   return out;
 }

@@ -1,20 +1,34 @@
 /**
- * A provider key held by the gateway (veil.yaml `providers.NAME.api_key`, or the provider's usual
- * environment variable) replaces whatever credential the client sent, in the header that
- * provider reads. Without one, the client's own credential headers pass through.
+ * Provider keys held by Veil, and the header each provider reads them from.
+ *
+ * Which key goes upstream, first that applies:
+ * 1. the caller's own key in `x-veil-provider-key`, where the policy's `provider_access` entry
+ *    allows it (`allow_caller_key`; refused with 403 otherwise) or the policy lists no providers;
+ * 2. the policy's key for the provider (`provider_access.NAME.key_env`);
+ * 3. the gateway's key (`providers.NAME.api_key` in veil.yaml or the provider SDK's usual
+ *    environment variable; `OPENAI_API_KEY` / `upstream.api_key` for the OpenAI upstream only);
+ * 4. nothing held: the client's own credential headers pass through unchanged (the default
+ *    setup, auth disabled, where SDKs send their provider key as usual).
+ * Steps 1-2 are the policy's (`policy/routes.ts`, `Admission.providerKey`), 3 is here. A held
+ * key replaces every credential header the client sent, so two keys never reach a provider.
+ * Bedrock takes no key: requests are re-signed with the gateway's AWS identity
+ * (`sigv4-upstream.ts`), and the client's signature is dropped.
  * @module
  */
-import type { Upstream, UpstreamRequest, UpstreamResponse } from './upstream.js';
+import type { GatewayConfig } from './config.js';
 
-/** Where each provider reads its key; OpenAI-compatible routes use a bearer token. */
+/** Where each provider reads its key; every other (OpenAI-compatible) provider takes a bearer token. */
 const KEY_HEADERS: Readonly<Record<string, string>> = {
   anthropic: 'x-api-key',
   azure: 'api-key',
   gemini: 'x-goog-api-key',
 };
 
-/** Client credential headers that the held key replaces. */
-const CLIENT_CREDENTIALS = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'];
+/** Providers whose requests Veil signs with its own identity instead of sending a key. */
+const SIGNED_PROVIDERS = new Set(['bedrock']);
+
+/** Client credential headers that a held key replaces. */
+const CLIENT_CREDENTIALS = ['authorization', 'x-api-key', 'api-key', 'x-goog-api-key'] as const;
 
 /** The environment variable each provider's own SDK reads its key from. */
 export const KEY_ENV: Readonly<Record<string, string>> = {
@@ -23,28 +37,29 @@ export const KEY_ENV: Readonly<Record<string, string>> = {
   gemini: 'GEMINI_API_KEY',
 };
 
-export class KeyedUpstream implements Upstream {
-  readonly kind = 'http' as const;
-  readonly describe: string;
-  private readonly inner: Upstream;
-  private readonly header: string;
-  private readonly value: string;
+/** The header a provider reads its key from (lower case). */
+export function keyHeaderOf(provider: string): string {
+  return KEY_HEADERS[provider] ?? 'authorization';
+}
 
-  constructor(inner: Upstream, provider: string, key: string) {
-    this.inner = inner;
-    this.describe = inner.describe;
-    this.header = KEY_HEADERS[provider] ?? 'authorization';
-    this.value = this.header === 'authorization' ? `Bearer ${key}` : key;
-  }
+/**
+ * The key Veil sends to `provider`: the policy's (`Admission.providerKey`, steps 1-2 above),
+ * else the gateway's own (step 3); undefined when the client's credential should pass (step 4)
+ * and always for signed providers.
+ */
+export function providerKeyFor(
+  provider: string,
+  policyKey: string | undefined,
+  config: Pick<GatewayConfig, 'providerKeys' | 'upstream'>,
+): string | undefined {
+  if (SIGNED_PROVIDERS.has(provider)) return undefined;
+  // The gateway's OpenAI key belongs to the OpenAI upstream only, never to another provider.
+  return policyKey ?? config.providerKeys?.[provider] ?? (provider === 'openai' ? config.upstream.apiKey : undefined);
+}
 
-  request(request: UpstreamRequest): Promise<UpstreamResponse> {
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) if (!CLIENT_CREDENTIALS.includes(name)) headers[name] = value;
-    headers[this.header] = this.value;
-    return this.inner.request({ ...request, headers });
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
+/** Replaces every client credential in `headers` with `key`, in the header `provider` reads. */
+export function setProviderKey(headers: Record<string, string>, provider: string, key: string): void {
+  for (const name of CLIENT_CREDENTIALS) delete headers[name];
+  const header = keyHeaderOf(provider);
+  headers[header] = header === 'authorization' ? `Bearer ${key}` : key;
 }

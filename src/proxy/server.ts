@@ -41,7 +41,7 @@ import { isObject } from './providers/json-text.js';
 import { applyMasked, type ProviderAdapter, type Rehydration } from './providers/provider-adapter.js';
 import { isEventStream, pipeThrough, sendRehydrated, streamRehydrated } from './respond.js';
 import { RouteTable, type RouteMatch } from './routes.js';
-import { KeyedUpstream } from './keyed-upstream.js';
+import { providerKeyFor } from './keyed-upstream.js';
 import { SigV4Upstream } from './sigv4-upstream.js';
 import { VAULT_FORGET_PATH, vaultForgetHandler, type VaultForgetHandler } from './vault-admin.js';
 import type { Vault } from '../vault/vault.js';
@@ -138,9 +138,8 @@ export class Gateway {
     const providers = new Map<string, Upstream>();
     for (const [name, base] of Object.entries(options.config.providers ?? {})) {
       const http = new HttpUpstream({ ...options.config.upstream, url: base }, !RouteTable.isNative(name));
-      // A masked body needs a new signature.
-      const key = options.config.providerKeys?.[name];
-      providers.set(name, name === 'bedrock' ? new SigV4Upstream(http, base, options.config.aws) : key === undefined ? http : new KeyedUpstream(http, name, key));
+      // A masked body needs a new signature. Keys are set per request (providerKeyFor).
+      providers.set(name, name === 'bedrock' ? new SigV4Upstream(http, base, options.config.aws) : http);
     }
     for (const [name, upstream] of Object.entries(options.upstreams ?? {})) providers.set(name, upstream);
     this.providerUpstreams = providers;
@@ -387,7 +386,7 @@ export class Gateway {
       path: url,
       headers: upstreamHeaders(withoutHeaders(req.headers, admission.stripHeaders), {
         requestId,
-        apiKey: admission.providerKey ?? this.config.upstream.apiKey,
+        apiKey: providerKeyFor('openai', admission.providerKey, this.config),
         contentLength: length === undefined ? undefined : Number(length),
       }),
       body: hasBody ? req : undefined,
@@ -472,8 +471,9 @@ export class Gateway {
         path: route.forwardPath,
         headers: upstreamHeaders(withoutHeaders(req.headers, admission.stripHeaders), {
           requestId,
-          // A key from the policy is the route's own; the gateway's OpenAI key never goes to another provider.
-          apiKey: admission.providerKey ?? (route.provider === 'openai' ? this.config.upstream.apiKey : undefined),
+          // One order for every provider: caller's own key, policy key, gateway key (keyed-upstream.ts).
+          apiKey: providerKeyFor(route.provider, admission.providerKey, this.config),
+          provider: route.provider,
           contentLength: typeof outgoing === 'string' ? Buffer.byteLength(outgoing) : outgoing.length,
         }),
         body: outgoing,

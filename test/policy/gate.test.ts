@@ -31,7 +31,7 @@ describe('PolicyGate.admit', () => {
     });
     expect(admission.principal).toMatchObject({ tenant: 'acme', keyId: 'acme-app' });
     expect(admission.context).toEqual({ tenant: 'acme', roles: ['app'], provider: 'openai', route: 'chat' });
-    expect(admission.upstreamAuthorization).toBe('Bearer sk-env');
+    expect(admission.providerKey).toBe('sk-env');
     expect(admission.providerKey).toBe('sk-env');
     expect(admission.stripHeaders).toEqual(['x-veil-provider-key', 'authorization']);
     expect(admission.sessionTtlSeconds).toBe(86_400);
@@ -66,7 +66,7 @@ describe('PolicyGate.admit', () => {
   it('with the built-in default: loopback only, client Authorization passes through', async () => {
     const open = new PolicyGate(staticPolicySource(defaultPolicy()), { env: {} });
     const admission = await open.admit({ path: '/v1/chat/completions', provider: 'openai', headers: { authorization: 'Bearer sk-client' }, remoteAddress: '127.0.0.1' });
-    expect(admission).toMatchObject({ upstreamAuthorization: undefined, keySource: 'client', stripHeaders: ['x-veil-provider-key'] });
+    expect(admission).toMatchObject({ providerKey: undefined, keySource: 'client', stripHeaders: ['x-veil-provider-key'] });
     expect(admission.context).toEqual({ tenant: 'default', roles: [], provider: 'openai' });
     expect(statusOf(await refusal(open.admit({ path: '/v1/chat/completions', provider: 'openai', headers: {}, remoteAddress: '10.1.2.3' })))).toBe(403);
   });

@@ -72,4 +72,17 @@ describe('routes and provider access', () => {
     });
     expect(result).toMatchObject({ ok: true, providerId: 'anthropic', access: undefined, providerKey: undefined, keySource: 'client' });
   });
+
+  it("bedrock is reached with the gateway's identity: listed under provider_access when auth is required, never with a key", () => {
+    const bedrock = (text: string, headers: Record<string, string> = {}): RouteResult =>
+      resolveRoute(parsePolicy(text), { path: '/model/m/converse', provider: 'bedrock', principal: acme, headers, env: {}, authorizationIsVeil: false });
+    const required = 'tenants: [{ id: acme, keys: [{ id: k, hash: "sha256:' + '0'.repeat(64) + '" }] }]\n';
+    expect(bedrock(required)).toMatchObject({ ok: false, status: 403, message: expect.stringMatching(/gateway's own identity/) });
+    expect(bedrock(`${required}provider_access: { bedrock: {} }\n`, { 'x-veil-provider-key': 'k', authorization: 'AWS4-HMAC-SHA256 Credential=AKIACLIENT/x' })).toMatchObject({
+      ok: true,
+      providerKey: undefined,
+      keySource: 'signed',
+    });
+    expect(bedrock('auth: { mode: disabled }\n')).toMatchObject({ ok: true, keySource: 'signed' });
+  });
 });

@@ -9,6 +9,8 @@ import { VeilError, VeilErrorCode } from '../../core/errors.js';
 import { evaluateFile, type EvalProgress, type Masker } from '../../eval/evaluate.js';
 import { formatJson, formatTable, type FileReport } from '../../eval/report.js';
 import { veilMasker } from '../../eval/veil-masker.js';
+import { writeLatestEval } from '../../ui/latest-eval.js';
+import { defaultDataDir } from '../../vault/vault.js';
 import { EXIT, type CliCommand, type CliIO } from '../command.js';
 
 const USAGE = `Usage: veil eval FILE.jsonl [FILE2.jsonl ...] [--json] [--labels L1,L2]
@@ -21,12 +23,15 @@ leak rates; plus over-masking on span-free records and latency p50/p95 per recor
 Options:
   --json            one JSON object on stdout instead of tables
   --labels L1,L2    report only these labels (e.g. EMAIL,PHONE)
+  --no-save         do not write the figures to <data dir>/eval/latest.json (VEIL_DATA_DIR,
+                    default ./.veil), where the web console's Detection page reads them
 `;
 
 interface EvalArgs {
   readonly files: readonly string[];
   readonly json: boolean;
   readonly labels: readonly string[] | undefined;
+  readonly save: boolean;
 }
 
 const KNOWN_LABELS: ReadonlySet<string> = new Set(PARENT_TYPES);
@@ -36,10 +41,13 @@ export function parseEvalArgs(args: readonly string[]): EvalArgs {
   const files: string[] = [];
   let json = false;
   let labels: string[] | undefined;
+  let save = true;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     if (arg === '--json') {
       json = true;
+    } else if (arg === '--no-save') {
+      save = false;
     } else if (arg === '--labels' || arg.startsWith('--labels=')) {
       const value = arg === '--labels' ? args[++i] : arg.slice('--labels='.length);
       if (value === undefined || value.trim() === '') throw usage('--labels needs a comma-separated list');
@@ -55,7 +63,7 @@ export function parseEvalArgs(args: readonly string[]): EvalArgs {
   }
   if (files.length === 0) throw usage('no eval file given');
   if (files.includes('-')) throw usage('eval reads files, not stdin');
-  return { files, json, labels };
+  return { files, json, labels, save };
 }
 
 function parseLabels(value: string): string[] {
@@ -113,6 +121,11 @@ export async function runEval(args: readonly string[], io: CliIO, masker?: Maske
   }
   if (onProgress !== undefined) io.stderr.write('\r\u001b[2K');
   io.stdout.write(parsed.json ? formatJson({ files: reports }) : formatTable({ files: reports }));
+  if (parsed.save) {
+    // The console's Detection page shows the latest figures; failing to save them is not an eval failure.
+    const saved = await writeLatestEval(defaultDataDir(io.env, io.cwd), { files: reports }).catch(() => undefined);
+    if (saved === undefined) io.stderr.write('veil eval: could not save the figures for the web console\n');
+  }
   return EXIT.ok;
 }
 

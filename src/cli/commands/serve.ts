@@ -184,14 +184,14 @@ export async function runServe(
     await prepareDetectors(policy.current);
     // One audit event per request (counts and token ids, never values), /metrics, traces.
     telemetry = await Telemetry.open({ dataDir: defaultDataDir(io.env, io.cwd), env: io.env });
-    gateway = new Gateway({ veil, config, logger, telemetry, policy, env: io.env, vault });
+    gateway = new Gateway({ veil, config, logger, telemetry, policy, env: io.env, console: { dataDir: defaultDataDir(io.env, io.cwd) }, vault });
     if (vaultSettings.purgeIntervalSeconds !== null) purgeJob = startPurge(vault, vaultSettings.purgeIntervalSeconds, logger, telemetry);
     const address = await gateway.listen();
     const mode =
       gateway.upstream.kind === 'demo'
         ? 'demo mode: answers come from the built-in demo upstream (set --upstream or VEIL_UPSTREAM_URL for a real provider)'
         : `upstream: ${gateway.upstream.describe}`;
-    io.stderr.write(`veil: gateway listening on ${address.url}/v1\nveil: ${mode}\n`);
+    io.stderr.write(`veil: gateway listening on ${address.url}/v1\nveil: ${mode}\nveil: web console ${address.url}/ui\n`);
     for (const [name, base] of Object.entries(config.providers ?? {})) io.stderr.write(`veil: ${name} upstream: ${base}\n`);
     if (configPath !== undefined) io.stderr.write(`veil: config ${configPath}\n`);
     io.stderr.write(

@@ -1,0 +1,112 @@
+/* global document */
+import { api, badge, clear, dateTime, el, percent, start } from './console.js';
+
+const SVG = 'http://www.w3.org/2000/svg';
+
+function svg(tag, attributes = {}, text) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, String(value));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** Horizontal bars of recall and precision per label (an SVG drawn here: no chart library). */
+function chart(labels) {
+  const rows = Object.entries(labels);
+  const rowHeight = 30;
+  const left = 130;
+  const width = 640;
+  const plot = width - left - 60;
+  const height = rows.length * rowHeight + 30;
+  const root = svg('svg', { class: 'chart', viewBox: `0 0 ${width} ${height}`, width, height, role: 'img', 'aria-label': 'Recall and precision per label' });
+  rows.forEach(([label, figures], index) => {
+    const y = index * rowHeight + 6;
+    root.append(svg('text', { x: left - 8, y: y + 15, 'text-anchor': 'end' }, label));
+    const recall = figures.recall ?? 0;
+    const precision = figures.precision ?? 0;
+    root.append(svg('rect', { class: 'bar-recall', x: left, y, width: Math.max(1, recall * plot), height: 10 }));
+    root.append(svg('text', { x: left + recall * plot + 4, y: y + 9 }, percent(figures.recall)));
+    root.append(svg('rect', { class: 'bar-precision', x: left, y: y + 12, width: figures.precision === null ? 0 : Math.max(1, precision * plot), height: 10 }));
+    root.append(svg('text', { x: left + (figures.precision === null ? 0 : precision * plot) + 4, y: y + 21 }, figures.precision === null ? 'not annotated' : percent(figures.precision)));
+  });
+  const axis = rows.length * rowHeight + 12;
+  for (const tick of [0, 0.5, 1]) root.append(svg('text', { x: left + tick * plot, y: axis + 12, 'text-anchor': 'middle' }, `${tick * 100}%`));
+  return root;
+}
+
+function fileSection(file) {
+  const labels = file.labels ?? {};
+  const overall = file.overall ?? {};
+  const name = String(file.file ?? '').split('/').pop();
+  return el(
+    'section',
+    { class: 'card' },
+    el('h3', {}, name, ` (${file.records} records)`),
+    el('p', {}, `Overall: recall ${percent(overall.recall)}, precision ${percent(overall.precision)}, span leak rate ${percent(overall.span_leak_rate)}, over-masking ${percent(overall.over_masking_rate)}; latency p50 ${file.latency_ms?.p50 ?? '–'} ms, p95 ${file.latency_ms?.p95 ?? '–'} ms.`),
+    el('div', { class: 'legend' }, el('span', {}, el('span', { class: 'swatch recall' }), 'recall'), el('span', {}, el('span', { class: 'swatch precision' }), 'precision')),
+    chart(labels),
+    el(
+      'div',
+      { class: 'table-wrap' },
+      el(
+        'table',
+        { class: 'data' },
+        el('caption', { class: 'sr-only' }, `Figures per label for ${name}`),
+        el('thead', {}, el('tr', {}, ['Label', 'Gold spans', 'Recall', 'Strict recall', 'Precision', 'Span leak rate'].map((text) => el('th', { scope: 'col' }, text)))),
+        el(
+          'tbody',
+          {},
+          Object.entries(labels).map(([label, figures]) =>
+            el(
+              'tr',
+              {},
+              el('th', { scope: 'row' }, label),
+              el('td', { class: 'num' }, String(figures.gold ?? '–')),
+              el('td', { class: 'num' }, percent(figures.recall)),
+              el('td', { class: 'num' }, percent(figures.recall_strict)),
+              el('td', { class: 'num' }, percent(figures.precision)),
+              el('td', { class: 'num' }, percent(figures.span_leak_rate)),
+            ),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+async function main() {
+  await start();
+  const data = await api('detection');
+  const status = document.getElementById('eval-status');
+  const files = document.getElementById('eval-files');
+  if (data.evaluation === null || !Array.isArray(data.evaluation.files)) {
+    status.textContent = `No figures yet. Run \`veil eval FILE.jsonl\` on this machine: it saves them to ${data.evalPath ?? '<data dir>/eval/latest.json'}.`;
+  } else {
+    status.textContent = `Measured ${data.evaluation.generated_at === undefined ? '' : dateTime(data.evaluation.generated_at)} by veil eval.`;
+    for (const file of data.evaluation.files) files.append(fileSection(file));
+  }
+  const settings = document.getElementById('detector-settings');
+  const tiers = Object.entries(data.settings.tiers).map(([tier, on]) => `${tier} ${on ? 'on' : 'off'}`).join(', ');
+  const add = (name, value) => settings.append(el('dt', {}, name), el('dd', {}, value));
+  add('Tiers', tiers);
+  add('Switched off', data.settings.disabled.length === 0 ? 'none' : data.settings.disabled.join(', '));
+  add('Minimum score', String(data.settings.minScore));
+  add('Thresholds', Object.keys(data.settings.thresholds).length === 0 ? 'none' : Object.entries(data.settings.thresholds).map(([type, value]) => `${type} ≥ ${value}`).join(', '));
+  add('Allow list', `${data.settings.allow.values} values, ${data.settings.allow.patterns} patterns`);
+  add('Custom entities', data.settings.custom.length === 0 ? 'none' : data.settings.custom.join(', '));
+  const body = clear(document.querySelector('#detectors tbody'));
+  for (const detector of data.detectors) {
+    body.append(
+      el(
+        'tr',
+        {},
+        el('td', { class: 'mono' }, detector.id),
+        el('td', {}, detector.tier),
+        el('td', { class: 'small' }, detector.types.join(', ')),
+        el('td', {}, detector.enabled ? badge('yes', 'ok') : badge('no', 'warn')),
+      ),
+    );
+  }
+}
+
+main();
