@@ -1,25 +1,46 @@
-// `npm run bench`: direct → mock, bare pass-through → mock, and Veil → mock (plus Veil with
-// detection replaced by a plain search), in one run, each server in its own process.
-// Closed-loop load at C=1 and C=50, JSON and SSE (~40 chunks), with a 2 KB chat request full of
-// personal data. Prints a table and writes bench/results/latest.json.
+// `npm run bench`: direct → mock, bare pass-through → mock, and Veil → mock (cached and uncached
+// detection, detection replaced by a plain search, sessions in a PostgreSQL vault), in one run,
+// each server in its own process. Closed-loop load at C=1 and C=50: OpenAI chat completions as
+// JSON and SSE (~40 chunks) and Anthropic Messages streaming (~40 deltas), with a 2 KB request
+// full of personal data. Prints a table and writes bench/results/latest.json.
+//
+// Environment: BENCH_WARMUP_MS, BENCH_MEASURE_MS (per target and mode), BENCH_ONLY (comma list of
+// targets), BENCH_PROFILE=1 (V8 CPU profile of the cached Veil into bench/results/),
+// BENCH_BASELINE_DIST (another build's dist/: adds `veil-base` and `veil-no-detect-base`, for
+// before/after comparisons inside one run), VEIL_BENCH_PG_URL (default: 127.0.0.1:5432/test as
+// postgres or root).
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { Pool, request } from 'undici';
-import { chatBody } from './request.js';
+import { anthropicBody, chatBody } from './request.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 1000);
-const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 5000);
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 500);
+const MEASURE_MS = Number(process.env.BENCH_MEASURE_MS ?? 3000);
 const ROUNDS = 5;
-// BENCH_PROFILE=1 writes a V8 CPU profile of the Veil process to bench/results/.
 const PROFILE = process.env.BENCH_PROFILE === '1';
+const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
+const BASELINE_DIST = process.env.BENCH_BASELINE_DIST;
 
-function start(script, args = [], env = {}) {
+const MODES = [
+  { name: 'json', stream: false, path: '/v1/chat/completions', body: chatBody(false), headers: { authorization: 'Bearer sk-bench' } },
+  { name: 'sse', stream: true, path: '/v1/chat/completions', body: chatBody(true), headers: { authorization: 'Bearer sk-bench' } },
+  {
+    name: 'anthropic-sse',
+    stream: true,
+    path: '/v1/messages',
+    body: anthropicBody(),
+    headers: { 'x-api-key': 'sk-ant-bench', 'anthropic-version': '2023-06-01' },
+  },
+];
+
+function start(script, args = [], env = {}, profile = false) {
   return new Promise((resolve, reject) => {
-    const execArgv = PROFILE && script === 'veil-server.js' && args.length === 1 ? ['--cpu-prof', '--cpu-prof-dir', join(here, 'results')] : [];
+    const execArgv = profile ? ['--cpu-prof', '--cpu-prof-dir', join(here, 'results')] : [];
     const child = fork(join(here, script), args, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'], execArgv, env: { ...process.env, ...env } });
     const cpuWaiters = [];
     child.on('message', (message) => {
@@ -30,28 +51,51 @@ function start(script, args = [], env = {}) {
   });
 }
 
+function stop(server) {
+  return new Promise((resolve) => {
+    server.child.removeAllListeners('exit');
+    server.child.once('exit', resolve);
+    server.child.send('exit');
+  });
+}
+
+/** A PostgreSQL server for the vault variant, or the reason there is none. */
+async function probePostgres() {
+  const explicit = process.env.VEIL_BENCH_PG_URL?.trim();
+  const candidates = explicit ? [explicit] : ['postgres://postgres@127.0.0.1:5432/test', 'postgres://root@127.0.0.1:5432/test'];
+  const errors = [];
+  for (const url of candidates) {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return { url, client };
+    } catch (error) {
+      errors.push(`${url.replace(/\/\/[^@]*@/, '//…@')}: ${error.message}`);
+      await client.end().catch(() => undefined);
+    }
+  }
+  return { reason: `PostgreSQL not reachable (${errors.join('; ')}); set VEIL_BENCH_PG_URL` };
+}
+
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-async function drive(port, { stream, concurrency, durationMs }) {
-  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: concurrency, pipelining: 1 });
-  const body = chatBody(stream);
+async function drive(target, mode, concurrency, durationMs) {
+  const pool = new Pool(`http://127.0.0.1:${target.port}`, { connections: concurrency, pipelining: 1 });
   const latencies = [];
   const ttfbs = [];
   let errors = 0;
   const end = performance.now() + durationMs;
-  const worker = async () => {
+  const worker = async (index) => {
+    // One conversation per connection: with a vault, its tokens are stored once and reused.
+    const headers = { 'content-type': 'application/json', ...mode.headers, ...(target.session ? { 'x-veil-session': `bench-${mode.name}-${index}` } : {}) };
     while (performance.now() < end) {
       const started = performance.now();
       try {
-        const response = await pool.request({
-          method: 'POST',
-          path: '/v1/chat/completions',
-          headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
-          body,
-        });
+        const response = await pool.request({ method: 'POST', path: mode.path, headers, body: mode.body });
         let first;
         for await (const chunk of response.body) {
           first ??= performance.now();
@@ -67,35 +111,45 @@ async function drive(port, { stream, concurrency, durationMs }) {
     }
   };
   const began = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  await Promise.all(Array.from({ length: concurrency }, (_, index) => worker(index)));
   const elapsed = performance.now() - began;
   await pool.close();
   return { requests: latencies.length, errors, elapsedMs: elapsed, latencies, ttfbs };
 }
 
-async function checkVeil(veilPort, mockPort) {
-  // One request first: the answer must carry the originals, what the mock saw only tokens.
-  const response = await request(`http://127.0.0.1:${veilPort}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: chatBody(false) });
-  const text = await response.body.text();
-  const masked = Number(response.headers['x-veil-masked']);
-  const direct = await (await request(`http://127.0.0.1:${mockPort}/v1/chat/completions`, { method: 'POST', body: chatBody(false) })).body.text();
-  return { masked, rehydrated: text.includes('maria.garcia@example.com') && !text.includes('<<'), directHasTokens: direct.includes('<<') };
+/** One request per mode first: the answer must carry the originals, what the mock saw only tokens. */
+async function checkVeil(veilPort) {
+  const check = {};
+  for (const mode of MODES) {
+    const response = await request(`http://127.0.0.1:${veilPort}${mode.path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...mode.headers }, body: mode.body });
+    const text = await response.body.text();
+    check[mode.name] = { status: response.statusCode, masked: Number(response.headers['x-veil-masked']), rehydrated: text.includes('Maria Garcia') && !text.includes('<<') };
+  }
+  return check;
 }
 
 const round = (value, digits = 2) => (Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : null);
 
 function budgetsFor(target, ratios, rows) {
   const ratio = (mode, concurrency) => ratios.find((entry) => entry.target === target && entry.mode === mode && entry.concurrency === concurrency);
+  if (ratio('json', 1) === undefined) return [];
+  const streams = MODES.filter((mode) => mode.stream && ratio(mode.name, 1) !== undefined).map((mode) => mode.name);
   const veilCpu = Math.max(...rows.filter((row) => row.target === target).map((row) => row.cpuMsPerRequest));
+  const throughput = MODES.filter((mode) => ratio(mode.name, 50) !== undefined).map((mode) => [mode.name, ratio(mode.name, 50).throughputRatio]);
   return [
     { target, budget: 'added p50 at C=1, JSON ≤ +0.7 ms', measured: `${ratio('json', 1).addedP50Ms} ms`, met: ratio('json', 1).addedP50Ms <= 0.7 },
-    { target, budget: 'SSE TTFB at C=1 ≤ pass-through + 1 ms', measured: `${ratio('sse', 1).addedTtfbP50Ms} ms`, met: ratio('sse', 1).addedTtfbP50Ms <= 1 },
+    ...streams.map((mode) => ({
+      target,
+      budget: `${mode} TTFB at C=1 ≤ pass-through + 1 ms`,
+      measured: `${ratio(mode, 1).addedTtfbP50Ms} ms`,
+      met: ratio(mode, 1).addedTtfbP50Ms <= 1,
+    })),
     { target, budget: 'proxy CPU ≤ 1 ms per request', measured: `${veilCpu} ms (worst row)`, met: veilCpu <= 1 },
     {
       target,
       budget: 'throughput at C=50 ≥ 0.6× pass-through',
-      measured: `JSON ${ratio('json', 50).throughputRatio}×, SSE ${ratio('sse', 50).throughputRatio}×`,
-      met: ratio('json', 50).throughputRatio >= 0.6 && ratio('sse', 50).throughputRatio >= 0.6,
+      measured: throughput.map(([mode, value]) => `${mode} ${value}×`).join(', '),
+      met: throughput.every(([, value]) => value >= 0.6),
     },
   ];
 }
@@ -103,37 +157,55 @@ function budgetsFor(target, ratios, rows) {
 async function main() {
   // Other work on the machine skews every number; the load average is recorded with the results.
   const loadBefore = loadavg()[0];
+  const began = performance.now();
   const mock = await start('mock-upstream.js');
-  const upstreamOrigin = `http://127.0.0.1:${mock.port}`;
-  const passthrough = await start('passthrough.js', [upstreamOrigin]);
-  const veil = await start('veil-server.js', [`${upstreamOrigin}/v1`]);
+  const openaiBase = `http://127.0.0.1:${mock.port}/v1`;
+  const postgres = await probePostgres();
+  const pgSchema = `veil_bench_${process.pid}`;
+  if (postgres.reason !== undefined) console.log(`veil-pg skipped: ${postgres.reason}`);
+
   // Every request of the benchmark carries the same text, so the default Veil answers detection
   // from its per-text cache (as it does for a conversation's resent history); the uncached
   // one scans every request as if it were new text.
-  const veilUncached = await start('veil-server.js', [`${upstreamOrigin}/v1`], { VEIL_DETECT_CACHE: 'off' });
-  const veilLiteral = await start('veil-server.js', [`${upstreamOrigin}/v1`, '--literal-detector']);
-  const check = await checkVeil(veil.port, mock.port);
-  console.log(`veil check: ${check.masked} values masked per request, answer rehydrated: ${check.rehydrated}`);
-
-  const targets = [
-    { name: 'direct', port: mock.port, server: undefined },
-    { name: 'passthrough', port: passthrough.port, server: passthrough },
-    { name: 'veil', port: veil.port, server: veil },
-    { name: 'veil-uncached', port: veilUncached.port, server: veilUncached },
+  const definitions = [
+    { name: 'direct', script: 'mock-upstream.js' },
+    { name: 'passthrough', script: 'passthrough.js', args: [`http://127.0.0.1:${mock.port}`] },
+    { name: 'veil', script: 'veil-server.js', args: [openaiBase], profile: PROFILE },
+    { name: 'veil-uncached', script: 'veil-server.js', args: [openaiBase], env: { VEIL_DETECT_CACHE: 'off' }, modes: ['json', 'sse'] },
     // Same gateway, detection replaced by a plain search: the gateway's own cost.
-    { name: 'veil-no-detect', port: veilLiteral.port, server: veilLiteral },
-  ];
+    { name: 'veil-no-detect', script: 'veil-server.js', args: [openaiBase, '--literal-detector'] },
+    // Sessions in PostgreSQL: every request opens its conversation's scope from the vault.
+    ...(postgres.url === undefined ? [] : [{ name: 'veil-pg', script: 'veil-server.js', args: [openaiBase], env: { VEIL_VAULT_URL: postgres.url, VEIL_VAULT_SCHEMA: pgSchema }, session: true }]),
+    ...(BASELINE_DIST === undefined
+      ? []
+      : [
+          { name: 'veil-base', script: 'veil-server.js', args: [openaiBase], env: { VEIL_BENCH_DIST: BASELINE_DIST } },
+          { name: 'veil-no-detect-base', script: 'veil-server.js', args: [openaiBase, '--literal-detector'], env: { VEIL_BENCH_DIST: BASELINE_DIST } },
+        ]),
+  ].filter((definition) => ONLY === undefined || definition.name === 'passthrough' || ONLY.includes(definition.name));
+  const targets = [];
+  for (const definition of definitions) {
+    const server = definition.name === 'direct' ? mock : await start(definition.script, definition.args, definition.env, definition.profile);
+    targets.push({ ...definition, port: server.port, server: definition.name === 'direct' ? undefined : server });
+  }
+  const veilTargets = targets.filter((target) => target.name.startsWith('veil'));
+  const check = veilTargets.length === 0 ? {} : await checkVeil(veilTargets[0].port);
+  for (const [mode, result] of Object.entries(check)) {
+    console.log(`veil check ${mode}: status ${result.status}, ${result.masked} values masked per request, answer rehydrated: ${result.rehydrated}`);
+  }
+
   const rows = [];
   for (const concurrency of [1, 50]) {
-    for (const stream of [false, true]) {
-      for (const target of targets) await drive(target.port, { stream, concurrency, durationMs: WARMUP_MS });
+    for (const mode of MODES) {
+      const active = targets.filter((target) => target.modes === undefined || target.modes.includes(mode.name));
+      for (const target of active) await drive(target, mode, concurrency, WARMUP_MS);
       // Targets take turns in short slices, so a burst of other work on the machine hits all
       // of them alike instead of whichever happened to be running.
-      const totals = new Map(targets.map((target) => [target.name, { requests: 0, errors: 0, elapsedMs: 0, latencies: [], ttfbs: [], cpuMicros: 0 }]));
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const target of targets) {
+      const totals = new Map(active.map((target) => [target.name, { requests: 0, errors: 0, elapsedMs: 0, latencies: [], ttfbs: [], cpuMicros: 0 }]));
+      for (let slice = 0; slice < ROUNDS; slice++) {
+        for (const target of active) {
           const before = await target.server?.cpu();
-          const result = await drive(target.port, { stream, concurrency, durationMs: MEASURE_MS / ROUNDS });
+          const result = await drive(target, mode, concurrency, MEASURE_MS / ROUNDS);
           const after = await target.server?.cpu();
           const total = totals.get(target.name);
           total.requests += result.requests;
@@ -144,13 +216,13 @@ async function main() {
           if (before !== undefined) total.cpuMicros += after - before;
         }
       }
-      for (const target of targets) {
+      for (const target of active) {
         const total = totals.get(target.name);
         total.latencies.sort((a, b) => a - b);
         total.ttfbs.sort((a, b) => a - b);
         const row = {
           target: target.name,
-          mode: stream ? 'sse' : 'json',
+          mode: mode.name,
           concurrency,
           requests: total.requests,
           errors: total.errors,
@@ -158,46 +230,60 @@ async function main() {
           p50: round(percentile(total.latencies, 50), 3),
           p95: round(percentile(total.latencies, 95), 3),
           p99: round(percentile(total.latencies, 99), 3),
-          ttfbP50: stream ? round(percentile(total.ttfbs, 50), 3) : null,
+          ttfbP50: mode.stream ? round(percentile(total.ttfbs, 50), 3) : null,
           cpuMsPerRequest: target.server === undefined ? null : round(total.cpuMicros / 1000 / total.requests, 3),
         };
         rows.push(row);
-        process.stderr.write(`  ${row.target.padEnd(12)} ${row.mode} C=${concurrency}: ${row.rps} req/s, p50 ${row.p50} ms\n`);
+        process.stderr.write(`  ${row.target.padEnd(20)} ${row.mode.padEnd(13)} C=${concurrency}: ${row.rps} req/s, p50 ${row.p50} ms${row.errors > 0 ? `, ${row.errors} errors` : ''}\n`);
       }
     }
   }
-  for (const server of [mock, passthrough, veil, veilUncached, veilLiteral]) server.child.removeAllListeners('exit').send('exit');
+  await Promise.all(targets.filter((target) => target.server !== undefined).map((target) => stop(target.server)));
+  await stop(mock);
+  if (postgres.client !== undefined) {
+    await postgres.client.query(`DROP SCHEMA IF EXISTS ${pgSchema} CASCADE`).catch(() => undefined);
+    await postgres.client.end();
+  }
 
   const find = (target, mode, concurrency) => rows.find((row) => row.target === target && row.mode === mode && row.concurrency === concurrency);
   const ratios = [];
-  for (const target of ['veil', 'veil-uncached']) for (const concurrency of [1, 50]) {
-    for (const mode of ['json', 'sse']) {
-      const base = find('passthrough', mode, concurrency);
-      const ours = find(target, mode, concurrency);
-      ratios.push({
-        target,
-        mode,
-        concurrency,
-        addedP50Ms: round(ours.p50 - base.p50, 3),
-        addedP99Ms: round(ours.p99 - base.p99, 3),
-        addedTtfbP50Ms: mode === 'sse' ? round(ours.ttfbP50 - base.ttfbP50, 3) : null,
-        throughputRatio: round(ours.rps / base.rps, 3),
-        cpuRatio: round(ours.cpuMsPerRequest / base.cpuMsPerRequest, 2),
-      });
+  for (const target of veilTargets.map((entry) => entry.name)) {
+    for (const concurrency of [1, 50]) {
+      for (const mode of MODES) {
+        const base = find('passthrough', mode.name, concurrency);
+        const ours = find(target, mode.name, concurrency);
+        if (base === undefined || ours === undefined) continue;
+        ratios.push({
+          target,
+          mode: mode.name,
+          concurrency,
+          addedP50Ms: round(ours.p50 - base.p50, 3),
+          addedP99Ms: round(ours.p99 - base.p99, 3),
+          addedTtfbP50Ms: mode.stream ? round(ours.ttfbP50 - base.ttfbP50, 3) : null,
+          throughputRatio: round(ours.rps / base.rps, 3),
+          cpuRatio: round(ours.cpuMsPerRequest / base.cpuMsPerRequest, 2),
+        });
+      }
     }
   }
   // Veil with detection replaced by a plain search: what the gateway itself adds.
-  const gatewayOnly = [1, 50].flatMap((concurrency) =>
-    ['json', 'sse'].map((mode) => ({
-      mode,
-      concurrency,
-      addedP50Ms: round(find('veil-no-detect', mode, concurrency).p50 - find('passthrough', mode, concurrency).p50, 3),
-      cpuMsPerRequest: find('veil-no-detect', mode, concurrency).cpuMsPerRequest,
-      detectionCpuMs: round(find('veil', mode, concurrency).cpuMsPerRequest - find('veil-no-detect', mode, concurrency).cpuMsPerRequest, 3),
-    })),
-  );
-  const budgets = ['veil', 'veil-uncached'].flatMap((target) => budgetsFor(target, ratios, rows));
-
+  const gatewayOnly = [];
+  for (const concurrency of [1, 50]) {
+    for (const mode of MODES) {
+      const noDetect = find('veil-no-detect', mode.name, concurrency);
+      const base = find('passthrough', mode.name, concurrency);
+      const veil = find('veil', mode.name, concurrency);
+      if (noDetect === undefined || base === undefined) continue;
+      gatewayOnly.push({
+        mode: mode.name,
+        concurrency,
+        addedP50Ms: round(noDetect.p50 - base.p50, 3),
+        cpuMsPerRequest: noDetect.cpuMsPerRequest,
+        detectionCpuMs: veil === undefined ? null : round(veil.cpuMsPerRequest - noDetect.cpuMsPerRequest, 3),
+      });
+    }
+  }
+  const budgets = ['veil', 'veil-uncached', 'veil-pg'].flatMap((target) => budgetsFor(target, ratios, rows));
 
   console.log('');
   console.log('| target | mode | C | req/s | p50 ms | p95 ms | p99 ms | TTFB p50 ms | proxy CPU ms/req |');
@@ -211,20 +297,45 @@ async function main() {
   for (const entry of ratios) {
     console.log(`| ${entry.target} | ${entry.mode} | ${entry.concurrency} | ${entry.addedP50Ms} | ${entry.addedP99Ms} | ${entry.addedTtfbP50Ms ?? '-'} | ${entry.throughputRatio} | ${entry.cpuRatio} |`);
   }
-  console.log('');
-  console.log('| gateway without detection | C | added p50 ms vs pass-through | CPU ms/req | detection CPU ms/req (veil − this) |');
-  console.log('|---|---|---|---|---|');
-  for (const entry of gatewayOnly) console.log(`| ${entry.mode} | ${entry.concurrency} | ${entry.addedP50Ms} | ${entry.cpuMsPerRequest} | ${entry.detectionCpuMs} |`);
+  if (gatewayOnly.length > 0) {
+    console.log('');
+    console.log('| gateway without detection | C | added p50 ms vs pass-through | CPU ms/req | detection CPU ms/req (veil − this) |');
+    console.log('|---|---|---|---|---|');
+    for (const entry of gatewayOnly) console.log(`| ${entry.mode} | ${entry.concurrency} | ${entry.addedP50Ms} | ${entry.cpuMsPerRequest} | ${entry.detectionCpuMs ?? '-'} |`);
+  }
   const loadAfter = loadavg()[0];
-  console.log(`\nload average (1 min) before/after: ${round(loadBefore)} / ${round(loadAfter)} on ${cpus().length} CPUs`);
+  const seconds = round((performance.now() - began) / 1000, 0);
+  console.log(`\nload average (1 min) before/after: ${round(loadBefore)} / ${round(loadAfter)} on ${cpus().length} CPUs; ${seconds} s`);
   console.log('');
   for (const entry of budgets) console.log(`${entry.met ? 'met   ' : 'MISSED'}  ${entry.target}: ${entry.budget}: ${entry.measured}`);
 
   const out = join(here, 'results', 'latest.json');
   mkdirSync(dirname(out), { recursive: true });
+  const requestBytes = Object.fromEntries(MODES.map((mode) => [mode.name, Buffer.byteLength(mode.body)]));
   writeFileSync(
     out,
-    `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, loadAverage: { before: round(loadBefore), after: round(loadAfter) }, warmupMs: WARMUP_MS, measureMs: MEASURE_MS, rounds: ROUNDS, requestBytes: Buffer.byteLength(chatBody(false)), check, rows, ratios, gatewayOnly, budgets }, null, 2)}\n`,
+    `${JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        node: process.version,
+        cpus: cpus().length,
+        cpuModel: cpus()[0]?.model,
+        loadAverage: { before: round(loadBefore), after: round(loadAfter) },
+        seconds,
+        warmupMs: WARMUP_MS,
+        measureMs: MEASURE_MS,
+        rounds: ROUNDS,
+        requestBytes,
+        postgres: postgres.url === undefined ? { skipped: postgres.reason } : { schema: pgSchema },
+        check,
+        rows,
+        ratios,
+        gatewayOnly,
+        budgets,
+      },
+      null,
+      2,
+    )}\n`,
   );
   console.log(`\nwrote ${out}`);
 }

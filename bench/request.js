@@ -22,15 +22,31 @@ export const LITERALS = [
   ['ZIP', '94103'],
 ];
 
-export function chatBody(stream) {
+function personalText() {
   let text = '';
   while (text.length < 1900) text += `${PERSONAL.join(' ')} `;
+  return text.slice(0, 1900);
+}
+
+/** The same conversation as an Anthropic Messages streaming request. */
+export function anthropicBody() {
+  return JSON.stringify({
+    model: 'claude-sonnet-4-5',
+    max_tokens: 512,
+    stream: true,
+    system: 'You are a support assistant. Answer briefly and keep customer data confidential.',
+    messages: [{ role: 'user', content: personalText() }],
+  });
+}
+
+export function chatBody(stream) {
+  const text = personalText();
   return JSON.stringify({
     model: 'gpt-4o-mini',
     stream,
     messages: [
       { role: 'system', content: 'You are a support assistant. Answer briefly and keep customer data confidential.' },
-      { role: 'user', content: text.slice(0, 1900) },
+      { role: 'user', content: text },
     ],
   });
 }
