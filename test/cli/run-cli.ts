@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCli } from '../../src/cli/index.js';
 
@@ -6,6 +8,12 @@ export interface CliRun {
   stdout: string;
   stderr: string;
 }
+
+/**
+ * Where commands keep their data (audit events, vault) when a test names neither a data dir
+ * nor a working directory: never the repository's own `.veil`.
+ */
+const ISOLATED_DATA_DIR = join(tmpdir(), `veil-cli-test-${process.pid}`);
 
 /** Runs the CLI in-process with the given stdin and environment. */
 export async function runCliInProcess(
@@ -25,7 +33,7 @@ export async function runCliInProcess(
     stdout,
     stderr,
     stderrIsTTY: false,
-    env: options.env ?? {},
+    env: options.cwd === undefined ? { VEIL_DATA_DIR: ISOLATED_DATA_DIR, ...options.env } : (options.env ?? {}),
     cwd: options.cwd ?? process.cwd(),
   });
   return { code, stdout: out, stderr: err };

@@ -8,6 +8,7 @@ import { buildDetectionEngine, prepareDetectors } from '../../policy/detectors.j
 import { loadPolicyFile } from '../../policy/load.js';
 import type { CliCommand, CliIO } from '../command.js';
 import { guard, InputError, parse, readInput, UsageError } from '../io.js';
+import { foundFields, recordCliRun } from '../../audit/cli-audit.js';
 import { explainReport, renderExplain } from './detect-explain.js';
 
 const USAGE = `Usage: veil detect [FILE|-] [--json] [--explain] [--config FILE]
@@ -39,7 +40,7 @@ function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
 
-async function detectLines(file: string, veil: Veil, io: CliIO): Promise<void> {
+async function detectLines(file: string, veil: Veil, io: CliIO, found: string[]): Promise<void> {
   const input = file === '-' ? io.stdin : createReadStream(file, { encoding: 'utf8' });
   const lines = createInterface({ input, crlfDelay: Infinity });
   let lineNumber = 0;
@@ -56,6 +57,7 @@ async function detectLines(file: string, veil: Veil, io: CliIO): Promise<void> {
       const { id, text } = (record ?? {}) as { id?: unknown; text?: unknown };
       if (typeof text !== 'string') throw new InputError(`${file}:${lineNumber}: field "text" must be a string`);
       const spans = (await veil.detect(text)).map(plainSpan);
+      for (const span of spans) found.push(span.type);
       const ok = io.stdout.write(`${JSON.stringify({ id: id ?? null, spans })}\n`);
       if (!ok) await new Promise((resolve) => io.stdout.once('drain', resolve));
     }
@@ -81,17 +83,23 @@ export const detectCommand: CliCommand = {
       if (values.jsonl !== undefined && positionals.length > 0) throw new UsageError('--jsonl takes the file itself');
       if (values.jsonl !== undefined && values.explain === true) throw new UsageError('--explain works on one text, not --jsonl');
       const veil = await veilFor(values.config, io);
+      // One audit event per run: span counts per type, never a value.
+      const audit = (types: Iterable<string>): Promise<boolean> => recordCliRun(io, [{ command: 'detect', tenant: 'default', ...foundFields(types) }]);
       if (values.jsonl !== undefined) {
-        await detectLines(values.jsonl, veil, io);
+        const found: string[] = [];
+        await detectLines(values.jsonl, veil, io, found);
+        await audit(found);
         return 0;
       }
       const text = await readInput(positionals[0], io);
       if (values.explain === true) {
         const report = explainReport(await veil.detection.explain(text));
+        await audit(report.spans.map((span) => span.type));
         io.stdout.write(values.json === true ? `${JSON.stringify(report)}\n` : renderExplain(report));
         return 0;
       }
       const spans = (await veil.detect(text)).map(plainSpan);
+      await audit(spans.map((span) => span.type));
       if (values.json === true) {
         io.stdout.write(`${JSON.stringify({ spans })}\n`);
         return 0;

@@ -7,7 +7,8 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AuditLog } from '../../audit/audit-log.js';
+import { recordCliRun } from '../../audit/cli-audit.js';
+import type { AuditEventInput } from '../../audit/event.js';
 import { KEY_PROVIDER_ENV } from '../../vault/keys/from-env.js';
 import { LocalKeyProvider, MASTER_KEY_ENV, RETIRED_KEYS_DIR, RETIRED_KEYS_ENV, rotateLocalMasterKey } from '../../vault/keys/local.js';
 import { rewrapDataKeys, type RewrapProgress } from '../../vault/keys/rotate.js';
@@ -111,15 +112,12 @@ async function rotate(args: readonly string[], io: CliIO): Promise<number> {
   if (progress.failed > 0) {
     io.stdout.write(`could not re-wrap the data keys of: ${progress.failedTenants.join(', ')}\n`);
   }
-  if (values['no-audit'] !== true && rotatedTo !== undefined) {
-    try {
-      const log = await AuditLog.open({ dataDir });
-      log.record({ kind: 'key', tenant: 'veil', key: { operation: 'rotate', key_id: rotatedTo }, outcome: progress.failed === 0 ? 'ok' : 'error' });
-      await log.close();
-    } catch (error) {
-      io.stderr.write(`veil keys rotate: the audit event could not be recorded: ${error instanceof Error ? error.message : String(error)}\n`);
-      return 1;
-    }
+  if (values['no-audit'] !== true) {
+    // One event per run (a --rewrap-only run too), plus the key event when a version was made.
+    const outcome = progress.failed === 0 ? 'ok' : 'error';
+    const events: AuditEventInput[] = [{ kind: 'cli', tenant: 'veil', command: 'keys-rotate', outcome }];
+    if (rotatedTo !== undefined) events.push({ kind: 'key', tenant: 'veil', key: { operation: 'rotate', key_id: rotatedTo }, outcome });
+    if (!(await recordCliRun(io, events))) return 1;
   }
   return progress.failed === 0 ? 0 : 1;
 }

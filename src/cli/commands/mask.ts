@@ -4,6 +4,7 @@ import { Veil } from '../../engine.js';
 import type { MaskedEntity } from '../../pipeline/mask.js';
 import type { TokenScope } from '../../vault/token-scope.js';
 import { openVeil } from '../../open-veil.js';
+import { auditTenant, maskFields, recordCliRun } from '../../audit/cli-audit.js';
 import type { CliCommand } from '../command.js';
 import { guard, parse, readInput, UsageError } from '../io.js';
 
@@ -17,7 +18,10 @@ Prints the text with every sensitive value replaced by a token such as <<EMAIL_1
   --format F    auto|text|md|html|json|csv|jsonl (default text). Structured formats keep the
                 file valid: HTML markup, JSON keys and CSV quoting are left as they are, and
                 CSV columns / JSON keys named email, ssn, phone, name... are masked whole.
-                auto picks the format from FILE's extension (stdin: from the content).`;
+                auto picks the format from FILE's extension (stdin: from the content).
+
+Each run leaves one audit event in the data dir (counts per type and token ids, never a
+value); VEIL_AUDIT=off skips it.`;
 
 const FORMAT_CHOICES = ['auto', ...DOCUMENT_FORMATS] as const;
 
@@ -75,6 +79,7 @@ export const maskCommand: CliCommand = {
         } else {
           io.stdout.write(masked);
         }
+        await recordCliRun(io, [{ command: 'mask', tenant: auditTenant(values.tenant), ...maskFields(result) }]);
         return 0;
       } finally {
         await veil.close();

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { parentType } from '../../core/entities.js';
 import { scanTree, type ScanReport } from '../../documents/scan.js';
 import { Veil } from '../../engine.js';
+import { foundFields, recordCliRun } from '../../audit/cli-audit.js';
 import type { CliCommand, CliIO } from '../command.js';
 import { guard, InputError, parse, UsageError } from '../io.js';
 
@@ -25,7 +26,8 @@ masked preview of each line. Values are never printed.
   --no-gitignore    scan files that .gitignore excludes too
   --all-findings    list every finding, not the first 5 per file
 
-Binary files are skipped. Progress is shown on stderr when it is a terminal.
+Binary files are skipped. Progress is shown on stderr when it is a terminal. Each run leaves
+one audit event in the data dir (counts per type, no paths or values); VEIL_AUDIT=off skips it.
 Exit codes: 0 done, ${EXIT_FINDINGS} --fail-on matched, 1 bad input, 2 usage.`;
 
 const FINDINGS_SHOWN = 5;
@@ -121,6 +123,7 @@ export const scanCommand: CliCommand = {
       if (progress) io.stderr.write('\r\u001b[K');
       if (values.json === true) io.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else printHuman(report, io, values['all-findings'] === true);
+      await recordCliRun(io, [{ command: 'scan', tenant: 'default', ...foundFields(report.totals) }]);
       if (failOn.length === 0) return 0;
       const hits = Object.keys(report.totals).filter(
         (type) => failOn.includes('ANY') || failOn.includes(type) || failOn.includes(parentType(type)),

@@ -1,6 +1,7 @@
 import { DOCUMENT_FORMATS, resolveFormat } from '../../documents/format.js';
 import { unmaskDocument } from '../../documents/mask-document.js';
 import { openVeil } from '../../open-veil.js';
+import { auditTenant, countingScope, recordCliRun } from '../../audit/cli-audit.js';
 import type { CliCommand } from '../command.js';
 import { guard, parse, readInput, UsageError } from '../io.js';
 
@@ -8,7 +9,10 @@ const USAGE = `Usage: veil unmask [FILE|-] --session ID [--tenant ID] [--format 
 
 Puts the original values back in place of the tokens issued in the session.
   --format F   auto|text|md|html|json|csv|jsonl (default text): html undoes the entity
-               escaping of tokens, json and jsonl insert values escaped for JSON strings`;
+               escaping of tokens, json and jsonl insert values escaped for JSON strings
+
+Each run leaves one unmask audit event in the data dir (how many tokens were put back and
+their ids, never a value); VEIL_AUDIT=off skips it.`;
 
 const FORMAT_CHOICES: readonly string[] = ['auto', ...DOCUMENT_FORMATS];
 
@@ -33,12 +37,24 @@ export const unmaskCommand: CliCommand = {
       const text = await readInput(positionals[0], io);
       const veil = await openVeil({ env: io.env, cwd: io.cwd });
       try {
-        const scope = await veil.openScope({
-          session: values.session,
-          ...(values.tenant === undefined ? {} : { tenant: values.tenant }),
-        });
+        const counted = countingScope(
+          await veil.openScope({
+            session: values.session,
+            ...(values.tenant === undefined ? {} : { tenant: values.tenant }),
+          }),
+        );
+        const scope = counted.scope;
         const format = resolveFormat(values.format ?? 'text', positionals[0], text);
         io.stdout.write(format === 'text' ? veil.rehydrate(text, scope) : unmaskDocument(veil, text, scope, format));
+        await recordCliRun(io, [
+          {
+            kind: 'unmask',
+            command: 'unmask',
+            tenant: auditTenant(values.tenant),
+            unmask: { allowed: true, tokens: counted.resolved.size },
+            token_ids: counted.tokenIds(),
+          },
+        ]);
         return 0;
       } finally {
         await veil.close();

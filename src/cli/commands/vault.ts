@@ -3,8 +3,9 @@
  * PostgreSQL when `VEIL_VAULT_URL` is set).
  * @module
  */
-import { AuditLog } from '../../audit/audit-log.js';
+import { cliPrincipal, recordCliRun } from '../../audit/cli-audit.js';
 import type { AuditEventInput } from '../../audit/event.js';
+import { erase, erasureAuditEvents } from '../../vault/erase.js';
 import { defaultDataDir, Vault } from '../../vault/vault.js';
 import type { CliCommand, CliIO } from '../command.js';
 import { guard, parse, UsageError } from '../io.js';
@@ -22,30 +23,20 @@ tenants  lists the tenants that have tokens or a data key
 
 The vault is <data dir>/vault.db (VEIL_DATA_DIR, default .veil), or PostgreSQL when
 VEIL_VAULT_URL is set (schema VEIL_VAULT_SCHEMA, default veil_vault). forget and purge
-record an audit event in <data dir>/audit unless --no-audit is given.`;
+record an audit event (counts, the session id, the shredded key's id; never a value) in
+<data dir>/audit unless --no-audit is given. The gateway offers the same erasure as
+POST /v1/veil/vault/forget (docs/vault.md).`;
 
 async function openVault(io: CliIO): Promise<Vault> {
   return Vault.open({ dataDir: defaultDataDir(io.env, io.cwd), env: io.env });
 }
 
 /**
- * Records one audit event. The erasure has already happened when this runs; a failure to
- * audit is reported (exit 1) but never undoes or hides it.
+ * Records the run's audit events. The erasure has already happened when this runs; a failure
+ * to audit is reported (exit 1) but never undoes or hides it.
  */
-async function audit(io: CliIO, events: readonly AuditEventInput[]): Promise<boolean> {
-  try {
-    const log = await AuditLog.open({ dataDir: defaultDataDir(io.env, io.cwd) });
-    try {
-      for (const event of events) log.record(event);
-      await log.flush();
-    } finally {
-      await log.close();
-    }
-    return true;
-  } catch (error) {
-    io.stderr.write(`veil vault: the audit event could not be recorded: ${error instanceof Error ? error.message : String(error)}\n`);
-    return false;
-  }
+function audit(io: CliIO, events: readonly AuditEventInput[]): Promise<boolean> {
+  return recordCliRun(io, events);
 }
 
 async function forget(args: readonly string[], io: CliIO): Promise<number> {
@@ -65,20 +56,20 @@ async function forget(args: readonly string[], io: CliIO): Promise<number> {
   const vault = await openVault(io);
   let events: AuditEventInput[];
   try {
+    const erased = await erase(vault, { tenant, ...(values.session === undefined ? {} : { session: values.session }) });
     if (values.session !== undefined) {
-      const deleted = await vault.deleteScope(tenant, values.session);
-      io.stdout.write(`forgot session ${JSON.stringify(values.session)} of tenant ${JSON.stringify(tenant)}: ${plural(deleted, 'entry', 'entries')} deleted\n`);
-      events = [{ kind: 'cli', tenant, command: 'vault-forget-session', outcome: 'ok' }];
+      io.stdout.write(`forgot session ${JSON.stringify(values.session)} of tenant ${JSON.stringify(tenant)}: ${plural(erased.entries, 'entry', 'entries')} deleted\n`);
     } else {
-      const key = await vault.store.getDataKey(tenant);
-      const erased = await vault.eraseTenant(tenant);
       io.stdout.write(
         `forgot tenant ${JSON.stringify(tenant)}: ${plural(erased.entries, 'entry', 'entries')} deleted in all sessions; ` +
           `${erased.dataKey ? 'data key deleted (crypto-shredded)' : 'it had no data key'}\n`,
       );
-      events = [{ kind: 'cli', tenant, command: 'vault-forget-tenant', outcome: 'ok' }];
-      if (key !== undefined) events.push({ kind: 'key', tenant, key: { operation: 'shred', key_id: key.keyId }, outcome: 'ok' });
     }
+    events = erasureAuditEvents(erased, {
+      kind: 'cli',
+      command: values.session === undefined ? 'vault-forget-tenant' : 'vault-forget-session',
+      principal: cliPrincipal(),
+    });
   } finally {
     await vault.close();
   }
@@ -99,7 +90,14 @@ async function purge(args: readonly string[], io: CliIO): Promise<number> {
   }
   io.stdout.write(values.json === true ? `${JSON.stringify({ store, purged })}\n` : `purged ${plural(purged, 'expired entry', 'expired entries')} (${store} store)\n`);
   if (values['no-audit'] === true) return 0;
-  return (await audit(io, [{ kind: 'cli', tenant: 'veil', command: 'vault-purge', outcome: 'ok' }])) ? 0 : 1;
+  const event: AuditEventInput = {
+    kind: 'cli',
+    tenant: 'veil',
+    command: 'vault-purge',
+    vault: { operation: 'purge', session: null, entries: purged, data_key: false },
+    outcome: 'ok',
+  };
+  return (await audit(io, [event])) ? 0 : 1;
 }
 
 async function tenants(args: readonly string[], io: CliIO): Promise<number> {
