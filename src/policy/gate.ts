@@ -19,6 +19,7 @@ import { hiddenFormatLookup } from './hidden-formats.js';
 import type { Policy, ProviderAccess, Route } from './policy.js';
 import { decideFor, nonRehydratedTypes, type PolicyDecideFn, type RuleContext } from './rules.js';
 import { resolveRoute, type KeySource } from './routes.js';
+import type { RuleHits } from './rule-hits.js';
 import type { PolicySource } from './watch.js';
 
 export interface AdmitRequest {
@@ -72,17 +73,21 @@ export interface PolicyGateOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Detectors available to the policy (default: the built-in rule detectors). */
   readonly detectors?: readonly Detector[];
+  /** Counts the decisions of each rule (the console's policy page). */
+  readonly hits?: RuleHits;
 }
 
 export class PolicyGate {
   private readonly source: PolicySource;
   private readonly env: Readonly<Record<string, string | undefined>>;
   private readonly detectors: readonly Detector[];
+  private readonly hits: RuleHits | undefined;
 
   constructor(source: PolicySource, options: PolicyGateOptions = {}) {
     this.source = source;
     this.env = options.env ?? process.env;
     this.detectors = options.detectors ?? builtinDetectors();
+    this.hits = options.hits;
   }
 
   get policy(): Policy {
@@ -134,7 +139,7 @@ export class PolicyGate {
       route: routed.route,
       access: routed.access,
       context,
-      decide: decideFor(policy, context),
+      decide: this.hits === undefined ? decideFor(policy, context) : this.hits.counting(policy, decideFor(policy, context)),
       engine: detectionEngineFor(policy, this.detectors),
       stripHeaders: strip,
       providerKey: routed.providerKey,

@@ -46,6 +46,9 @@ import { SigV4Upstream } from './sigv4-upstream.js';
 import { VAULT_FORGET_PATH, vaultForgetHandler, type VaultForgetHandler } from './vault-admin.js';
 import type { Vault } from '../vault/vault.js';
 import { HttpUpstream, type Upstream, type UpstreamResponse } from './upstream.js';
+import { RuleHits } from '../policy/rule-hits.js';
+import { RequestFeed, type FeedDraft } from '../ui/request-feed.js';
+import { WebConsole } from '../ui/ui-handler.js';
 
 export interface GatewayOptions {
   readonly veil: Veil;
@@ -67,6 +70,8 @@ export interface GatewayOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Receives one audit event per unmask attempt; default: the telemetry's audit log. */
   readonly audit?: (event: AuditEventInput) => void;
+  /** The web console at `/ui` (src/ui), on by default; `false` turns it off. `dataDir`: where `veil eval` left its figures. */
+  readonly console?: false | { readonly dataDir?: string; readonly feed?: RequestFeed };
   /** The vault behind `veil`'s sessions: enables `POST /v1/veil/vault/forget` (vault-admin.ts). */
   readonly vault?: Vault;
 }
@@ -91,6 +96,8 @@ interface RequestStats {
   /** The `model` field of the request, for the audit event (which keeps only identifiers). */
   model: string | null;
   telemetry: RequestTelemetry | undefined;
+  /** The console's record of this request (masked-route requests, console on). */
+  feed: FeedDraft | undefined;
 }
 
 function round(ms: number): number {
@@ -126,6 +133,8 @@ export class Gateway {
   private readonly vaultForget: VaultForgetHandler | undefined;
   /** Streamable-HTTP MCP endpoint (`/mcp`): the same engine as the CLI's `veil mcp`. */
   private readonly mcp: McpHttpHandler;
+  private readonly feed: RequestFeed | undefined;
+  private readonly webConsole: WebConsole | undefined;
   private closing = false;
 
   constructor(options: GatewayOptions) {
@@ -153,7 +162,8 @@ export class Gateway {
     this.auditVerify = options.telemetry?.auditVerifyHandler();
     const policy = options.policy ?? staticPolicySource(defaultPolicy());
     // The policy's detector settings apply on top of the engine's detectors.
-    this.gate = new PolicyGate(policy, { env: options.env ?? process.env, detectors: this.veil.detection.detectors });
+    const hits = options.console === false ? undefined : new RuleHits();
+    this.gate = new PolicyGate(policy, { env: options.env ?? process.env, detectors: this.veil.detection.detectors, ...(hits === undefined ? {} : { hits }) });
     const auditLog = options.telemetry?.audit;
     const audit = options.audit ?? (auditLog === undefined ? undefined : (event: AuditEventInput) => auditLog.record(event));
     this.unmaskService = new UnmaskService({
@@ -169,6 +179,20 @@ export class Gateway {
             identify: async (req) => (await this.gate.identify({ path: VAULT_FORGET_PATH, headers: req.headers, remoteAddress: req.socket.remoteAddress })).principal,
             bodyLimitBytes: options.config.bodyLimitBytes,
             ...(audit === undefined ? {} : { audit }),
+          });
+    this.feed = options.console === false ? undefined : (options.console?.feed ?? new RequestFeed());
+    this.webConsole =
+      this.feed === undefined || hits === undefined
+        ? undefined
+        : new WebConsole({
+            gate: this.gate,
+            policy,
+            unmask: this.unmaskService,
+            feed: this.feed,
+            hits,
+            detectors: this.veil.detection.detectors,
+            ...(auditLog === undefined ? {} : { audit: auditLog }),
+            ...(options.console !== false && options.console?.dataDir !== undefined ? { dataDir: options.console.dataDir } : {}),
           });
     this.mcp = createMcpHttpHandler(this.veil, {
       roots: options.mcpRoots ?? [process.cwd()],
@@ -197,6 +221,7 @@ export class Gateway {
   /** Stops accepting, lets running requests finish for `graceMs`, then cuts what is left. */
   async close(graceMs = 5_000): Promise<void> {
     this.closing = true;
+    this.webConsole?.close();
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
     const timer = setTimeout(() => this.server.closeAllConnections(), graceMs);
@@ -221,9 +246,10 @@ export class Gateway {
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
     const method = req.method ?? 'GET';
-    const stats: RequestStats = { route: undefined, masked: 0, maskMs: 0, unscanned: 0, upstreamStatus: null, model: null, telemetry: undefined };
+    const stats: RequestStats = { route: undefined, masked: 0, maskMs: 0, unscanned: 0, upstreamStatus: null, model: null, telemetry: undefined, feed: undefined };
     res.once('close', () => {
       stats.telemetry?.finish({ status: res.writableFinished ? res.statusCode : 499, upstreamStatus: stats.upstreamStatus, model: stats.model });
+      stats.feed?.publish({ status: res.writableFinished ? res.statusCode : 499, upstreamStatus: stats.upstreamStatus, model: stats.model, detectMs: stats.maskMs });
       this.logger.info(
         {
           requestId,
@@ -254,6 +280,7 @@ export class Gateway {
           principal: { key_id: principal.keyId, role: principal.roles.length === 0 ? null : principal.roles.join('+') },
           policyVersion: admission.policy.version,
         });
+        stats.feed = this.feed?.draft({ tenant: principal.tenant, keyId: principal.keyId, route: route.route, provider: route.provider, started });
         return this.masked(req, res, route, requestId, stats, admission);
       });
     } else if (method === 'POST' && path === UNMASK_PATH) {
@@ -265,6 +292,9 @@ export class Gateway {
     } else if (method === 'POST' && path === VAULT_FORGET_PATH && this.vaultForget !== undefined) {
       stats.route = 'vault-forget';
       work = this.vaultForget(req, res, requestId);
+    } else if (this.webConsole !== undefined && WebConsole.matches(path)) {
+      stats.route = 'ui';
+      work = this.webConsole.handle(req, res, path, url, requestId);
     } else if (path === MCP_PATH) {
       stats.route = 'mcp';
       work = this.serveMcp(req, res, path);
@@ -447,6 +477,7 @@ export class Gateway {
       result = pending instanceof Promise ? await pending : pending;
       stats.maskMs = performance.now() - maskStarted;
       telemetry?.masked(result);
+      if (stats.feed !== undefined) stats.feed.entities = result.entities;
       if (result.blocked.length > 0) {
         telemetry?.blocked();
         throw blockedError(result.blocked);
@@ -465,6 +496,7 @@ export class Gateway {
         telemetry?.leakGate('pass');
       }
     }
+    stats.feed?.forward(outgoing, session);
     const forward = (): Promise<UpstreamResponse> =>
       target.request({
         method: 'POST',
