@@ -1,6 +1,8 @@
 /**
  * Calendar dates in the common written forms (2023-12-05, 12/05/2023, 05.12.2023, 5 Dec 2023,
- * December 5, 2023, Jan 3rd), with an optional clock time. A date next to a birth word is a
+ * December 5, 2023, Jan 3rd, March the 5th, 12/2023), with an optional clock time (15:30, 3 pm)
+ * and a weekday in front; and, from `date-words`, dates that need context: "in March",
+ * decades and years after a time word. A date next to a birth word is a
  * DATE_OF_BIRTH.
  * @module
  */
@@ -8,13 +10,16 @@ import type { Span } from '../../core/span.js';
 import { hasContext } from '../context-words.js';
 import type { Detector } from '../detector.js';
 import { BIRTH_CONTEXT } from './context.js';
+import { findLoneMonths, findYears, withWeekdays } from './date-words.js';
 import { isWordCharAt, span } from './rule-kit.js';
 
 const ID = 'rules.date';
 const MONTH =
   '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
 const DAY = '(?:0?[1-9]|[12]\\d|3[01])(?:st|nd|rd|th)?';
-const TIME = '(?:,?(?:T| at | )(?:[01]?\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,6})?)?(?: ?[ap]\\.?m\\.?)?(?:Z|[+-][01]\\d:?[0-5]\\d)?)?';
+const CLOCK = '(?:(?:[01]?\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,6})?)?(?: ?[ap]\\.?m\\.?)?|(?:1[0-2]|0?[1-9]) ?[ap]\\.?m\\.?)';
+const TIME = `(?:,?(?:T| at |, at | )${CLOCK}(?:Z|[+-][01]\\d:?[0-5]\\d)?)?`;
+const YEAR = '(?:1[6-9]|20)\\d\\d';
 // Two patterns, one starting with a digit and one with a month name, so each is only tried where
 // it can start; boundaries are checked in code rather than with leading lookbehinds.
 const NUMERIC = new RegExp(
@@ -24,16 +29,18 @@ const NUMERIC = new RegExp(
     // Numeric day-month-year or month-day-year: 12/05/2023, 05.12.2023, 5-12-23
     `(?:0?[1-9]|[12]\\d|3[01])([-/.])(?:0?[1-9]|[12]\\d|3[01])\\2(?:(?:1[6-9]|20)\\d\\d|\\d\\d)${TIME}(?![\\w]|[-/.]\\d)`,
     // 5 Dec 2023, 5th of December, 2023
-    `${DAY}(?: of)? ${MONTH}\\.?(?:,? (?:1[6-9]|20)\\d\\d)?(?![\\w])`,
+    `${DAY}(?: of)? ${MONTH}\\.?(?:,? ${YEAR})?${TIME}(?![\\w])`,
+    // Month and year: 12/2023
+    `(?:0?[1-9]|1[0-2])/(?:1[89]|20)\\d\\d(?![\\w]|[-/.]\\d)`,
   ].join('|'),
   'gi',
 );
 const NAMED = new RegExp(
   [
-    // December 5, 2023 / Dec 5th / Jan 3rd 2024
-    `${MONTH}\\.? ${DAY}(?:,? (?:1[6-9]|20)\\d\\d)?(?![\\w]|:\\d)`,
+    // December 5, 2023 / Dec 5th / Jan 3rd 2024 / March the 5th
+    `${MONTH}\\.? (?:the )?${DAY}(?:,? ${YEAR})?${TIME}(?![\\w]|:\\d)`,
     // December 2023
-    `${MONTH}\\.?,? (?:1[6-9]|20)\\d\\d(?![\\w])`,
+    `${MONTH}\\.?,? ${YEAR}(?![\\w])`,
   ].join('|'),
   'gi',
 );
@@ -46,16 +53,27 @@ function validNumericDate(value: string): boolean {
   return (a <= 12 && b <= 31) || (b <= 12 && a <= 31);
 }
 
+/** A date span, DATE_OF_BIRTH next to a birth word. */
+function dateSpan(text: string, start: number, end: number, score: number): Span {
+  const birth = hasContext(text, start, end, BIRTH_CONTEXT);
+  return span(start, end, birth ? 'DATE_OF_BIRTH' : 'DATE', birth ? 0.9 : score, ID);
+}
+
 export function findDates(text: string): Span[] {
-  const spans: Span[] = [];
   let hasDigit = false;
   for (let index = 0; index < text.length && !hasDigit; index++) {
     const code = text.charCodeAt(index);
     hasDigit = code >= 48 && code <= 57;
   }
-  if (!hasDigit) return spans;
-  scan(text, NUMERIC, true, spans);
-  scan(text, NAMED, false, spans);
+  let spans: Span[] = [];
+  if (hasDigit) {
+    scan(text, NUMERIC, true, spans);
+    scan(text, NAMED, false, spans);
+    spans = withWeekdays(text, spans);
+  }
+  // A month name alone is weaker evidence than a written-out date.
+  spans.push(...findLoneMonths(text, spans, (start, end) => dateSpan(text, start, end, 0.6)));
+  if (hasDigit) spans.push(...findYears(text, spans, (start, end) => dateSpan(text, start, end, 0.7)));
   return spans.sort((a, b) => a.start - b.start);
 }
 
@@ -78,9 +96,7 @@ function scan(text: string, pattern: RegExp, numericPattern: boolean, spans: Spa
     // "May 5" is a date but "may 5 people" is not: a lower-case "may" needs a year.
     if (/^may /.test(value) && !/\d{4}/.test(value)) continue;
     const end = start + value.length;
-    const birth = hasContext(text, start, end, BIRTH_CONTEXT);
-    const score = numeric || /\d{4}/.test(value) ? 0.85 : 0.7;
-    spans.push(span(start, end, birth ? 'DATE_OF_BIRTH' : 'DATE', birth ? 0.9 : score, ID));
+    spans.push(dateSpan(text, start, end, numeric || /\d{4}/.test(value) ? 0.85 : 0.7));
   }
 }
 

@@ -19,6 +19,38 @@ describe('rules.date', () => {
   it('marks dates next to birth words as DATE_OF_BIRTH', () => {
     expect(found(dateDetector, 'DOB: 03/14/1985')).toEqual(['DATE_OF_BIRTH:03/14/1985']);
     expect(found(dateDetector, 'she was born on June 2, 1914 in Ohio')).toEqual(['DATE_OF_BIRTH:June 2, 1914']);
+    expect(found(dateDetector, 'he was born in 1985 in Leeds')).toEqual(['DATE_OF_BIRTH:1985']);
+  });
+
+  it.each([
+    ['Tuesday, March 5, 2024 at 3 pm works', 'Tuesday, March 5, 2024 at 3 pm'],
+    ['Date: Tue, 05 Dec 2023 10:00:00 GMT', 'Tue, 05 Dec 2023 10:00:00'],
+    ['on the 5th of March at 10:30 sharp', '5th of March at 10:30'],
+    ['see you March the 5th', 'March the 5th'],
+    ['card expires 12/2023.', '12/2023'],
+    ['the office opens in March again', 'March'],
+    ['the band was founded in 1977. Since then', '1977'],
+    ['the Civil Rights Act of 1964 protects', '1964'],
+    ['it grew fast during the late 1990s', '1990s'],
+  ])('finds the worded date in %j', (text, expected) => {
+    expect(found(dateDetector, text)).toEqual([`DATE:${expected}`]);
+  });
+
+  it('finds every year of a range or list a time word introduces', () => {
+    expect(found(dateDetector, 'between 1990 and 1995, and in 2019, 2020 or 2021')).toEqual([
+      'DATE:1990',
+      'DATE:1995',
+      'DATE:2019',
+      'DATE:2020',
+      'DATE:2021',
+    ]);
+  });
+
+  it('does not take counts, amounts or weekdays alone for dates', () => {
+    expect(found(dateDetector, 'seen in 2000 patients, a total of 1999 cases, in 2010 km')).toEqual([]);
+    expect(found(dateDetector, 'room 2001, pay $2000 in cash, version 2019.1, page 2010 of 2020')).toEqual([]);
+    expect(found(dateDetector, 'shipped Monday; Mondays are slow; sun, sat and wed alone are words')).toEqual([]);
+    expect(found(dateDetector, 'May I help? March on, April.')).toEqual([]);
   });
 
   it('rejects impossible dates, versions, IPs and "may" as a verb', () => {

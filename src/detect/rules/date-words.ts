@@ -1,0 +1,77 @@
+/**
+ * Dates written mostly in words, which need their context to be told from other uses of the
+ * same words or numbers: a weekday name in front of a date, month names after a time word
+ * ("admitted in March": a date element under HIPAA), decades ("the 1990s") and bare years after
+ * a time word ("founded in 1977", "between 1990 and 1995", "the Civil Rights Act of 1964") but
+ * not counts ("in 2000 patients", "a total of 1999"). A weekday alone ("shipped Monday") names
+ * no date and is left alone.
+ * @module
+ */
+import type { Span } from '../../core/span.js';
+
+/** A weekday (full or abbreviated) right before a date: "Tuesday, ", "Tue ", "Fri., the ". */
+const WEEKDAY_BEFORE_DATE = /\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|\.)?,?\s{1,2}(?:the\s)?$/i;
+const FULL_MONTH = /\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b/g;
+/** Words after which a month name alone is a date: "in March", "since last April". */
+const BEFORE_MONTH = /\b(?:in|since|until|till|by|during|from|through|early|late|mid|last|next|this|every|of)\s(?:(?:early|late|mid|last|next)\s)?$/i;
+
+const YEAR = /\b(?:1[89]|20)\d\d(?:'?s)?(?!\w|[.,]\d)/g;
+/** Time words a bare year may follow: "in 1977", "since the late 1980s", "c. 1900". */
+const BEFORE_YEAR =
+  /(?:^|[^\p{L}\p{N}])(in|since|from|until|till|by|during|before|after|around|circa|c\.|year|early|late|mid|of|between)\s(?:the\s)?(?:(?:early|late|mid)[\s-])?$/iu;
+/** Joins a year to the one before: "1990 and 1995", "1990-1995", "1990 to 1995", "2019, 2020". */
+const RANGE_JOIN = /^(?:\s?[-–]\s?|,?\s(?:and|to|through|until|till|or)\s|,\s)$/i;
+/** What a number followed by these counts is not a year. */
+const COUNTED =
+  /^\s?(?:%|percent|people|persons|patients|cases|men|women|children|kids|students|employees|staff|users|customers|members|participants|subjects|respondents|households|residents|visitors|votes|units|items|samples|records|rows|lines|pages|words|copies|times|dollars|euros|pounds|yen|usd|eur|gbp|km|kms|m|cm|mm|kg|g|mg|ml|l|lbs?|ft|feet|miles|meters|metres|acres|sq|square|calories|kcal|bytes|kb|mb|gb|tb|hours|hrs|minutes|mins|seconds|secs|days|weeks|months|years)\b/i;
+/** "of" needs a date-like word before it ("Act of 1964", "summer of 1969"), not a quantity ("total of 1999"). */
+const BEFORE_OF = /(?:\b\p{Lu}[\p{L}.]*|\b(?:year|class|summer|spring|fall|autumn|winter|end|beginning|start|middle|half|quarter|election|season|january|february|march|april|may|june|july|august|september|october|november|december))\sof\s(?:the\s)?(?:(?:early|late|mid)[\s-])?$/u;
+
+/** Extends each date span that a weekday name directly precedes to include it ("Tuesday, 5 March 2024"). */
+export function withWeekdays(text: string, spans: Span[]): Span[] {
+  return spans.map((span) => {
+    const before = text.slice(Math.max(0, span.start - 16), span.start);
+    const match = WEEKDAY_BEFORE_DATE.exec(before);
+    return match === null ? span : { ...span, start: span.start - before.length + match.index };
+  });
+}
+
+function covered(spans: readonly Span[], start: number, end: number): boolean {
+  return spans.some((span) => start < span.end && end > span.start);
+}
+
+/** Capitalised month names after a time word ("in March", "since last April"). */
+export function findLoneMonths(text: string, taken: readonly Span[], make: (start: number, end: number) => Span): Span[] {
+  const found: Span[] = [];
+  FULL_MONTH.lastIndex = 0;
+  for (let match = FULL_MONTH.exec(text); match !== null; match = FULL_MONTH.exec(text)) {
+    const end = match.index + match[0].length;
+    if (covered(taken, match.index, end)) continue;
+    if (!BEFORE_MONTH.test(text.slice(Math.max(0, match.index - 16), match.index))) continue;
+    // "in May 5 people" is caught by the date patterns' own rules; a month then a number is theirs.
+    if (/^\s?\d/.test(text.slice(end, end + 2))) continue;
+    found.push(make(match.index, end));
+  }
+  return found;
+}
+
+/** Decades and bare years that a time word introduces, and the second year of a range. */
+export function findYears(text: string, taken: readonly Span[], make: (start: number, end: number, decade: boolean) => Span): Span[] {
+  const found: Span[] = [];
+  let previousEnd = -1;
+  YEAR.lastIndex = 0;
+  for (let match = YEAR.exec(text); match !== null; match = YEAR.exec(text)) {
+    const start = match.index;
+    const end = start + match[0].length;
+    const decade = match[0].endsWith('s');
+    if (covered(taken, start, end) || text.charCodeAt(start - 1) === 36 /* $ */ || COUNTED.test(text.slice(end, end + 12))) continue;
+    const before = text.slice(Math.max(0, start - 40), start);
+    const range = previousEnd >= 0 && RANGE_JOIN.test(text.slice(previousEnd, start));
+    const word = BEFORE_YEAR.exec(before);
+    const introduced = word !== null && (word[1]!.toLowerCase() !== 'of' || BEFORE_OF.test(before));
+    if (!decade && !range && !introduced) continue;
+    found.push(make(start, end, decade));
+    previousEnd = end;
+  }
+  return found;
+}
