@@ -24,11 +24,17 @@ export interface ScopeRequest {
   /** Session id; without one the scope lives only in memory (one request). */
   readonly session?: string;
   readonly ttlSeconds?: number;
+  /**
+   * A vault scope that reads nothing until its first `tokenize`, which loads the session in the
+   * same database call that stores the request's values. Only for callers that mask before they
+   * rehydrate (the gateway); memory scopes ignore it.
+   */
+  readonly lazy?: boolean;
 }
 
 /** The part of the vault the engine needs. */
 export interface ScopeProvider {
-  openScope(request: { tenant: string; session: string; ttlSeconds?: number }): Promise<TokenScope>;
+  openScope(request: { tenant: string; session: string; ttlSeconds?: number; lazy?: boolean }): Promise<TokenScope>;
   close(): Promise<void>;
 }
 
@@ -69,6 +75,7 @@ export class Veil {
         tenant,
         session: request.session,
         ...(request.ttlSeconds === undefined ? {} : { ttlSeconds: request.ttlSeconds }),
+        ...(request.lazy === true ? { lazy: true } : {}),
       });
     }
     const key = `${tenant}\u0000${request.session}`;

@@ -459,6 +459,8 @@ export class Gateway {
       tenant: principal.tenant,
       ...(session === undefined ? {} : { session }),
       ...(session === undefined || sessionTtlSeconds === undefined ? {} : { ttlSeconds: sessionTtlSeconds }),
+      // Texts to mask: the vault loads the session with the values' write, one round trip.
+      ...(extraction.texts.length > 0 ? { lazy: true } : {}),
     });
     const scope: TokenScope = scopeOrPromise instanceof Promise ? await scopeOrPromise : scopeOrPromise;
     let outgoing: string | Buffer = prepared?.changed === true ? JSON.stringify(body) : raw;

@@ -17,6 +17,11 @@
  * says: the store's answer wins, as between processes. The scope is a `FormatTokenLookup`, so
  * `tokens/matcher.ts` can put opaque and fpe tokens back.
  *
+ * Deferred opening (`PersistentTokenScope.deferred`, the gateway's masked routes): nothing is
+ * read on open; the first `tokenize` stores the request's values and loads the rest of the
+ * session in ONE store call (`putManyAndList`, one round trip on PostgreSQL), so a request
+ * waits on the database once, and rehydrating its answer needs no database at all.
+ *
  * TTL: new entries get `expiresAt = now + ttlSeconds`. Expiry is the store's job: expired
  * entries are not loaded when a scope is opened and `purgeExpired` deletes them; a scope object
  * that is already open (one request) keeps what it loaded.
@@ -73,6 +78,8 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
   readonly #fpeTypes = new Map<string, string>();
   /** Stored tokens that are not placeholders (opaque, opaque-siv, fpe). */
   #formatTokenCount = 0;
+  /** False for a deferred scope until its first `tokenize` has loaded the stored entries. */
+  #loaded = true;
   /** Whether some request carried a non-placeholder format of its own (policy per span). */
   #perSpanFormats = false;
 
@@ -90,6 +97,17 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
   static async open(options: PersistentScopeOptions): Promise<PersistentTokenScope> {
     const scope = new PersistentTokenScope(options);
     for (const entry of await options.store.listScope(options.tenant, options.session)) scope.#remember(entry);
+    return scope;
+  }
+
+  /**
+   * Opens the scope without reading the store: the first `tokenize` (even of no values) loads
+   * it, in the call that stores the request's values. Only for callers that tokenize before
+   * they resolve, like the gateway's masked routes; until then the scope knows no token.
+   */
+  static deferred(options: PersistentScopeOptions): PersistentTokenScope {
+    const scope = new PersistentTokenScope(options);
+    scope.#loaded = false;
     return scope;
   }
 
@@ -118,7 +136,7 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
       (request) => this.#unstored(request) ?? this.#byIdentity.get(identity(request.type, request.normalized)),
     );
     // The common case on a conversation's later turns: everything is known, no I/O at all.
-    if (known.every((token) => token !== undefined)) return known as string[];
+    if (this.#loaded && known.every((token) => token !== undefined)) return known as string[];
     return this.#storeNew(requests, known);
   }
 
@@ -230,8 +248,8 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
       }
       return lookup;
     });
-    if (fresh.length > 0) {
-      const stored = await this.#store.putMany(fresh, tokenKey);
+    if (fresh.length > 0 || !this.#loaded) {
+      const stored = await this.#put(fresh);
       stored.forEach((entry, index) => {
         const sent = fresh[index];
         // Our own ciphertext back means we created the entry and know its value. Anything else
@@ -252,6 +270,15 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
       this.#byIdentity.set(identity(request.type, request.normalized), token);
       return token;
     });
+  }
+
+  /** `putMany`; for a deferred scope not loaded yet, `putManyAndList`, which loads it as well. */
+  async #put(fresh: readonly NewVaultEntry[]): Promise<VaultEntry[]> {
+    if (this.#loaded) return this.#store.putMany(fresh, tokenKey);
+    const { stored, others } = await this.#store.putManyAndList(this.tenant, this.session, fresh, tokenKey);
+    for (const entry of others) this.#remember(entry);
+    this.#loaded = true;
+    return stored;
   }
 
   #remember(entry: VaultEntry, value?: string): void {

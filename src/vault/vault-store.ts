@@ -4,6 +4,7 @@
  * Every adapter passes `test/conformance/vault-store.contract.ts`.
  * @module
  */
+import { VeilError, VeilErrorCode } from '../core/errors.js';
 import type { WrappedKey } from './key-provider.js';
 
 export interface NewVaultEntry {
@@ -50,6 +51,18 @@ export interface VaultStore {
    * once the promise resolves.
    */
   putMany(entries: readonly NewVaultEntry[], formatToken: TokenFormatter): Promise<VaultEntry[]>;
+  /**
+   * `putMany` for entries of ONE scope (tenant, scope), together with every other unexpired
+   * entry of that scope (`others`, by type then seq, without those `stored` returns). What a
+   * gateway request needs to tokenize its values and later rehydrate the answer; the PostgreSQL
+   * store does it in one round trip. `entries` may be empty (then it is `listScope`).
+   */
+  putManyAndList(
+    tenant: string,
+    scope: string,
+    entries: readonly NewVaultEntry[],
+    formatToken: TokenFormatter,
+  ): Promise<{ stored: VaultEntry[]; others: VaultEntry[] }>;
   findByLookup(tenant: string, scope: string, lookup: string): Promise<VaultEntry | undefined>;
   findByToken(tenant: string, scope: string, token: string): Promise<VaultEntry | undefined>;
   /** Every unexpired entry of a scope, by type then seq. */
@@ -77,4 +90,29 @@ export interface VaultStore {
    * with `forget` or another rotation never resurrects or overwrites a key.
    */
   replaceDataKey(tenant: string, expected: WrappedKey, next: WrappedKey): Promise<boolean>;
+}
+
+/**
+ * `putManyAndList` from `putMany` and `listScope`, for stores where a call costs no round trip
+ * (memory, SQLite in process).
+ */
+export async function putManyThenList(
+  store: Pick<VaultStore, 'putMany' | 'listScope'>,
+  tenant: string,
+  scope: string,
+  entries: readonly NewVaultEntry[],
+  formatToken: TokenFormatter,
+): Promise<{ stored: VaultEntry[]; others: VaultEntry[] }> {
+  checkOneScope(tenant, scope, entries);
+  const stored = await store.putMany(entries, formatToken);
+  const lookups = new Set(stored.map((entry) => entry.lookup));
+  const others = (await store.listScope(tenant, scope)).filter((entry) => !lookups.has(entry.lookup));
+  return { stored, others };
+}
+
+/** `putManyAndList` takes the entries of one scope only. */
+export function checkOneScope(tenant: string, scope: string, entries: readonly NewVaultEntry[]): void {
+  if (entries.some((entry) => entry.tenant !== tenant || entry.scope !== scope)) {
+    throw new VeilError(VeilErrorCode.Vault, 'putManyAndList takes the entries of one scope only');
+  }
 }

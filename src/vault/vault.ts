@@ -84,6 +84,11 @@ export interface OpenScopeRequest {
   readonly ttlSeconds?: number;
   /** Token format per entity type (default placeholder); see `tokens/formats.ts`. */
   readonly format?: FormatChooser;
+  /**
+   * Read nothing now: the first `tokenize` loads the session together with storing the
+   * request's values (one database round trip per request). See `PersistentTokenScope.deferred`.
+   */
+  readonly lazy?: boolean;
 }
 
 /** `VEIL_DATA_DIR`, or `.veil` in the working directory; always absolute. */
@@ -149,7 +154,10 @@ export class Vault implements ScopeProvider {
     return new Vault(dataDir, store, keys, options.now ?? Date.now, ttlFor);
   }
 
-  /** Opens a session's scope with every unexpired token it already has. */
+  /**
+   * Opens a session's scope with every unexpired token it already has (`lazy`: loaded by its
+   * first `tokenize`). The tenant's key is read from the store once per process.
+   */
   async openScope(request: OpenScopeRequest): Promise<PersistentTokenScope> {
     this.#checkOpen();
     checkName('tenant', request.tenant);
@@ -158,7 +166,7 @@ export class Vault implements ScopeProvider {
       throw new VeilError(VeilErrorCode.Vault, 'ttlSeconds must be a positive number', { data: { field: 'ttlSeconds' } });
     }
     const keys = await this.#keysFor(request.tenant);
-    return PersistentTokenScope.open({
+    return (request.lazy === true ? PersistentTokenScope.deferred : PersistentTokenScope.open)({
       store: this.store,
       keys,
       tenant: request.tenant,

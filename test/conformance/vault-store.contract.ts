@@ -39,6 +39,7 @@ export const CONTRACT_TESTS = {
   tenantsIsolated: 'tenants are isolated',
   find: 'findByLookup and findByToken return the entry, or undefined',
   listScope: 'listScope returns the scope ordered by type then seq',
+  putManyAndList: 'putManyAndList stores like putMany and lists the rest of the scope',
   binary: 'ciphertext bytes round-trip exactly, and stored bytes cannot be changed through returned arrays',
   names: 'tenant and scope names are opaque strings (empty scope, unicode, separators)',
   ttlHidden: 'expired entries are hidden from find and list before they are purged',
@@ -260,6 +261,28 @@ export function runVaultStoreContract(options: VaultStoreContractOptions): void 
       expect(listed.map((e) => e.token)).toEqual(['EMAIL_1', 'EMAIL_2', 'EMAIL_3', 'PHONE_1', 'PHONE_2']);
       expect(listed.every((e) => e.tenant === t && e.scope === 's')).toBe(true);
       expect(listed.map((e) => e.lookup)).toEqual(['e1', 'e2', 'e3', 'p1', 'p2'].map(lookup));
+    });
+
+    test(CONTRACT_TESTS.putManyAndList, async () => {
+      const store = await fresh();
+      const t = tenant();
+      await store.putMany([entry(t, 's', 'PHONE', 'p1'), entry(t, 's', 'EMAIL', 'e1'), entry(t, 's', 'EMAIL', 'e2')], formatToken);
+      await store.putMany([entry(t, 's', 'PERSON', 'gone', Date.now() - 1_000), entry(t, 'other', 'EMAIL', 'x')], formatToken);
+      const known = entry(t, 's', 'EMAIL', 'e2');
+      const { stored, others } = await store.putManyAndList(t, 's', [known, entry(t, 's', 'EMAIL', 'e3'), known], formatToken);
+      // The batch as putMany answers it: the existing entry keeps its number, the new value is next.
+      expect(stored.map((e) => e.token)).toEqual(['EMAIL_2', 'EMAIL_3', 'EMAIL_2']);
+      expect(bytes(stored[0]?.ciphertext)).not.toEqual(bytes(known.ciphertext));
+      // The rest of the live scope, by type then seq: nothing expired, nothing of another scope.
+      expect(others.map((e) => e.token)).toEqual(['EMAIL_1', 'PHONE_1']);
+      expect(others.map((e) => e.lookup)).toEqual([lookup('e1'), lookup('p1')]);
+      const listed = await store.putManyAndList(t, 's', [], formatToken);
+      expect(listed.stored).toEqual([]);
+      expect(listed.others.map((e) => e.token)).toEqual(['EMAIL_1', 'EMAIL_2', 'EMAIL_3', 'PHONE_1']);
+      expect((await store.putManyAndList(t, 'new', [], formatToken)).others).toEqual([]);
+      const custom = await store.putManyAndList(t, 'custom', [entry(t, 'custom', 'EMAIL', 'c1')], (type, seq) => `<${type}#${seq}>`);
+      expect(custom.stored.map((e) => e.token)).toEqual(['<EMAIL#1>']);
+      await expect(store.putManyAndList(t, 's', [entry(t, 'other', 'EMAIL', 'y')], formatToken)).rejects.toThrow(/one scope/);
     });
 
     test(CONTRACT_TESTS.binary, async () => {

@@ -31,7 +31,7 @@ if (pgProbe.url === undefined) {
       for (let i = 0; i < 3; i += 1) {
         const store = new PostgresVaultStore({ connectionString: url, schema });
         await store.init();
-        expect(await store.schemaVersion()).toBe(2);
+        expect(await store.schemaVersion()).toBe(3);
         await store.close();
       }
       const client = new pg.Client({ connectionString: url });
@@ -48,7 +48,7 @@ if (pgProbe.url === undefined) {
       const schema = newSchema('race');
       const stores = Array.from({ length: 8 }, () => new PostgresVaultStore({ connectionString: url, schema }));
       await Promise.all(stores.map((store) => store.init()));
-      for (const store of stores) expect(await store.schemaVersion()).toBe(2);
+      for (const store of stores) expect(await store.schemaVersion()).toBe(3);
       await Promise.all(stores.map((store) => store.close()));
     });
 
@@ -66,7 +66,7 @@ if (pgProbe.url === undefined) {
       await newer.close();
     });
 
-    it('migrates a version-1 schema to version 2 in place, keeping its rows', async () => {
+    it('migrates a version-1 schema to version 3 in place, keeping its rows', async () => {
       const schema = newSchema('upgrade');
       const store = new PostgresVaultStore({ connectionString: url, schema });
       await store.init();
@@ -75,12 +75,13 @@ if (pgProbe.url === undefined) {
       await store.close();
       const client = new pg.Client({ connectionString: url });
       await client.connect();
+      await client.query(`DROP FUNCTION "${schema}".put_many_and_list`);
       await client.query(`DROP FUNCTION "${schema}".put_many`);
       await client.query(`UPDATE "${schema}".schema_version SET version = 1`);
       await client.end();
       const upgraded = new PostgresVaultStore({ connectionString: url, schema });
       await upgraded.init();
-      expect(await upgraded.schemaVersion()).toBe(2);
+      expect(await upgraded.schemaVersion()).toBe(3);
       const [again, next] = await upgraded.putMany([entry, { ...entry, lookup: 'l2' }], tokenKey);
       expect([again?.token, next?.token]).toEqual(['EMAIL_1', 'EMAIL_2']);
       await upgraded.close();

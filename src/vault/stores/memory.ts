@@ -5,7 +5,7 @@
  * @module
  */
 import type { WrappedKey } from '../key-provider.js';
-import type { NewVaultEntry, TenantDataKey, TokenFormatter, VaultEntry, VaultStore } from '../vault-store.js';
+import { putManyThenList, type NewVaultEntry, type TenantDataKey, type TokenFormatter, type VaultEntry, type VaultStore } from '../vault-store.js';
 
 export interface MemoryVaultStoreOptions {
   /** Clock for `createdAt` and for hiding expired entries (default `Date.now`). */
@@ -59,6 +59,15 @@ export class MemoryVaultStore implements VaultStore {
       state.byToken.set(created.token, created);
       return copyEntry(created);
     });
+  }
+
+  putManyAndList(
+    tenant: string,
+    scope: string,
+    entries: readonly NewVaultEntry[],
+    formatToken: TokenFormatter,
+  ): Promise<{ stored: VaultEntry[]; others: VaultEntry[] }> {
+    return putManyThenList(this, tenant, scope, entries, formatToken);
   }
 
   async findByLookup(tenant: string, scope: string, lookup: string): Promise<VaultEntry | undefined> {

@@ -18,6 +18,10 @@
  *   fixed text around type and number, see `tokenTemplate`); any other formatter runs the
  *   same algorithm client-side in four round trips (BEGIN with the lock, one SELECT, one
  *   INSERT, COMMIT).
+ * - `putManyAndList` (a gateway request: its values, and the rest of the session for the
+ *   answer) is ONE round trip too: `put_many_and_list` (migration 3) runs `put_many`, then
+ *   lists the scope's other live entries in a fresh snapshot, so it sees what it just wrote and
+ *   everything other replicas committed before.
  * - Time: `createdAt` and expiry use the store's clock (`now` option), not the server's, so a
  *   replica and its tests agree with the SQLite store on what is expired.
  *
@@ -28,7 +32,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { VeilError, VeilErrorCode } from '../../core/errors.js';
 import type { WrappedKey } from '../key-provider.js';
-import type { NewVaultEntry, TenantDataKey, TokenFormatter, VaultEntry, VaultStore } from '../vault-store.js';
+import { checkOneScope, type NewVaultEntry, type TenantDataKey, type TokenFormatter, type VaultEntry, type VaultStore } from '../vault-store.js';
 
 export const DEFAULT_PG_SCHEMA = 'veil_vault';
 
@@ -147,6 +151,28 @@ const MIGRATIONS: readonly string[] = [
      END LOOP;
    END
    $fn$;`,
+  // v3: put_many plus the scope's other live entries, in one call (one round trip per request).
+  `CREATE FUNCTION {schema}.put_many_and_list(
+     p_tenant text[], p_scope text[], p_type text[], p_lookup text[], p_token text[],
+     p_ciphertext bytea[], p_expires bigint[], p_now bigint, p_locks bigint[], p_async boolean,
+     p_prefix text, p_infix text, p_suffix text, p_list_tenant text, p_list_scope text)
+   RETURNS TABLE (tenant text, scope text, type text, seq integer, lookup text, token text,
+                  ciphertext bytea, created_at bigint, expires_at bigint, created boolean, listed boolean)
+   LANGUAGE plpgsql VOLATILE AS $fn$
+   BEGIN
+     RETURN QUERY SELECT p.tenant, p.scope, p.type, p.seq, p.lookup, p.token, p.ciphertext,
+                         p.created_at, p.expires_at, p.created, false
+                    FROM {schema}.put_many(p_tenant, p_scope, p_type, p_lookup, p_token, p_ciphertext,
+                                           p_expires, p_now, p_locks, p_async, p_prefix, p_infix, p_suffix) p;
+     RETURN QUERY SELECT x.tenant, x.scope, x.type, x.seq, x.lookup, x.token, x.ciphertext,
+                         x.created_at, x.expires_at, false, true
+                    FROM {schema}.entries x
+                   WHERE x.tenant = p_list_tenant AND x.scope = p_list_scope
+                     AND (x.expires_at IS NULL OR x.expires_at > p_now)
+                     AND x.lookup <> ALL (coalesce(p_lookup, '{}'::text[]))
+                   ORDER BY x.type COLLATE "C", x.seq;
+   END
+   $fn$;`,
 ];
 
 /** Probes that no real entity type or count looks like, to recognise a template formatter. */
@@ -257,6 +283,34 @@ export class PostgresVaultStore implements VaultStore {
     }
   }
 
+  async putManyAndList(
+    tenant: string,
+    scope: string,
+    entries: readonly NewVaultEntry[],
+    formatToken: TokenFormatter,
+  ): Promise<{ stored: VaultEntry[]; others: VaultEntry[] }> {
+    checkOneScope(tenant, scope, entries);
+    await this.#ready();
+    const template = tokenTemplate(formatToken);
+    if (template === undefined) {
+      // Not a template: the client-side batch, then the list (more round trips; no caller in Veil).
+      const stored = await this.putMany(entries, formatToken);
+      const lookups = new Set(stored.map((entry) => entry.lookup));
+      return { stored, others: (await this.listScope(tenant, scope)).filter((entry) => !lookups.has(entry.lookup)) };
+    }
+    const lockKeys = entries.length === 0 ? [] : [this.#scopeLockKey(tenant, scope)];
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const rows = await this.#callPut(this.#q.putManyAndList, entries, lockKeys, template, [tenant, scope]);
+        const stored = rows.filter((row) => !row.listed);
+        return { stored: this.#checkStored(entries, formatToken, stored), others: rows.filter((row) => row.listed).map(fromRow) };
+      } catch (error) {
+        const code = pgCode(error);
+        if (attempt >= MAX_ATTEMPTS || (code !== '23505' && code !== '40001' && code !== '40P01')) throw error;
+      }
+    }
+  }
+
   async findByLookup(tenant: string, scope: string, lookup: string): Promise<VaultEntry | undefined> {
     const rows = await this.#query<EntryRow>(this.#q.findByLookup, [tenant, scope, lookup, this.#now()]);
     return rows[0] === undefined ? undefined : fromRow(rows[0]);
@@ -335,7 +389,19 @@ export class PostgresVaultStore implements VaultStore {
     [prefix, infix, suffix]: [string, string, string],
     lockKeys: readonly string[],
   ): Promise<VaultEntry[]> {
-    const rows = await this.#query<EntryRow & { created: boolean }>(this.#q.putMany, [
+    const rows = await this.#callPut(this.#q.putMany, entries, lockKeys, [prefix, infix, suffix], []);
+    return this.#checkStored(entries, formatToken, rows);
+  }
+
+  /** Calls `put_many` or `put_many_and_list` (which takes the scope to list as `extra`). */
+  #callPut(
+    text: string,
+    entries: readonly NewVaultEntry[],
+    lockKeys: readonly string[],
+    [prefix, infix, suffix]: [string, string, string],
+    extra: readonly unknown[],
+  ): Promise<(EntryRow & { created: boolean; listed?: boolean })[]> {
+    return this.#query<EntryRow & { created: boolean; listed?: boolean }>(text, [
       entries.map((e) => e.tenant),
       entries.map((e) => e.scope),
       entries.map((e) => e.type),
@@ -349,7 +415,12 @@ export class PostgresVaultStore implements VaultStore {
       prefix,
       infix,
       suffix,
+      ...extra,
     ]);
+  }
+
+  /** The server's rows for `entries`, in order, checked against the formatter. */
+  #checkStored(entries: readonly NewVaultEntry[], formatToken: TokenFormatter, rows: readonly (EntryRow & { created: boolean })[]): VaultEntry[] {
     if (rows.length !== entries.length) {
       throw new VeilError(VeilErrorCode.Vault, 'the vault database returned a different number of entries than it was given');
     }
@@ -568,6 +639,8 @@ function queries(schema: string) {
                                       $7::bytea[], $8::bigint[], $9::bigint[])`,
     putMany: `SELECT * FROM ${schema}.put_many($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[],
                                                  $7::bigint[], $8::bigint, $9::bigint[], $10::boolean, $11, $12, $13)`,
+    putManyAndList: `SELECT * FROM ${schema}.put_many_and_list($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                       $6::bytea[], $7::bigint[], $8::bigint, $9::bigint[], $10::boolean, $11, $12, $13, $14, $15)`,
     deleteScope: `DELETE FROM ${entries} WHERE tenant = $1 AND scope = $2`,
     deleteTenant: `DELETE FROM ${entries} WHERE tenant = $1`,
     purge: `DELETE FROM ${entries} WHERE expires_at IS NOT NULL AND expires_at <= $1`,

@@ -18,7 +18,7 @@ import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { VeilError, VeilErrorCode } from '../../core/errors.js';
 import type { WrappedKey } from '../key-provider.js';
-import type { NewVaultEntry, TenantDataKey, TokenFormatter, VaultEntry, VaultStore } from '../vault-store.js';
+import { putManyThenList, type NewVaultEntry, type TenantDataKey, type TokenFormatter, type VaultEntry, type VaultStore } from '../vault-store.js';
 
 export const SQLITE_FILE = 'vault.db';
 
@@ -165,6 +165,15 @@ export class SqliteVaultStore implements VaultStore {
       }),
     );
     return this.#write(() => run.immediate(entries));
+  }
+
+  putManyAndList(
+    tenant: string,
+    scope: string,
+    entries: readonly NewVaultEntry[],
+    formatToken: TokenFormatter,
+  ): Promise<{ stored: VaultEntry[]; others: VaultEntry[] }> {
+    return putManyThenList(this, tenant, scope, entries, formatToken);
   }
 
   async findByLookup(tenant: string, scope: string, lookup: string): Promise<VaultEntry | undefined> {
