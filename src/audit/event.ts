@@ -8,6 +8,13 @@
  * a status code or an enum. A raw value therefore has nowhere to go: a detector guard that tries
  * to spot personal data in arbitrary text cannot be complete, a type without text fields can.
  *
+ * One exception, because an unmask is judged by why it was asked for: `unmask.reason`. It holds
+ * the caller's reason only as `policy/audit-reason.ts` leaves it (detected spans replaced by
+ * their type, numbers and `@` words replaced, one line, at most `AUDIT_REASON_MAX` characters),
+ * and `record()` refuses a reason that still has an `@`, a run of five or more digits or a
+ * control character. A name that detection misses can still get through; that is the price of
+ * keeping the reason at all, and why it is capped short.
+ *
  * Chaining: `hash` = SHA-256 (hex) over the canonical JSON (sorted keys, no whitespace) of the
  * event with every field except `hash` itself, `prev_hash` included. The first event links to
  * `GENESIS_HASH`.
@@ -66,6 +73,23 @@ export function isAuditTokenId(value: string): boolean {
   return TOKEN_ID.test(value);
 }
 
+/** Longest `unmask.reason` an event keeps. */
+export const AUDIT_REASON_MAX = 200;
+/** Digits, possibly grouped by separators, the way phone, card and account numbers are written. */
+const DIGIT_RUN = /\d(?:[\s\-./()+]*\d)*/g;
+// eslint-disable-next-line no-control-regex -- control characters are what is refused
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
+/**
+ * True when `value` may go into `unmask.reason`: short, one line, no `@`, and no number of five
+ * or more digits (separators ignored). `auditReason` (policy/audit-reason.ts) produces such text.
+ */
+export function isAuditReason(value: string): boolean {
+  if (value.length > AUDIT_REASON_MAX || value.includes('@') || CONTROL.test(value)) return false;
+  for (const run of value.match(DIGIT_RUN) ?? []) if (run.replace(/\D/g, '').length >= 5) return false;
+  return true;
+}
+
 /** True when `value` may go into `route` (a route template such as `/v1/chat/completions`). */
 export function isAuditRoute(value: string): boolean {
   return ROUTE.test(value);
@@ -122,8 +146,11 @@ export interface AuditEventInput {
   readonly outcome?: AuditOutcome;
   /** `cli` events: the subcommand (`mask`, `scan`, `report`). */
   readonly command?: string | null;
-  /** `unmask` events: how many tokens were asked for and whether it was allowed. */
-  readonly unmask?: { readonly allowed: boolean; readonly tokens: number } | null;
+  /**
+   * `unmask` events: how many tokens were asked for, whether it was allowed, and the reason
+   * given, redacted (see the module comment); absent when none was given.
+   */
+  readonly unmask?: { readonly allowed: boolean; readonly tokens: number; readonly reason?: string | null } | null;
   /** `key` events: the operation and the id (never the material) of the key. */
   readonly key?: { readonly operation: KeyOperation; readonly key_id: string } | null;
   /**
@@ -184,7 +211,7 @@ export interface AuditEvent {
   readonly request_id: string | null;
   readonly outcome: AuditOutcome;
   readonly command: string | null;
-  readonly unmask: { readonly allowed: boolean; readonly tokens: number } | null;
+  readonly unmask: { readonly allowed: boolean; readonly tokens: number; readonly reason?: string | undefined } | null;
   readonly key: { readonly operation: KeyOperation; readonly key_id: string } | null;
   readonly found?: Readonly<Record<string, number>> | undefined;
   readonly vault?: VaultChange | undefined;
@@ -220,7 +247,10 @@ export const storedAuditEventSchema = z
     request_id: z.string().nullable(),
     outcome: z.enum(AUDIT_OUTCOMES),
     command: z.string().nullable(),
-    unmask: z.object({ allowed: z.boolean(), tokens: count }).strict().nullable(),
+    unmask: z
+      .object({ allowed: z.boolean(), tokens: count, reason: z.string().refine(isAuditReason, 'must be a redacted reason').optional() })
+      .strict()
+      .nullable(),
     key: z
       .object({ operation: z.enum(KEY_OPERATIONS), key_id: z.string() })
       .strict()
@@ -270,9 +300,13 @@ export function prepareEvent(input: AuditEventInput, now: () => Date = () => new
   });
   const unmask = input.unmask ?? null;
   if (unmask !== null) {
-    check.keys(unmask, ['allowed', 'tokens'], 'unmask.');
+    check.keys(unmask, ['allowed', 'tokens', 'reason'], 'unmask.');
     if (typeof unmask.allowed !== 'boolean') check.fail('unmask.allowed', 'must be a boolean');
     check.count('unmask.tokens', unmask.tokens);
+    const reason = unmask.reason ?? null;
+    if (reason !== null && (typeof reason !== 'string' || !isAuditReason(reason))) {
+      check.fail('unmask.reason', `must be a redacted reason (policy/audit-reason.ts): at most ${AUDIT_REASON_MAX} characters, no @, no number of 5+ digits`);
+    }
   }
   const key = input.key ?? null;
   if (key !== null) {
@@ -329,7 +363,11 @@ export function prepareEvent(input: AuditEventInput, now: () => Date = () => new
     request_id: check.optionalIdent('request_id', input.request_id),
     outcome: input.outcome === undefined ? 'ok' : check.oneOf('outcome', input.outcome, AUDIT_OUTCOMES),
     command: check.optionalIdent('command', input.command),
-    unmask: unmask === null ? null : { allowed: unmask.allowed, tokens: unmask.tokens },
+    // `reason` only when given, so events without one hash as they did before the field existed.
+    unmask:
+      unmask === null
+        ? null
+        : { allowed: unmask.allowed, tokens: unmask.tokens, ...(unmask.reason === undefined || unmask.reason === null ? {} : { reason: unmask.reason }) },
     key: key === null ? null : { operation: key.operation, key_id: key.key_id },
     ...(input.found === undefined || input.found === null ? {} : { found }),
     ...(vault === null

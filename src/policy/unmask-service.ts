@@ -2,17 +2,22 @@
  * `POST /v1/veil/unmask`, without the HTTP: validates the body, rate-limits per key, opens the
  * caller's own tenant's session scope (so another tenant's tokens cannot even be looked up),
  * asks Cedar per token, and answers with the values Cedar allowed. Every attempt, allowed or
- * not, produces one audit event with principal, entity types and token ids, never values.
+ * not, produces one audit event with principal, entity types, token ids and the reason given
+ * (redacted: detected spans become their type), never values.
  *
  * Body: `{ "session": "...", "reason": "...", "text": "..." }` (every token in the text) or
  * `{ "session": "...", "reason": "...", "tokens": ["EMAIL_1", ...] }`.
  * @module
  */
 import type { AuditEventInput } from '../audit/event.js';
+import type { Detector } from '../detect/detector.js';
+import { builtinDetectors } from '../detect/registry.js';
 import { rehydrate } from '../pipeline/rehydrate.js';
 import type { TokenScope } from '../vault/token-scope.js';
 import { typeOfTokenKey } from '../vault/tokens/placeholder.js';
+import { auditReason } from './audit-reason.js';
 import type { Principal } from './authenticate.js';
+import { detectionEngineFor } from './detectors.js';
 import type { Policy } from './policy.js';
 import { UnmaskAuthorizer, UnmaskRateLimiter, type UnmaskOutcome } from './unmask.js';
 import type { PolicySource } from './watch.js';
@@ -24,6 +29,8 @@ export interface UnmaskServiceOptions {
   /** Receives one event per attempt. */
   readonly audit?: (event: AuditEventInput) => void;
   readonly now?: () => Date;
+  /** Detectors for redacting the audited reason, configured by the policy (default: built-in rules). */
+  readonly detectors?: readonly Detector[];
 }
 
 export interface UnmaskTokenResult {
@@ -102,8 +109,11 @@ export class UnmaskService {
   private readonly limiter = new UnmaskRateLimiter(Number.POSITIVE_INFINITY);
   private readonly authorizers = new WeakMap<Policy, UnmaskAuthorizer>();
 
+  private readonly detectors: readonly Detector[];
+
   constructor(options: UnmaskServiceOptions) {
     this.options = options;
+    this.detectors = options.detectors ?? builtinDetectors();
   }
 
   private authorizer(policy: Policy): UnmaskAuthorizer {
@@ -118,6 +128,10 @@ export class UnmaskService {
   async handle(principal: Principal, body: unknown, requestId?: string): Promise<UnmaskReply> {
     const policy = this.options.policy.current;
     const now = this.options.now?.() ?? new Date();
+    // The reason may itself hold personal data: the event keeps it redacted (audit-reason.ts).
+    const given = isObject(body) && typeof body['reason'] === 'string' ? body['reason'] : undefined;
+    const reason = given === undefined ? null : await auditReason(given, detectionEngineFor(policy, this.detectors));
+    const withReason = reason === null ? {} : { reason };
     const base = {
       kind: 'unmask' as const,
       tenant: principal.tenant,
@@ -126,12 +140,12 @@ export class UnmaskService {
       ...(requestId === undefined ? {} : { request_id: requestId }),
     };
     if (!this.limiter.take(principal.keyId, now.getTime(), policy.unmask.ratePerMinute)) {
-      this.options.audit?.({ ...base, outcome: 'denied', unmask: { allowed: false, tokens: 0 } });
+      this.options.audit?.({ ...base, outcome: 'denied', unmask: { allowed: false, tokens: 0, ...withReason } });
       return error(429, 'Too many unmask attempts for this key; try again in a minute.', 'rate_limited');
     }
     const parsed = parseBody(body);
     if ('status' in parsed) {
-      this.options.audit?.({ ...base, outcome: 'error', unmask: { allowed: false, tokens: 0 } });
+      this.options.audit?.({ ...base, outcome: 'error', unmask: { allowed: false, tokens: 0, ...withReason } });
       return parsed;
     }
     // Always the caller's own tenant: a session id of another tenant opens an empty scope.
@@ -167,7 +181,7 @@ export class UnmaskService {
       token_ids: unique,
       rule_ids: [...new Set(decisions.flatMap((decision) => decision.policies))],
       outcome: allowed.size > 0 ? 'ok' : 'denied',
-      unmask: { allowed: allowed.size > 0, tokens: unique.length },
+      unmask: { allowed: allowed.size > 0, tokens: unique.length, ...withReason },
     });
     const tokenList = results.map((result) => ({ token: result.token, type: result.type, allowed: result.allowed, outcome: result.outcome }));
     if (results.length > 0 && allowed.size === 0 && results.some((result) => result.outcome !== 'not_found')) {
@@ -206,4 +220,8 @@ export class UnmaskService {
       },
     };
   }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

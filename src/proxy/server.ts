@@ -169,6 +169,8 @@ export class Gateway {
     this.unmaskService = new UnmaskService({
       policy,
       openScope: (tenant, session) => this.veil.openScope({ tenant, session }),
+      // The audited reason is redacted with the same detectors as requests.
+      detectors: this.veil.detection.detectors,
       ...(audit === undefined ? {} : { audit }),
     });
     this.vaultForget =
