@@ -73,6 +73,11 @@ export class FormatTokenStream {
 
   feed(chunk: string): string {
     if (chunk.length === 0) return '';
+    // The common case (no format token issued, nothing held): pass the chunk through untouched.
+    if (this.#pending === '' && !this.#lookup.hasFormatTokens()) {
+      this.#previous = chunk.charCodeAt(chunk.length - 1);
+      return chunk;
+    }
     const text = this.#pending + chunk;
     // Read per chunk: a session scope can gain tokens while a reply streams.
     if (!this.#lookup.hasFormatTokens()) return this.#emit(text, text.length);
