@@ -185,7 +185,7 @@ describe('gateway with a policy', () => {
     };
     const lead = await unmask(KEYS.lead, { session: 'case-9', reason: 'ticket 9', text: 'Reply to <<EMAIL_1>>' });
     expect(lead).toEqual({ status: 200, body: { text: `Reply to ${EMAIL}`, tokens: [{ token: 'EMAIL_1', type: 'EMAIL', allowed: true, outcome: 'allowed' }] } });
-    const app = await unmask(KEYS.app, { session: 'case-9', reason: 'curious', tokens: ['EMAIL_1'] });
+    const app = await unmask(KEYS.app, { session: 'case-9', reason: `curious about ${EMAIL}`, tokens: ['EMAIL_1'] });
     expect(app.status).toBe(403);
     expect(JSON.stringify(app.body)).not.toContain(EMAIL);
     const otherTenant = await unmask(KEYS.globexLead, { session: 'case-9', reason: 'r', tokens: ['EMAIL_1'] });
@@ -198,6 +198,8 @@ describe('gateway with a policy', () => {
       ['globex-lead', 'denied'],
     ]);
     for (const event of audited) expect(JSON.stringify(prepareEvent(event))).not.toContain('maria');
+    // The reason is kept, redacted: the e-mail in the denied attempt's reason is not.
+    expect(audited.map((event) => event.unmask?.reason)).toEqual(['ticket 9', 'curious about [EMAIL]', 'r']);
   });
 
   it('reloads under load: a client loop runs while the file changes and breaks, no request fails', async () => {
