@@ -98,8 +98,8 @@ reportForm.addEventListener('submit', async (event) => {
   try {
     const report = await api('audit/report', { body: values });
     reportStatus.textContent =
-      `Report for ${report.period.from.slice(0, 10)} to ${report.period.to.slice(0, 10)}: ${report.summary.requests} requests, ` +
-      `${report.summary.blocked_requests} blocked; audit chain ${report.chain.ok ? 'INTACT' : 'BROKEN'}; signed by ${report.signer}.`;
+      `Report for ${report.period.from.slice(0, 10)} to ${report.period.to.slice(0, 10)}: requests ${report.summary.requests}, ` +
+      `blocked ${report.summary.blocked_requests}; audit chain ${report.chain.ok ? 'INTACT' : 'BROKEN'}; signed by ${report.signer}.`;
     for (const file of report.files) {
       reportFiles.append(
         el('li', {}, el('button', { type: 'button', class: 'secondary', title: `sha256 ${file.sha256}`, onclick: () => download(`audit/report/${report.id}/${file.name}`, file.name).catch((error) => fail(reportStatus, error)) }, `Download ${file.name} (${Math.ceil(file.bytes / 1024)} KB)`)),

@@ -34,6 +34,10 @@ function chart(labels) {
   return root;
 }
 
+function ms(value) {
+  return typeof value === 'number' ? `${value.toFixed(1)} ms` : '–';
+}
+
 function fileSection(file) {
   const labels = file.labels ?? {};
   const overall = file.overall ?? {};
@@ -42,7 +46,7 @@ function fileSection(file) {
     'section',
     { class: 'card' },
     el('h3', {}, name, ` (${file.records} records)`),
-    el('p', {}, `Overall: recall ${percent(overall.recall)}, precision ${percent(overall.precision)}, span leak rate ${percent(overall.span_leak_rate)}, over-masking ${percent(overall.over_masking_rate)}; latency p50 ${file.latency_ms?.p50 ?? '–'} ms, p95 ${file.latency_ms?.p95 ?? '–'} ms.`),
+    el('p', {}, `Overall: recall ${percent(overall.recall)}, precision ${percent(overall.precision)}, span leak rate ${percent(overall.span_leak_rate)}, over-masking ${percent(overall.over_masking_rate)}; latency per record p50 ${ms(file.latency_ms?.p50)}, p95 ${ms(file.latency_ms?.p95)}.`),
     el('div', { class: 'legend' }, el('span', {}, el('span', { class: 'swatch recall' }), 'recall'), el('span', {}, el('span', { class: 'swatch precision' }), 'precision')),
     chart(labels),
     el(

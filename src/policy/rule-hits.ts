@@ -9,20 +9,26 @@ import type { Policy } from './policy.js';
 
 export class RuleHits {
   private readonly counts = new WeakMap<Policy, Map<string, number>>();
+  /** One counting wrapper per decide function (those are cached per policy and context). */
+  private readonly wrappers = new WeakMap<PolicyDecideFn, PolicyDecideFn>();
 
   /** A decide function that counts each decision of `decide` under `policy`. */
   counting(policy: Policy, decide: PolicyDecideFn): PolicyDecideFn {
+    const known = this.wrappers.get(decide);
+    if (known !== undefined) return known;
     let counts = this.counts.get(policy);
     if (counts === undefined) {
       counts = new Map();
       this.counts.set(policy, counts);
     }
     const perRule = counts;
-    return (span, textIndex) => {
+    const counted: PolicyDecideFn = (span, textIndex) => {
       const decision = decide(span, textIndex);
       perRule.set(decision.rule, (perRule.get(decision.rule) ?? 0) + 1);
       return decision;
     };
+    this.wrappers.set(decide, counted);
+    return counted;
   }
 
   /** Spans decided per rule id under `policy` (rules that never decided are absent). */

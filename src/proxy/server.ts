@@ -48,7 +48,7 @@ import type { Vault } from '../vault/vault.js';
 import { HttpUpstream, type Upstream, type UpstreamResponse } from './upstream.js';
 import { RuleHits } from '../policy/rule-hits.js';
 import { RequestFeed, type FeedDraft } from '../ui/request-feed.js';
-import { WebConsole } from '../ui/ui-handler.js';
+import { WebConsole, type ConsoleSettings } from '../ui/ui-handler.js';
 
 export interface GatewayOptions {
   readonly veil: Veil;
@@ -70,8 +70,8 @@ export interface GatewayOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Receives one audit event per unmask attempt; default: the telemetry's audit log. */
   readonly audit?: (event: AuditEventInput) => void;
-  /** The web console at `/ui` (src/ui), on by default; `false` turns it off. `dataDir`: where `veil eval` left its figures. */
-  readonly console?: false | { readonly dataDir?: string; readonly feed?: RequestFeed };
+  /** The web console at `/ui` (src/ui), on by default; `false` turns it off. */
+  readonly console?: false | ConsoleSettings;
   /** The vault behind `veil`'s sessions: enables `POST /v1/veil/vault/forget` (vault-admin.ts). */
   readonly vault?: Vault;
 }
@@ -182,11 +182,13 @@ export class Gateway {
             bodyLimitBytes: options.config.bodyLimitBytes,
             ...(audit === undefined ? {} : { audit }),
           });
-    this.feed = options.console === false ? undefined : (options.console?.feed ?? new RequestFeed());
+    const consoleSettings = options.console === false ? undefined : (options.console ?? {});
+    this.feed = consoleSettings === undefined ? undefined : (consoleSettings.feed ?? new RequestFeed());
     this.webConsole =
       this.feed === undefined || hits === undefined
         ? undefined
         : new WebConsole({
+            ...consoleSettings,
             gate: this.gate,
             policy,
             unmask: this.unmaskService,
@@ -194,7 +196,6 @@ export class Gateway {
             hits,
             detectors: this.veil.detection.detectors,
             ...(auditLog === undefined ? {} : { audit: auditLog }),
-            ...(options.console !== false && options.console?.dataDir !== undefined ? { dataDir: options.console.dataDir } : {}),
           });
     this.mcp = createMcpHttpHandler(this.veil, {
       roots: options.mcpRoots ?? [process.cwd()],

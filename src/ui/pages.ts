@@ -45,6 +45,10 @@ const PAGES: Readonly<Record<PageId, PageSpec>> = {
     <input id="credential" name="credential" type="password" autocomplete="off" spellcheck="false" required>
     <button type="submit">Log in</button>
   </form>
+  <div id="oidc" class="stack" hidden>
+    <p>Or sign in with the identity provider this gateway trusts (<span id="oidc-issuer"></span>):</p>
+    <button type="button" id="oidc-login" class="secondary">Log in with the identity provider</button>
+  </div>
   <p id="login-error" class="error" role="alert"></p>
 </section>`,
   },
@@ -99,7 +103,7 @@ and nothing you type is kept or logged.</p>
     <label for="play-text">Text or chat transcript</label>
     <textarea id="play-text" name="text" rows="6" required>Hi, I'm Maria Garcia, maria.garcia@example.com, card 4111 1111 1111 1111. Call me on +1 415 555 0132.</textarea>
   </div>
-  <fieldset>
+  <fieldset class="wide">
     <legend>Input is</legend>
     <label class="inline"><input type="radio" name="mode" value="text" checked> plain text</label>
     <label class="inline"><input type="radio" name="mode" value="transcript"> chat transcript (<code>user: …</code> per line)</label>

@@ -15,6 +15,7 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Detector } from '../detect/detector.js';
+import { VeilError, VeilErrorCode } from '../core/errors.js';
 import { isLoopback } from '../policy/authenticate.js';
 import type { PolicyGate } from '../policy/gate.js';
 import type { RuleHits } from '../policy/rule-hits.js';
@@ -25,6 +26,7 @@ import { describeDetection } from './detection-api.js';
 import { readLatestEval } from './latest-eval.js';
 import { badInput, forbidden, notFound, readJsonObject, send, sendJson } from './http.js';
 import { LiveApi } from './live-api.js';
+import { OidcLogin, type OidcClient } from './oidc.js';
 import { isPageId, renderPage } from './pages.js';
 import { parsePlaygroundInput, Playground } from './playground.js';
 import { describePolicy } from './policy-api.js';
@@ -33,7 +35,17 @@ import { describeViewer, viewerOf, type Viewer } from './viewer.js';
 
 export const UI_PREFIX = '/ui';
 
-export interface WebConsoleOptions {
+/** What `veil serve` (or an embedding program) configures; the gateway supplies the rest. */
+export interface ConsoleSettings {
+  /** Where `veil eval` leaves its latest figures (`<dataDir>/eval/latest.json`). */
+  readonly dataDir?: string;
+  /** Replaces the default feed (tests, or a feed shared with something else). */
+  readonly feed?: RequestFeed;
+  /** OIDC client for "log in with the identity provider" (`ui.oidc` in veil.yaml). */
+  readonly oidc?: OidcClient;
+}
+
+export interface WebConsoleOptions extends ConsoleSettings {
   readonly gate: PolicyGate;
   readonly policy: PolicySource;
   readonly unmask: UnmaskService;
@@ -43,8 +55,6 @@ export interface WebConsoleOptions {
   readonly detectors: readonly Detector[];
   /** The audit log; without one the audit pages say that auditing is off. */
   readonly audit?: AuditLog;
-  /** Where `veil eval` leaves its latest figures (`<dataDir>/eval/latest.json`). */
-  readonly dataDir?: string;
   /** Folder of the static files (default: the package's `ui/`). */
   readonly assetsDir?: string;
 }
@@ -73,12 +83,14 @@ export class WebConsole {
   private readonly live: LiveApi;
   private readonly playground: Playground;
   private readonly auditApi: AuditApi | undefined;
+  private readonly oidc: OidcLogin | undefined;
   private readonly startedAt = new Date();
   private assets: Map<string, { type: string; body: Buffer }> | undefined;
 
   constructor(options: WebConsoleOptions) {
     this.options = options;
     this.live = new LiveApi({ feed: options.feed, unmask: options.unmask });
+    this.oidc = options.oidc === undefined ? undefined : new OidcLogin(options.oidc);
     this.playground = new Playground({ policy: () => options.policy.current, detectors: options.detectors });
     this.auditApi =
       options.audit === undefined
@@ -130,6 +142,16 @@ export class WebConsole {
     if (req.headers['x-veil-console'] !== '1') {
       req.resume();
       throw forbidden('Console API calls must come from the console (x-veil-console header).');
+    }
+    // The two steps of logging in, before there is a credential.
+    if (route === 'login-options' && method === 'GET') {
+      req.resume();
+      sendJson(res, 200, { oidc: await this.loginOptions() });
+      return;
+    }
+    if (route === 'oidc/token' && method === 'POST') {
+      sendJson(res, 200, { token: await this.oidcToken(req) });
+      return;
     }
     // Authenticated before anything is read: a refused caller learns nothing.
     const viewer = await this.viewer(req, url.pathname);
@@ -189,6 +211,44 @@ export class WebConsole {
       return;
     }
     throw notFound(`No console API GET ${route}.`);
+  }
+
+  private issuer(): string | undefined {
+    return this.options.policy.current.auth.jwt?.issuer;
+  }
+
+  /** Where the login page sends the browser, or null when OIDC login is not configured. */
+  private async loginOptions(): Promise<Record<string, unknown> | null> {
+    const issuer = this.issuer();
+    if (this.oidc === undefined || issuer === undefined) return null;
+    try {
+      return await this.oidc.options(issuer);
+    } catch (error) {
+      return { issuer, error: VeilError.isInstance(error) ? error.message : 'The identity provider could not be asked.' };
+    }
+  }
+
+  /** Exchanges the code and returns the provider's token that the policy's JWT settings accept. */
+  private async oidcToken(req: IncomingMessage): Promise<string> {
+    const body = await readJsonObject(req, 16 * 1024);
+    const issuer = this.issuer();
+    if (this.oidc === undefined || issuer === undefined) throw notFound('OIDC login is not configured.');
+    const { code, codeVerifier, redirectUri } = body;
+    if (typeof code !== 'string' || typeof codeVerifier !== 'string' || typeof redirectUri !== 'string') {
+      throw badInput("'code', 'codeVerifier' and 'redirectUri' are required.");
+    }
+    if (!/^https?:\/\/[^/]+\/ui\/login$/.test(redirectUri)) throw badInput("'redirectUri' must be this console's /ui/login.");
+    const tokens = await this.oidc.exchange(issuer, { code, codeVerifier, redirectUri });
+    let refusal: unknown = new VeilError(VeilErrorCode.Unauthorized, 'The identity provider returned no JWT.', { data: { status: 401 } });
+    for (const token of tokens) {
+      try {
+        await this.options.gate.identify({ path: '/ui/api/oidc/token', headers: { 'x-veil-key': token }, remoteAddress: req.socket.remoteAddress });
+        return token;
+      } catch (error) {
+        refusal = error;
+      }
+    }
+    throw refusal;
   }
 
   private oversee(viewer: Viewer, what: string): void {

@@ -13,12 +13,19 @@ import { hashApiKey } from '../../src/policy/keys.js';
 import { PolicyWatcher } from '../../src/policy/watch.js';
 import { resolveConfig } from '../../src/proxy/config.js';
 import { Gateway } from '../../src/proxy/server.js';
+import { API_AUDIENCE, CLIENT_ID, startFakeIdp, type FakeIdp } from './fake-idp.js';
 
 export const LEAD_KEY = 'veil_console_test_lead_0123456789abcdef';
 export const APP_KEY = 'veil_console_test_app_0123456789abcdef';
 export const OTHER_KEY = 'veil_console_test_other_0123456789abcdef';
 
-export const POLICY = `
+/** The test policy; `issuer` adds JWT login from that OIDC provider (keys in jwks.json). */
+export function policyText(issuer?: string): string {
+  const jwt = issuer === undefined ? '' : `auth:\n  jwt:\n    issuer: '${issuer}'\n    audience: ${API_AUDIENCE}\n    jwks_file: jwks.json\n`;
+  return `${jwt}${POLICY}`;
+}
+
+const POLICY = `
 tenants:
   - id: acme
     keys:
@@ -47,13 +54,17 @@ export interface ConsoleHarness {
   readonly policyFile: string;
   readonly watcher: PolicyWatcher;
   readonly telemetry: Telemetry;
+  /** The OIDC provider the policy trusts (a support lead: tenant acme, role auditor). */
+  readonly idp: FakeIdp;
   close(): Promise<void>;
 }
 
 export async function startConsoleGateway(options: { veil?: Veil } = {}): Promise<ConsoleHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), 'veil-ui-'));
   const policyFile = join(dataDir, 'veil.yaml');
-  await writeFile(policyFile, POLICY, 'utf8');
+  const idp = await startFakeIdp({ tenant: 'acme', roles: ['auditor'], sub: 'dana@example.org' });
+  await writeFile(join(dataDir, 'jwks.json'), JSON.stringify(idp.jwks), 'utf8');
+  await writeFile(policyFile, policyText(idp.url), 'utf8');
   const watcher = new PolicyWatcher(policyFile);
   const telemetry = await Telemetry.open({ dataDir, env: {}, audit: { checkpointEvery: 3, flushIntervalMs: 5 } });
   const gateway = new Gateway({
@@ -62,7 +73,7 @@ export async function startConsoleGateway(options: { veil?: Veil } = {}): Promis
     telemetry,
     policy: watcher,
     env: {},
-    console: { dataDir },
+    console: { dataDir, oidc: { clientId: CLIENT_ID, scope: 'openid' } },
   });
   const { url } = await gateway.listen();
   return {
@@ -71,8 +82,10 @@ export async function startConsoleGateway(options: { veil?: Veil } = {}): Promis
     policyFile,
     watcher,
     telemetry,
+    idp,
     async close() {
       watcher.close();
+      await idp.close();
       await gateway.close(100);
       await telemetry.close();
       await rm(dataDir, { recursive: true, force: true });

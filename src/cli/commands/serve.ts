@@ -16,6 +16,7 @@ import { resolveVaultSettings } from '../../vault/config.js';
 import { defaultDataDir, Vault, type PurgeJob } from '../../vault/vault.js';
 import { loadConfigFile, PROVIDER_NAME, resolveConfig } from '../../proxy/config.js';
 import { Gateway } from '../../proxy/server.js';
+import { parseConsoleSection } from '../../ui/oidc.js';
 import { isLoopback } from '../../policy/authenticate.js';
 import { defaultPolicy, formatIssue, PolicyError } from '../../policy/load.js';
 import { PolicyWatcher, staticPolicySource, type PolicySource } from '../../policy/watch.js';
@@ -184,7 +185,7 @@ export async function runServe(
     await prepareDetectors(policy.current);
     // One audit event per request (counts and token ids, never values), /metrics, traces.
     telemetry = await Telemetry.open({ dataDir: defaultDataDir(io.env, io.cwd), env: io.env });
-    gateway = new Gateway({ veil, config, logger, telemetry, policy, env: io.env, console: { dataDir: defaultDataDir(io.env, io.cwd) }, vault });
+    gateway = new Gateway({ veil, config, logger, telemetry, policy, env: io.env, console: { dataDir: defaultDataDir(io.env, io.cwd), ...parseConsoleSection((file as Record<string, unknown> | undefined)?.['ui'], io.env) }, vault });
     if (vaultSettings.purgeIntervalSeconds !== null) purgeJob = startPurge(vault, vaultSettings.purgeIntervalSeconds, logger, telemetry);
     const address = await gateway.listen();
     const mode =
