@@ -212,8 +212,12 @@ export class AuditLog {
   /** Writes the queue batch by batch. In the background errors are reported and retried later. */
   #runFlush(rethrow: boolean): Promise<void> {
     const run = (async () => {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue.slice(0, this.#options.batchSize);
+      // One pass over what is queued now. Events that arrive during the write wait for the next
+      // timer (at once when a full batch waits): draining until empty wrote a steady stream one or
+      // two events per write, each write taking the sink's lock.
+      let remaining = this.#queue.length;
+      while (remaining > 0) {
+        const batch = this.#queue.slice(0, Math.min(this.#options.batchSize, remaining));
         try {
           await this.sink.append(batch);
         } catch (error) {
@@ -226,6 +230,7 @@ export class AuditLog {
         this.#retryDelayMs = 0;
         // The batch stays queued until stored: a crash of the sink call loses nothing.
         this.#queue.splice(0, batch.length);
+        remaining -= batch.length;
         this.#written += batch.length;
         this.#sinceCheckpoint += batch.length;
         // Checked per batch: under steady load the queue never drains, so this loop may not end.
