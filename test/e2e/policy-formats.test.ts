@@ -4,9 +4,13 @@
  * sees neither original, and the SDK gets both back, whole, streamed and in tool arguments.
  */
 import OpenAI from 'openai';
+import { mkdtempSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Veil } from '../../src/engine.js';
+import { openVeil } from '../../src/open-veil.js';
 import { parsePolicy } from '../../src/policy/load.js';
 import { staticPolicySource } from '../../src/policy/watch.js';
 import { resolveConfig } from '../../src/proxy/config.js';
@@ -121,5 +125,28 @@ describe('per-rule token formats through the gateway (openai SDK)', () => {
     const [first, second] = mock.recorded.map(formatTokens);
     expect(first?.card).toMatch(CARD_SHAPE);
     expect(second).toEqual(first);
+  });
+
+  it('with the vault: sessions use the tenant key (same tokens in every session), rehydrated from a later request', async () => {
+    const veil = await openVeil({ dataDir: mkdtempSync(join(tmpdir(), 'veil-policy-formats-')), env: { VEIL_MASTER_KEY: Buffer.alloc(32, 9).toString('base64') } });
+    const vaulted = new Gateway({ veil, config: resolveConfig({ flags: { port: 0, upstream: mock.url } }), policy: staticPolicySource(parsePolicy(POLICY)), env: {} });
+    const sdk = new OpenAI({ baseURL: `${(await vaulted.listen()).url}/v1`, apiKey: 'sk-client', maxRetries: 0, timeout: 15_000 });
+    try {
+      mock.recorded.length = 0;
+      const one = await sdk.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: PROMPT }] }, { headers: { 'x-veil-session': 's-1' } });
+      await sdk.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: PROMPT }] }, { headers: { 'x-veil-session': 's-2' } });
+      expect(one.choices[0]?.message.content).toBe(EXPECTED);
+      const [first, second] = mock.recorded.map(formatTokens);
+      expect(first?.email).toMatch(/^VEIL_EMAIL_/);
+      expect(second).toEqual(first);
+      // A later request of session s-1 that only carries the tokens gets the originals back.
+      mock.handle(async (_request, res) => sendJson(res, 200, chatCompletion([{ index: 0, message: { role: 'assistant', content: `${first?.card ?? ''} ${first?.email ?? ''}` }, finish_reason: 'stop' }])));
+      const later = await sdk.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'What did I send?' }] }, { headers: { 'x-veil-session': 's-1' } });
+      expect(later.choices[0]?.message.content).toBe(`${PII.card} ${PII.email}`);
+    } finally {
+      mock.handle(answer);
+      await vaulted.close(500);
+      await veil.close();
+    }
   });
 });
