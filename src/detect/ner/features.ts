@@ -191,7 +191,7 @@ export function textCase(text: string): number {
 const SENTENCE_END = new Set(['.', '!', '?', ':', ';', '"', '“', '”', '(', '-', '*', '>', '|']);
 
 /** What depends on the word alone; cached per distinct word form. */
-interface WordAttributes {
+export interface WordAttributes {
   readonly word: number;
   readonly shape: number;
   readonly short: number;
@@ -205,7 +205,8 @@ interface WordAttributes {
   readonly s4: number;
 }
 
-const PAD: WordAttributes = {
+/** Stands in for the neighbours of the first and last tokens. */
+export const PAD: WordAttributes = {
   word: hashString('<pad>'),
   shape: hashString('<pad>'),
   short: hashString('<pad>'),
@@ -257,14 +258,15 @@ function wordAttributes(text: string, lexicon: FeatureLexicon): WordAttributes {
 const WORD_CACHE_LIMIT = 50_000;
 const wordCaches = new WeakMap<FeatureLexicon, Map<string, WordAttributes>>();
 
-interface Attributes {
+export interface Attributes {
   readonly words: WordAttributes[];
   /** 1 when the token starts a sentence (or line). */
   readonly starts: Uint8Array;
   readonly lines: Uint8Array;
 }
 
-function attributes(tokens: readonly Token[], lexicon: FeatureLexicon): Attributes {
+/** Per-token word attributes (memoised per word form) and sentence / line start flags. */
+export function attributes(tokens: readonly Token[], lexicon: FeatureLexicon): Attributes {
   let cache = wordCaches.get(lexicon);
   if (cache === undefined) {
     cache = new Map();
@@ -343,6 +345,72 @@ const T = {
   nextWordShort: 37,
 } as const;
 
+/** Receives one feature hash. */
+export type FeatureSink = (feature: number) => void;
+
+/*
+ * The templates fall into groups by what they read, so inference can add up each group's
+ * weights once per word form (model.ts) instead of once per token: the word alone (with the
+ * sentence-start flag and the text's casing), the word as the previous / next / second-previous
+ * / second-next neighbour, and the few templates that pair a word with its neighbours.
+ * `extractFeatures` emits the union of the groups, so training sees the same features.
+ */
+
+/** Templates that read only the token itself, whether it starts a sentence and the text's casing. */
+export function localFeatures(a: WordAttributes, start: number, caseOfText: number, sink: FeatureSink): void {
+  sink(mix(T.bias, 0));
+  sink(mix(T.word, a.word));
+  sink(mix(T.shape, a.shape));
+  sink(mix(T.short, a.short));
+  sink(mix(T.caseClass, a.caseClass));
+  sink(mix(T.p2, a.p2));
+  sink(mix(T.p3, a.p3));
+  sink(mix(T.s2, a.s2));
+  sink(mix(T.s3, a.s3));
+  sink(mix(T.s4, a.s4));
+  sink(mix(T.cap, a.cap));
+  sink(mix(T.capCase, mix(a.cap, a.caseClass)));
+  sink(mix(T.capStart, mix(mix(a.cap, a.caseClass), start)));
+  sink(mix(T.startCase, mix(start, a.caseClass)));
+  sink(mix(T.textCase, mix(caseOfText, a.caseClass)));
+  sink(mix(T.textCap, mix(caseOfText, a.cap)));
+  for (let bit = 0; bit < GAZ_BITS; bit++) {
+    if ((a.gaz & (1 << bit)) === 0) continue;
+    sink(mix(T.gaz, bit));
+    sink(mix(T.textGaz, mix(caseOfText, bit)));
+    sink(mix(T.gazCase, mix(bit, a.caseClass)));
+  }
+  if (a.gaz === 0) sink(mix(T.gaz, 99));
+}
+
+/** Templates that read only one neighbour, at `position` -2, -1, +1 or +2. */
+export function neighbourFeatures(n: WordAttributes, position: -2 | -1 | 1 | 2, sink: FeatureSink): void {
+  const word = position === -1 ? T.prevWord : position === 1 ? T.nextWord : position === -2 ? T.prev2Word : T.next2Word;
+  const gaz = position === -1 ? T.prevGaz : position === 1 ? T.nextGaz : position === -2 ? T.prev2Gaz : T.next2Gaz;
+  sink(mix(word, n.word));
+  if (position === -1) sink(mix(T.prevShort, n.short));
+  if (position === 1) sink(mix(T.nextShort, n.short));
+  for (let bit = 0; bit < GAZ_BITS; bit++) if ((n.gaz & (1 << bit)) !== 0) sink(mix(gaz, bit));
+}
+
+/** How many features `pairFeatures` writes. */
+export const PAIR_FEATURES = 8;
+
+/**
+ * Templates that pair the token with its neighbours, written to `out[0..PAIR_FEATURES)`: these
+ * are looked up per token, so they go to an array rather than through a callback.
+ */
+export function pairFeatures(p: WordAttributes, a: WordAttributes, nx: WordAttributes, line: number, out: Uint32Array): void {
+  out[0] = mix(T.prevCase, mix(p.caseClass, a.caseClass));
+  out[1] = mix(T.nextCase, mix(a.caseClass, nx.caseClass));
+  out[2] = mix(T.prevWordShort, mix(p.word, a.short));
+  out[3] = mix(T.nextWordShort, mix(a.short, nx.word));
+  out[4] = mix(T.shortTrigram, mix(mix(p.short, a.short), nx.short));
+  out[5] = mix(T.lineCase, mix(mix(line, a.caseClass), nx.caseClass));
+  out[6] = mix(T.wordNext, mix(a.word, nx.word));
+  out[7] = mix(T.prevWordWord, mix(p.word, a.word));
+}
+
 /** Extracts hashed features for `tokens` of a text whose casing class is `caseOfText`. */
 export function extractFeatures(tokens: readonly Token[], lexicon: FeatureLexicon, caseOfText: number): TokenFeatures {
   const { words: attrs, starts, lines } = attributes(tokens, lexicon);
@@ -352,61 +420,22 @@ export function extractFeatures(tokens: readonly Token[], lexicon: FeatureLexico
   const features = scratch;
   const offsets = new Uint32Array(tokens.length + 1);
   let n = 0;
-  const push = (template: number, value: number): void => {
-    features[n++] = mix(template, value);
+  const sink: FeatureSink = (feature) => {
+    features[n++] = feature;
   };
+  const pairs = new Uint32Array(PAIR_FEATURES);
   for (let i = 0; i < attrs.length; i++) {
     offsets[i] = n;
     const a = attrs[i] as WordAttributes;
-    const start = starts[i] as number;
-    const line = lines[i] as number;
     const p = attrs[i - 1] ?? PAD;
-    const p2 = attrs[i - 2] ?? PAD;
     const nx = attrs[i + 1] ?? PAD;
-    const n2 = attrs[i + 2] ?? PAD;
-    push(T.bias, 0);
-    push(T.word, a.word);
-    push(T.shape, a.shape);
-    push(T.short, a.short);
-    push(T.caseClass, a.caseClass);
-    push(T.p2, a.p2);
-    push(T.p3, a.p3);
-    push(T.s2, a.s2);
-    push(T.s3, a.s3);
-    push(T.s4, a.s4);
-    push(T.prevWord, p.word);
-    push(T.nextWord, nx.word);
-    push(T.prev2Word, p2.word);
-    push(T.next2Word, n2.word);
-    push(T.prevShort, p.short);
-    push(T.nextShort, nx.short);
-    push(T.prevCase, mix(p.caseClass, a.caseClass));
-    push(T.nextCase, mix(a.caseClass, nx.caseClass));
-    push(T.prevWordShort, mix(p.word, a.short));
-    push(T.nextWordShort, mix(a.short, nx.word));
-    push(T.shortTrigram, mix(mix(p.short, a.short), nx.short));
-    push(T.cap, a.cap);
-    push(T.capCase, mix(a.cap, a.caseClass));
-    push(T.capStart, mix(mix(a.cap, a.caseClass), start));
-    push(T.startCase, mix(start, a.caseClass));
-    push(T.lineCase, mix(mix(line, a.caseClass), nx.caseClass));
-    push(T.textCase, mix(caseOfText, a.caseClass));
-    push(T.textCap, mix(caseOfText, a.cap));
-    push(T.wordNext, mix(a.word, nx.word));
-    push(T.prevWordWord, mix(p.word, a.word));
-    for (let bit = 0; bit < GAZ_BITS; bit++) {
-      const mask = 1 << bit;
-      if ((a.gaz & mask) !== 0) {
-        push(T.gaz, bit);
-        push(T.textGaz, mix(caseOfText, bit));
-        push(T.gazCase, mix(bit, a.caseClass));
-      }
-      if ((p.gaz & mask) !== 0) push(T.prevGaz, bit);
-      if ((nx.gaz & mask) !== 0) push(T.nextGaz, bit);
-      if ((p2.gaz & mask) !== 0) push(T.prev2Gaz, bit);
-      if ((n2.gaz & mask) !== 0) push(T.next2Gaz, bit);
-    }
-    if (a.gaz === 0) push(T.gaz, 99);
+    localFeatures(a, starts[i] as number, caseOfText, sink);
+    neighbourFeatures(p, -1, sink);
+    neighbourFeatures(nx, 1, sink);
+    neighbourFeatures(attrs[i - 2] ?? PAD, -2, sink);
+    neighbourFeatures(attrs[i + 2] ?? PAD, 2, sink);
+    pairFeatures(p, a, nx, lines[i] as number, pairs);
+    for (const feature of pairs) sink(feature);
   }
   offsets[attrs.length] = n;
   return { features: features.subarray(0, n), offsets };

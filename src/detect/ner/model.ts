@@ -7,7 +7,18 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { extractFeatures, textCase, type FeatureLexicon } from './features.js';
+import {
+  attributes,
+  localFeatures,
+  neighbourFeatures,
+  PAD,
+  PAIR_FEATURES,
+  pairFeatures,
+  textCase,
+  type FeatureLexicon,
+  type FeatureSink,
+  type WordAttributes,
+} from './features.js';
 import { TAG_COUNT, viterbi, type NerLabel } from './tags.js';
 
 // The unrolled scoring loop below assumes seven tags (O + B/I for three labels).
@@ -39,6 +50,25 @@ export interface NerModelHeader {
   readonly [extra: string]: unknown;
 }
 
+/**
+ * Weight sums of one word form's feature groups (see features.ts), so a token costs the
+ * lookups of its pair features only. The sums are of int16 weights, a few dozen at most, so
+ * Float32 holds them exactly and the emissions equal a feature-by-feature sum bit for bit.
+ */
+interface WordScores {
+  /** The word as neighbour -1, +1, -2 and +2: seven sums each. */
+  readonly neighbour: Sums;
+  /** The word's own templates per text casing (1..3) and sentence start (0/1); filled when first needed. */
+  readonly local: (Sums | undefined)[];
+}
+
+/** Float32 for the int16 model (exact, half the memory); Float64 for a float model in training. */
+type Sums = Float32Array | Float64Array;
+
+const NEIGHBOUR_SLOTS = { [-1]: 0, 1: 7, [-2]: 14, 2: 21 } as const;
+/** Distinct word forms whose sums are kept; dropped wholesale when full, like the attribute cache. */
+const SCORE_CACHE_LIMIT = 50_000;
+
 /** A loaded model, ready to tag text. */
 export class NerModel {
   readonly header: NerModelHeader;
@@ -48,6 +78,9 @@ export class NerModel {
   /** Int16 units per unit of perceptron weight (1 for a float model). */
   private readonly scale: number;
   readonly lexicon: FeatureLexicon;
+  private readonly wordScores = new Map<string, WordScores>();
+  private padScores: WordScores | undefined;
+  private readonly newSums: (length: number) => Sums;
 
   constructor(header: NerModelHeader, weights: Int16Array | Float64Array, lexicon?: FeatureLexicon) {
     if (weights.length !== (1 << header.bits) * TAG_COUNT) throw new Error('NER model: weight table size mismatch');
@@ -56,6 +89,7 @@ export class NerModel {
     this.mask = (1 << header.bits) - 1;
     this.transitions = Float64Array.from(header.transitions);
     this.scale = typeof header['scale'] === 'number' ? header['scale'] : 1;
+    this.newSums = weights instanceof Int16Array ? (length) => new Float32Array(length) : (length) => new Float64Array(length);
     this.lexicon = lexicon ?? {
       gazetteer: new Map(Object.entries(header.gazetteer)),
       capitalisation: new Map(Object.entries(header.capitalisation)),
@@ -70,7 +104,16 @@ export class NerModel {
   tag(text: string, entityBias = 0, labelBias?: Partial<Record<NerLabel, number>>): { tokens: Token[]; tags: Uint8Array } {
     const tokens = tokenize(text);
     if (tokens.length === 0) return { tokens, tags: new Uint8Array(0) };
-    const { features, offsets } = extractFeatures(tokens, this.lexicon, textCase(text));
+    const emissions = this.emissions(text, tokens, entityBias, labelBias);
+    return { tokens, tags: viterbi(emissions, tokens.length, this.transitions) };
+  }
+
+  /** Per-token tag scores (`[token * TAG_COUNT + tag]`) of `tokens` of `text`, biases included. */
+  emissions(text: string, tokens: readonly Token[], entityBias = 0, labelBias?: Partial<Record<NerLabel, number>>): Float64Array {
+    const caseOfText = textCase(text);
+    const { words, starts, lines } = attributes(tokens, this.lexicon);
+    const scores = words.map((word, i) => this.scoresOf((tokens[i] as Token).text, word));
+    const pad = this.padScores ?? (this.padScores = this.computeScores(PAD));
     const emissions = new Float64Array(tokens.length * TAG_COUNT);
     const w = this.weights;
     const mask = this.mask;
@@ -79,18 +122,26 @@ export class NerModel {
     const perPerson = (labelBias?.PERSON ?? 0) * this.scale;
     const perLocation = (labelBias?.LOCATION ?? 0) * this.scale;
     const perOrg = (labelBias?.ORG ?? 0) * this.scale;
-    // Seven local accumulators: the table lookups dominate, so keep everything else in registers.
+    // Pair features differ per token: their table lookups are the only ones left per token.
+    const pairs = new Uint32Array(PAIR_FEATURES);
     for (let i = 0; i < tokens.length; i++) {
-      let e0 = 0;
-      let e1 = 0;
-      let e2 = 0;
-      let e3 = 0;
-      let e4 = 0;
-      let e5 = 0;
-      let e6 = 0;
-      const end = offsets[i + 1] as number;
-      for (let f = offsets[i] as number; f < end; f++) {
-        const b = ((features[f] as number) & mask) * 7;
+      const word = words[i] as WordAttributes;
+      const local = this.localScores(scores[i] as WordScores, word, starts[i] as number, caseOfText);
+      const previous = (scores[i - 1] ?? pad).neighbour;
+      const next = (scores[i + 1] ?? pad).neighbour;
+      const previous2 = (scores[i - 2] ?? pad).neighbour;
+      const next2 = (scores[i + 2] ?? pad).neighbour;
+      pairFeatures(words[i - 1] ?? PAD, word, words[i + 1] ?? PAD, lines[i] as number, pairs);
+      // Seven local accumulators: the table lookups dominate, so keep everything else in registers.
+      let e0 = (local[0] as number) + (previous[0] as number) + (next[7] as number) + (previous2[14] as number) + (next2[21] as number);
+      let e1 = (local[1] as number) + (previous[1] as number) + (next[8] as number) + (previous2[15] as number) + (next2[22] as number);
+      let e2 = (local[2] as number) + (previous[2] as number) + (next[9] as number) + (previous2[16] as number) + (next2[23] as number);
+      let e3 = (local[3] as number) + (previous[3] as number) + (next[10] as number) + (previous2[17] as number) + (next2[24] as number);
+      let e4 = (local[4] as number) + (previous[4] as number) + (next[11] as number) + (previous2[18] as number) + (next2[25] as number);
+      let e5 = (local[5] as number) + (previous[5] as number) + (next[12] as number) + (previous2[19] as number) + (next2[26] as number);
+      let e6 = (local[6] as number) + (previous[6] as number) + (next[13] as number) + (previous2[20] as number) + (next2[27] as number);
+      for (let f = 0; f < PAIR_FEATURES; f++) {
+        const b = ((pairs[f] as number) & mask) * 7;
         e0 += w[b] as number;
         e1 += w[b + 1] as number;
         e2 += w[b + 2] as number;
@@ -108,7 +159,46 @@ export class NerModel {
       emissions[base + 5] = e5 + perOrg;
       emissions[base + 6] = e6 + perOrg;
     }
-    return { tokens, tags: viterbi(emissions, tokens.length, this.transitions) };
+    return emissions;
+  }
+
+  /** Adds the weights of every feature `emit` produces into `target` from `offset`. */
+  private sumInto(target: Sums, offset: number, emit: (sink: FeatureSink) => void): void {
+    const w = this.weights;
+    const mask = this.mask;
+    emit((feature) => {
+      const b = (feature & mask) * 7;
+      for (let tag = 0; tag < 7; tag++) target[offset + tag] = (target[offset + tag] as number) + (w[b + tag] as number);
+    });
+  }
+
+  private computeScores(word: WordAttributes): WordScores {
+    const neighbour = this.newSums(28);
+    for (const position of [-1, 1, -2, 2] as const) {
+      this.sumInto(neighbour, NEIGHBOUR_SLOTS[position], (sink) => neighbourFeatures(word, position, sink));
+    }
+    return { neighbour, local: [] };
+  }
+
+  private scoresOf(text: string, word: WordAttributes): WordScores {
+    let scores = this.wordScores.get(text);
+    if (scores === undefined) {
+      scores = this.computeScores(word);
+      if (this.wordScores.size >= SCORE_CACHE_LIMIT) this.wordScores.clear();
+      this.wordScores.set(text, scores);
+    }
+    return scores;
+  }
+
+  private localScores(scores: WordScores, word: WordAttributes, start: number, caseOfText: number): Sums {
+    const slot = caseOfText * 2 + start;
+    let local = scores.local[slot];
+    if (local === undefined) {
+      local = this.newSums(7);
+      this.sumInto(local, 0, (sink) => localFeatures(word, start, caseOfText, sink));
+      scores.local[slot] = local;
+    }
+    return local;
   }
 }
 

@@ -31,6 +31,11 @@ export function allowed(previous: number, next: number): boolean {
   return previous === next || previous === next - 1;
 }
 
+/** For each tag, the tags that may precede it (in ascending order, so ties resolve as before). */
+const PREDECESSORS: readonly (readonly number[])[] = Array.from({ length: TAG_COUNT }, (_, next) =>
+  Array.from({ length: TAG_COUNT }, (_, previous) => previous).filter((previous) => allowed(previous, next)),
+);
+
 /**
  * Best tag sequence given per-token emission scores (`emissions[i * TAG_COUNT + tag]`) and
  * transition scores (`transitions[prev * TAG_COUNT + tag]`, prev may be START).
@@ -49,8 +54,7 @@ export function viterbi(emissions: Float64Array, length: number, transitions: Ar
     for (let t = 0; t < TAG_COUNT; t++) {
       let best = -Infinity;
       let arg = 0;
-      for (let p = 0; p < TAG_COUNT; p++) {
-        if (!allowed(p, t)) continue;
+      for (const p of PREDECESSORS[t] as readonly number[]) {
         const s = (score[prevBase + p] ?? -Infinity) + (transitions[p * TAG_COUNT + t] ?? 0);
         if (s > best) {
           best = s;
