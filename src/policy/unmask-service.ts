@@ -6,7 +6,8 @@
  * (redacted: detected spans become their type), never values.
  *
  * Body: `{ "session": "...", "reason": "...", "text": "..." }` (every token in the text) or
- * `{ "session": "...", "reason": "...", "tokens": ["EMAIL_1", ...] }`.
+ * `{ "session": "...", "reason": "...", "tokens": ["EMAIL_1", ...] }`. Tokens of every reversible
+ * format count: placeholders, opaque `VEIL_…` tokens and fpe numbers (`unmask-tokens.ts`).
  * @module
  */
 import type { AuditEventInput } from '../audit/event.js';
@@ -14,12 +15,12 @@ import type { Detector } from '../detect/detector.js';
 import { builtinDetectors } from '../detect/registry.js';
 import { rehydrate } from '../pipeline/rehydrate.js';
 import type { TokenScope } from '../vault/token-scope.js';
-import { typeOfTokenKey } from '../vault/tokens/placeholder.js';
 import { auditReason } from './audit-reason.js';
 import type { Principal } from './authenticate.js';
 import { detectionEngineFor } from './detectors.js';
 import type { Policy } from './policy.js';
 import { UnmaskAuthorizer, UnmaskRateLimiter, type UnmaskOutcome } from './unmask.js';
+import { allowedOnly, auditTokenId, canonicalTokenId, formatTokenIdsIn, resolveTokenId, typeOfTokenId } from './unmask-tokens.js';
 import type { PolicySource } from './watch.js';
 
 export interface UnmaskServiceOptions {
@@ -49,7 +50,6 @@ export interface UnmaskReply {
 const MAX_TOKENS = 1000;
 const MAX_TEXT = 1_000_000;
 const SESSION = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
-const TOKEN_KEY = /^[A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*_\d+$/;
 
 function error(status: 400 | 403 | 429, message: string, code: string, param: string | null = null): UnmaskReply {
   const type = status === 400 ? 'invalid_request_error' : status === 429 ? 'rate_limit_error' : 'permission_error';
@@ -75,18 +75,20 @@ function parseBody(body: unknown): ParsedBody | UnmaskReply {
   if (tokens !== undefined) {
     if (!Array.isArray(tokens) || tokens.length > MAX_TOKENS) return error(400, "'tokens' must be an array of at most 1000 token ids.", 'bad_input', 'tokens');
     // Tokens are checked by shape only; a malformed one is named by position, not echoed.
-    const bad = tokens.findIndex((token) => typeof token !== 'string' || !TOKEN_KEY.test(token.replace(/^<<|>>$/g, '').toUpperCase()));
-    if (bad !== -1) return error(400, `'tokens[${bad}]' is not a token id such as EMAIL_1.`, 'bad_input', `tokens[${bad}]`);
+    const bad = tokens.findIndex((token) => typeof token !== 'string' || canonicalTokenId(token) === undefined);
+    if (bad !== -1) {
+      return error(400, `'tokens[${bad}]' is not a token: EMAIL_1, VEIL_EMAIL_…, or the number of an fpe token.`, 'bad_input', `tokens[${bad}]`);
+    }
   }
   return {
     session,
     reason: reason as string | undefined,
     text: text as string | undefined,
-    tokens: (tokens as string[] | undefined)?.map((token) => token.replace(/^<<|>>$/g, '').toUpperCase()),
+    tokens: (tokens as string[] | undefined)?.map((token) => canonicalTokenId(token) as string),
   };
 }
 
-/** Token keys the rehydrator would resolve in `text` (it forgives mangled forms). */
+/** Token ids the rehydrator would resolve in `text` (it forgives mangled forms), in every format. */
 function tokensIn(text: string, scope: TokenScope): string[] {
   const seen = new Set<string>();
   rehydrate(text, {
@@ -101,7 +103,7 @@ function tokensIn(text: string, scope: TokenScope): string[] {
       return undefined;
     },
   });
-  return [...seen];
+  return [...seen, ...formatTokenIdsIn(text, scope)];
 }
 
 export class UnmaskService {
@@ -152,17 +154,17 @@ export class UnmaskService {
     const scope = await this.options.openScope(principal.tenant, parsed.session);
     const requested = parsed.tokens ?? tokensIn(parsed.text ?? '', scope);
     const unique = [...new Set(requested)];
-    const found = unique.filter((token) => scope.resolve(token) !== undefined);
+    const found = unique.filter((token) => resolveTokenId(scope, token) !== undefined);
     const decisions = this.authorizer(policy).authorize({
       principal,
-      resources: found.map((token) => ({ tenant: scope.tenant, session: parsed.session, type: typeOfTokenKey(token) ?? 'MISC', token })),
+      resources: found.map((token) => ({ tenant: scope.tenant, session: parsed.session, type: typeOfTokenId(scope, token), token })),
       reason: parsed.reason,
       time: now,
     });
     const byToken = new Map(decisions.map((decision) => [decision.token, decision]));
     const results: UnmaskTokenResult[] = unique.map((token) => {
       const decision = byToken.get(token);
-      const type = typeOfTokenKey(token) ?? 'MISC';
+      const type = typeOfTokenId(scope, token);
       return decision === undefined
         ? { token, type, allowed: false, outcome: 'not_found' }
         : { token, type, allowed: decision.allowed, outcome: decision.outcome };
@@ -178,7 +180,7 @@ export class UnmaskService {
     this.options.audit?.({
       ...base,
       entities,
-      token_ids: unique,
+      token_ids: unique.map(auditTokenId),
       rule_ids: [...new Set(decisions.flatMap((decision) => decision.policies))],
       outcome: allowed.size > 0 ? 'ok' : 'denied',
       unmask: { allowed: allowed.size > 0, tokens: unique.length, ...withReason },
@@ -200,22 +202,14 @@ export class UnmaskService {
       };
     }
     if (parsed.text !== undefined) {
-      const visible: TokenScope = {
-        tenant: scope.tenant,
-        session: scope.session,
-        size: scope.size,
-        tokenize: () => [],
-        issuedTypes: () => scope.issuedTypes(),
-        resolve: (key) => (allowed.has(key.toUpperCase()) ? scope.resolve(key) : undefined),
-      };
-      return { status: 200, body: { text: rehydrate(parsed.text, visible), tokens: tokenList } };
+      return { status: 200, body: { text: rehydrate(parsed.text, allowedOnly(scope, allowed)), tokens: tokenList } };
     }
     return {
       status: 200,
       body: {
         tokens: results.map((result) => ({
           ...tokenList.find((item) => item.token === result.token),
-          value: result.allowed ? (scope.resolve(result.token) ?? null) : null,
+          value: result.allowed ? (resolveTokenId(scope, result.token) ?? null) : null,
         })),
       },
     };
