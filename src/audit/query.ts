@@ -75,6 +75,13 @@ export function formatEventLine(event: AuditEvent): string {
   if (event.command !== null) parts.push(`command=${event.command}`);
   if (event.unmask !== null) parts.push(`unmask=${event.unmask.allowed ? 'allowed' : 'denied'}(${event.unmask.tokens})`);
   if (event.key !== null) parts.push(`key=${event.key.operation}:${event.key.key_id}`);
+  if (event.vault !== undefined) {
+    const { operation, session, entries, data_key: dataKey } = event.vault;
+    parts.push(`vault=${operation}${session === null ? '' : `:${session}`} entries=${entries}${dataKey ? ' data_key=deleted' : ''}`);
+  }
   if (entities !== '') parts.push(entities);
+  if (event.found !== undefined && Object.keys(event.found).length > 0) {
+    parts.push(`found ${Object.entries(event.found).map(([type, n]) => `${type}=${n}`).join(' ')}`);
+  }
   return parts.join('  ');
 }
