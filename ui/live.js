@@ -133,11 +133,17 @@ function show(result) {
   revealMessage.textContent = result.message ?? `${allowed} of ${result.tokens.length} values revealed by the policy's unmask rules (this reveal is in the audit log).`;
 }
 
-document.getElementById('detail-close').addEventListener('click', () => {
+function closeDetail() {
   detail.hidden = true;
   clear(clientPane);
   clear(providerPane);
   current = undefined;
+  body.querySelector('tr.selected button')?.focus();
+}
+
+document.getElementById('detail-close').addEventListener('click', closeDetail);
+detail.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape') closeDetail();
 });
 
 pause.addEventListener('change', () => {
@@ -145,16 +151,24 @@ pause.addEventListener('change', () => {
   status.textContent = pause.checked ? 'Paused: new requests are held' : 'Live: streaming';
 });
 
+/** The rows the gateway holds now (also after a reconnect, so none passed unseen). */
+async function load() {
+  const { rows } = await api('requests');
+  clear(body);
+  empty.hidden = rows.length > 0;
+  for (const row of rows.slice().reverse()) add(row, false);
+}
+
 async function main() {
   await start();
   try {
-    const { rows } = await api('requests');
-    for (const row of rows.slice().reverse()) add(row, false);
+    await load();
   } catch (error) {
     fail(status, error);
     return;
   }
-  for (;;) {
+  for (let first = true; ; first = false) {
+    if (!first) await load().catch(() => undefined);
     status.textContent = pause.checked ? 'Paused: new requests are held' : 'Live: streaming';
     try {
       await stream('requests/stream', (event, row) => {

@@ -21,6 +21,8 @@ import { VeilError, VeilErrorCode } from '../core/errors.js';
 
 const consoleSectionSchema = z
   .object({
+    /** `false` turns the console (and its request feed) off. */
+    enabled: z.boolean().default(true),
     oidc: z
       .object({
         client_id: z.string().min(1),
@@ -39,14 +41,18 @@ export interface OidcClient {
   readonly clientSecret?: string;
 }
 
-/** The `ui` section of veil.yaml (undefined: no section). Throws a config `VeilError`. */
-export function parseConsoleSection(section: unknown, env: Readonly<Record<string, string | undefined>>): { oidc?: OidcClient } {
+/**
+ * The `ui` section of veil.yaml (undefined: no section): `false` when the console is switched
+ * off, else its OIDC client if any. Throws a config `VeilError`.
+ */
+export function parseConsoleSection(section: unknown, env: Readonly<Record<string, string | undefined>>): false | { oidc?: OidcClient } {
   if (section === undefined || section === null) return {};
   const parsed = consoleSectionSchema.safeParse(section);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new VeilError(VeilErrorCode.Config, `ui: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
   }
+  if (!parsed.data.enabled) return false;
   const oidc = parsed.data.oidc;
   if (oidc === undefined) return {};
   const secret = oidc.client_secret_env === undefined ? undefined : env[oidc.client_secret_env];

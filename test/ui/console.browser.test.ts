@@ -3,7 +3,8 @@
  * gateway: log in, send a request with the openai SDK, watch it arrive in the live view, open it,
  * check that the app role sees tokens only and the support lead sees the originals after a reveal,
  * run the playground, verify the audit chain, download the signed report, and look at the policy
- * and detection pages. Each page is photographed into docs/ui/ for the README and docs/ui.md.
+ * and detection pages. Each page is photographed; with VEIL_UPDATE_SCREENSHOTS=1 the pictures go
+ * to docs/ui/ (for the README and docs/ui.md), otherwise to a temporary folder.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -19,7 +20,8 @@ import { runCliInProcess } from '../cli/run-cli.js';
 import { APP_KEY, LEAD_KEY, startConsoleGateway, type ConsoleHarness } from './harness.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(import.meta.dirname, '..', '..', 'docs', 'ui');
+/** docs/ui/ when asked (VEIL_UPDATE_SCREENSHOTS=1), so an ordinary run leaves the working tree alone. */
+const UPDATE_SHOTS = process.env['VEIL_UPDATE_SCREENSHOTS'] === '1';
 const EMAIL = 'maria.garcia@example.com';
 const FLAGS = [
   '--headless',
@@ -64,8 +66,12 @@ function corpus(): string {
   return `${lines.join('\n')}\n`;
 }
 
+let shots = '';
+
 async function shoot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const path = join(shots, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  expect((await readFile(path)).subarray(1, 4).toString('latin1')).toBe('PNG');
 }
 
 async function logIn(page: Page, url: string, key: string): Promise<void> {
@@ -90,7 +96,8 @@ describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${
 
   beforeAll(async () => {
     gateway = await startConsoleGateway();
-    await mkdir(SHOTS, { recursive: true });
+    shots = UPDATE_SHOTS ? join(import.meta.dirname, '..', '..', 'docs', 'ui') : join(gateway.dataDir, 'screenshots');
+    await mkdir(shots, { recursive: true });
     const corpusFile = join(gateway.dataDir, 'console-demo.jsonl');
     await writeFile(corpusFile, corpus(), 'utf8');
     const evaluated = await runCliInProcess(['eval', corpusFile], { env: { VEIL_DATA_DIR: gateway.dataDir } });

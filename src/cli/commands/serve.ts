@@ -17,6 +17,7 @@ import { defaultDataDir, Vault, type PurgeJob } from '../../vault/vault.js';
 import { loadConfigFile, PROVIDER_NAME, resolveConfig } from '../../proxy/config.js';
 import { Gateway } from '../../proxy/server.js';
 import { parseConsoleSection } from '../../ui/oidc.js';
+import type { ConsoleSettings } from '../../ui/ui-handler.js';
 import { isLoopback } from '../../policy/authenticate.js';
 import { defaultPolicy, formatIssue, PolicyError } from '../../policy/load.js';
 import { PolicyWatcher, staticPolicySource, type PolicySource } from '../../policy/watch.js';
@@ -102,6 +103,12 @@ function parseFlags(args: readonly string[]): ServeFlags | string {
   return flags;
 }
 
+/** The web console's settings from the `ui` section of veil.yaml (src/ui/oidc.ts); `false`: off. */
+function consoleOf(file: unknown, io: CliIO): false | ConsoleSettings {
+  const section = parseConsoleSection((file as Record<string, unknown> | undefined)?.['ui'], io.env);
+  return section === false ? false : { dataDir: defaultDataDir(io.env, io.cwd), ...section };
+}
+
 function waitForSignal(): Promise<string> {
   return new Promise((resolve) => {
     const onSignal = (signal: string): void => {
@@ -185,14 +192,15 @@ export async function runServe(
     await prepareDetectors(policy.current);
     // One audit event per request (counts and token ids, never values), /metrics, traces.
     telemetry = await Telemetry.open({ dataDir: defaultDataDir(io.env, io.cwd), env: io.env });
-    gateway = new Gateway({ veil, config, logger, telemetry, policy, env: io.env, console: { dataDir: defaultDataDir(io.env, io.cwd), ...parseConsoleSection((file as Record<string, unknown> | undefined)?.['ui'], io.env) }, vault });
+    const consoleSettings = consoleOf(file, io);
+    gateway = new Gateway({ veil, config, logger, telemetry, policy, env: io.env, console: consoleSettings, vault });
     if (vaultSettings.purgeIntervalSeconds !== null) purgeJob = startPurge(vault, vaultSettings.purgeIntervalSeconds, logger, telemetry);
     const address = await gateway.listen();
     const mode =
       gateway.upstream.kind === 'demo'
         ? 'demo mode: answers come from the built-in demo upstream (set --upstream or VEIL_UPSTREAM_URL for a real provider)'
         : `upstream: ${gateway.upstream.describe}`;
-    io.stderr.write(`veil: gateway listening on ${address.url}/v1\nveil: ${mode}\nveil: web console ${address.url}/ui\n`);
+    io.stderr.write(`veil: gateway listening on ${address.url}/v1\nveil: ${mode}\nveil: web console ${consoleSettings === false ? 'off (ui.enabled: false)' : `${address.url}/ui`}\n`);
     for (const [name, base] of Object.entries(config.providers ?? {})) io.stderr.write(`veil: ${name} upstream: ${base}\n`);
     if (configPath !== undefined) io.stderr.write(`veil: config ${configPath}\n`);
     io.stderr.write(
