@@ -1,7 +1,8 @@
-// Micro-benchmark of the T1 rule detectors on a ~2 KB chat prompt full of PII.
+// Micro-benchmark of the T1 rule detectors and the T2 NER model on a ~2 KB chat prompt full of PII.
 // Run after a build: `npm run build && npm run bench:detect`. Prints per-detector p50/mean and
 // the whole engine's p50; never fails on timing (budget: < 0.2 ms p50 for all rules).
 import { performance } from 'node:perf_hooks';
+import { createNerDetector } from '../dist/detect/ner/ner-detector.js';
 import { builtinDetectors, createDefaultEngine } from '../dist/detect/registry.js';
 
 const PARAGRAPH = [
@@ -62,6 +63,33 @@ console.log(`T1 rule detectors on a ${text.length}-char prompt, ${iterations} ru
 console.table(rows);
 console.log(`sum of detector p50: ${sumP50.toFixed(4)} ms`);
 console.log(
-  `engine (all rules + merge): p50 ${total.p50.toFixed(4)} ms, p95 ${total.p95.toFixed(4)} ms, mean ${total.mean.toFixed(4)} ms, ` +
+  `default engine (rules + NER + merge), same prompt: p50 ${total.p50.toFixed(4)} ms, p95 ${total.p95.toFixed(4)} ms, mean ${total.mean.toFixed(4)} ms, ` +
     `${engine.detectSync(text).length} spans (budget < 0.2 ms p50)`,
 );
+
+// Tier T2: the built-in NER model, uncached (every text new to the detector), on the same prompt
+// and on 2 KB texts whose sentences are shuffled per run so no two runs see the same text.
+const ner = createNerDetector({ cacheSize: 0 });
+const sentences = PARAGRAPH.split(/(?<=[.;])\s+/);
+let seed = 1;
+function shuffledPrompt() {
+  const order = [...sentences];
+  for (let i = order.length - 1; i > 0; i--) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    const j = seed % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  let out = '';
+  while (out.length < 2048) out += `${order.join(' ')}\n`;
+  return out.slice(0, 2048);
+}
+for (let i = 0; i < 300; i++) ner.detect(shuffledPrompt(), {});
+const nerIterations = Math.max(200, Math.floor(iterations / 5));
+const nerSame = measure(() => ner.detect(text, {}), nerIterations);
+const prompts = Array.from({ length: nerIterations }, shuffledPrompt);
+let next = 0;
+const nerNew = measure(() => ner.detect(prompts[next++ % prompts.length], {}), nerIterations);
+const fullEngine = measure(() => engine.detect(prompts[next++ % prompts.length]), nerIterations);
+console.log(`ner.builtin, uncached, same 2 KB prompt: p50 ${nerSame.p50.toFixed(3)} ms, p95 ${nerSame.p95.toFixed(3)} ms`);
+console.log(`ner.builtin, uncached, shuffled 2 KB prompts: p50 ${nerNew.p50.toFixed(3)} ms, p95 ${nerNew.p95.toFixed(3)} ms (budget < 3 ms p50)`);
+console.log(`default engine (rules + NER + merge), shuffled prompts: p50 ${fullEngine.p50.toFixed(3)} ms, p95 ${fullEngine.p95.toFixed(3)} ms`);
