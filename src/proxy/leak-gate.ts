@@ -47,16 +47,16 @@ function needsEscape(value: string): boolean {
   return false;
 }
 
+/** The digits of a value written with separators (a card, a phone), when there are enough to search. */
 function digitsOf(value: string): string | undefined {
-  let digits = '';
-  let other = false;
-  for (let index = 0; index < value.length; index++) {
-    const code = value.charCodeAt(index);
-    if (isDigitCode(code)) digits += value[index];
-    else other = true;
-  }
-  return other && digits.length >= MIN_DIGITS ? digits : undefined;
+  // Counted first: most values (names, e-mails) have too few digits, and then no string is built.
+  let count = 0;
+  for (let index = 0; index < value.length; index++) if (isDigitCode(value.charCodeAt(index))) count++;
+  if (count < MIN_DIGITS || count === value.length) return undefined;
+  return value.replace(NON_DIGITS, '');
 }
+
+const NON_DIGITS = /\D/g;
 
 /** Number of masked values still present in `body` (0 means the body may leave). */
 export function countLeaks(body: string, values: readonly string[]): number {
