@@ -79,13 +79,30 @@ function masked(target, messages, transcript) {
   });
 }
 
+let previous;
+
+/** What changed since the last run (e.g. after switching a detector off). */
+function difference(data) {
+  const key = (span) => `${span.textIndex}:${span.start}:${span.end}:${span.type}`;
+  const text = (span) => `${span.type} (${span.detector})`;
+  if (previous === undefined) return '';
+  const before = new Map(previous.spans.map((span) => [key(span), span]));
+  const after = new Map(data.spans.map((span) => [key(span), span]));
+  const gone = [...before].filter(([id]) => !after.has(id)).map(([, span]) => text(span));
+  const added = [...after].filter(([id]) => !before.has(id)).map(([, span]) => text(span));
+  if (gone.length === 0 && added.length === 0) return ' · same spans as the previous run';
+  return ` · since the previous run: ${gone.length === 0 ? '' : `lost ${gone.join(', ')}`}${gone.length > 0 && added.length > 0 ? '; ' : ''}${added.length === 0 ? '' : `found ${added.join(', ')}`}`;
+}
+
 function render(data, transcript) {
   result.hidden = false;
   const maskedCount = data.spans.filter((span) => span.action === 'mask').length;
   document.getElementById('play-summary').textContent =
     `${data.spans.length} span${data.spans.length === 1 ? '' : 's'} found, ${maskedCount} masked · policy ${data.policy.version.slice(0, 12)} (${data.policy.source}) · ` +
     `tenant ${data.context.tenant}, roles ${data.context.roles.join(', ') || 'none'}, provider ${data.context.provider ?? 'none'}` +
-    (data.blocked.length > 0 ? ` · BLOCKED: the gateway would refuse this request (${data.blocked.join(', ')})` : '');
+    (data.blocked.length > 0 ? ` · BLOCKED: the gateway would refuse this request (${data.blocked.join(', ')})` : '') +
+    difference(data);
+  previous = data;
   highlight(document.getElementById('play-highlight'), data.messages, data.spans, transcript);
   masked(document.getElementById('play-masked'), data.messages, transcript);
   const spanBody = clear(document.querySelector('#play-spans tbody'));

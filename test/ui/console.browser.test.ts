@@ -179,6 +179,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${
     await page.getByRole('checkbox', { name: 'rules.email' }).uncheck();
     await page.getByRole('button', { name: 'Run' }).click();
     await expect.poll(() => page.locator('#play-masked').textContent()).not.toContain('<<EMAIL_1>>');
+    expect(await page.locator('#play-summary').textContent()).toContain('since the previous run: lost EMAIL (rules.email)');
   });
 
   it('verifies the audit chain and downloads the signed report', async () => {
