@@ -10,7 +10,8 @@
  * 4. nothing held: the client's own credential headers pass through unchanged (the default
  *    setup, auth disabled, where SDKs send their provider key as usual).
  * Steps 1-2 are the policy's (`policy/routes.ts`, `Admission.providerKey`), 3 is here. A held
- * key replaces every credential header the client sent, so two keys never reach a provider.
+ * key replaces every credential header the client sent (and Gemini's `?key=`), so two keys
+ * never reach a provider.
  * Bedrock takes no key: requests are re-signed with the gateway's AWS identity
  * (`sigv4-upstream.ts`), and the client's signature is dropped.
  * @module
@@ -55,6 +56,24 @@ export function providerKeyFor(
   if (SIGNED_PROVIDERS.has(provider)) return undefined;
   // The gateway's OpenAI key belongs to the OpenAI upstream only, never to another provider.
   return policyKey ?? config.providerKeys?.[provider] ?? (provider === 'openai' ? config.upstream.apiKey : undefined);
+}
+
+/** Query parameters in which a provider also takes a key (Gemini: `?key=`). */
+const QUERY_KEYS: Readonly<Record<string, string>> = { gemini: 'key' };
+
+/**
+ * `path` (with its query) without the client's key parameter, for requests that carry a key Veil
+ * holds: the provider must not get two keys, and the client's must not win over the policy's.
+ */
+export function withoutQueryKey(provider: string, path: string): string {
+  const name = QUERY_KEYS[provider];
+  const at = path.indexOf('?');
+  if (name === undefined || at === -1) return path;
+  const params = new URLSearchParams(path.slice(at + 1));
+  if (!params.has(name)) return path;
+  params.delete(name);
+  const rest = params.toString();
+  return rest === '' ? path.slice(0, at) : `${path.slice(0, at)}?${rest}`;
 }
 
 /** Replaces every client credential in `headers` with `key`, in the header `provider` reads. */

@@ -41,7 +41,7 @@ import { isObject } from './providers/json-text.js';
 import { applyMasked, type ProviderAdapter, type Rehydration } from './providers/provider-adapter.js';
 import { isEventStream, pipeThrough, sendRehydrated, streamRehydrated } from './respond.js';
 import { RouteTable, type RouteMatch } from './routes.js';
-import { providerKeyFor } from './keyed-upstream.js';
+import { providerKeyFor, withoutQueryKey } from './keyed-upstream.js';
 import { SigV4Upstream } from './sigv4-upstream.js';
 import { VAULT_FORGET_PATH, vaultForgetHandler, type VaultForgetHandler } from './vault-admin.js';
 import type { Vault } from '../vault/vault.js';
@@ -502,14 +502,15 @@ export class Gateway {
       }
     }
     stats.feed?.forward(outgoing, session);
+    // One order for every provider: caller's own key, policy key, gateway key (keyed-upstream.ts).
+    const providerKey = providerKeyFor(route.provider, admission.providerKey, this.config);
     const forward = (): Promise<UpstreamResponse> =>
       target.request({
         method: 'POST',
-        path: route.forwardPath,
+        path: providerKey === undefined ? route.forwardPath : withoutQueryKey(route.provider, route.forwardPath),
         headers: upstreamHeaders(withoutHeaders(req.headers, admission.stripHeaders), {
           requestId,
-          // One order for every provider: caller's own key, policy key, gateway key (keyed-upstream.ts).
-          apiKey: providerKeyFor(route.provider, admission.providerKey, this.config),
+          apiKey: providerKey,
           provider: route.provider,
           contentLength: typeof outgoing === 'string' ? Buffer.byteLength(outgoing) : outgoing.length,
         }),

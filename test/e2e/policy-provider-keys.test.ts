@@ -87,8 +87,9 @@ provider_access:
     expect(await credentialsSeen(base, '/v1/messages', { 'x-veil-key': VEIL_KEY, authorization: 'Bearer client', ...CLIENT_CREDENTIALS })).toEqual({ 'x-api-key': 'policy-anthropic' });
   });
 
-  it('Gemini: x-goog-api-key', async () => {
-    expect(await credentialsSeen(base, '/v1beta/models/g:generateContent', { 'x-veil-key': VEIL_KEY, ...CLIENT_CREDENTIALS })).toEqual({ 'x-goog-api-key': 'policy-gemini' });
+  it("Gemini: x-goog-api-key, and the client's ?key= is dropped", async () => {
+    expect(await credentialsSeen(base, '/v1beta/models/g:generateContent?key=client-query&alt=sse', { 'x-veil-key': VEIL_KEY, ...CLIENT_CREDENTIALS })).toEqual({ 'x-goog-api-key': 'policy-gemini' });
+    expect(mock.recorded[0]?.path).toBe('/v1beta/models/g:generateContent?alt=sse');
   });
 
   it('Azure OpenAI: api-key', async () => {
@@ -119,6 +120,15 @@ describe('auth disabled (the default setup)', () => {
   });
 
   it("a gateway key replaces the client's", async () => {
-    expect(await credentialsSeen(base, '/v1beta/models/g:generateContent', { 'x-goog-api-key': 'client-goog', authorization: 'Bearer x' })).toEqual({ 'x-goog-api-key': 'gateway-gemini' });
+    expect(await credentialsSeen(base, '/v1beta/models/g:generateContent?key=client-query', { 'x-goog-api-key': 'client-goog', authorization: 'Bearer x' })).toEqual({ 'x-goog-api-key': 'gateway-gemini' });
+    expect(mock.recorded[0]?.path).toBe('/v1beta/models/g:generateContent');
+  });
+});
+
+describe('nothing held anywhere', () => {
+  it("Gemini's ?key= passes through as the client's own credential", async () => {
+    const base = await start('auth: { mode: disabled }\n', { gemini: { url: 'ORIGIN' } }, {});
+    expect(await credentialsSeen(base, '/v1beta/models/g:generateContent?key=client-query', {})).toEqual({});
+    expect(mock.recorded[0]?.path).toBe('/v1beta/models/g:generateContent?key=client-query');
   });
 });
