@@ -93,13 +93,24 @@ export interface ControlFigures {
   readonly event_count: number;
   readonly checkpoints_verified: number;
   readonly key_events: number;
+  readonly erased_sessions: number;
+  readonly erased_tenants: number;
+  readonly purged_entries: number;
 }
 
 export function controlMapping(figures: ControlFigures): ControlRow[] {
   const chain = figures.chain_ok
     ? `audit chain intact over ${figures.event_count} events, ${figures.checkpoints_verified} signed checkpoints verified`
     : 'audit chain verification FAILED (see chain status)';
+  const erasures = figures.erased_sessions + figures.erased_tenants;
   return [
+    {
+      framework: 'GDPR',
+      control: 'Art. 17',
+      title: 'Right to erasure',
+      evidence: `${figures.erased_sessions} session and ${figures.erased_tenants} tenant erasures carried out (a tenant's data key is deleted: crypto-shredding); ${figures.purged_entries} expired vault entries purged by TTL`,
+      status: erasures > 0 || figures.purged_entries > 0 ? 'evidence' : 'partial',
+    },
     {
       framework: 'GDPR',
       control: 'Art. 25',

@@ -131,6 +131,8 @@ function sections(doc: Doc, report: ComplianceReport): void {
       ['Unmask denied', String(summary.unmask.denied)],
       ['Policy reloads', String(summary.policy_reloads)],
       ['Key operations', String(summary.key_events)],
+      ['Erasures (sessions / tenants)', `${summary.erasures.sessions} / ${summary.erasures.tenants}`],
+      ['Expired vault entries purged', String(summary.erasures.purged_entries)],
       ['Tenants', String(summary.tenants)],
     ],
     ['*', 90],

@@ -58,6 +58,8 @@ export interface ComplianceReport {
     readonly policy_reloads: number;
     readonly key_events: number;
     readonly cli_events: number;
+    /** Erasure requests carried out (gateway endpoint or CLI) and expired entries purged. */
+    readonly erasures: { readonly sessions: number; readonly tenants: number; readonly purged_entries: number };
     readonly tenants: number;
   };
   readonly entities: readonly EntityRow[];
@@ -116,6 +118,7 @@ export async function buildReport(options: BuildReportOptions): Promise<Complian
     policy_reloads: 0,
     key_events: 0,
     cli_events: 0,
+    erasures: { sessions: 0, tenants: 0, purged_entries: 0 },
     tenants: 0,
   };
   let firstSeq: number | null = null;
@@ -156,6 +159,12 @@ export async function buildReport(options: BuildReportOptions): Promise<Complian
       case 'cli':
         summary.cli_events += 1;
         break;
+    }
+    // From the gateway (kind vault) or the CLI (kind cli); refused attempts carry no counts.
+    if (event.vault !== undefined && event.outcome === 'ok') {
+      if (event.vault.operation === 'forget_session') summary.erasures.sessions += 1;
+      else if (event.vault.operation === 'forget_tenant') summary.erasures.tenants += 1;
+      else summary.erasures.purged_entries += event.vault.entries;
     }
     for (const [type, counts] of Object.entries(event.entities)) {
       const row = entities.get(type) ?? { mask: 0, redact: 0, block: 0, allow: 0 };
@@ -236,6 +245,9 @@ export async function buildReport(options: BuildReportOptions): Promise<Complian
         event_count: verification.event_count,
         checkpoints_verified: verification.checkpoints.verified,
         key_events: summary.key_events,
+        erased_sessions: summary.erasures.sessions,
+        erased_tenants: summary.erasures.tenants,
+        purged_entries: summary.erasures.purged_entries,
       }),
     },
     artifacts: { pdf_sha256: null },

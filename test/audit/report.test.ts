@@ -59,6 +59,12 @@ function seed(): AuditEventInput[] {
     });
   }
   events.push({ kind: 'policy_reload', time: new Date(base + 5.5 * 60_000).toISOString(), tenant: 'acme', policy_version: 'sha256:2222bbbb' });
+  // Erasures from the gateway and the CLI, a refused one (not counted), and a TTL purge.
+  const at = (minute: number): string => new Date(base + minute * 60_000).toISOString();
+  events.push({ kind: 'vault', time: at(30), tenant: 'acme', vault: { operation: 'forget_session', session: 'chat-1', entries: 3, data_key: false } });
+  events.push({ kind: 'vault', time: at(31), tenant: 'acme', outcome: 'denied' });
+  events.push({ kind: 'cli', time: at(32), tenant: 'globex', command: 'vault-forget-tenant', vault: { operation: 'forget_tenant', session: null, entries: 9, data_key: true } });
+  events.push({ kind: 'vault', time: at(33), tenant: 'globex', vault: { operation: 'purge', session: null, entries: 7, data_key: false } });
   // Outside the period: must not be counted.
   events.push({ kind: 'request', time: '2026-04-02T00:00:00.000Z', tenant: 'acme', entities: { SSN: { mask: 5 } } });
   return events;
@@ -92,12 +98,13 @@ beforeAll(async () => {
 describe('compliance report', () => {
   it('counts the period only: requests, blocks, leak-gate trips, unmask, entities, policy versions', () => {
     expect(report.summary).toMatchObject({
-      events: 16,
+      events: 20,
       requests: 12,
       blocked_requests: 2,
       leak_gate_trips: 1,
       unmask: { allowed: 2, denied: 1 },
       policy_reloads: 1,
+      erasures: { sessions: 1, tenants: 1, purged_entries: 7 },
       tenants: 2,
     });
     expect(report.entities).toEqual([
@@ -113,7 +120,7 @@ describe('compliance report', () => {
   });
 
   it('carries the chain status, the Merkle roots of the period and the control mapping', () => {
-    expect(report.chain).toMatchObject({ ok: true, event_count: 17 });
+    expect(report.chain).toMatchObject({ ok: true, event_count: 21 });
     expect(report.chain.merkle_roots.length).toBeGreaterThanOrEqual(3);
     const hipaa = report.controls.hipaa_safe_harbor;
     expect(hipaa).toHaveLength(18);
@@ -121,7 +128,11 @@ describe('compliance report', () => {
     expect(hipaa.find((row) => row.ref === 'F')).toMatchObject({ tiers: ['rules'], protected_in_period: 24 });
     expect(hipaa.find((row) => row.ref === 'G')).toMatchObject({ status: 'not covered' });
     const controls = report.controls.frameworks.map((row) => `${row.framework} ${row.control}`);
-    expect(controls).toEqual(['GDPR Art. 25', 'GDPR Art. 32', 'PCI DSS 3.4', 'SOC 2 CC6', 'SOC 2 CC7', 'EU AI Act Art. 10', 'EU AI Act Art. 12']);
+    expect(report.controls.frameworks[0]).toMatchObject({
+      status: 'evidence',
+      evidence: expect.stringContaining('1 session and 1 tenant erasures carried out') as string,
+    });
+    expect(controls).toEqual(['GDPR Art. 17', 'GDPR Art. 25', 'GDPR Art. 32', 'PCI DSS 3.4', 'SOC 2 CC6', 'SOC 2 CC7', 'EU AI Act Art. 10', 'EU AI Act Art. 12']);
     expect(report.evaluation?.[0]).toMatchObject({ file: 'pii-en.jsonl', recall: 0.934 });
   });
 
