@@ -86,6 +86,14 @@ describe('veil keys rotate', () => {
     expect(retired.stdout).toContain(`retired key ${before[0] ?? ''} deleted (no data key uses it)`);
     expect(readdirSync(join(dataDir, 'retired-keys'))).toEqual([]);
     await expectReadable(env, dataDir, issued);
+    // One audit event per run (three runs), and one key event for the one new version.
+    const events = readdirSync(join(dataDir, 'audit'))
+      .filter((file) => file.endsWith('.jsonl'))
+      .flatMap((file) => readFileSync(join(dataDir, 'audit', file), 'utf8').split('\n').filter(Boolean))
+      .map((line) => JSON.parse(line) as { kind?: string; command?: string | null; key?: { operation: string; key_id: string } | null; principal?: { role: string | null } });
+    expect(events.filter((event) => event.command === 'keys-rotate')).toHaveLength(3);
+    expect(events.filter((event) => event.kind === 'key').map((event) => event.key)).toEqual([{ operation: 'rotate', key_id: after[0] }]);
+    expect(events.filter((event) => event.kind !== undefined).every((event) => event.principal?.role === 'cli')).toBe(true);
   });
 
   it('--resume continues after the saved cursor; --tenant limits the walk', async () => {
