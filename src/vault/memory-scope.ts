@@ -10,6 +10,7 @@
  * so rehydration puts opaque and fpe tokens back.
  * @module
  */
+import { VeilError, VeilErrorCode } from '../core/errors.js';
 import type { TokenRequest, TokenScope } from './token-scope.js';
 import { ephemeralFormatKeys, type FormatKeys } from './tokens/format-keys.js';
 import { fpeApplies, fpeEncrypt } from './tokens/fpe.js';
@@ -21,10 +22,13 @@ import { redactToken } from './tokens/redact.js';
 
 export interface MemoryScopeOptions {
   /**
-   * Keys of the opaque, fpe and hash formats (derived once, on the first such token). Default:
-   * `ephemeralFormatKeys(tenant)`, stable for the life of the process.
+   * Keys of the opaque, fpe and hash formats, asked for once, on the first such token. Default:
+   * `ephemeralFormatKeys(tenant)`, stable for the life of the process. A vault-backed engine can
+   * pass the tenant's own (`() => vault.formatKeys(tenant)`), so that requests without a session
+   * get the same tokens as the tenant's sessions; `tokenize` then answers with a promise once,
+   * while the keys load.
    */
-  readonly formatKeys?: () => FormatKeys;
+  readonly formatKeys?: () => FormatKeys | Promise<FormatKeys>;
 }
 
 export class MemoryTokenScope implements TokenScope, FormatTokenLookup {
@@ -37,7 +41,7 @@ export class MemoryTokenScope implements TokenScope, FormatTokenLookup {
   /** Digits of an fpe token → its token (the model may rewrite the separators) and type. */
   readonly #fpeByDigits = new Map<string, { readonly token: string; readonly type: string }>();
   #formatTokens = 0;
-  readonly #keySource: () => FormatKeys;
+  readonly #keySource: () => FormatKeys | Promise<FormatKeys>;
   #keys: FormatKeys | undefined;
 
   constructor(tenant = 'default', session?: string, options: MemoryScopeOptions = {}) {
@@ -51,6 +55,16 @@ export class MemoryTokenScope implements TokenScope, FormatTokenLookup {
   }
 
   tokenize(requests: readonly TokenRequest[]): string[] | Promise<string[]> {
+    if (this.#keys === undefined && requests.some(needsKeys)) {
+      const keys = this.#keySource();
+      if (keys instanceof Promise) {
+        return keys.then((loaded) => {
+          this.#keys ??= loaded;
+          return requests.map((request) => this.tokenFor(request));
+        });
+      }
+      this.#keys = keys;
+    }
     return requests.map((request) => this.tokenFor(request));
   }
 
@@ -129,10 +143,16 @@ export class MemoryTokenScope implements TokenScope, FormatTokenLookup {
     return token;
   }
 
+  /** Loaded by `tokenize` before any request that needs them. */
   #formatKeys(): FormatKeys {
-    this.#keys ??= this.#keySource();
+    if (this.#keys === undefined) throw new VeilError(VeilErrorCode.Internal, 'format keys used before they were loaded');
     return this.#keys;
   }
+}
+
+/** Formats whose tokens are computed with the tenant's format keys. */
+function needsKeys(request: TokenRequest): boolean {
+  return request.format !== undefined && request.format !== 'placeholder' && request.format !== 'redact';
 }
 
 /** What an fpe token looks like: digits and the separators they were written with. */

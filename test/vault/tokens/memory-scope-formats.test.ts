@@ -1,4 +1,7 @@
 /** Per-span token formats in the in-memory scope: what each format issues, keeps and puts back. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { rehydrate, StreamRehydrator } from '../../../src/pipeline/rehydrate.js';
 import { MemoryTokenScope } from '../../../src/vault/memory-scope.js';
@@ -8,6 +11,9 @@ import type { TokenFormatName } from '../../../src/vault/tokens/formats.js';
 import { fpeDecrypt, luhnValid } from '../../../src/vault/tokens/fpe.js';
 import { normalizeValue } from '../../../src/vault/tokens/normalize.js';
 import { openSivToken } from '../../../src/vault/tokens/opaque.js';
+import { generateMasterKey } from '../../../src/vault/keys/local.js';
+import { MemoryVaultStore } from '../../../src/vault/stores/memory.js';
+import { Vault } from '../../../src/vault/vault.js';
 
 const CARD = '4111 1111 1111 1111';
 const EMAIL = 'maria.garcia@example.com';
@@ -96,5 +102,24 @@ describe('MemoryTokenScope with per-span formats', () => {
     const [token] = tokenize(new MemoryTokenScope('acme', undefined, { formatKeys: () => keys }), [request('EMAIL', EMAIL, 'opaque')]);
     const [theirs] = tokenize(new MemoryTokenScope('someone-else'), [request('EMAIL', EMAIL, 'opaque')]);
     expect(token).toBe(theirs);
+  });
+
+  it("takes the vault tenant's keys asynchronously: the same tokens as the tenant's sessions", async () => {
+    const vault = await Vault.open({ dataDir: mkdtempSync(join(tmpdir(), 'veil-memory-formats-')), store: new MemoryVaultStore(), masterKey: generateMasterKey(), env: {} });
+    try {
+      const requests = [request('EMAIL', EMAIL, 'opaque'), request('CREDIT_CARD', CARD, 'fpe'), request('PERSON', 'Maria', 'placeholder')];
+      const scope = new MemoryTokenScope('acme', undefined, { formatKeys: () => vault.formatKeys('acme') });
+      const pending = scope.tokenize(requests);
+      expect(pending).toBeInstanceOf(Promise);
+      const tokens = await pending;
+      const session = await (await vault.openScope({ tenant: 'acme', session: 's' })).tokenize(requests);
+      expect(tokens).toEqual(session);
+      // Keys are loaded once: later calls answer synchronously.
+      expect(scope.tokenize([request('EMAIL', 'other@example.com', 'opaque')])).not.toBeInstanceOf(Promise);
+      // Placeholders and redactions never wait for keys.
+      expect(new MemoryTokenScope('acme', undefined, { formatKeys: () => vault.formatKeys('acme') }).tokenize([request('EMAIL', EMAIL, 'redact')])).toEqual(['[EMAIL]']);
+    } finally {
+      await vault.close();
+    }
   });
 });
