@@ -152,20 +152,21 @@ export function entityBadges(entities) {
   });
 }
 
-const TOKEN = /<<([A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*_\d+)>>/g;
+// Placeholders and opaque tokens; the same pattern as src/ui/live-api.ts (and vault/tokens/opaque.ts).
+const TOKEN = /<<([A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*_\d+)>>|VEIL_([A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*)_(K[A-Z2-7]{5})_(S?)([A-Z2-7]{26,})/gi;
 
 /**
- * Renders `text` into `target` with each `<<TYPE_N>>` token marked by its type. `replace(token)`
- * may return a node to show instead (e.g. a revealed value).
+ * Renders `text` into `target` with each token marked by its type. `replace(id, type, shown)`
+ * may return a node to show instead (e.g. a revealed value); `id` is the canonical upper-case id.
  */
 export function renderTokens(target, text, replace) {
   clear(target);
   let last = 0;
   for (const match of text.matchAll(TOKEN)) {
     target.append(document.createTextNode(text.slice(last, match.index)));
-    const key = match[1];
-    const type = key.replace(/_\d+$/, '');
-    const custom = replace === undefined ? undefined : replace(key, type);
+    const key = (match[1] ?? match[0]).toUpperCase();
+    const type = match[1] === undefined ? match[2].toUpperCase() : key.replace(/_\d+$/, '');
+    const custom = replace === undefined ? undefined : replace(key, type, match[0]);
     target.append(custom ?? el('mark', { class: `token ${hue(type)}`, title: `token of type ${type}` }, match[0]));
     last = match.index + match[0].length;
   }

@@ -58,8 +58,8 @@ function add(row, fresh) {
   while (body.children.length > MAX_ROWS) body.lastElementChild.remove();
 }
 
-function hiddenToken(key, type) {
-  return el('mark', { class: `token ${hue(type)} hidden-value`, title: `${type}: original value not shown` }, `<<${key}>>`, el('span', { class: 'tag' }, type));
+function hiddenToken(key, type, shown) {
+  return el('mark', { class: `token ${hue(type)} hidden-value`, title: `${type}: original value not shown` }, shown, el('span', { class: 'tag' }, type));
 }
 
 async function openDetail(id) {
@@ -84,7 +84,7 @@ async function openDetail(id) {
     clientPane.textContent = `Not available: ${why}.`;
     providerPane.textContent = `Not available: ${why}.`;
   } else {
-    renderTokens(providerPane, data.providerSaw, (key, type) => el('mark', { class: `token ${hue(type)}`, title: `token of type ${type}` }, `<<${key}>>`, el('span', { class: 'tag' }, type)));
+    renderTokens(providerPane, data.providerSaw, (key, type, shown) => el('mark', { class: `token ${hue(type)}`, title: `token of type ${type}` }, shown, el('span', { class: 'tag' }, type)));
     renderTokens(clientPane, data.providerSaw, hiddenToken);
   }
   const button = revealForm.querySelector('button');
@@ -121,13 +121,13 @@ revealForm.addEventListener('submit', async (event) => {
 });
 
 function show(result) {
-  const byToken = new Map(result.tokens.map((token) => [token.token, token]));
-  renderTokens(clientPane, current.providerSaw, (key, type) => {
+  const byToken = new Map(result.tokens.map((token) => [String(token.token).toUpperCase(), token]));
+  renderTokens(clientPane, current.providerSaw, (key, type, shown) => {
     const decision = byToken.get(key);
     if (decision?.allowed === true && typeof decision.value === 'string') {
       return el('mark', { class: `token ${hue(type)} value`, title: `${type} (${key}), revealed` }, decision.value, el('span', { class: 'tag' }, type));
     }
-    return hiddenToken(key, type);
+    return hiddenToken(key, type, shown);
   });
   const allowed = result.tokens.filter((token) => token.allowed).length;
   revealMessage.textContent = result.message ?? `${allowed} of ${result.tokens.length} values revealed by the policy's unmask rules (this reveal is in the audit log).`;

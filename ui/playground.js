@@ -74,7 +74,7 @@ function masked(target, messages, transcript) {
   messages.forEach((message) => {
     if (transcript) target.append(el('span', { class: 'role' }, `${message.role}:`));
     const holder = el('span');
-    renderTokens(holder, message.masked, (key, type) => el('mark', { class: `token ${hue(type)}`, title: `token of type ${type}` }, `<<${key}>>`));
+    renderTokens(holder, message.masked, (key, type, shown) => el('mark', { class: `token ${hue(type)}`, title: `token of type ${type}` }, shown));
     target.append(holder);
   });
 }

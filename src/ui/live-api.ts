@@ -8,12 +8,16 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UnmaskService } from '../policy/unmask-service.js';
+import { OPAQUE_TOKEN } from '../vault/tokens/opaque.js';
 import { badInput, forbidden, notFound, readJsonObject, SECURITY_HEADERS, sendJson } from './http.js';
 import type { FeedEntry, RequestFeed } from './request-feed.js';
 import { canSeeRow, type Viewer } from './viewer.js';
 
-/** Default token shape `<<TYPE_N>>`; rules with their own `format` are not highlighted. */
-const TOKEN = /<<([A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*_\d+)>>/g;
+/**
+ * Placeholders (`<<EMAIL_1>>`) and opaque tokens (`VEIL_EMAIL_K…_…`). Format-preserving (fpe)
+ * tokens look like ordinary numbers on purpose, so they cannot be told apart and are not marked.
+ */
+const TOKEN = new RegExp(`<<([A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*_\\d+)>>|${OPAQUE_TOKEN.source}`, 'gi');
 const HEARTBEAT_MS = 15_000;
 
 export interface LiveApiOptions {
@@ -31,11 +35,13 @@ export function providerView(body: string | Buffer): string {
   }
 }
 
+/** The tokens in `text`, by canonical id (upper case), each with its type. */
 export function tokensIn(text: string): { token: string; type: string }[] {
   const seen = new Map<string, string>();
   for (const match of text.matchAll(TOKEN)) {
-    const key = match[1] as string;
-    if (!seen.has(key)) seen.set(key, key.replace(/_\d+$/, ''));
+    const placeholder = match[1];
+    const key = (placeholder ?? match[0]).toUpperCase();
+    if (!seen.has(key)) seen.set(key, placeholder === undefined ? (match[2] as string).toUpperCase() : key.replace(/_\d+$/, ''));
   }
   return [...seen].map(([token, type]) => ({ token, type }));
 }

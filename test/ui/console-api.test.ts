@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyReport } from '../../src/audit/report.js';
 import { tailAudit } from '../../src/audit/query.js';
-import { APP_KEY, consoleApi, LEAD_KEY, OTHER_KEY, startConsoleGateway, type ConsoleHarness } from './harness.js';
+import { APP_KEY, consoleApi, LEAD_KEY, OTHER_KEY, OTHER_LEAD_KEY, startConsoleGateway, type ConsoleHarness } from './harness.js';
 
 const EMAIL = 'maria.garcia@example.com';
 const PHONE = '+1 415 555 0132';
@@ -191,6 +191,20 @@ describe('live view', () => {
     expect((await rows(LEAD_KEY)).some((row) => row.tenant === 'beta')).toBe(true);
   });
 
+  it('marks opaque tokens too, and reveals them for the tenant\'s own lead', async () => {
+    const [beta] = await rows(OTHER_LEAD_KEY);
+    const detail = await consoleApi(gateway.url, `requests/${(beta as Row).id}`, OTHER_LEAD_KEY);
+    const tokens = detail.body['tokens'] as { token: string; type: string }[];
+    const opaque = tokens.find((token) => token.type === 'EMAIL');
+    expect(opaque?.token).toMatch(/^VEIL_EMAIL_K/);
+    expect(detail.text).not.toContain(EMAIL);
+    // acme's lead oversees beta's rows but cannot resolve beta's tokens.
+    expect((await consoleApi(gateway.url, `requests/${(beta as Row).id}`, LEAD_KEY)).body['revealable']).toBe(false);
+    const reveal = await consoleApi(gateway.url, `requests/${(beta as Row).id}/reveal`, OTHER_LEAD_KEY, { body: { reason: 'ticket 12' } });
+    expect(reveal.status).toBe(200);
+    expect((reveal.body['tokens'] as { token: string; value: string | null }[]).find((token) => token.token === opaque?.token)?.value).toBe(EMAIL);
+  });
+
   it('streams new rows as server-sent events', async () => {
     const controller = new AbortController();
     const response = await fetch(`${gateway.url}/ui/api/requests/stream`, { headers: { 'x-veil-console': '1', 'x-veil-key': APP_KEY }, signal: controller.signal });
@@ -228,8 +242,8 @@ describe('playground', () => {
     const spans = body['spans'] as { type: string; tier: string; score: number; action: string; rule: string; verdicts: string[] }[];
     const email = spans.find((span) => span.type === 'EMAIL');
     expect(email).toMatchObject({ tier: 'rules', action: 'mask', rule: 'mask-the-rest' });
-    expect(email?.verdicts).toEqual(['skip: entity', 'decides']);
-    expect(spans.find((span) => span.type === 'CREDIT_CARD')).toMatchObject({ action: 'redact', rule: 'cards-redacted', verdicts: ['decides', 'not reached'] });
+    expect(email?.verdicts).toEqual(['skip: entity', 'skip: tenant', 'decides']);
+    expect(spans.find((span) => span.type === 'CREDIT_CARD')).toMatchObject({ action: 'redact', rule: 'cards-redacted', verdicts: ['decides', 'not reached', 'not reached'] });
     const messages = body['messages'] as { masked: string }[];
     expect(messages[0]?.masked).toContain('<<EMAIL_1>>');
     expect(messages[0]?.masked).toContain('[CREDIT_CARD]');
@@ -262,8 +276,9 @@ describe('policy page', () => {
     expect(status).toBe(200);
     expect(body['version']).toBe(gateway.watcher.current.version);
     const rules = body['rules'] as { id: string; hits: number }[];
-    expect(rules.map((rule) => rule.id)).toEqual(['cards-redacted', 'mask-the-rest']);
-    expect(rules[1]?.hits).toBeGreaterThanOrEqual(2);
+    expect(rules.map((rule) => rule.id)).toEqual(['cards-redacted', 'beta-mails-opaque', 'mask-the-rest']);
+    expect(rules[1]?.hits).toBe(1);
+    expect(rules[2]?.hits).toBeGreaterThanOrEqual(2);
     expect(text).not.toContain('sha256:');
     expect(body['lastRejection']).toBeNull();
   });
@@ -275,7 +290,7 @@ describe('policy page', () => {
     const rejection = body['lastRejection'] as { current: boolean; messages: string[] };
     expect(rejection.current).toBe(true);
     expect(rejection.messages.join('\n')).toMatch(/veil\.yaml:3:\d+: rules\.0\.action/);
-    expect((body['rules'] as unknown[]).length).toBe(2);
+    expect((body['rules'] as unknown[]).length).toBe(3);
   });
 });
 
@@ -290,7 +305,7 @@ describe('audit explorer', () => {
     const list = events.body['events'] as { kind: string; entities: Record<string, unknown> }[];
     expect(list.length).toBeGreaterThanOrEqual(2);
     expect(list.every((event) => event.kind === 'request' && event.entities['EMAIL'] !== undefined)).toBe(true);
-    expect((await consoleApi(gateway.url, 'audit/events?tenant=beta', LEAD_KEY)).body['events']).toHaveLength(1);
+    expect((await consoleApi(gateway.url, 'audit/events?tenant=beta&kind=request', LEAD_KEY)).body['events']).toHaveLength(1);
     expect((await consoleApi(gateway.url, 'audit/events?kind=bogus', LEAD_KEY)).status).toBe(400);
     await gateway.telemetry.audit.checkpoint();
     const verify = await consoleApi(gateway.url, 'audit/verify', LEAD_KEY);

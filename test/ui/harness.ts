@@ -18,6 +18,7 @@ import { API_AUDIENCE, CLIENT_ID, startFakeIdp, type FakeIdp } from './fake-idp.
 export const LEAD_KEY = 'veil_console_test_lead_0123456789abcdef';
 export const APP_KEY = 'veil_console_test_app_0123456789abcdef';
 export const OTHER_KEY = 'veil_console_test_other_0123456789abcdef';
+export const OTHER_LEAD_KEY = 'veil_console_test_other_lead_0123456789abcdef';
 
 /** The test policy; `issuer` adds JWT login from that OIDC provider (keys in jwks.json). */
 export function policyText(issuer?: string): string {
@@ -34,10 +35,15 @@ tenants:
   - id: beta
     keys:
       - { id: beta-app, hash: '${hashApiKey(OTHER_KEY)}', roles: [app] }
+      - { id: beta-lead, hash: '${hashApiKey(OTHER_LEAD_KEY)}', roles: [support-lead] }
 rules:
   - id: cards-redacted
     when: { entity: CREDIT_CARD }
     action: redact
+  - id: beta-mails-opaque
+    when: { entity: EMAIL, tenant: beta }
+    action: mask
+    format: opaque
   - id: mask-the-rest
     action: mask
 unmask:
