@@ -68,6 +68,11 @@ function corpus(): string {
 
 let shots = '';
 
+/** `expect.poll` with room for a busy CI machine (its default gives up after one second). */
+function eventually<T>(read: () => T | Promise<T>): ReturnType<typeof expect.poll<T>> {
+  return expect.poll(read, { timeout: 10_000 });
+}
+
 async function shoot(page: Page, name: string): Promise<void> {
   const path = join(shots, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
@@ -125,7 +130,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${
     await page.waitForURL(/\/ui\/login/);
     await page.getByLabel('API key or bearer token').fill('veil_wrong_key_for_this_gateway');
     await page.getByRole('button', { name: 'Log in', exact: true }).click();
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('Not accepted');
+    await eventually(() => page.getByRole('alert').textContent()).toContain('Not accepted');
     await shoot(page, 'login');
 
     await logIn(page, gateway.url, APP_KEY);
@@ -137,7 +142,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${
     expect(answer.choices[0]?.message.content).toContain(EMAIL);
     const row = page.locator('#live-table tbody tr').first();
     await row.getByText('EMAIL 1').waitFor();
-    await expect.poll(() => row.textContent()).toContain('forwarded');
+    await eventually(() => row.textContent()).toContain('forwarded');
     expect(await row.textContent()).toContain('pass');
   });
 
@@ -145,10 +150,10 @@ describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${
     await page.locator('#live-table tbody tr').first().getByRole('button', { name: /Open request/ }).click();
     const clientPane = page.locator('#client-pane');
     const providerPane = page.locator('#provider-pane');
-    await expect.poll(() => providerPane.textContent()).toContain('<<EMAIL_1>>');
+    await eventually(() => providerPane.textContent()).toContain('<<EMAIL_1>>');
     await page.getByLabel('Reason for revealing original values').fill('curious');
     await page.getByRole('button', { name: 'Reveal originals' }).click();
-    await expect.poll(() => page.locator('#reveal-message').textContent()).toContain('does not allow');
+    await eventually(() => page.locator('#reveal-message').textContent()).toContain('does not allow');
     expect(await clientPane.textContent()).not.toContain(EMAIL);
     expect(await clientPane.textContent()).toContain('<<EMAIL_1>>');
     expect(await page.content()).not.toContain(EMAIL);
@@ -161,7 +166,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${
     await page.getByLabel('Reason for revealing original values').fill('ticket 4711: customer asked for a callback');
     await page.getByRole('button', { name: 'Reveal originals' }).click();
     const clientPane = page.locator('#client-pane');
-    await expect.poll(() => clientPane.textContent()).toContain(EMAIL);
+    await eventually(() => clientPane.textContent()).toContain(EMAIL);
     expect(await page.locator('#provider-pane').textContent()).not.toContain(EMAIL);
     await shoot(page, 'live');
   });
@@ -170,7 +175,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${
     await page.getByRole('link', { name: 'Playground' }).click();
     await page.getByRole('checkbox', { name: 'rules.email' }).waitFor();
     await page.getByRole('button', { name: 'Run' }).click();
-    await expect.poll(() => page.locator('#play-masked').textContent()).toContain('<<EMAIL_1>>');
+    await eventually(() => page.locator('#play-masked').textContent()).toContain('<<EMAIL_1>>');
     expect(await page.locator('#play-highlight').textContent()).toContain('EMAIL · rules');
     expect(await page.locator('#play-masked').textContent()).toContain('[CREDIT_CARD]');
     expect(await page.locator('#play-answer').textContent()).toContain(EMAIL);
@@ -178,21 +183,21 @@ describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${
     await shoot(page, 'playground');
     await page.getByRole('checkbox', { name: 'rules.email' }).uncheck();
     await page.getByRole('button', { name: 'Run' }).click();
-    await expect.poll(() => page.locator('#play-masked').textContent()).not.toContain('<<EMAIL_1>>');
+    await eventually(() => page.locator('#play-masked').textContent()).not.toContain('<<EMAIL_1>>');
     expect(await page.locator('#play-summary').textContent()).toContain('since the previous run: lost EMAIL (rules.email)');
   });
 
   it('verifies the audit chain and downloads the signed report', async () => {
     await gateway.telemetry.audit.checkpoint();
     await page.getByRole('link', { name: 'Audit' }).click();
-    await expect.poll(() => page.locator('#chain').textContent()).toContain('Verified: the chain is intact up to event');
+    await eventually(() => page.locator('#chain').textContent()).toContain('Verified: the chain is intact up to event');
     expect(await page.locator('#chain').textContent()).toMatch(/Signed checkpoints verified: [1-9]/);
-    await expect.poll(() => page.locator('#events tbody tr').count()).toBeGreaterThan(1);
+    await eventually(() => page.locator('#events tbody tr').count()).toBeGreaterThan(1);
     await page.getByLabel('Kind').selectOption('unmask');
     await page.getByRole('button', { name: 'Filter' }).click();
-    await expect.poll(() => page.locator('#events-status').textContent()).toContain('2 matching events');
+    await eventually(() => page.locator('#events-status').textContent()).toContain('2 matching events');
     await page.getByRole('button', { name: 'Create report' }).click();
-    await expect.poll(() => page.locator('#report-status').textContent()).toContain('INTACT');
+    await eventually(() => page.locator('#report-status').textContent()).toContain('INTACT');
     const [pdf] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Download report\.pdf/ }).click()]);
     expect(pdf.suggestedFilename()).toBe('report.pdf');
     const bytes = await readFile(await pdf.path());
@@ -208,7 +213,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${
     await writeFile(gateway.policyFile, 'rules:\n  - id: typo\n    action: mask-it\n', 'utf8');
     gateway.watcher.reload();
     await page.getByRole('link', { name: 'Policy' }).click();
-    await expect.poll(() => page.locator('#rules tbody').textContent()).toContain('mask-the-rest');
+    await eventually(() => page.locator('#rules tbody').textContent()).toContain('mask-the-rest');
     expect(await page.locator('#policy-rejection').textContent()).toContain('rules.0.action');
     const hits = await page.locator('#rules tbody tr').nth(2).locator('td').last().textContent();
     expect(Number(hits)).toBeGreaterThanOrEqual(2);
@@ -217,7 +222,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${
 
   it('shows the latest veil eval figures and the detectors', async () => {
     await page.getByRole('link', { name: 'Detection' }).click();
-    await expect.poll(() => page.locator('#eval-files').textContent()).toContain('console-demo.jsonl');
+    await eventually(() => page.locator('#eval-files').textContent()).toContain('console-demo.jsonl');
     expect(await page.locator('#eval-files svg rect').count()).toBeGreaterThan(0);
     expect(await page.locator('#detectors tbody').textContent()).toContain('rules.email');
     await shoot(page, 'detection');
@@ -228,14 +233,14 @@ describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${
     await logIn(page, gateway.url, APP_KEY);
     expect(await page.getByRole('link', { name: 'Audit' }).isVisible()).toBe(false);
     await page.goto(`${gateway.url}/ui/audit`);
-    await expect.poll(() => page.getByRole('alert').textContent()).toContain('needs the admin or auditor role');
+    await eventually(() => page.getByRole('alert').textContent()).toContain('needs the admin or auditor role');
   });
 
   it('logs in with the OIDC provider the policy trusts', async () => {
     await logOut(page);
     await page.getByRole('button', { name: 'Log in with the identity provider' }).click();
     await page.waitForURL(/\/ui\/live/);
-    await expect.poll(() => page.locator('#who').textContent()).toMatch(/^jwt:[0-9a-f]+ · tenant acme · roles auditor$/);
+    await eventually(() => page.locator('#who').textContent()).toMatch(/^jwt:[0-9a-f]+ · tenant acme · roles auditor$/);
     expect(gateway.idp.authorizations.at(-1)?.get('code_challenge_method')).toBe('S256');
     expect(await page.getByRole('link', { name: 'Audit' }).isVisible()).toBe(true);
   });
