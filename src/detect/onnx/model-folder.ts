@@ -51,6 +51,11 @@ export interface ModelFolder {
   /** Ids the tokenizer puts before and after a sequence (e.g. `[CLS]` and `[SEP]`). */
   readonly prefixIds: readonly number[];
   readonly suffixIds: readonly number[];
+  /**
+   * Whether a word reads differently after a space (byte-level BPE's `Ġword`, a Metaspace that
+   * does not prepend `▁`): then a word is tokenised with the space it had in the text.
+   */
+  readonly leadingSpaceMatters: boolean;
 }
 
 /** Modification times of the files that make up the model, for caches that must notice edits. */
@@ -186,5 +191,6 @@ export function readModelFolder(path: string): ModelFolder {
     maxLength,
     padId: padIdOf(tokenizer, tokenizerConfig),
     ...specialTokenFrame(folder, tokenizer),
+    leadingSpaceMatters: tokenizer.encode(' a', { add_special_tokens: false }).ids.join() !== tokenizer.encode('a', { add_special_tokens: false }).ids.join(),
   };
 }

@@ -42,6 +42,7 @@ export interface OnnxDetectorOptions {
 }
 
 const INPUTS_WE_FILL = new Set(['input_ids', 'attention_mask', 'token_type_ids', 'position_ids']);
+const SPACE = /\s/;
 /** Distinct words whose token ids are remembered (words repeat a lot across requests). */
 const WORD_CACHE_SIZE = 20_000;
 
@@ -111,7 +112,12 @@ export class OnnxDetector implements Detector {
 
   async detect(text: string, _context: DetectContext): Promise<Span[]> {
     const runtime = await this.load();
-    const words = splitWords(text).map((word) => ({ ...word, ids: this.idsOf(text.slice(word.start, word.end)) }));
+    const spaced = this.model.leadingSpaceMatters;
+    const words = splitWords(text).map((word) => {
+      const form = text.slice(word.start, word.end);
+      const afterSpace = spaced && word.start > 0 && SPACE.test(text.charAt(word.start - 1));
+      return { ...word, ids: this.idsOf(afterSpace ? ` ${form}` : form) };
+    });
     if (words.length === 0) return [];
     const best = await this.labelWords(runtime, words);
     const labelled: WordLabel[] = [];

@@ -95,6 +95,42 @@ describe('OnnxDetector on the fixture model', () => {
   });
 });
 
+describe('OnnxDetector with a byte-level BPE tokenizer', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'veil-onnx-bpe-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('tokenises a word with the space before it, as RoBERTa-style tokenizers expect', async () => {
+    // Ids chosen so the fixture model labels only `Ġalice` (id 5) a person; `alice` (28) is O.
+    const vocab = { '<pad>': 0, '<unk>': 1, '<s>': 2, '</s>': 3, Ġalice: 5, a: 17, l: 18, i: 19, c: 20, e: 21, m: 22, t: 23, Ġ: 24, al: 25, ali: 26, alic: 27, alice: 28, me: 29, met: 30 };
+    const special = (content: keyof typeof vocab) => ({ id: vocab[content], content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+    const tokenizer = {
+      version: '1.0',
+      added_tokens: (['<pad>', '<unk>', '<s>', '</s>'] as const).map(special),
+      normalizer: null,
+      pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
+      post_processor: { type: 'RobertaProcessing', sep: ['</s>', 3], cls: ['<s>', 2], trim_offsets: true, add_prefix_space: false },
+      decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
+      model: { type: 'BPE', unk_token: '<unk>', fuse_unk: false, byte_fallback: false, vocab, merges: ['a l', 'al i', 'ali c', 'alic e', 'Ġ alice', 'm e', 'me t'] },
+    };
+    const folder = join(dir, 'bpe');
+    await import('node:fs/promises').then((fs) => fs.mkdir(folder));
+    await writeFile(join(folder, 'tokenizer.json'), JSON.stringify(tokenizer));
+    await writeFile(join(folder, 'tokenizer_config.json'), JSON.stringify({ pad_token: '<pad>', model_max_length: 512 }));
+    for (const file of ['model.onnx', 'config.json']) await copyFile(join(FIXTURE, file), join(folder, file));
+    const bpe = await loadOnnxDetector({ path: folder, labels: LABELS });
+    const text = 'alice met alice.\nalice';
+    expect((await bpe.detect(text, {})).map((span) => [span.type, span.start, span.end])).toEqual([
+      ['PERSON', 10, 15],
+      ['PERSON', 17, 22],
+    ]);
+  });
+});
+
 describe('OnnxDetector start-up errors', () => {
   let dir: string;
   beforeAll(async () => {

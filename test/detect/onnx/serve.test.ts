@@ -2,16 +2,26 @@
  * An ONNX model named in veil.yaml, through the gateway: `veil serve` loads it before it listens
  * (a broken model stops the start), and requests are masked by it on the asynchronous path.
  */
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { CliIO } from '../../../src/cli/command.js';
 import { runServe } from '../../../src/cli/commands/serve.js';
 import { startMockUpstream } from '../../proxy/helpers/mock-upstream.js';
 
 const FIXTURE = resolve(import.meta.dirname, '../../fixtures/onnx-tiny');
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'veil-onnx-serve-'));
+  made.push(dir);
+  return dir;
+}
 
 function io(cwd: string): CliIO & { err: () => string } {
   const stderr = new PassThrough();
@@ -43,7 +53,7 @@ function policy(upstream: string, model: string): string {
 describe('veil serve with an ONNX model in veil.yaml', () => {
   it('masks what the model finds before the request leaves, and puts it back in the answer', async () => {
     const mock = await startMockUpstream();
-    const dir = mkdtempSync(join(tmpdir(), 'veil-onnx-serve-'));
+    const dir = tempDir();
     writeFileSync(join(dir, 'veil.yaml'), policy(mock.url, FIXTURE));
     const cli = io(dir);
     let stop: (reason: string) => void = () => undefined;
@@ -71,7 +81,7 @@ describe('veil serve with an ONNX model in veil.yaml', () => {
   });
 
   it('refuses to start when onnxruntime cannot load model.onnx, naming the file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'veil-onnx-serve-'));
+    const dir = tempDir();
     const model = join(dir, 'broken-model');
     mkdirSync(model);
     for (const file of ['tokenizer.json', 'tokenizer_config.json', 'config.json']) copyFileSync(join(FIXTURE, file), join(model, file));
