@@ -46,11 +46,14 @@ describe('veil mask | veil unmask', () => {
     expect(shell(`echo "<<EMAIL_1>>" | node "$VEIL_CLI" unmask --session other`)).toBe('<<EMAIL_1>>\n');
   });
 
-  it('leaves nothing readable in the data dir', async () => {
-    for (const name of await readdir(dataDir)) {
-      const bytes = await readFile(join(dataDir, name));
-      expect(bytes.includes('maria@example.com'), name).toBe(false);
-      expect(bytes.includes('4155550132'), name).toBe(false);
+  it('leaves nothing readable in the data dir, its audit log included', async () => {
+    const files = (await readdir(dataDir, { recursive: true, withFileTypes: true })).filter((entry) => entry.isFile());
+    expect(files.map((entry) => entry.name)).toContain('vault.db');
+    expect(files.some((entry) => entry.name.endsWith('.jsonl'))).toBe(true);
+    for (const entry of files) {
+      const bytes = await readFile(join(entry.parentPath, entry.name));
+      expect(bytes.includes('maria@example.com'), entry.name).toBe(false);
+      expect(bytes.includes('4155550132'), entry.name).toBe(false);
     }
   });
 });
