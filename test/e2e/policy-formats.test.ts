@@ -3,6 +3,7 @@
  * leaves as an FF1 format-preserving number, the e-mail as an opaque VEIL_ token, the provider
  * sees neither original, and the SDK gets both back, whole, streamed and in tool arguments.
  */
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { mkdtempSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
@@ -147,6 +148,44 @@ describe('per-rule token formats through the gateway (openai SDK)', () => {
       mock.handle(answer);
       await vaulted.close(500);
       await veil.close();
+    }
+  });
+
+  it('the same through another adapter: Anthropic Messages, whole and streamed (@anthropic-ai/sdk)', async () => {
+    const messages = new Gateway({
+      veil: new Veil(),
+      config: resolveConfig({ flags: { port: 0, providers: { anthropic: mock.url.replace(/\/v1$/, '') } } }),
+      policy: staticPolicySource(parsePolicy(POLICY)),
+      env: {},
+    });
+    const sdk = new Anthropic({ baseURL: (await messages.listen()).url, apiKey: 'sk-ant-client', maxRetries: 0, timeout: 15_000 });
+    const reply = (request: Recorded): string => {
+      const body = JSON.parse(request.body) as { messages: { content: string }[] };
+      const last = body.messages[body.messages.length - 1]?.content ?? '';
+      return `Charged ${(last.match(CARD_SHAPE)?.[0] ?? '').replace(/ /g, '.')}; receipt to ${last.match(OPAQUE)?.[0] ?? ''}.`;
+    };
+    const sse = (type: string, payload: Record<string, unknown>): string => `event: ${type}\ndata: ${JSON.stringify({ type, ...payload })}\n\n`;
+    const base = { id: 'msg_1', type: 'message', role: 'assistant', model: 'claude', stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } };
+    mock.handle(async (request, res) => {
+      const text = reply(request);
+      if ((JSON.parse(request.body) as { stream?: boolean }).stream !== true) {
+        sendJson(res, 200, { ...base, content: [{ type: 'text', text }], stop_reason: 'end_turn' });
+        return;
+      }
+      const events = [sse('message_start', { message: { ...base, content: [], stop_reason: null } }), sse('content_block_start', { index: 0, content_block: { type: 'text', text: '' } })];
+      for (let at = 0; at < text.length; at += 4) events.push(sse('content_block_delta', { index: 0, delta: { type: 'text_delta', text: text.slice(at, at + 4) } }));
+      events.push(sse('content_block_stop', { index: 0 }), sse('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 1 } }), sse('message_stop', {}));
+      await writeEvents(res, events);
+    });
+    const expected = `Charged ${PII.card}; receipt to ${PII.email}.`;
+    try {
+      const whole = await sdk.messages.create({ model: 'claude', max_tokens: 10, messages: [{ role: 'user', content: PROMPT }] });
+      expect(whole.content[0]?.type === 'text' ? whole.content[0].text : '').toBe(expected);
+      const stream = sdk.messages.stream({ model: 'claude', max_tokens: 10, messages: [{ role: 'user', content: PROMPT }] });
+      expect(await stream.finalText()).toBe(expected);
+    } finally {
+      mock.handle(answer);
+      await messages.close(500);
     }
   });
 });
