@@ -73,7 +73,7 @@ export function preloadNerModel(path: string | URL = DEFAULT_NER_MODEL_URL): Ner
 const HANDLE = /(?<![\p{L}\p{N}_.@])@[\p{L}\p{N}_]{2,30}\b(?!\.[a-z]{2,}|@)/gu;
 const DIGIT = /\d/;
 const SINGLE_LOWER_WORD = /^\p{Ll}+$/u;
-const CODE_HINT = /[{}]|;\s*$|==|&&|\|\||=>|\(\)|(?:^|\s)--?[a-z][\w-]*|\.(?:py|js|ts|sh|json|ya?ml|java|go|rb|cpp|rs)\b|^\s*(?:\$|>>>|#!)/mu;
+const CODE_HINT = /[{}]|;\s*$|==|&&|\|\||=>|\(\)|(?:^|\s)--?[a-z][\w-]*|\.(?:py|js|ts|sh|json|ya?ml|java|go|rb|cpp|rs)\b|^\s*(?:\$|>>>|#!)/m;
 const NAME_OR_PLACE = GAZ.FIRST | GAZ.LAST | GAZ.CITY | GAZ.COUNTRY | GAZ.STATE | GAZ.PLACE_PART;
 /** `textCase` value of all-lower-case text (see features.ts). */
 const LOWER_CASE_TEXT = 3;
