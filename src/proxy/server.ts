@@ -12,6 +12,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { VeilError, VeilErrorCode } from '../core/errors.js';
@@ -347,13 +348,17 @@ export class Gateway {
     return false;
   }
 
-  /** An AbortSignal that fires when the client goes away before its answer is complete. */
-  private clientGone(res: ServerResponse): AbortSignal {
-    const controller = new AbortController();
+  /**
+   * Emits 'abort' when the client goes away before its answer is complete. An emitter rather than
+   * an AbortController: undici takes either, and the controller with its listener cost several
+   * microseconds on every request.
+   */
+  private clientGone(res: ServerResponse): EventEmitter {
+    const gone = new EventEmitter();
     res.once('close', () => {
-      if (!res.writableFinished) controller.abort();
+      if (!res.writableFinished) gone.emit('abort');
     });
-    return controller.signal;
+    return gone;
   }
 
   /** The policy's auth and access checks for a request the route table gave to `provider`. */

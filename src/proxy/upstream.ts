@@ -4,6 +4,7 @@
  * timeout) at this boundary, so the server maps them without knowing undici.
  * @module
  */
+import type { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import { Pool } from 'undici';
 import { VeilError, VeilErrorCode } from '../core/errors.js';
@@ -17,7 +18,8 @@ export interface UpstreamRequest {
   readonly path: string;
   readonly headers: Record<string, string>;
   readonly body: string | Buffer | Readable | undefined;
-  readonly signal: AbortSignal;
+  /** Aborts the request: an AbortSignal, or an emitter that emits 'abort' (both are what undici takes). */
+  readonly signal: AbortSignal | EventEmitter;
 }
 
 export interface UpstreamResponse {

@@ -6,7 +6,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AuditLog } from '../../src/audit/audit-log.js';
-import type { AuditSink } from '../../src/audit/audit-sink.js';
+import type { AuditSink, ChainHead } from '../../src/audit/audit-sink.js';
 import { EMPTY_HEAD, sealEvent, type AuditEvent, type PendingAuditEvent } from '../../src/audit/event.js';
 import { signingKeyFromPrivate } from '../../src/audit/signing-key.js';
 
@@ -18,7 +18,7 @@ class GatedSink implements AuditSink {
   readonly name = 'gated';
   readonly batches: number[] = [];
   readonly #waiting: (() => void)[] = [];
-  #head = EMPTY_HEAD;
+  #head: ChainHead = EMPTY_HEAD;
   open = async (): Promise<void> => undefined;
   head = async () => this.#head;
   readEvents = async function* () {};
