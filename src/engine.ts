@@ -18,6 +18,7 @@ import { mask, type DecideFn, type MaskResult } from './pipeline/mask.js';
 import { rehydrate, StreamRehydrator, type RehydrateOptions } from './pipeline/rehydrate.js';
 import { MemoryTokenScope } from './vault/memory-scope.js';
 import type { TokenScope } from './vault/token-scope.js';
+import type { FormatKeys } from './vault/tokens/format-keys.js';
 
 export interface ScopeRequest {
   readonly tenant?: string;
@@ -35,6 +36,11 @@ export interface ScopeRequest {
 /** The part of the vault the engine needs. */
 export interface ScopeProvider {
   openScope(request: { tenant: string; session: string; ttlSeconds?: number; lazy?: boolean }): Promise<TokenScope>;
+  /**
+   * The tenant's token-format keys. With it, requests without a session issue the same opaque,
+   * fpe and hash tokens as the tenant's sessions (and as every other replica on the same vault).
+   */
+  formatKeys?(tenant: string): Promise<FormatKeys>;
   close(): Promise<void>;
 }
 
@@ -69,7 +75,12 @@ export class Veil {
   /** A scope for a request: in memory without a session, in the vault with one. */
   openScope(request: ScopeRequest = {}): TokenScope | Promise<TokenScope> {
     const tenant = request.tenant ?? 'default';
-    if (request.session === undefined) return new MemoryTokenScope(tenant);
+    if (request.session === undefined) {
+      const tenantKeys = this.vault?.formatKeys?.bind(this.vault);
+      if (tenantKeys === undefined) return new MemoryTokenScope(tenant);
+      // Asked for only when a rule picks a keyed format, so the default path never waits on it.
+      return new MemoryTokenScope(tenant, undefined, { formatKeys: () => tenantKeys(tenant) });
+    }
     if (this.vault !== undefined) {
       return this.vault.openScope({
         tenant,
