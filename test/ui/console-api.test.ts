@@ -62,6 +62,22 @@ afterAll(async () => {
   await gateway?.close();
 });
 
+describe('console switched off', () => {
+  it('answers 404 on /ui and records nothing', async () => {
+    const { Gateway } = await import('../../src/proxy/server.js');
+    const { resolveConfig } = await import('../../src/proxy/config.js');
+    const { Veil } = await import('../../src/engine.js');
+    const off = new Gateway({ veil: new Veil(), config: resolveConfig({ flags: { port: 0 } }), console: false });
+    const { url } = await off.listen();
+    try {
+      expect((await fetch(`${url}/ui/live`)).status).toBe(404);
+      expect((await consoleApi(url, 'session', undefined)).status).toBe(404);
+    } finally {
+      await off.close(100);
+    }
+  });
+});
+
 describe('console auth', () => {
   it('serves page shells without credentials but no data', async () => {
     const page = await fetch(`${gateway.url}/ui/live`);

@@ -73,7 +73,18 @@ function eventually<T>(read: () => T | Promise<T>): ReturnType<typeof expect.pol
   return expect.poll(read, { timeout: 10_000 });
 }
 
+/** Every form control on the page has a label (or an aria-label), and every table a caption. */
+async function expectAccessible(page: Page): Promise<void> {
+  // A string, because this project's TypeScript has no DOM types: it runs in the page.
+  const unlabelled = await page.evaluate<string[]>(
+    "[...document.querySelectorAll('input, select, textarea')].filter((c) => c.labels.length === 0 && c.getAttribute('aria-label') === null).map((c) => c.id || c.name || c.tagName)",
+  );
+  expect(unlabelled).toEqual([]);
+  expect(await page.locator('table:not(:has(caption))').count()).toBe(0);
+}
+
 async function shoot(page: Page, name: string): Promise<void> {
+  await expectAccessible(page);
   const path = join(shots, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   expect((await readFile(path)).subarray(1, 4).toString('latin1')).toBe('PNG');
