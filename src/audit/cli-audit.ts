@@ -44,12 +44,12 @@ export function auditTenant(tenant: string | undefined): string {
   return isAuditIdentifier(value) ? value : 'other';
 }
 
-/** Counts per type and action plus token ids of a mask result; fpe and `[TYPE]` tokens are left out. */
+/** Counts per type and action plus token ids of a mask result (`summarizeMask` leaves fpe tokens out). */
 export function maskFields(result: {
   readonly entities: readonly Pick<MaskedEntity, 'type' | 'action' | 'token'>[];
 }): Pick<AuditEventInput, 'entities' | 'token_ids'> {
   const summary = summarizeMask({ entities: result.entities.map(({ type, action, token }) => ({ type, action, token, rule: undefined })) });
-  return { entities: summary.entities, token_ids: summary.token_ids.filter(isAuditTokenId) };
+  return { entities: summary.entities, token_ids: summary.token_ids };
 }
 
 /** Spans per type, for commands that only find (`detect`, `scan`). */

@@ -6,7 +6,7 @@
  * @module
  */
 import type { MaskedEntity } from '../pipeline/mask.js';
-import type { ActionCounts, AuditAction } from './event.js';
+import { isAuditTokenId, type ActionCounts, type AuditAction } from './event.js';
 
 export interface MaskSummary {
   readonly entities: Record<string, ActionCounts>;
@@ -36,5 +36,15 @@ export function summarizeMask(
     if (entity.rule !== undefined) rules.add(entity.rule);
   }
   for (const [type, count] of Object.entries(allowed)) if (count > 0) add(type, 'allow', count);
-  return { entities, token_ids: [...tokens], rule_ids: [...rules] };
+  return { entities, token_ids: [...tokens].filter(isRecordableTokenId), rule_ids: [...rules] };
+}
+
+/**
+ * Placeholder (`EMAIL_1`), opaque (`VEIL_…`) and hash (`HASH_…`) tokens go into `token_ids`.
+ * Left out, but still counted per type: fpe tokens (digits that look like a card or a phone
+ * number, which the record must not hold), `[TYPE]` markers (not ids) and SIV tokens too long
+ * for the field. Without this filter one such token made the whole request's event invalid.
+ */
+function isRecordableTokenId(token: string): boolean {
+  return isAuditTokenId(token) && /[A-Za-z]/.test(token);
 }

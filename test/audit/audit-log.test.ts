@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AuditSink } from '../../src/audit/audit-sink.js';
 import { AuditLog } from '../../src/audit/audit-log.js';
-import type { PendingAuditEvent } from '../../src/audit/event.js';
+import { prepareEvent, type PendingAuditEvent } from '../../src/audit/event.js';
 import { loadSigningKey, signingKeyFromPrivate } from '../../src/audit/signing-key.js';
 import { JsonlAuditSink } from '../../src/audit/sinks/jsonl.js';
 import { summarizeMask } from '../../src/audit/summarize.js';
@@ -187,5 +187,14 @@ describe('summarizeMask', () => {
       token_ids: ['EMAIL_1'],
       rule_ids: ['r1', 'no-ssn'],
     });
+  });
+
+  it('keeps placeholder, opaque and hash token ids; fpe numbers, [TYPE] markers and over-long tokens only count', () => {
+    const tokens = ['CREDIT_CARD_1', 'VEIL_EMAIL_local:ab12_K3J5', 'HASH_SSN_ABCDEF', '4685-7816-4898-7120', '4685 7816 4898 7120', '[EMAIL]', `VEIL_NOTE_k1_S${'A'.repeat(200)}`];
+    const summary = summarizeMask({ entities: tokens.map((token) => ({ type: 'CREDIT_CARD', action: 'mask' as const, token, rule: undefined })) });
+    expect(summary.token_ids).toEqual(['CREDIT_CARD_1', 'VEIL_EMAIL_local:ab12_K3J5', 'HASH_SSN_ABCDEF']);
+    expect(summary.entities).toEqual({ CREDIT_CARD: { mask: 7 } });
+    // The event a gateway request makes from it is valid (before, one fpe token voided it).
+    expect(() => prepareEvent({ kind: 'request', tenant: 'acme', ...summary })).not.toThrow();
   });
 });
