@@ -180,6 +180,15 @@ describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${
     await eventually(() => clientPane.textContent()).toContain(EMAIL);
     expect(await page.locator('#provider-pane').textContent()).not.toContain(EMAIL);
     await shoot(page, 'live');
+    // Keyboard only: Escape closes the view (and forgets the values), Enter on Open reopens it.
+    await page.keyboard.press('Escape');
+    await eventually(() => page.locator('#detail').isHidden()).toBe(true);
+    expect(await page.locator('#client-pane').textContent()).toBe('');
+    const open = page.locator('#live-table tbody tr.selected').getByRole('button', { name: /Open request/ });
+    await eventually(() => open.evaluate((button) => button === (globalThis as unknown as { document: { activeElement: unknown } }).document.activeElement)).toBe(true);
+    await page.keyboard.press('Enter');
+    await eventually(() => page.locator('#detail').isVisible()).toBe(true);
+    expect(await page.locator('#client-pane').textContent()).not.toContain(EMAIL);
   });
 
   it('runs the playground, with and without a detector', async () => {
