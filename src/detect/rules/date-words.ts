@@ -16,9 +16,12 @@ const FULL_MONTH = /\b(?:January|February|March|April|May|June|July|August|Septe
 const BEFORE_MONTH = /\b(?:in|since|until|till|by|during|from|through|early|late|mid|last|next|this|every|of)\s(?:(?:early|late|mid|last|next)\s)?$/i;
 
 const YEAR = /\b(?:1[89]|20)\d\d(?:'?s)?(?!\w|[.,]\d)/g;
-/** Time words a bare year may follow: "in 1977", "since the late 1980s", "c. 1900". */
+/**
+ * Time words a bare year may follow: "in 1977", "since the late 1980s", "c. 1900", "Q3 2024",
+ * "FY 2025", and birth cues ("born 1990", "DOB: 1985").
+ */
 const BEFORE_YEAR =
-  /(?:^|[^\p{L}\p{N}])(in|since|from|until|till|by|during|before|after|around|circa|c\.|year|early|late|mid|of|between)\s(?:the\s)?(?:(?:early|late|mid)[\s-])?$/iu;
+  /(?:^|[^\p{L}\p{N}])(in|since|from|until|till|by|during|before|after|around|circa|c\.|year|early|late|mid|of|between|q[1-4]|h[12]|fy|born|dob|d\.o\.b\.?):?\s(?:the\s)?(?:(?:early|late|mid)[\s-])?$/iu;
 /** Joins a year to the one before: "1990 and 1995", "1990-1995", "1990 to 1995", "2019, 2020". */
 const RANGE_JOIN = /^(?:\s?[-–]\s?|,?\s(?:and|to|through|until|till|or)\s|,\s)$/i;
 /** What a number followed by these counts is not a year. */

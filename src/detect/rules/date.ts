@@ -30,6 +30,8 @@ const NUMERIC = new RegExp(
     `(?:0?[1-9]|[12]\\d|3[01])([-/.])(?:0?[1-9]|[12]\\d|3[01])\\2(?:(?:1[6-9]|20)\\d\\d|\\d\\d)${TIME}(?![\\w]|[-/.]\\d)`,
     // 5 Dec 2023, 5th of December, 2023
     `${DAY}(?: of)? ${MONTH}\\.?(?:,? ${YEAR})?${TIME}(?![\\w])`,
+    // Day, month name and year joined by dashes or slashes: 03-Mar-2024, 3/March/24
+    `(?:0?[1-9]|[12]\\d|3[01])([-/])${MONTH}\\3(?:${YEAR}|\\d\\d)${TIME}(?![\\w]|[-/.]\\d)`,
     // Month and year: 12/2023
     `(?:0?[1-9]|1[0-2])/(?:1[89]|20)\\d\\d(?![\\w]|[-/.]\\d)`,
   ].join('|'),

@@ -20,6 +20,7 @@ describe('rules.date', () => {
     expect(found(dateDetector, 'DOB: 03/14/1985')).toEqual(['DATE_OF_BIRTH:03/14/1985']);
     expect(found(dateDetector, 'she was born on June 2, 1914 in Ohio')).toEqual(['DATE_OF_BIRTH:June 2, 1914']);
     expect(found(dateDetector, 'he was born in 1985 in Leeds')).toEqual(['DATE_OF_BIRTH:1985']);
+    expect(found(dateDetector, 'DOB: 1985, born 1990')).toEqual(['DATE_OF_BIRTH:1985', 'DATE_OF_BIRTH:1990']);
   });
 
   it.each([
@@ -32,6 +33,8 @@ describe('rules.date', () => {
     ['the band was founded in 1977. Since then', '1977'],
     ['the Civil Rights Act of 1964 protects', '1964'],
     ['it grew fast during the late 1990s', '1990s'],
+    ['admitted on 03-Mar-2024 at 10:15', '03-Mar-2024 at 10:15'],
+    ['results for Q3 2024 are in', '2024'],
   ])('finds the worded date in %j', (text, expected) => {
     expect(found(dateDetector, text)).toEqual([`DATE:${expected}`]);
   });
