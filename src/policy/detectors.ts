@@ -7,7 +7,7 @@
  * @module
  */
 import type { Detector } from '../detect/detector.js';
-import { DetectionEngine } from '../detect/engine.js';
+import { DetectionEngine, type DetectionEngineOptions } from '../detect/engine.js';
 import type { AllowList } from '../detect/merge.js';
 import { builtinDetectors } from '../detect/registry.js';
 import { createCustomDetectors, type CustomEntityDefinition } from '../detect/custom/custom-detector.js';
@@ -75,8 +75,13 @@ export function allowListOf(policy: Policy): AllowList {
  * A detection engine configured by the policy. `available` defaults to the built-in rule
  * detectors; callers add NER, LLM and custom-entity detectors to it when they have them.
  */
-export function buildDetectionEngine(policy: Policy, available: readonly Detector[] = builtinDetectors()): DetectionEngine {
+export function buildDetectionEngine(
+  policy: Policy,
+  available: readonly Detector[] = builtinDetectors(),
+  options: Pick<DetectionEngineOptions, 'cache'> = {},
+): DetectionEngine {
   return new DetectionEngine({
+    ...options,
     detectors: selectDetectors(policy, available),
     allow: allowListOf(policy),
     minScore: policy.detectors.minScore,

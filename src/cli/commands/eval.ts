@@ -4,16 +4,21 @@
  * reading and scoring live in src/eval/.
  * @module
  */
+import { resolve } from 'node:path';
 import { PARENT_TYPES } from '../../core/entities.js';
 import { VeilError, VeilErrorCode } from '../../core/errors.js';
 import { evaluateFile, type EvalProgress, type Masker } from '../../eval/evaluate.js';
 import { formatJson, formatTable, type FileReport } from '../../eval/report.js';
 import { veilMasker } from '../../eval/veil-masker.js';
+import { defaultDetectors } from '../../detect/registry.js';
+import { Veil } from '../../engine.js';
+import { buildDetectionEngine, prepareDetectors } from '../../policy/detectors.js';
+import { loadPolicyFile } from '../../policy/load.js';
 import { writeLatestEval } from '../../ui/latest-eval.js';
 import { defaultDataDir } from '../../vault/vault.js';
 import { EXIT, type CliCommand, type CliIO } from '../command.js';
 
-const USAGE = `Usage: veil eval FILE.jsonl [FILE2.jsonl ...] [--json] [--labels L1,L2]
+const USAGE = `Usage: veil eval FILE.jsonl [FILE2.jsonl ...] [--json] [--labels L1,L2] [--config FILE]
 
 Masks every record of each eval file (format: shared/eval/README.md) and reports, per label:
 gold spans, recall (a prediction of any type covers >= 50% of the span), strict recall (same
@@ -23,6 +28,8 @@ leak rates; plus over-masking on span-free records and latency p50/p95 per recor
 Options:
   --json            one JSON object on stdout instead of tables
   --labels L1,L2    report only these labels (e.g. EMAIL,PHONE)
+  --config FILE     detect as this policy file's detectors section says (tiers, thresholds,
+                    allow lists, custom entities, ONNX models), e.g. to measure your own model
   --no-save         do not write the figures to <data dir>/eval/latest.json (VEIL_DATA_DIR,
                     default ./.veil), where the web console's Detection page reads them
 `;
@@ -32,6 +39,7 @@ interface EvalArgs {
   readonly json: boolean;
   readonly labels: readonly string[] | undefined;
   readonly save: boolean;
+  readonly config: string | undefined;
 }
 
 const KNOWN_LABELS: ReadonlySet<string> = new Set(PARENT_TYPES);
@@ -42,6 +50,7 @@ export function parseEvalArgs(args: readonly string[]): EvalArgs {
   let json = false;
   let labels: string[] | undefined;
   let save = true;
+  let config: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] ?? '';
     if (arg === '--json') {
@@ -52,6 +61,9 @@ export function parseEvalArgs(args: readonly string[]): EvalArgs {
       const value = arg === '--labels' ? args[++i] : arg.slice('--labels='.length);
       if (value === undefined || value.trim() === '') throw usage('--labels needs a comma-separated list');
       labels = parseLabels(value);
+    } else if (arg === '--config' || arg.startsWith('--config=')) {
+      config = arg === '--config' ? args[++i] : arg.slice('--config='.length);
+      if (config === undefined || config.trim() === '') throw usage('--config needs a policy file');
     } else if (arg === '--') {
       files.push(...args.slice(i + 1));
       break;
@@ -63,7 +75,7 @@ export function parseEvalArgs(args: readonly string[]): EvalArgs {
   }
   if (files.length === 0) throw usage('no eval file given');
   if (files.includes('-')) throw usage('eval reads files, not stdin');
-  return { files, json, labels, save };
+  return { files, json, labels, save, config };
 }
 
 function parseLabels(value: string): string[] {
@@ -89,6 +101,14 @@ function progressWriter(io: CliIO): ((progress: EvalProgress) => void) | undefin
   };
 }
 
+/** The default engine, or the one the policy file configures (uncached either way, ONNX models loaded). */
+async function maskerFor(config: string | undefined, io: CliIO): Promise<Masker> {
+  if (config === undefined) return veilMasker();
+  const policy = loadPolicyFile(resolve(io.cwd, config));
+  await prepareDetectors(policy);
+  return veilMasker(new Veil({ engine: buildDetectionEngine(policy, defaultDetectors(), { cache: false }) }));
+}
+
 /** Runs the command with a given masker; `evalCommand` uses the default engine. */
 export async function runEval(args: readonly string[], io: CliIO, masker?: Masker): Promise<number> {
   let parsed: EvalArgs;
@@ -100,7 +120,14 @@ export async function runEval(args: readonly string[], io: CliIO, masker?: Maske
     return EXIT.usage;
   }
   const onProgress = progressWriter(io);
-  const mask = masker ?? veilMasker();
+  let mask: Masker;
+  try {
+    mask = masker ?? (await maskerFor(parsed.config, io));
+  } catch (error: unknown) {
+    if (!(error instanceof VeilError)) throw error;
+    io.stderr.write(`veil eval: ${error.message}\n`);
+    return EXIT.badInput;
+  }
   const reports: FileReport[] = [];
   try {
     for (const file of parsed.files) {

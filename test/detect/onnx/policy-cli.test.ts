@@ -77,6 +77,21 @@ describe('veil detect --config with an ONNX model', () => {
     expect(human.stdout).not.toContain('Alice');
   });
 
+  it('measures the model with veil eval --config', async () => {
+    const record = (id: string, text: string, spans: [number, number, string][]) =>
+      JSON.stringify({ id, source: 'tiny', text, spans: spans.map(([start, end, label]) => ({ start, end, label, text: text.slice(start, end) })) });
+    await writeFile(
+      join(dir, 'tiny.jsonl'),
+      [record('1', 'Bob went to Paris.', [[0, 3, 'PERSON'], [12, 17, 'LOCATION']]), record('2', 'We met Alice Smith.', [[7, 18, 'PERSON']])].join('\n'),
+    );
+    const run = await runCliInProcess(['eval', '--config', join(dir, 'veil.yaml'), '--json', '--no-save', join(dir, 'tiny.jsonl')]);
+    expect(run.stderr).toBe('');
+    const labels = (JSON.parse(run.stdout) as { files: { labels: Record<string, { recall: number; predicted: number }> }[] }).files[0]!.labels;
+    // veil.yaml sets LOCATION's threshold above the model's 0.89, so only the people are found.
+    expect(labels['PERSON']).toMatchObject({ recall: 1, predicted: 2 });
+    expect(labels['LOCATION']).toMatchObject({ recall: 0, predicted: 0 });
+  });
+
   it('fails with the policy line and the folder problem when the model folder is missing', async () => {
     const run = await runCliInProcess(['detect', '--config', join(dir, 'broken.yaml'), join(dir, 'text.txt')]);
     expect(run.code).toBe(1);
