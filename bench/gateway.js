@@ -130,26 +130,43 @@ async function checkVeil(veilPort) {
 
 const round = (value, digits = 2) => (Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : null);
 
+/**
+ * Issue #4's budgets; the uncached variant (every request new text, NER on) is held to issue #5's
+ * (added p50 and throughput only). Infinity: no budget.
+ */
+const BUDGETS = {
+  default: { addedP50Ms: 0.7, addedTtfbMs: 1, cpuMs: 1, throughput: 0.6 },
+  'veil-uncached': { addedP50Ms: 1.5, addedTtfbMs: Infinity, cpuMs: Infinity, throughput: 0.5 },
+};
+
 function budgetsFor(target, ratios, rows) {
   const ratio = (mode, concurrency) => ratios.find((entry) => entry.target === target && entry.mode === mode && entry.concurrency === concurrency);
   if (ratio('json', 1) === undefined) return [];
-  const streams = MODES.filter((mode) => mode.stream && ratio(mode.name, 1) !== undefined).map((mode) => mode.name);
+  const budget = BUDGETS[target] ?? BUDGETS.default;
+  const streams = Number.isFinite(budget.addedTtfbMs) ? MODES.filter((mode) => mode.stream && ratio(mode.name, 1) !== undefined).map((mode) => mode.name) : [];
   const veilCpu = Math.max(...rows.filter((row) => row.target === target).map((row) => row.cpuMsPerRequest));
   const throughput = MODES.filter((mode) => ratio(mode.name, 50) !== undefined).map((mode) => [mode.name, ratio(mode.name, 50).throughputRatio]);
   return [
-    { target, budget: 'added p50 at C=1, JSON ≤ +0.7 ms', measured: `${ratio('json', 1).addedP50Ms} ms`, met: ratio('json', 1).addedP50Ms <= 0.7 },
-    ...streams.map((mode) => ({
-      target,
-      budget: `${mode} TTFB at C=1 ≤ pass-through + 1 ms`,
-      measured: `${ratio(mode, 1).addedTtfbP50Ms} ms`,
-      met: ratio(mode, 1).addedTtfbP50Ms <= 1,
-    })),
-    { target, budget: 'proxy CPU ≤ 1 ms per request', measured: `${veilCpu} ms (worst row)`, met: veilCpu <= 1 },
     {
       target,
-      budget: 'throughput at C=50 ≥ 0.6× pass-through',
+      budget: `added p50 at C=1, JSON ≤ +${budget.addedP50Ms} ms`,
+      measured: `${ratio('json', 1).addedP50Ms} ms`,
+      met: ratio('json', 1).addedP50Ms <= budget.addedP50Ms,
+    },
+    ...streams.map((mode) => ({
+      target,
+      budget: `${mode} TTFB at C=1 ≤ pass-through + ${budget.addedTtfbMs} ms`,
+      measured: `${ratio(mode, 1).addedTtfbP50Ms} ms`,
+      met: ratio(mode, 1).addedTtfbP50Ms <= budget.addedTtfbMs,
+    })),
+    ...(Number.isFinite(budget.cpuMs)
+      ? [{ target, budget: `proxy CPU ≤ ${budget.cpuMs} ms per request`, measured: `${veilCpu} ms (worst row)`, met: veilCpu <= budget.cpuMs }]
+      : []),
+    {
+      target,
+      budget: `throughput at C=50 ≥ ${budget.throughput}× pass-through`,
       measured: throughput.map(([mode, value]) => `${mode} ${value}×`).join(', '),
-      met: throughput.every(([, value]) => value >= 0.6),
+      met: throughput.every(([, value]) => value >= budget.throughput),
     },
   ];
 }
