@@ -38,6 +38,13 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export const DETECTOR_TIERS = ['rules', 'custom', 'ner', 'llm'] as const;
 
+/**
+ * How a tier that can fail went (the LLM tier): `ok`, or why the request fell back to the other
+ * tiers. An enum, so nothing the model answered can reach the record.
+ */
+export const DETECTOR_OUTCOMES = ['ok', 'timeout', 'network', 'http', 'malformed'] as const;
+export type DetectorOutcome = (typeof DETECTOR_OUTCOMES)[number];
+
 /** Stages of a gateway request whose wall time an event may carry in `stage_ms`. */
 export const AUDIT_STAGES = ['auth', 'route', 'extract', 'detect', 'policy', 'vault', 'leak_gate', 'upstream', 'rehydrate', 'audit'] as const;
 export type AuditStage = (typeof AUDIT_STAGES)[number];
@@ -110,6 +117,8 @@ const detectorTiming = z
     ms: millis,
     /** Spans this tier produced (before merge). */
     spans: count,
+    /** Only on tiers that can fail (llm); absent elsewhere, so older events keep their hash. */
+    outcome: z.enum(DETECTOR_OUTCOMES).optional(),
   })
   .strict();
 
@@ -291,12 +300,13 @@ export function prepareEvent(input: AuditEventInput, now: () => Date = () => new
     entities[type] = clean;
   }
   const detectors = (input.detectors ?? []).map((timing, i) => {
-    check.keys(timing, ['tier', 'ms', 'spans'], `detectors.${i}.`);
-    return {
+    check.keys(timing, ['tier', 'ms', 'spans', 'outcome'], `detectors.${i}.`);
+    const clean: DetectorTiming = {
       tier: check.oneOf(`detectors.${i}.tier`, timing.tier, DETECTOR_TIERS),
       ms: check.millis(`detectors.${i}.ms`, timing.ms),
       spans: check.count(`detectors.${i}.spans`, timing.spans),
     };
+    return timing.outcome === undefined ? clean : { ...clean, outcome: check.oneOf(`detectors.${i}.outcome`, timing.outcome, DETECTOR_OUTCOMES) };
   });
   const unmask = input.unmask ?? null;
   if (unmask !== null) {

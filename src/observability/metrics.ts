@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { ActionCounts } from '../audit/event.js';
+import { DETECTOR_OUTCOMES, type ActionCounts, type DetectorOutcome } from '../audit/event.js';
 import { LabelSets, type LabelSetsOptions, type Stage } from './labels.js';
 
 export interface MetricsOptions extends LabelSetsOptions {
@@ -37,6 +37,7 @@ export class VeilMetrics {
   readonly #stage: Histogram<'stage' | 'tier'>;
   readonly #entities: Counter<'type' | 'action'>;
   readonly #leakGate: Counter<'route' | 'provider'>;
+  readonly #llmFallbacks: Counter<'outcome'>;
   readonly #auditLogs: AuditLogGauges[] = [];
   // Label children per combination, made once: a request then updates its metrics without
   // building and validating label objects each time.
@@ -80,6 +81,12 @@ export class VeilMetrics {
       name: `${prefix}leak_gate_trips_total`,
       help: 'Requests refused because a masked value was about to leave.',
       labelNames: ['route', 'provider'],
+      registers,
+    });
+    this.#llmFallbacks = new Counter({
+      name: `${prefix}llm_detector_fallbacks_total`,
+      help: 'Requests whose LLM detector failed (timeout, network, http, malformed) and went on with the other tiers.',
+      labelNames: ['outcome'],
       registers,
     });
     const logs = this.#auditLogs;
@@ -160,6 +167,11 @@ export class VeilMetrics {
 
   leakGateTrip(route: string | null, provider: string | null): void {
     this.#leakGate.inc({ route: this.labels.route(route), provider: this.labels.provider(provider) });
+  }
+
+  /** A request that went on without the LLM tier; `outcome` is the enum of the audit event. */
+  llmFallback(outcome: Exclude<DetectorOutcome, 'ok'>): void {
+    if ((DETECTOR_OUTCOMES as readonly string[]).includes(outcome)) this.#llmFallbacks.inc({ outcome });
   }
 
   /** Exports the queue depth and write counters of an audit log. */

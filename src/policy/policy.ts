@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { TokenFormatName } from '../vault/tokens/formats.js';
-import { parseDuration, type OnnxModelDocument, type PolicyDocument, type RuleAction, type JwtDocument } from './schema.js';
+import { parseDuration, type LlmDetectorDocument, type OnnxModelDocument, type PolicyDocument, type RuleAction, type JwtDocument } from './schema.js';
 
 export interface ApiKeyEntry {
   readonly id: string;
@@ -87,6 +87,8 @@ export interface DetectorSettings {
   readonly custom: readonly Readonly<Record<string, unknown>>[];
   /** ONNX models as written, `path` made absolute when the file was read. */
   readonly onnx: readonly OnnxModelDocument[];
+  /** The opt-in LLM detector as written; absent when the file has no `detectors.llm`. */
+  readonly llm?: LlmDetectorDocument;
 }
 
 export interface UnmaskSettings {
@@ -285,6 +287,7 @@ export function compilePolicy(document: PolicyDocument, options: CompileOptions 
       allow: document.detectors.allow,
       custom: document.detectors.custom,
       onnx: document.detectors.onnx,
+      ...(document.detectors.llm === undefined ? {} : { llm: document.detectors.llm }),
     },
     unmask: {
       policies: document.unmask.policies,

@@ -165,7 +165,74 @@ export const onnxModelSchema = z
   })
   .strict();
 
-export const detectorsSchema = z
+/** An environment variable name: the file names where a key is, never the key. */
+const envName = z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { message: 'expected an environment variable name' });
+
+/**
+ * The opt-in LLM detector (`detect/llm`, tier "llm") over an OpenAI-compatible endpoint. The URL
+ * is checked when the file is read; nothing contacts it until a request is scanned.
+ */
+export const llmDetectorSchema = z
+  .object({
+    id: id.optional(),
+    /** Base URL of the OpenAI-compatible API, e.g. Ollama's `http://127.0.0.1:11434/v1`. */
+    url: httpUrl.refine(
+      (value) => {
+        // Runs after httpUrl's check even when that failed, so it must not throw.
+        const url = URL.canParse(value) ? new URL(value) : undefined;
+        return url === undefined || (url.username === '' && url.password === '');
+      },
+      { message: 'expected a URL without user:password (put the key in the variable api_key_env names)' },
+    ),
+    model: z.string().trim().min(1),
+    api_key_env: envName.optional(),
+    /** Built-in types to ask for. Default PERSON, ORG, LOCATION, ADDRESS. */
+    types: z.array(entityType).min(1).optional(),
+    /** Custom types described in words, e.g. `{ type: PROJECT_CODE, description: internal project code names }`. */
+    custom: z
+      .array(z.object({ type: entityType, description: z.string().trim().min(3).max(500) }).strict())
+      .default([]),
+    timeout_ms: z.number().int().min(50).max(600_000).optional(),
+    chunk_size: z.number().int().min(200).max(1_000_000).optional(),
+    chunk_overlap: z.number().int().min(0).optional(),
+    concurrency: z.number().int().min(1).max(64).optional(),
+    /** Confidence given to the spans of an answer that names none. Default 0.7. */
+    score: z.number().min(0).max(1).optional(),
+    /** Entities the model itself scores below this are dropped. */
+    min_score: z.number().min(0).max(1).optional(),
+    /** Ask for `response_format: json_object`. Default true; turn off for servers that refuse it. */
+    json_mode: z.boolean().optional(),
+  })
+  .strict()
+  .refine((llm) => llm.chunk_overlap === undefined || llm.chunk_overlap < (llm.chunk_size ?? 6000), {
+    message: 'chunk_overlap must be smaller than chunk_size (default 6000)',
+    path: ['chunk_overlap'],
+  })
+  .refine(
+    (llm) => {
+      const names = [...(llm.types ?? []), ...llm.custom.map((custom) => custom.type)];
+      return new Set(names).size === names.length;
+    },
+    { message: 'each entity type may be listed once, in types or in custom', path: ['custom'] },
+  );
+
+/**
+ * Writing an `llm:` section switches the LLM tier on (it is off by default), unless `tiers.llm`
+ * is written too: a section that configures the detector should not need a second switch.
+ */
+function llmTierFollowsSection(raw: unknown): unknown {
+  if (!isPlainObject(raw) || raw['llm'] === undefined) return raw;
+  const tiers = raw['tiers'];
+  if (tiers === undefined) return { ...raw, tiers: { llm: true } };
+  if (isPlainObject(tiers) && tiers['llm'] === undefined) return { ...raw, tiers: { ...tiers, llm: true } };
+  return raw;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+const detectorsObjectSchema = z
   .object({
     tiers: z
       .object({
@@ -205,8 +272,11 @@ export const detectorsSchema = z
     /** Custom entities; validated by the custom-entity module, passed through as written. */
     custom: z.array(z.record(z.string(), z.unknown())).default([]),
     onnx: z.array(onnxModelSchema).default([]),
+    llm: llmDetectorSchema.optional(),
   })
   .strict();
+
+export const detectorsSchema = z.preprocess(llmTierFollowsSection, detectorsObjectSchema);
 
 export const ACTIONS = ['mask', 'redact', 'block', 'allow'] as const;
 
@@ -286,6 +356,7 @@ export const policyDocumentSchema = z
 export type PolicyDocument = z.infer<typeof policyDocumentSchema>;
 export type RuleDocument = z.infer<typeof ruleSchema>;
 export type OnnxModelDocument = z.infer<typeof onnxModelSchema>;
+export type LlmDetectorDocument = z.infer<typeof llmDetectorSchema>;
 export type WhenDocument = z.infer<typeof whenSchema>;
 export type TenantDocument = z.infer<typeof tenantSchema>;
 export type ProviderAccessDocument = z.infer<typeof providerAccessSchema>;

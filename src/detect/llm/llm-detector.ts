@@ -5,7 +5,10 @@
  * returned value to each verbatim occurrence in the text; values not present are ignored, so a
  * hallucinating model cannot invent spans. Long texts are chunked with overlap. On any
  * failure (network, HTTP status, timeout, malformed answer) the detector returns no spans and
- * reports the failure through `onStatus` / `lastStatus`, so the request continues on T1 + T2.
+ * reports the failure to the request's call log (`call-log.ts`, read by the gateway's audit) and
+ * to `onStatus`, so the request continues on T1 + T2. Successful answers are cached per text
+ * (conversations resend their history every turn); failures are not, so the next request asks
+ * again.
  * @module
  */
 import { request } from 'undici';
@@ -13,7 +16,11 @@ import { z } from 'zod';
 import type { EntityType } from '../../core/entities.js';
 import type { Span } from '../../core/span.js';
 import type { Detector } from '../detector.js';
+import { SpanCache, type SpanCacheOptions } from '../span-cache.js';
+import { noteLlmDetector, reportLlmCall, type LlmFailure } from './call-log.js';
 import { BUILTIN_DESCRIPTIONS, buildMessages, type LlmEntityType } from './prompt.js';
+
+export type { LlmFailure } from './call-log.js';
 
 export interface LlmDetectorOptions {
   /** Base URL of the OpenAI-compatible API, e.g. `http://127.0.0.1:11434/v1`. */
@@ -34,14 +41,19 @@ export interface LlmDetectorOptions {
   readonly concurrency?: number;
   /** Send `response_format: {type: 'json_object'}` (Ollama, vLLM and llama.cpp honour it). Default true. */
   readonly jsonMode?: boolean;
-  /** Confidence of emitted spans. Default 0.7. */
+  /** Confidence of emitted spans when the model gives none. Default 0.7. */
   readonly score?: number;
-  /** Called once per `detect` with how the call went (for the audit log). */
+  /** Entities the model itself scores below this are dropped. Default 0 (none). */
+  readonly minScore?: number;
+  /** Successful answers per text (a bounded LRU of offsets and types). `false`: none. */
+  readonly cache?: SpanCacheOptions | false;
+  /**
+   * Called once per `detect` with how the call went. Shared by every caller of this detector:
+   * per-request outcomes come from the call log (`withLlmCallLog`) instead.
+   */
   readonly onStatus?: (status: LlmStatus) => void;
   readonly id?: string;
 }
-
-export type LlmFailure = 'timeout' | 'network' | 'http' | 'malformed';
 
 /** Outcome of one `detect` call; never contains text or values. */
 export interface LlmStatus {
@@ -54,6 +66,10 @@ export interface LlmStatus {
   readonly ms: number;
   /** Values the model returned that do not occur in the text (dropped). */
   readonly droppedValues: number;
+  /** Spans returned (0 on failure). */
+  readonly spans: number;
+  /** Answered from the cache of earlier successful answers, without a call. */
+  readonly cached: boolean;
 }
 
 const ANSWER = z.object({
@@ -62,6 +78,8 @@ const ANSWER = z.object({
       z.object({
         type: z.string().min(1).max(64),
         value: z.string().min(1).max(1000),
+        // Optional, and a bad one is ignored rather than failing the whole answer.
+        score: z.number().min(0).max(1).optional().catch(undefined),
       }),
     )
     .max(2000),
@@ -155,6 +173,7 @@ export class LlmDetector implements Detector {
   private readonly options: LlmDetectorOptions;
   private readonly entityTypes: readonly LlmEntityType[];
   private readonly url: string;
+  private readonly cache: SpanCache | undefined;
 
   constructor(options: LlmDetectorOptions) {
     let url: URL;
@@ -174,10 +193,18 @@ export class LlmDetector implements Detector {
     }));
     this.entityTypes = [...builtin, ...(options.customTypes ?? [])];
     this.types = this.entityTypes.map((t) => t.type);
+    // LLM calls cost far more than hashing, so even short texts are worth remembering.
+    this.cache = options.cache === false ? undefined : new SpanCache({ maxEntries: 2048, minChars: 1, ...options.cache });
+    noteLlmDetector();
   }
 
   async detect(text: string): Promise<readonly Span[]> {
     const started = Date.now();
+    const cached = this.cache?.get(text);
+    if (cached !== undefined) {
+      this.report({ ok: true, chunks: 0, failedChunks: 0, ms: Date.now() - started, droppedValues: 0, spans: cached.length, cached: true });
+      return [...cached];
+    }
     const chunks = text.trim() === '' ? [] : chunkText(text, this.options.chunkSize ?? 6000, this.options.chunkOverlap ?? 200);
     const results: (readonly Span[] | LlmCallError)[] = new Array(chunks.length);
     let dropped = 0;
@@ -211,18 +238,26 @@ export class LlmDetector implements Detector {
       }
     }
     const first = failures[0];
-    const status: LlmStatus = {
+    // A partial answer would look like a complete one downstream; all or nothing.
+    const result = failures.length === 0 ? spans.sort((a, b) => a.start - b.start) : [];
+    this.report({
       ok: failures.length === 0,
       chunks: chunks.length,
       failedChunks: failures.length,
       ...(first === undefined ? {} : { error: first.kind, detail: first.message }),
       ms: Date.now() - started,
       droppedValues: dropped,
-    };
+      spans: result.length,
+      cached: false,
+    });
+    if (failures.length === 0) this.cache?.set(text, [...result]);
+    return result;
+  }
+
+  private report(status: LlmStatus): void {
     this.lastStatus = status;
+    reportLlmCall({ ok: status.ok, ms: status.ms, spans: status.spans, ...(status.error === undefined ? {} : { error: status.error }) });
     this.options.onStatus?.(status);
-    // A partial answer would look like a complete one downstream; all or nothing.
-    return failures.length === 0 ? spans.sort((a, b) => a.start - b.start) : [];
   }
 
   private async detectChunk(chunk: TextChunk): Promise<{ spans: Span[]; droppedValues: number }> {
@@ -231,9 +266,11 @@ export class LlmDetector implements Detector {
     const wanted = new Set(this.types);
     const spans: Span[] = [];
     let droppedValues = 0;
+    const minScore = this.options.minScore ?? 0;
     for (const entity of answer.entities) {
       const type = entity.type.trim().toUpperCase();
       if (!wanted.has(type)) continue;
+      if (entity.score !== undefined && entity.score < minScore) continue;
       const value = entity.value.trim();
       if (value.length < 2) continue;
       const hits = occurrences(chunk.text, value);
@@ -243,7 +280,7 @@ export class LlmDetector implements Detector {
           start: chunk.start + at,
           end: chunk.start + at + value.length,
           type,
-          score: this.options.score ?? 0.7,
+          score: entity.score ?? this.options.score ?? 0.7,
           detector: this.id,
         });
       }
