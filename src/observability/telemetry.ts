@@ -23,6 +23,7 @@ import { AuditLog, type AuditLogOptions } from '../audit/audit-log.js';
 import type { AuditSink } from '../audit/audit-sink.js';
 import { isAuditIdentifier, isAuditRoute, type AuditOutcome, type DetectorTiming, type LeakGateOutcome } from '../audit/event.js';
 import { createAuditSink } from '../audit/open-sink.js';
+import { LlmCallLog, llmCallsPossible, withLlmCallLog } from '../detect/llm/call-log.js';
 import { summarizeMask, type MaskSummary } from '../audit/summarize.js';
 import { verifyAudit } from '../audit/verify.js';
 import type { VerifyingKey } from '../audit/signing-key.js';
@@ -199,14 +200,17 @@ export class RequestTelemetry {
 
   /**
    * Times `body` as a stage: a child span, the stage histogram and the event's `stage_ms` (and,
-   * for detect, the tier timing in the event). A promise is timed until it settles.
+   * for detect, the tier timing in the event). A promise is timed until it settles. Detect also
+   * gets the LLM tier's own entry (time, spans, outcome) when an LLM detector ran in `body`.
    */
   stage<T>(stage: Stage, body: () => T, tier?: 'rules' | 'custom' | 'ner' | 'llm'): T {
     const began = performance.now();
+    const llm = stage === 'detect' && llmCallsPossible() ? new LlmCallLog() : undefined;
     const done = (): void => {
       this.#timed(stage, performance.now() - began, tier);
+      if (llm !== undefined) this.#llmCalls(llm);
     };
-    const result = this.trace.stage(stage, body, tier);
+    const result = this.trace.stage(stage, llm === undefined ? body : () => withLlmCallLog(llm, body), tier);
     if (result instanceof Promise) return result.finally(done) as T;
     done();
     return result;
@@ -237,6 +241,15 @@ export class RequestTelemetry {
     this.#telemetry.metrics.observeStage(stage, ms / 1000, tier);
     this.#stageMs[stage] = (this.#stageMs[stage] ?? 0) + ms;
     if (stage === 'detect' && tier !== undefined) this.#detectors.push({ tier, ms: roundMs(ms), spans: 0 });
+  }
+
+  /** The LLM tier of this request's detection: an event entry, its stage time, and a fallback count. */
+  #llmCalls(log: LlmCallLog): void {
+    const summary = log.summary();
+    if (summary === undefined) return;
+    this.#detectors.push({ ...summary, ms: roundMs(summary.ms) });
+    this.#telemetry.metrics.observeStage('detect', summary.ms / 1000, 'llm');
+    if (summary.outcome !== 'ok') this.#telemetry.metrics.llmFallback(summary.outcome);
   }
 
   /** Spans found per tier, when the caller knows them (adds to the event's detector timings). */
