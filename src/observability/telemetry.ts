@@ -52,6 +52,8 @@ export interface RequestStart {
   readonly policyVersion?: string;
   /** Veil's request id; a new UUID when absent. Never a client-supplied header value. */
   readonly requestId?: string;
+  /** `performance.now()` when the request arrived (default: now); latency and the span start there. */
+  readonly startedAt?: number;
 }
 
 export interface RequestFinish {
@@ -172,7 +174,7 @@ export class RequestTelemetry {
   readonly trace: RequestTrace;
   readonly #telemetry: Telemetry;
   readonly #start: RequestStart;
-  readonly #began = performance.now();
+  readonly #began: number;
   readonly #detectors: DetectorTiming[] = [];
   /** Milliseconds per stage, for the audit event (`stage_ms`). */
   readonly #stageMs: Partial<Record<Stage, number>> = {};
@@ -195,7 +197,14 @@ export class RequestTelemetry {
       ...(start.policyVersion === undefined ? {} : { policyVersion: identOr(start.policyVersion, 'other') ?? 'other' }),
     };
     this.requestId = start.requestId !== undefined && isAuditIdentifier(start.requestId) ? start.requestId : randomUUID();
-    this.trace = telemetry.tracer.startRequest({ route: start.route, provider: start.provider, requestId: this.requestId, tenant: start.tenant });
+    this.#began = start.startedAt ?? performance.now();
+    this.trace = telemetry.tracer.startRequest({
+      route: start.route,
+      provider: start.provider,
+      requestId: this.requestId,
+      tenant: start.tenant,
+      ...(start.startedAt === undefined ? {} : { startTime: performance.timeOrigin + start.startedAt }),
+    });
   }
 
   /**
@@ -230,6 +239,16 @@ export class RequestTelemetry {
       span.end();
       this.#timed(stage, performance.now() - began);
     };
+  }
+
+  /**
+   * Records a stage that ran before this recorder existed (authentication decides the tenant the
+   * recorder is opened with): `startedAt` is its `performance.now()` at the start, and it ends now.
+   */
+  recordStage(stage: Stage, startedAt: number): void {
+    const ms = performance.now() - startedAt;
+    this.trace.startStage(stage, undefined, performance.timeOrigin + startedAt).end();
+    this.#timed(stage, ms);
   }
 
   /** Records a stage timed elsewhere. */

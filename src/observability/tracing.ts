@@ -127,14 +127,15 @@ export class VeilTracer {
   }
 
   /** Starts the span of one request. `requestId` is Veil's own random id, never a client value. */
-  startRequest(request: { route: string | null; provider: string | null; requestId?: string; tenant?: string }): RequestTrace {
+  /** `startTime` (epoch milliseconds): when the request arrived, if that was before this call. */
+  startRequest(request: { route: string | null; provider: string | null; requestId?: string; tenant?: string; startTime?: number }): RequestTrace {
     const attributes: Attributes = {
       'veil.route': this.#labels.route(request.route),
       'veil.provider': this.#labels.provider(request.provider),
     };
     if (request.requestId !== undefined) attributes['veil.request_id'] = request.requestId;
     if (request.tenant !== undefined) attributes['veil.tenant'] = request.tenant;
-    const span = this.#tracer.startSpan('veil.request', { attributes });
+    const span = this.#tracer.startSpan('veil.request', { attributes, ...(request.startTime === undefined ? {} : { startTime: request.startTime }) });
     return new RequestTrace(this.#tracer, span, this.#labels);
   }
 }
@@ -150,14 +151,17 @@ export class RequestTrace {
     this.#labels = labels;
   }
 
-  /** A child span for one stage; end it with `StageTrace.end()`. */
-  startStage(stage: Stage, tier?: string): StageTrace {
+  /**
+   * A child span for one stage; end it with `StageTrace.end()`. `startTime` (epoch milliseconds)
+   * for a stage that began before the request span did, such as authentication.
+   */
+  startStage(stage: Stage, tier?: string, startTime?: number): StageTrace {
     // Tracing off (the default): no context, attributes or span per stage.
     if (!this.span.isRecording()) return NOT_RECORDING;
     const attributes: Attributes = { 'veil.stage': this.#labels.stage(stage) };
     if (tier !== undefined) attributes['veil.tier'] = this.#labels.tier(tier);
     const parent = trace.setSpan(context.active(), this.span);
-    return new StageTrace(this.#tracer.startSpan(`veil.${this.#labels.stage(stage)}`, { attributes }, parent));
+    return new StageTrace(this.#tracer.startSpan(`veil.${this.#labels.stage(stage)}`, { attributes, ...(startTime === undefined ? {} : { startTime }) }, parent));
   }
 
   /** Runs `body` inside a stage span (sync or async); errors mark the span and propagate. */

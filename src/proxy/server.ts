@@ -275,6 +275,7 @@ export class Gateway {
     if (route !== undefined) {
       stats.route = route.adapter.id;
       // Auth and policy first: nothing is read, detected or forwarded for a refused caller.
+      const admitStarted = performance.now();
       work = this.admit(req, path, route.provider).then((admission) => {
         const { principal } = admission;
         stats.telemetry = this.telemetry?.begin({
@@ -283,7 +284,10 @@ export class Gateway {
           tenant: principal.tenant,
           principal: { key_id: principal.keyId, role: principal.roles.length === 0 ? null : principal.roles.join('+') },
           policyVersion: admission.policy.version,
+          startedAt: started,
         });
+        // Stage `auth`: the policy gate's authentication and access checks.
+        stats.telemetry?.recordStage('auth', admitStarted);
         stats.feed = this.feed?.draft({ tenant: principal.tenant, keyId: principal.keyId, route: route.route, provider: route.provider, started });
         return this.masked(req, res, route, requestId, stats, admission);
       });

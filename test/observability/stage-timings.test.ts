@@ -77,15 +77,21 @@ describe('upstream and rehydrate stage timings', () => {
     expect(metrics).toContain('veil_stage_duration_seconds_count{stage="upstream",tier="none"} 2');
     expect(metrics).toContain('veil_stage_duration_seconds_count{stage="rehydrate",tier="none"} 2');
     expect(metrics).toContain('veil_stage_duration_seconds_count{stage="detect",tier="rules"} 2');
+    expect(metrics).toContain('veil_stage_duration_seconds_count{stage="auth",tier="none"} 2');
 
     const spans = exporter.getFinishedSpans();
     const roots = spans.filter((span) => span.name === 'veil.request');
     expect(roots).toHaveLength(2);
     for (const request of roots) {
       const children = spans.filter((span) => span.parentSpanContext?.spanId === request.spanContext().spanId);
-      expect(children.map((span) => span.name).sort()).toEqual(['veil.detect', 'veil.rehydrate', 'veil.upstream']);
+      expect(children.map((span) => span.name).sort()).toEqual(['veil.auth', 'veil.detect', 'veil.rehydrate', 'veil.upstream']);
       for (const child of children) expect(child.spanContext().traceId).toBe(request.spanContext().traceId);
       expect(children.find((span) => span.name === 'veil.upstream')?.attributes).toEqual({ 'veil.stage': 'upstream' });
+      // Authentication ran before the recorder existed; its span still lies inside the request's.
+      const auth = children.find((span) => span.name === 'veil.auth');
+      const ms = ([seconds, nanos]: readonly [number, number]): number => seconds * 1000 + nanos / 1e6;
+      expect(ms(auth?.startTime ?? [0, 0])).toBeGreaterThanOrEqual(ms(request.startTime));
+      expect(ms(auth?.endTime ?? [0, 0])).toBeLessThanOrEqual(ms(request.endTime));
     }
 
     const events = filesUnder(dataDir)
@@ -94,7 +100,7 @@ describe('upstream and rehydrate stage timings', () => {
       .map((line) => JSON.parse(line) as { latency_ms: number; stage_ms?: Record<string, number> });
     expect(events).toHaveLength(2);
     for (const event of events) {
-      expect(Object.keys(event.stage_ms ?? {}).sort()).toEqual(['detect', 'rehydrate', 'upstream']);
+      expect(Object.keys(event.stage_ms ?? {}).sort()).toEqual(['auth', 'detect', 'rehydrate', 'upstream']);
       for (const ms of Object.values(event.stage_ms ?? {})) expect(ms).toBeLessThanOrEqual(event.latency_ms);
     }
     const [json, stream] = events;
