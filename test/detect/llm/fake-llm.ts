@@ -12,6 +12,8 @@ import type { AddressInfo } from 'node:net';
 export const FAKE_LLM_KNOWS: Readonly<Record<string, string>> = {
   Falcon: 'PROJECT_CODE',
   Nimbus: 'PROJECT_CODE',
+  'bluejay-7': 'PROJECT_CODE',
+  'kestrel-2': 'PROJECT_CODE',
   'Maria Gonzalez': 'PERSON',
   'Acme Hospital': 'ORG',
 };
