@@ -226,22 +226,6 @@ export class RequestTelemetry {
   }
 
   /**
-   * Starts timing a stage that does not fit one call (it ends in another callback); the returned
-   * function ends it. Calling it again does nothing.
-   */
-  startStage(stage: Stage): () => void {
-    const began = performance.now();
-    const span = this.trace.startStage(stage);
-    let ended = false;
-    return () => {
-      if (ended) return;
-      ended = true;
-      span.end();
-      this.#timed(stage, performance.now() - began);
-    };
-  }
-
-  /**
    * Records a stage that ran before this recorder existed (authentication decides the tenant the
    * recorder is opened with): `startedAt` is its `performance.now()` at the start, and it ends now.
    */
