@@ -9,6 +9,7 @@
  * @module
  */
 import { context, INVALID_SPAN_CONTEXT, propagation, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { parseKeyPairsIntoRecord } from '@opentelemetry/core';
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { VeilError, VeilErrorCode } from '../core/errors.js';
 import type { ActionCounts } from '../audit/event.js';
@@ -56,7 +57,7 @@ export async function setupTracing(env: Env = process.env): Promise<TracingHandl
   if (exporterName !== 'otlp' && exporterName !== 'console') {
     throw new VeilError(VeilErrorCode.Config, `OTEL_TRACES_EXPORTER=${exporterName} is not supported (use otlp, console or none)`);
   }
-  // Loaded only here: with tracing off (the default) none of the SDK is read at start-up.
+  // Loaded only here: with tracing off (the default) the trace SDK and exporter are never read.
   const [base, { NodeTracerProvider }, { resourceFromAttributes }] = await Promise.all([
     import('@opentelemetry/sdk-trace-base'),
     import('@opentelemetry/sdk-trace-node'),
@@ -90,26 +91,9 @@ export function otlpOptions(env: Env): { url?: string; headers?: Record<string, 
   const tracesEndpoint = envValue(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
   const endpoint = envValue(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
   const url = tracesEndpoint ?? (endpoint === undefined ? undefined : `${endpoint.replace(/\/+$/, '')}/v1/traces`);
-  const headers = parseHeaders(envValue(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS') ?? envValue(env, 'OTEL_EXPORTER_OTLP_HEADERS'));
-  return { ...(url === undefined ? {} : { url }), ...(headers === undefined ? {} : { headers }) };
-}
-
-/** `key1=value1,key2=value2` (values URL-encoded), as the OTLP exporter specification writes headers. */
-function parseHeaders(list: string | undefined): Record<string, string> | undefined {
-  if (list === undefined) return undefined;
-  const headers: Record<string, string> = {};
-  for (const pair of list.split(',')) {
-    const at = pair.indexOf('=');
-    if (at <= 0) continue;
-    const name = pair.slice(0, at).trim();
-    const value = pair.slice(at + 1).trim();
-    try {
-      headers[name] = decodeURIComponent(value);
-    } catch {
-      headers[name] = value;
-    }
-  }
-  return headers;
+  // `key1=value1,key2=value2`, values URL-encoded, as the OTLP exporter specification writes them.
+  const headerList = envValue(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS') ?? envValue(env, 'OTEL_EXPORTER_OTLP_HEADERS');
+  return { ...(url === undefined ? {} : { url }), ...(headerList === undefined ? {} : { headers: parseKeyPairsIntoRecord(headerList) }) };
 }
 
 export interface VeilTracerOptions extends LabelSetsOptions {
@@ -228,11 +212,6 @@ export class StageTrace {
 
   constructor(span: Span) {
     this.span = span;
-  }
-
-  /** True when the span is exported (tracing on and sampled). */
-  get recording(): boolean {
-    return this.span.isRecording();
   }
 
   /** Ends the stage; `counts` are numbers only (e.g. `{ spans: 3, texts: 2 }`). */
