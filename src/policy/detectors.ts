@@ -6,6 +6,7 @@
  * label definitions) and join the available ones.
  * @module
  */
+import { VeilError, VeilErrorCode } from '../core/errors.js';
 import type { Detector } from '../detect/detector.js';
 import { DetectionEngine, type DetectionEngineOptions } from '../detect/engine.js';
 import type { AllowList } from '../detect/merge.js';
@@ -88,13 +89,14 @@ function onnxDetectors(policy: Policy): Detector[] {
 
 /**
  * Loads the models of the policy's ONNX detectors, so that a model onnxruntime cannot run
- * stops the start rather than the first request. Throws `OnnxModelError`.
+ * stops the start rather than the first request, and checks that the LLM detector's key is in
+ * the environment. Throws `OnnxModelError` or `VeilError(Config)`; contacts no LLM.
  */
 export async function prepareDetectors(policy: Policy, env: Readonly<Record<string, string | undefined>> = process.env): Promise<void> {
   const keyEnv = policy.detectors.llm?.api_key_env;
   // A missing key would turn every request's LLM call into an HTTP 401 fallback: say so at start.
   if (keyEnv !== undefined && (env[keyEnv] ?? '') === '') {
-    throw new Error(`detectors.llm.api_key_env: environment variable ${keyEnv} is not set`);
+    throw new VeilError(VeilErrorCode.Config, `detectors.llm.api_key_env: environment variable ${keyEnv} is not set`);
   }
   await Promise.all(policy.detectors.onnx.map((model) => sharedOnnxDetector(onnxDetectorOptions(model)).ready()));
 }

@@ -187,6 +187,31 @@ describe('veil serve with detectors.llm in veil.yaml', () => {
   });
 });
 
+describe('veil serve start with detectors.llm', () => {
+  it('names the LLM detector in its start lines', () => {
+    expect(stderr).toContain(`veil: LLM detector llama3.2:3b at ${llm.url} (on failure or after 300 ms: rules and NER only)`);
+  });
+
+  it('refuses to start when the variable api_key_env names is not set, without contacting the model', async () => {
+    const calls = llm.calls.length;
+    writeFileSync(join(dir, 'nokey.yaml'), policyYaml(mock.url).replace(KEY_ENV, 'VEIL_E2E_LLM_KEY_UNSET'));
+    let text = '';
+    const err = new PassThrough();
+    err.on('data', (data: Buffer) => (text += data.toString()));
+    const io: CliIO = {
+      stdin: new PassThrough(),
+      stdout: new PassThrough(),
+      stderr: err,
+      stderrIsTTY: false,
+      env: { VEIL_LOG_LEVEL: 'silent', VEIL_DATA_DIR: join(dir, '.veil-nokey'), VEIL_MASTER_KEY: Buffer.alloc(32, 7).toString('base64') },
+      cwd: dir,
+    };
+    expect(await runServe(['--port', '0', '--config', join(dir, 'nokey.yaml')], io, new Promise(() => undefined))).toBe(1);
+    expect(text).toContain('detectors.llm.api_key_env: environment variable VEIL_E2E_LLM_KEY_UNSET is not set');
+    expect(llm.calls.length).toBe(calls);
+  });
+});
+
 describe('the CLI with detectors.llm in --config', () => {
   it('veil detect --config finds the custom type with the LLM, merged with the rules', async () => {
     const text = `bluejay-7 owner: ${EMAIL}`;

@@ -208,6 +208,8 @@ export async function runServe(
     );
     const current = policy.current;
     io.stderr.write(`veil: policy ${current.source === undefined ? 'built-in default' : configPath} (version ${current.version.slice(0, 12)})\n`);
+    const llm = current.detectors.tiers.llm ? current.detectors.llm : undefined;
+    if (llm !== undefined) io.stderr.write(`veil: LLM detector ${llm.model} at ${llm.url} (on failure or after ${llm.timeout_ms ?? 8000} ms: rules and NER only)\n`);
     for (const warning of current.warnings) io.stderr.write(`veil: WARNING: ${warning}\n`);
     if (current.auth.mode === 'disabled' && !isLoopback(address.host)) {
       io.stderr.write(`veil: WARNING: auth is disabled and Veil listens on ${address.host}: clients from other machines get 403\n`);
