@@ -326,7 +326,8 @@ async function main() {
   console.log('');
   for (const entry of budgets) console.log(`${entry.met ? 'met   ' : 'MISSED'}  ${entry.target}: ${entry.budget}: ${entry.measured}`);
 
-  const out = join(here, 'results', 'latest.json');
+  // A partial or comparison run must not replace the full run's results.
+  const out = join(here, 'results', ONLY === undefined && BASELINE_DIST === undefined ? 'latest.json' : 'latest-partial.json');
   mkdirSync(dirname(out), { recursive: true });
   const requestBytes = Object.fromEntries(MODES.map((mode) => [mode.name, Buffer.byteLength(mode.body)]));
   writeFileSync(
