@@ -65,9 +65,15 @@ describe('upstream and rehydrate stage timings', () => {
         expect(response.status).toBe(200);
         expect(await response.text()).toContain('maria.garcia@example.com');
       }
-      // The recorder finishes on the response's 'close', just after the client has its bytes.
-      await sleep(50);
-      metrics = await (await fetch(`${url}/metrics`)).text();
+      // The recorder finishes on the response's 'close', just after the client has its bytes:
+      // read the metrics once both requests are counted.
+      const readMetrics = async (): Promise<string> => (await fetch(`${url}/metrics`)).text();
+      const bothFinished = (text: string): boolean => /veil_requests_total\{[^}]*status="200"\} 2\n/.test(text);
+      metrics = await readMetrics();
+      for (let attempt = 0; attempt < 250 && !bothFinished(metrics); attempt += 1) {
+        await sleep(20);
+        metrics = await readMetrics();
+      }
     } finally {
       await gateway.close(500);
       await telemetry.close();
