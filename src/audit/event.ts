@@ -65,6 +65,7 @@ const ROUTE = /^\/[A-Za-z0-9._:/*{}-]{0,127}$/;
 const ENTITY_TYPE = /^[A-Z][A-Z0-9_]{0,63}$/;
 const TOKEN_ID = /^[A-Za-z0-9_:-]{1,128}$/;
 const HEX64 = /^[0-9a-f]{64}$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 
 /**
  * True when `value` may go into an identifier field (tenant, model, provider, ids). Callers
@@ -169,6 +170,21 @@ export interface AuditEventInput {
   readonly found?: Readonly<Record<string, number>> | null;
   /** Erasure and purge (`vault` events, `veil vault` runs): what was removed, never what it held. */
   readonly vault?: VaultChange | null;
+  /** `veil report` runs: the period and tenant filter reported on, and the hashes of the files written. */
+  readonly report?: ReportRecord | null;
+}
+
+/** What a compliance report covered and what it wrote: times, an identifier and hashes only. */
+export interface ReportRecord {
+  /** ISO-8601 UTC bounds of the period, as in the report's `period`. */
+  readonly from: string;
+  readonly to: string;
+  /** The `--tenant` filter; null when the report covers every tenant. */
+  readonly tenant: string | null;
+  /** SHA-256 (hex) of report.json, of its detached signature file and of report.pdf. */
+  readonly json_sha256: string;
+  readonly signature_sha256: string;
+  readonly pdf_sha256: string;
 }
 
 export const VAULT_OPERATIONS = ['forget_session', 'forget_tenant', 'purge'] as const;
@@ -193,7 +209,7 @@ export type DetectorTiming = z.infer<typeof detectorTiming>;
 
 /**
  * An event as stored: every field present (null when not applicable), chained. The exceptions
- * are `found` and `vault`, added later: they are present only on the events that carry them, so
+ * are `found`, `vault` and `report`, added later: they are present only on the events that carry them, so
  * every event written before them keeps its bytes and its hash.
  */
 export interface AuditEvent {
@@ -224,6 +240,7 @@ export interface AuditEvent {
   readonly key: { readonly operation: KeyOperation; readonly key_id: string } | null;
   readonly found?: Readonly<Record<string, number>> | undefined;
   readonly vault?: VaultChange | undefined;
+  readonly report?: ReportRecord | undefined;
   readonly prev_hash: string;
   readonly hash: string;
 }
@@ -267,6 +284,17 @@ export const storedAuditEventSchema = z
     found: z.record(z.string(), count).optional(),
     vault: z
       .object({ operation: z.enum(VAULT_OPERATIONS), session: z.string().nullable(), entries: count, data_key: z.boolean() })
+      .strict()
+      .optional(),
+    report: z
+      .object({
+        from: z.string().regex(ISO_TIME),
+        to: z.string().regex(ISO_TIME),
+        tenant: z.string().nullable(),
+        json_sha256: z.string().regex(HEX64),
+        signature_sha256: z.string().regex(HEX64),
+        pdf_sha256: z.string().regex(HEX64),
+      })
       .strict()
       .optional(),
     prev_hash: z.string().regex(HEX64),
@@ -337,6 +365,14 @@ export function prepareEvent(input: AuditEventInput, now: () => Date = () => new
     check.count('vault.entries', vault.entries);
     if (typeof vault.data_key !== 'boolean') check.fail('vault.data_key', 'must be a boolean');
   }
+  const report = input.report ?? null;
+  if (report !== null) {
+    check.keys(report, REPORT_KEYS, 'report.');
+    check.match('report.from', report.from, ISO_TIME);
+    check.match('report.to', report.to, ISO_TIME);
+    check.optionalIdent('report.tenant', report.tenant);
+    for (const field of ['json_sha256', 'signature_sha256', 'pdf_sha256'] as const) check.match(`report.${field}`, report[field], HEX64);
+  }
   let stageMs: Partial<Record<AuditStage, number>> | undefined;
   if (input.stage_ms !== undefined) {
     check.keys(input.stage_ms, AUDIT_STAGES, 'stage_ms.');
@@ -383,16 +419,29 @@ export function prepareEvent(input: AuditEventInput, now: () => Date = () => new
     ...(vault === null
       ? {}
       : { vault: { operation: vault.operation, session: vault.session, entries: vault.entries, data_key: vault.data_key } }),
+    ...(report === null
+      ? {}
+      : {
+          report: {
+            from: report.from,
+            to: report.to,
+            tenant: report.tenant,
+            json_sha256: report.json_sha256,
+            signature_sha256: report.signature_sha256,
+            pdf_sha256: report.pdf_sha256,
+          },
+        }),
   };
 }
+
+const REPORT_KEYS = ['from', 'to', 'tenant', 'json_sha256', 'signature_sha256', 'pdf_sha256'] as const;
 
 const INPUT_KEYS = [
   'kind', 'id', 'time', 'tenant', 'principal', 'route', 'provider', 'model', 'policy_version', 'entities', 'detectors',
   'rule_ids', 'token_ids', 'leak_gate', 'upstream_status', 'latency_ms', 'stage_ms', 'request_id', 'outcome', 'command', 'unmask', 'key',
-  'found', 'vault',
+  'found', 'vault', 'report',
 ] as const;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
 
 /** Field checks that throw `VeilError(BadInput)` naming the field, never echoing its value. */
 class InputCheck {
