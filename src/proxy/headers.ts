@@ -88,3 +88,16 @@ export function headerValue(headers: IncomingHttpHeaders, name: string): string 
   const first = Array.isArray(value) ? value[0] : value;
   return first === undefined || first === '' ? undefined : first;
 }
+
+/**
+ * A client's `x-request-id` is kept only when it is shaped like an id: it goes into log lines, the
+ * audit event and the upstream request, so anything that could carry an e-mail address, a phone
+ * number with `+` or free text (spaces) is replaced by a fresh id.
+ */
+const SAFE_REQUEST_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+
+/** The request id Veil uses and returns: the client's, when safe to log, or a new UUID. */
+export function requestIdOf(headers: IncomingHttpHeaders, create: () => string): string {
+  const supplied = headerValue(headers, 'x-request-id');
+  return supplied !== undefined && SAFE_REQUEST_ID.test(supplied) ? supplied : create();
+}

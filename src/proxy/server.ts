@@ -36,7 +36,7 @@ import { DemoUpstream } from './demo-upstream.js';
 import { sendError } from './errors.js';
 import { prepareAgentRequest } from './agents.js';
 import { sendProviderError } from './provider-errors.js';
-import { headerValue, upstreamHeaders } from './headers.js';
+import { headerValue, requestIdOf, upstreamHeaders } from './headers.js';
 import { assertNoLeak } from './leak-gate.js';
 import { isObject } from './providers/json-text.js';
 import { applyMasked, type ProviderAdapter, type Rehydration } from './providers/provider-adapter.js';
@@ -245,7 +245,7 @@ export class Gateway {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const started = performance.now();
-    const requestId = headerValue(req.headers, 'x-request-id') ?? randomUUID();
+    const requestId = requestIdOf(req.headers, randomUUID);
     const url = req.url ?? '/';
     const query = url.indexOf('?');
     const path = query === -1 ? url : url.slice(0, query);
@@ -284,6 +284,7 @@ export class Gateway {
           tenant: principal.tenant,
           principal: { key_id: principal.keyId, role: principal.roles.length === 0 ? null : principal.roles.join('+') },
           policyVersion: admission.policy.version,
+          requestId,
           startedAt: started,
         });
         // Stage `auth`: the policy gate's authentication and access checks.

@@ -55,6 +55,7 @@ describe('upstream and rehydrate stage timings', () => {
     const gateway = new Gateway({ veil: new Veil(), config: resolveConfig({ flags: { port: 0, upstream: mock.url } }), telemetry });
     const { url } = await gateway.listen();
     let metrics: string;
+    const requestIds: string[] = [];
     try {
       for (const stream of [false, true]) {
         const response = await fetch(`${url}/v1/chat/completions`, {
@@ -64,6 +65,7 @@ describe('upstream and rehydrate stage timings', () => {
         });
         expect(response.status).toBe(200);
         expect(await response.text()).toContain('maria.garcia@example.com');
+        requestIds.push(response.headers.get('x-request-id') ?? '');
       }
       // The recorder finishes on the response's 'close', just after the client has its bytes:
       // read the metrics once both requests are counted.
@@ -103,8 +105,10 @@ describe('upstream and rehydrate stage timings', () => {
     const events = filesUnder(dataDir)
       .flatMap((file) => readFileSync(file, 'utf8').split('\n'))
       .filter((line) => line.includes('"kind":"request"'))
-      .map((line) => JSON.parse(line) as { latency_ms: number; stage_ms?: Record<string, number> });
+      .map((line) => JSON.parse(line) as { latency_ms: number; request_id: string; stage_ms?: Record<string, number> });
     expect(events).toHaveLength(2);
+    // The audit event carries the id the client got back in x-request-id.
+    expect(events.map((event) => event.request_id).sort()).toEqual([...requestIds].sort());
     for (const event of events) {
       expect(Object.keys(event.stage_ms ?? {}).sort()).toEqual(['auth', 'detect', 'rehydrate', 'upstream']);
       for (const ms of Object.values(event.stage_ms ?? {})) expect(ms).toBeLessThanOrEqual(event.latency_ms);

@@ -122,6 +122,12 @@ describe('forwarding', () => {
     expect(hop['proxy-authorization']).toBeUndefined();
     const created = await call('/v1/chat/completions', post(JSON.stringify({ messages: [] })));
     expect(created.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    // An id that could carry a personal value is not logged, audited or forwarded: it is replaced.
+    for (const unsafe of [PII.email, '+1 415 555 0132', 'call me maybe']) {
+      const replaced = await call('/v1/chat/completions', post(JSON.stringify({ messages: [] }), { 'x-request-id': unsafe }));
+      expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+      expect(mock.recorded.at(-1)?.headers['x-request-id']).toBe(replaced.headers.get('x-request-id'));
+    }
   });
 
   it('a key held by the route replaces the client credentials', async () => {
