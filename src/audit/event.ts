@@ -539,8 +539,26 @@ export function computeEventHash(event: object): string {
 
 /** Places a pending event in the chain after `prev`. */
 export function sealEvent(pending: PendingAuditEvent, prev: { readonly seq: number; readonly hash: string }): AuditEvent {
-  const body = { ...pending, seq: prev.seq + 1, prev_hash: prev.hash };
-  return { ...body, hash: computeEventHash(body) };
+  return sealEventLine(pending, prev).event;
+}
+
+/**
+ * `sealEvent`, plus the sealed event's canonical JSON (what a sink stores), serialising each field
+ * once: the hash is taken over the members without `hash`, which is then put in its sorted place.
+ */
+export function sealEventLine(
+  pending: PendingAuditEvent,
+  prev: { readonly seq: number; readonly hash: string },
+): { readonly event: AuditEvent; readonly canonical: string } {
+  const body: Record<string, unknown> = { ...pending, seq: prev.seq + 1, prev_hash: prev.hash };
+  const keys = Object.keys(body)
+    .filter((key) => key !== 'hash' && body[key] !== undefined)
+    .sort();
+  const members = keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(body[key])}`);
+  const hash = sha256Hex(`{${members.join(',')}}`);
+  const at = keys.findIndex((key) => key > 'hash');
+  members.splice(at === -1 ? members.length : at, 0, `"hash":${JSON.stringify(hash)}`);
+  return { event: { ...body, hash } as unknown as AuditEvent, canonical: `{${members.join(',')}}` };
 }
 
 /** The head of an empty chain. */

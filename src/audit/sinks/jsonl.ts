@@ -23,7 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { VeilError, VeilErrorCode } from '../../core/errors.js';
 import type { AuditSink, ChainHead, ReadRange, StoredRecord } from '../audit-sink.js';
 import type { Checkpoint, CheckpointBuilder } from '../checkpoint.js';
-import { canonicalJson, EMPTY_HEAD, sealEvent, type AuditEvent, type PendingAuditEvent } from '../event.js';
+import { canonicalJson, EMPTY_HEAD, sealEventLine, type AuditEvent, type PendingAuditEvent } from '../event.js';
 
 export const AUDIT_DIR = 'audit';
 export const CHECKPOINT_FILE = 'checkpoints.jsonl';
@@ -124,8 +124,8 @@ export class JsonlAuditSink implements AuditSink {
         let file = this.#current;
         let pendingBytes = 0;
         for (const pending of fresh) {
-          const event = sealEvent(pending, head);
-          const line = `${canonicalJson(event)}\n`;
+          const { event, canonical } = sealEventLine(pending, head);
+          const line = `${canonical}\n`;
           const bytes = Buffer.byteLength(line);
           const day = event.time.slice(0, 10).replaceAll('-', '');
           const used = (file?.size ?? 0) + pendingBytes;

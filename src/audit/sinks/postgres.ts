@@ -19,7 +19,7 @@ import pg from 'pg';
 import { VeilError, VeilErrorCode } from '../../core/errors.js';
 import type { AuditSink, ChainHead, ReadRange, StoredRecord } from '../audit-sink.js';
 import type { Checkpoint, CheckpointBuilder } from '../checkpoint.js';
-import { canonicalJson, EMPTY_HEAD, sealEvent, type AuditEvent, type PendingAuditEvent } from '../event.js';
+import { canonicalJson, EMPTY_HEAD, sealEventLine, type AuditEvent, type PendingAuditEvent } from '../event.js';
 
 export interface PostgresAuditSinkOptions {
   /** `postgres://...`; or pass `pool`. */
@@ -98,9 +98,11 @@ export class PostgresAuditSink implements AuditSink {
       const top = headRow.rows[0];
       let head: ChainHead = top === undefined ? EMPTY_HEAD : { seq: Number(top.seq), hash: top.hash };
       const sealed: AuditEvent[] = [];
+      const bodies: string[] = [];
       for (const pending of fresh) {
-        const event = sealEvent(pending, head);
+        const { event, canonical } = sealEventLine(pending, head);
         sealed.push(event);
+        bodies.push(canonical);
         head = { seq: event.seq, hash: event.hash };
       }
       await client.query(
@@ -113,7 +115,7 @@ export class PostgresAuditSink implements AuditSink {
           sealed.map((event) => event.tenant),
           sealed.map((event) => event.kind),
           sealed.map((event) => event.hash),
-          sealed.map((event) => canonicalJson(event)),
+          bodies,
         ],
       );
       return sealed;
