@@ -152,22 +152,55 @@ export function entityBadges(entities) {
   });
 }
 
-// Placeholders and opaque tokens; the same pattern as src/ui/live-api.ts (and vault/tokens/opaque.ts).
-const TOKEN = /<<([A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*_\d+)>>|VEIL_([A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*)_(K[A-Z2-7]{5})_(S?)([A-Z2-7]{26,})/gi;
+const FORMAT_NAMES = {
+  placeholder: 'placeholder',
+  opaque: 'opaque',
+  'opaque-siv': 'opaque (SIV)',
+  fpe: 'format-preserving',
+  hash: 'hash, one-way',
+  redact: 'redacted, one-way',
+  other: 'token',
+};
+
+/** How a token's format reads in a tooltip. */
+export function formatName(format) {
+  return FORMAT_NAMES[format] ?? String(format);
+}
+
+function escapeRegExp(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 /**
- * Renders `text` into `target` with each token marked by its type. `replace(id, type, shown)`
- * may return a node to show instead (e.g. a revealed value); `id` is the canonical upper-case id.
+ * A pattern for exactly these token strings, longest first. A token that starts or ends with a
+ * digit (fpe) does not match inside a longer number.
  */
-export function renderTokens(target, text, replace) {
+function tokenPattern(tokens) {
+  const texts = [...new Set(tokens.map((token) => token.text))].filter((text) => text !== '').sort((a, b) => b.length - a.length);
+  if (texts.length === 0) return undefined;
+  const parts = texts.map((text) => `${/^\d/.test(text) ? '(?<!\\d)' : ''}${escapeRegExp(text)}${/\d$/.test(text) ? '(?!\\d)' : ''}`);
+  return new RegExp(parts.join('|'), 'g');
+}
+
+/**
+ * Renders `text` into `target` with each of `tokens` ({text, type, format, id}: the tokens the
+ * gateway issued, whatever their format) marked with its type. `replace(token, shown)` may return
+ * a node to show instead (e.g. a revealed value).
+ */
+export function markTokens(target, text, tokens, replace) {
   clear(target);
+  const pattern = tokenPattern(tokens);
+  if (pattern === undefined) {
+    target.append(document.createTextNode(text));
+    return target;
+  }
+  const byText = new Map(tokens.map((token) => [token.text, token]));
   let last = 0;
-  for (const match of text.matchAll(TOKEN)) {
+  for (const match of text.matchAll(pattern)) {
+    const token = byText.get(match[0]);
     target.append(document.createTextNode(text.slice(last, match.index)));
-    const key = (match[1] ?? match[0]).toUpperCase();
-    const type = match[1] === undefined ? match[2].toUpperCase() : key.replace(/_\d+$/, '');
-    const custom = replace === undefined ? undefined : replace(key, type, match[0]);
-    target.append(custom ?? el('mark', { class: `token ${hue(type)}`, title: `token of type ${type}` }, match[0]));
+    const custom = replace === undefined ? undefined : replace(token, match[0]);
+    target.append(custom ?? el('mark', { class: `token ${hue(token.type)}`, title: `${token.type} token (${formatName(token.format)})` }, match[0], el('span', { class: 'tag' }, token.type)));
     last = match.index + match[0].length;
   }
   target.append(document.createTextNode(text.slice(last)));

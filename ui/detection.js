@@ -97,20 +97,63 @@ async function main() {
   add('Minimum score', String(data.settings.minScore));
   add('Thresholds', Object.keys(data.settings.thresholds).length === 0 ? 'none' : Object.entries(data.settings.thresholds).map(([type, value]) => `${type} ≥ ${value}`).join(', '));
   add('Allow list', `${data.settings.allow.values} values, ${data.settings.allow.patterns} patterns`);
-  add('Custom entities', data.settings.custom.length === 0 ? 'none' : data.settings.custom.join(', '));
   const body = clear(document.querySelector('#detectors tbody'));
-  for (const detector of data.detectors) {
+  const settingsOf = detectorSettings(data.settings);
+  for (const tier of TIERS) {
+    const detectors = data.detectors.filter((detector) => detector.tier === tier);
+    const on = data.settings.tiers[tier] === true;
     body.append(
       el(
         'tr',
-        {},
-        el('td', { class: 'mono' }, detector.id),
-        el('td', {}, detector.tier),
-        el('td', { class: 'small' }, detector.types.join(', ')),
-        el('td', {}, detector.enabled ? badge('yes', 'ok') : badge('no', 'warn')),
+        { class: 'tier-row' },
+        el('th', { scope: 'rowgroup', colspan: 5 }, `Tier ${tier}: ${TIER_NAMES[tier]} `, on ? badge('on', 'ok') : badge('off', 'warn'), detectors.length === 0 ? el('span', { class: 'muted small' }, ' no detector configured') : undefined),
       ),
     );
+    for (const detector of detectors) {
+      body.append(
+        el(
+          'tr',
+          {},
+          el('td', { class: 'mono' }, detector.id),
+          el('td', {}, detector.source === 'policy' ? 'policy file' : 'gateway'),
+          el('td', { class: 'small' }, detector.types.join(', ')),
+          el('td', {}, detector.enabled ? badge('yes', 'ok') : badge('no', 'warn')),
+          el('td', { class: 'small' }, settingsOf(detector)),
+        ),
+      );
+    }
   }
+}
+
+const TIERS = ['rules', 'ner', 'custom', 'llm'];
+const TIER_NAMES = { rules: 'patterns and checksums', ner: 'named entities (built-in and ONNX models)', custom: 'custom entities from the policy', llm: 'LLM detector' };
+
+function orDefault(value, fallback = 'default') {
+  return value === null || value === undefined ? fallback : String(value);
+}
+
+/** The settings column of a detector, from the policy's own sections (never a key, never a URL path). */
+function detectorSettings(settings) {
+  const onnx = new Map(settings.onnx.map((model) => [model.id, model]));
+  return (detector) => {
+    const model = onnx.get(detector.id);
+    if (model !== undefined) {
+      const labels = Object.entries(model.labels).map(([label, type]) => `${label} → ${type}`).join(', ');
+      const thresholds = Object.entries(model.thresholds).map(([type, value]) => `${type} ≥ ${value}`).join(', ');
+      return `model folder ${model.folder}; labels ${labels}; min score ${orDefault(model.minScore)}${thresholds === '' ? '' : `; thresholds ${thresholds}`}; max length ${orDefault(model.maxLength)}`;
+    }
+    if (detector.tier === 'custom' && detector.source === 'policy') {
+      return settings.custom
+        .map((entity) => `${entity.type} (${entity.kind}${entity.keywords === undefined ? '' : `, ${entity.keywords} keywords`}${entity.validator === undefined ? '' : `, validator ${entity.validator}`}${entity.score === undefined ? '' : `, score ${entity.score}`}${entity.context ? ', context words' : ''})`)
+        .join('; ');
+    }
+    if (detector.tier === 'llm' && settings.llm !== null && settings.llm.id === detector.id) {
+      const llm = settings.llm;
+      const asks = [...(llm.types ?? ['PERSON', 'ORG', 'LOCATION', 'ADDRESS']), ...llm.customTypes].join(', ');
+      return `host ${llm.host}; model ${llm.model}; API key: ${llm.apiKey}; asks for ${asks}; timeout ${orDefault(llm.timeoutMs)} ms; chunk ${orDefault(llm.chunkSize)}; concurrency ${orDefault(llm.concurrency)}; min score ${orDefault(llm.minScore, 'none')}; JSON mode ${llm.jsonMode ? 'on' : 'off'}`;
+    }
+    return el('span', { class: 'muted' }, 'built in');
+  };
 }
 
 main();

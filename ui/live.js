@@ -1,5 +1,5 @@
 /* global document, setTimeout */
-import { api, badge, clear, el, entityBadges, fail, hue, renderTokens, start, stream, time } from './console.js';
+import { api, badge, clear, el, entityBadges, fail, formatName, hue, markTokens, start, stream, time } from './console.js';
 
 const MAX_ROWS = 200;
 const body = document.querySelector('#live-table tbody');
@@ -58,8 +58,10 @@ function add(row, fresh) {
   while (body.children.length > MAX_ROWS) body.lastElementChild.remove();
 }
 
-function hiddenToken(key, type, shown) {
-  return el('mark', { class: `token ${hue(type)} hidden-value`, title: `${type}: original value not shown` }, shown, el('span', { class: 'tag' }, type));
+/** A token in the client pane while its value is not shown; one-way tokens say they never can be. */
+function hiddenToken(token, shown) {
+  const why = token.id === null ? `one-way (${formatName(token.format)}): the original is not stored` : 'original value not shown';
+  return el('mark', { class: `token ${hue(token.type)} hidden-value${token.id === null ? ' one-way' : ''}`, title: `${token.type}: ${why}` }, shown, el('span', { class: 'tag' }, token.type));
 }
 
 async function openDetail(id) {
@@ -84,8 +86,8 @@ async function openDetail(id) {
     clientPane.textContent = `Not available: ${why}.`;
     providerPane.textContent = `Not available: ${why}.`;
   } else {
-    renderTokens(providerPane, data.providerSaw, (key, type, shown) => el('mark', { class: `token ${hue(type)}`, title: `token of type ${type}` }, shown, el('span', { class: 'tag' }, type)));
-    renderTokens(clientPane, data.providerSaw, hiddenToken);
+    markTokens(providerPane, data.providerSaw, data.tokens);
+    markTokens(clientPane, data.providerSaw, data.tokens, hiddenToken);
   }
   const button = revealForm.querySelector('button');
   button.disabled = !data.revealable;
@@ -121,13 +123,14 @@ revealForm.addEventListener('submit', async (event) => {
 });
 
 function show(result) {
-  const byToken = new Map(result.tokens.map((token) => [String(token.token).toUpperCase(), token]));
-  renderTokens(clientPane, current.providerSaw, (key, type, shown) => {
-    const decision = byToken.get(key);
+  // The unmask service answers by token id: placeholder key, opaque token, or an fpe token's digits.
+  const byId = new Map(result.tokens.map((token) => [String(token.token), token]));
+  markTokens(clientPane, current.providerSaw, current.tokens, (token, shown) => {
+    const decision = token.id === null ? undefined : byId.get(token.id);
     if (decision?.allowed === true && typeof decision.value === 'string') {
-      return el('mark', { class: `token ${hue(type)} value`, title: `${type} (${key}), revealed` }, decision.value, el('span', { class: 'tag' }, type));
+      return el('mark', { class: `token ${hue(token.type)} value`, title: `${token.type} (${shown}, ${formatName(token.format)}), revealed` }, decision.value, el('span', { class: 'tag' }, token.type));
     }
-    return hiddenToken(key, type, shown);
+    return hiddenToken(token, shown);
   });
   const allowed = result.tokens.filter((token) => token.allowed).length;
   revealMessage.textContent = result.message ?? `${allowed} of ${result.tokens.length} values revealed by the policy's unmask rules (this reveal is in the audit log).`;

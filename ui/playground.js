@@ -1,5 +1,5 @@
 /* global document, FormData */
-import { api, clear, el, fail, hue, renderTokens, start } from './console.js';
+import { api, clear, el, fail, formatName, hue, markTokens, start } from './console.js';
 
 const form = document.getElementById('play-form');
 const error = document.getElementById('play-error');
@@ -33,7 +33,14 @@ async function setup() {
         'div',
         { class: 'detectors' },
         detectors.map((detector) =>
-          el('label', { class: 'inline', title: detector.types.join(', ') }, el('input', { type: 'checkbox', name: 'detector', value: detector.id, checked: true }), detector.id),
+          el(
+            'label',
+            { class: 'inline', title: `${detector.types.join(', ')}${detector.enabled ? '' : ' (switched off by the policy)'}` },
+            // A detector the policy itself switches off cannot be switched on here.
+            el('input', { type: 'checkbox', name: 'detector', value: detector.id, checked: detector.enabled, disabled: !detector.enabled }),
+            detector.id,
+            detector.source === 'policy' ? el('span', { class: 'badge plain' }, 'policy') : undefined,
+          ),
         ),
       ),
     );
@@ -69,12 +76,12 @@ function highlight(target, messages, spans, transcript) {
   });
 }
 
-function masked(target, messages, transcript) {
+function masked(target, messages, tokens, transcript) {
   clear(target);
   messages.forEach((message) => {
     if (transcript) target.append(el('span', { class: 'role' }, `${message.role}:`));
     const holder = el('span');
-    renderTokens(holder, message.masked, (key, type, shown) => el('mark', { class: `token ${hue(type)}`, title: `token of type ${type}` }, shown));
+    markTokens(holder, message.masked, tokens, (token, shown) => el('mark', { class: `token ${hue(token.type)}`, title: `${token.type} token (${formatName(token.format)})` }, shown));
     target.append(holder);
   });
 }
@@ -104,7 +111,7 @@ function render(data, transcript) {
     difference(data);
   previous = data;
   highlight(document.getElementById('play-highlight'), data.messages, data.spans, transcript);
-  masked(document.getElementById('play-masked'), data.messages, transcript);
+  masked(document.getElementById('play-masked'), data.messages, data.tokens, transcript);
   const spanBody = clear(document.querySelector('#play-spans tbody'));
   for (const span of data.spans) {
     spanBody.append(
@@ -117,7 +124,7 @@ function render(data, transcript) {
         el('td', { class: 'num' }, span.score.toFixed(2)),
         el('td', {}, span.action),
         el('td', { class: 'mono' }, span.rule),
-        el('td', { class: 'mono' }, span.token === null ? '–' : `<<${span.token}>>`),
+        el('td', { class: 'mono' }, span.token ?? '–'),
       ),
     );
   }
@@ -141,7 +148,7 @@ function render(data, transcript) {
     providerAnswer.textContent = 'Not sent: the policy blocks this request.';
     answer.textContent = '–';
   } else {
-    renderTokens(providerAnswer, data.answer.providerSaw);
+    markTokens(providerAnswer, data.answer.providerSaw, data.tokens);
     answer.textContent = data.answer.rehydrated;
   }
 }

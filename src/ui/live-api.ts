@@ -8,16 +8,13 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UnmaskService } from '../policy/unmask-service.js';
-import { OPAQUE_TOKEN } from '../vault/tokens/opaque.js';
+import { canonicalTokenId } from '../policy/unmask-tokens.js';
+import { HASH_TOKEN } from '../vault/tokens/hash.js';
+import { parseOpaqueToken } from '../vault/tokens/opaque.js';
 import { badInput, forbidden, notFound, readJsonObject, SECURITY_HEADERS, sendJson } from './http.js';
-import type { FeedEntry, RequestFeed } from './request-feed.js';
+import type { FeedEntry, FeedToken, RequestFeed } from './request-feed.js';
 import { canSeeRow, type Viewer } from './viewer.js';
 
-/**
- * Placeholders (`<<EMAIL_1>>`) and opaque tokens (`VEIL_EMAIL_K…_…`). Format-preserving (fpe)
- * tokens look like ordinary numbers on purpose, so they cannot be told apart and are not marked.
- */
-const TOKEN = new RegExp(`<<([A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*_\\d+)>>|${OPAQUE_TOKEN.source}`, 'gi');
 const HEARTBEAT_MS = 15_000;
 
 export interface LiveApiOptions {
@@ -35,15 +32,35 @@ export function providerView(body: string | Buffer): string {
   }
 }
 
-/** The tokens in `text`, by canonical id (upper case), each with its type. */
-export function tokensIn(text: string): { token: string; type: string }[] {
-  const seen = new Map<string, string>();
-  for (const match of text.matchAll(TOKEN)) {
-    const placeholder = match[1];
-    const key = (placeholder ?? match[0]).toUpperCase();
-    if (!seen.has(key)) seen.set(key, placeholder === undefined ? (match[2] as string).toUpperCase() : key.replace(/_\d+$/, ''));
-  }
-  return [...seen].map(([token, type]) => ({ token, type }));
+/** The formats of `vault/tokens/formats.ts`; `other` for a shape this console does not know (marked, not revealed). */
+export type TokenFormat = 'placeholder' | 'opaque' | 'opaque-siv' | 'fpe' | 'hash' | 'redact' | 'other';
+
+/** A token of the masked body as the page marks it. */
+export interface MarkedToken {
+  /** Exactly as it stands in the body. */
+  readonly text: string;
+  readonly type: string;
+  readonly format: TokenFormat;
+  /** The id the unmask service resolves; null for one-way formats (hash, redact) and `other`. */
+  readonly id: string | null;
+}
+
+const WHOLE_HASH = new RegExp(`^${HASH_TOKEN.source}$`);
+
+/**
+ * What a token the gateway issued is, read from its shape. Only tokens masking recorded come
+ * here, so a number is an fpe token and not just any number in the body.
+ */
+export function markToken(token: FeedToken): MarkedToken {
+  const { text, type } = token;
+  if (WHOLE_HASH.test(text)) return { text, type, format: 'hash', id: null };
+  if (text.startsWith('[') && text.endsWith(']')) return { text, type, format: 'redact', id: null };
+  const id = canonicalTokenId(text);
+  if (id === undefined) return { text, type, format: 'other', id: null };
+  if (text.startsWith('<<')) return { text, type, format: 'placeholder', id };
+  const opaque = parseOpaqueToken(text);
+  if (opaque !== undefined) return { text, type, format: opaque.siv ? 'opaque-siv' : 'opaque', id };
+  return { text, type, format: 'fpe', id };
 }
 
 export class LiveApi {
@@ -92,12 +109,13 @@ export class LiveApi {
   }
 
   detail(viewer: Viewer, id: string, res: ServerResponse): void {
-    const { session: _session, body, ...row } = this.entry(viewer, id);
+    const entry = this.entry(viewer, id);
+    const { session: _session, body, tokens: _tokens, ...row } = entry;
     const saw = body === undefined ? null : providerView(body);
     sendJson(res, 200, {
       row,
       providerSaw: saw,
-      tokens: saw === null ? [] : tokensIn(saw),
+      tokens: saw === null ? [] : entry.tokens.map(markToken),
       // Reveal needs the session the tokens live in, in the viewer's own tenant.
       revealable: row.hasSession && saw !== null && row.tenant === viewer.principal.tenant,
     });
@@ -112,9 +130,10 @@ export class LiveApi {
     if (entry.session === undefined) {
       throw forbidden('This request had no x-veil-session: its tokens lived only for that request and can no longer be unmasked by anyone.');
     }
-    const tokens = tokensIn(providerView(entry.body)).map((item) => item.token);
+    // The tokens masking issued, in every reversible format; hash and redact tokens hold no value.
+    const tokens = [...new Set(entry.tokens.map(markToken).flatMap((token) => (token.id === null ? [] : [token.id])))];
     if (tokens.length === 0) {
-      sendJson(res, 200, { tokens: [], message: 'No tokens in this request.' });
+      sendJson(res, 200, { tokens: [], message: 'No revealable tokens in this request (hash and redact tokens are one-way).' });
       return;
     }
     const reply = await this.unmask.handle(viewer.principal, { session: entry.session, tokens, ...(reason === undefined ? {} : { reason }) }, requestId);

@@ -212,8 +212,8 @@ and nothing you type is kept or logged.</p>
 <section aria-labelledby="detectors-title">
   <h2 id="detectors-title">Detectors</h2>
   <dl id="detector-settings" class="summary"></dl>
-  <div class="table-wrap"><table id="detectors" class="data"><caption class="sr-only">Detectors and whether the policy runs them</caption>
-    <thead><tr><th scope="col">Detector</th><th scope="col">Tier</th><th scope="col">Types</th><th scope="col">Runs</th></tr></thead><tbody></tbody></table></div>
+  <div class="table-wrap"><table id="detectors" class="data"><caption class="sr-only">Detectors by tier, where each is defined, whether the policy runs it, and its settings</caption>
+    <thead><tr><th scope="col">Detector</th><th scope="col">Defined by</th><th scope="col">Types</th><th scope="col">Runs</th><th scope="col">Settings</th></tr></thead><tbody></tbody></table></div>
 </section>`,
   },
 };

@@ -2,7 +2,8 @@
  * `POST /ui/api/playground`: what the gateway would do with a text or chat transcript, without
  * sending anything anywhere: the spans found (type, tier, detector, score), each rule's verdict
  * on each span, the masked text, and the demo upstream's answer rehydrated as the caller would
- * get it. Detectors can be switched off one by one to see what each contributes.
+ * get it. Detectors can be switched off one by one to see what each contributes: the gateway's
+ * own and those the policy defines (custom entities, ONNX models, the LLM detector).
  *
  * The text is the viewer's own and is answered to them only; it is not logged, kept or audited
  * (nothing leaves the process). The masking runs in a throw-away in-memory scope.
@@ -10,8 +11,8 @@
  */
 import type { Span } from '../core/span.js';
 import type { Detector } from '../detect/detector.js';
-import { mask, type MaskedEntity } from '../pipeline/mask.js';
-import { buildDetectionEngine } from '../policy/detectors.js';
+import { mask, redactionMarker, type MaskedEntity } from '../pipeline/mask.js';
+import { buildDetectionEngine, selectDetectors } from '../policy/detectors.js';
 import { formatIssue, parsePolicy, PolicyError } from '../policy/load.js';
 import type { Policy } from '../policy/policy.js';
 import { rehydrationScope } from '../policy/gate.js';
@@ -19,7 +20,10 @@ import { decideFor, explainSpan, type RuleContext } from '../policy/rules.js';
 import { DemoUpstream } from '../proxy/demo-upstream.js';
 import { rehydrate } from '../pipeline/rehydrate.js';
 import { MemoryTokenScope } from '../vault/memory-scope.js';
+import { renderToken } from '../vault/tokens/formats.js';
 import { badInput, forbidden } from './http.js';
+import { markToken } from './live-api.js';
+import { listDetectors, withDetectorsOff } from './policy-detectors.js';
 import type { Viewer } from './viewer.js';
 
 const MAX_TEXT = 100_000;
@@ -85,6 +89,13 @@ export function parseTranscript(text: string): Message[] {
   return messages.filter((message) => ROLES.includes(message.role as (typeof ROLES)[number]));
 }
 
+/** The distinct tokens of a mask result as they stand in the masked texts (redactions as `[TYPE]`). */
+function issuedTokens(entities: readonly MaskedEntity[]): ReturnType<typeof markToken>[] {
+  const seen = new Map<string, string>();
+  for (const entity of entities) seen.set(entity.token === undefined ? redactionMarker(entity.type) : renderToken(entity.token), entity.type);
+  return [...seen].map(([text, type]) => markToken({ text, type }));
+}
+
 export interface PlaygroundOptions {
   readonly policy: () => Policy;
   /** Detectors the gateway runs (rules, NER, custom…), before the policy's own selection. */
@@ -99,11 +110,11 @@ export class Playground {
     this.options = options;
   }
 
-  /** The detectors and the contexts the page offers. */
+  /** The detectors (the gateway's and the policy's own) and the contexts the page offers. */
   describe(viewer: Viewer): Record<string, unknown> {
     const policy = this.options.policy();
     return {
-      detectors: this.options.detectors.map((detector) => ({ id: detector.id, tier: detector.tier, types: detector.types })),
+      detectors: listDetectors(policy, this.options.detectors),
       tenants: viewer.oversees ? [...policy.tenants.keys()] : [viewer.principal.tenant],
       roles: viewer.oversees ? [...new Set([...policy.keysByHash.values()].flatMap((key) => key.roles))] : viewer.principal.roles,
       providers: policy.providers.size > 0 ? [...policy.providers.keys()] : ['openai', 'anthropic', 'azure', 'gemini', 'ollama', 'bedrock'],
@@ -132,9 +143,11 @@ export class Playground {
       ...(input.provider === undefined ? {} : { provider: input.provider }),
     };
     const off = new Set(input.disabled);
-    const available = this.options.detectors.filter((detector) => !off.has(detector.id));
-    const tierOf = new Map(this.options.detectors.map((detector) => [detector.id, detector.tier]));
-    const engine = buildDetectionEngine(policy, available);
+    // Switched off as if the policy's `detectors.disable` named them: that reaches its own detectors too.
+    const trial = withDetectorsOff(policy, off);
+    const engine = buildDetectionEngine(trial, this.options.detectors);
+    const detectors = listDetectors(policy, this.options.detectors);
+    const tierOf = new Map(selectDetectors(policy, this.options.detectors).map((detector) => [detector.id, detector.tier]));
     const messages: Message[] = input.mode === 'transcript' ? parseTranscript(input.text) : [{ role: 'user', content: input.text }];
     const texts = messages.map((message) => message.content);
     const scope = new MemoryTokenScope(ctx.tenant);
@@ -155,7 +168,7 @@ export class Playground {
         action: explanation.decision.action,
         rule: explanation.decision.rule,
         rehydrate: explanation.decision.rehydrate,
-        token: entity?.token ?? null,
+        token: entity?.token === undefined ? null : renderToken(entity.token),
         maskedStart: entity?.maskedStart ?? null,
         maskedEnd: entity?.maskedEnd ?? null,
         // One verdict per rule, in order: what each rule said about this span.
@@ -179,9 +192,11 @@ export class Playground {
     return {
       policy: { version: policy.version, source: input.policy === undefined ? (policy.source ?? 'built-in default policy') : 'pasted policy' },
       context: { tenant: ctx.tenant, roles: ctx.roles ?? [], provider: ctx.provider ?? null },
-      detectors: this.options.detectors.map((detector) => ({ id: detector.id, tier: detector.tier, enabled: !off.has(detector.id) })),
+      detectors: detectors.map((detector) => ({ id: detector.id, tier: detector.tier, source: detector.source, enabled: detector.enabled && !off.has(detector.id) })),
       rules,
       messages: messages.map((message, index) => ({ role: message.role, text: message.content, masked: result.texts[index] ?? '' })),
+      // Each token as it stands in the masked text, with its type and format, so the page marks exactly these.
+      tokens: issuedTokens(result.entities),
       spans,
       blocked: blockedTypes,
       answer,

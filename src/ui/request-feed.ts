@@ -5,19 +5,30 @@
  * publishes it when the response closes.
  *
  * What is kept: metadata (time, tenant, route, provider, model, entity counts by type and
- * action, stage latencies, leak gate, status) and the MASKED body as it left for the provider.
+ * action, stage latencies, leak gate, status), the MASKED body as it left for the provider, and
+ * the tokens masking issued into it (token and type), so the page can mark exactly those strings
+ * whatever their format: an fpe token looks like any other number.
  * Original values are never kept: the "what the client sent" side is rebuilt on demand through
  * the Cedar-authorised unmask path (see live-api.ts). A body that never left (blocked, leak gate
  * tripped) is not kept either, since after a trip it may hold the values the gate caught.
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import type { MaskAction } from '../pipeline/mask.js';
+import { redactionMarker, type MaskAction } from '../pipeline/mask.js';
+import { renderToken } from '../vault/tokens/formats.js';
 
-/** The part of a mask result the feed reads: types, actions and token ids, never values. */
+/** The part of a mask result the feed reads: types, actions and tokens, never values. */
 export interface FeedEntity {
   readonly type: string;
   readonly action: MaskAction;
+  /** The token masking issued (`EMAIL_1`, `VEIL_EMAIL_…`, an fpe number, …); undefined for a redaction. */
+  readonly token: string | undefined;
+}
+
+/** A token as it stands in the masked body (`<<EMAIL_1>>`, `[CARD]`, `4539 …`), with its type. */
+export interface FeedToken {
+  readonly text: string;
+  readonly type: string;
 }
 
 export type FeedLeakGate = 'pass' | 'tripped' | null;
@@ -50,6 +61,8 @@ export interface FeedEntry extends FeedRow {
   readonly session: string | undefined;
   /** The body exactly as the provider received it (masked), while it is kept. */
   readonly body: string | Buffer | undefined;
+  /** The tokens masking wrote into that body, each once; kept and dropped with the body. */
+  readonly tokens: readonly FeedToken[];
 }
 
 export interface FeedOptions {
@@ -90,7 +103,7 @@ function byteLength(body: string | Buffer): number {
 
 /** Filled by the gateway while a request runs; `publish` turns it into a row. */
 export class FeedDraft {
-  /** The mask result's entities (the array the pipeline made; only type and action are read). */
+  /** The mask result's entities (the array the pipeline made; type, action and token are read). */
   entities: readonly FeedEntity[] = [];
   private body: string | Buffer | undefined;
   private session: string | undefined;
@@ -113,13 +126,16 @@ export class FeedDraft {
   publish(finish: DraftFinish): void {
     const now = performance.now();
     const counts: Record<string, Partial<Record<MaskAction, number>>> = {};
+    const forwarded = this.forwardedAt !== undefined;
+    // After the response has gone, and only for a body the console keeps.
+    const tokens = forwarded && this.entities.length > 0 ? new Map<string, string>() : undefined;
     let blocked = false;
     for (const entity of this.entities) {
       const row = (counts[entity.type] ??= {});
       row[entity.action] = (row[entity.action] ?? 0) + 1;
       if (entity.action === 'block') blocked = true;
+      tokens?.set(entity.token === undefined ? redactionMarker(entity.type) : renderToken(entity.token), entity.type);
     }
-    const forwarded = this.forwardedAt !== undefined;
     // Between masking and forwarding only the leak gate can stop a request that found spans.
     const tripped = !forwarded && !blocked && this.entities.length > 0 && finish.status >= 500;
     const total = now - this.start.started;
@@ -148,6 +164,7 @@ export class FeedDraft {
         bodyNote: forwarded ? 'kept' : 'not_forwarded',
         session: this.session,
         body: this.body,
+        tokens: tokens === undefined ? [] : [...tokens].map(([text, type]) => ({ text, type })),
       },
     );
   }
@@ -178,7 +195,7 @@ export class RequestFeed {
   add(entry: FeedEntry): void {
     let kept = entry;
     if (entry.body !== undefined && byteLength(entry.body) > this.maxBodyBytes) {
-      kept = { ...entry, body: undefined, bodyNote: 'too_large' };
+      kept = { ...entry, body: undefined, tokens: [], bodyNote: 'too_large' };
     }
     this.entries.push(kept);
     if (kept.body !== undefined) this.bodyBytes += byteLength(kept.body);
@@ -191,7 +208,7 @@ export class RequestFeed {
       const old = this.entries[index] as FeedEntry;
       if (old.body === undefined) continue;
       this.bodyBytes -= byteLength(old.body);
-      this.entries[index] = { ...old, body: undefined, bodyNote: 'evicted' };
+      this.entries[index] = { ...old, body: undefined, tokens: [], bodyNote: 'evicted' };
     }
     if (this.listeners.size === 0) return;
     const row = rowOf(kept);
@@ -238,6 +255,6 @@ export class RequestFeed {
 }
 
 function rowOf(entry: FeedEntry): FeedRow {
-  const { session: _session, body: _body, ...row } = entry;
+  const { session: _session, body: _body, tokens: _tokens, ...row } = entry;
   return row;
 }

@@ -163,7 +163,14 @@ describe('live view', () => {
     expect(detail.body['providerSaw']).toContain('<<EMAIL_1>>');
     expect(detail.text).not.toContain(EMAIL);
     expect(detail.body['revealable']).toBe(true);
-    expect(detail.body['tokens']).toEqual(expect.arrayContaining([{ token: 'EMAIL_1', type: 'EMAIL' }]));
+    // The tokens masking issued, whatever their format: the phone's fpe token looks like any number.
+    const tokens = detail.body['tokens'] as { text: string; type: string; format: string; id: string | null }[];
+    expect(tokens).toEqual(expect.arrayContaining([{ text: '<<EMAIL_1>>', type: 'EMAIL', format: 'placeholder', id: 'EMAIL_1' }]));
+    const phone = tokens.find((token) => token.type === 'PHONE');
+    expect(phone).toMatchObject({ format: 'fpe', id: phone?.text.replace(/\D/g, '') });
+    expect(phone?.text).toMatch(/^\+1 \d{3} \d{3} \d{4}$/);
+    expect(phone?.text).not.toBe(PHONE);
+    expect(detail.body['providerSaw']).toContain(phone?.text);
   });
 
   it('reveals originals only to a role the Cedar unmask rules allow, and audits every attempt', async () => {
@@ -180,6 +187,8 @@ describe('live view', () => {
     expect(lead.status).toBe(200);
     const tokens = lead.body['tokens'] as { token: string; allowed: boolean; value: string | null }[];
     expect(tokens.find((token) => token.token === 'EMAIL_1')).toMatchObject({ allowed: true, value: EMAIL });
+    // The fpe token is asked for too, by its digits, and comes back as the phone number sent.
+    expect(tokens.find((token) => /^\d+$/.test(token.token))).toMatchObject({ type: 'PHONE', allowed: true, value: PHONE });
 
     await gateway.telemetry.audit.flush();
     const unmasks = await tailAudit(gateway.telemetry.audit.sink, 10, { kind: 'unmask' });
@@ -210,15 +219,16 @@ describe('live view', () => {
   it('marks opaque tokens too, and reveals them for the tenant\'s own lead', async () => {
     const [beta] = await rows(OTHER_LEAD_KEY);
     const detail = await consoleApi(gateway.url, `requests/${(beta as Row).id}`, OTHER_LEAD_KEY);
-    const tokens = detail.body['tokens'] as { token: string; type: string }[];
+    const tokens = detail.body['tokens'] as { text: string; type: string; format: string; id: string | null }[];
     const opaque = tokens.find((token) => token.type === 'EMAIL');
-    expect(opaque?.token).toMatch(/^VEIL_EMAIL_K/);
+    expect(opaque).toMatchObject({ format: 'opaque', id: opaque?.text });
+    expect(opaque?.text).toMatch(/^VEIL_EMAIL_K/);
     expect(detail.text).not.toContain(EMAIL);
     // acme's lead oversees beta's rows but cannot resolve beta's tokens.
     expect((await consoleApi(gateway.url, `requests/${(beta as Row).id}`, LEAD_KEY)).body['revealable']).toBe(false);
     const reveal = await consoleApi(gateway.url, `requests/${(beta as Row).id}/reveal`, OTHER_LEAD_KEY, { body: { reason: 'ticket 12' } });
     expect(reveal.status).toBe(200);
-    expect((reveal.body['tokens'] as { token: string; value: string | null }[]).find((token) => token.token === opaque?.token)?.value).toBe(EMAIL);
+    expect((reveal.body['tokens'] as { token: string; value: string | null }[]).find((token) => token.token === opaque?.id)?.value).toBe(EMAIL);
   });
 
   it('streams new rows as server-sent events', async () => {
@@ -258,14 +268,40 @@ describe('playground', () => {
     const spans = body['spans'] as { type: string; tier: string; score: number; action: string; rule: string; verdicts: string[] }[];
     const email = spans.find((span) => span.type === 'EMAIL');
     expect(email).toMatchObject({ tier: 'rules', action: 'mask', rule: 'mask-the-rest' });
-    expect(email?.verdicts).toEqual(['skip: entity', 'skip: tenant', 'decides']);
-    expect(spans.find((span) => span.type === 'CREDIT_CARD')).toMatchObject({ action: 'redact', rule: 'cards-redacted', verdicts: ['decides', 'not reached', 'not reached'] });
+    expect(email?.verdicts).toEqual(['skip: entity', 'skip: tenant', 'skip: entity', 'decides']);
+    expect(spans.find((span) => span.type === 'CREDIT_CARD')).toMatchObject({ action: 'redact', rule: 'cards-redacted', verdicts: ['decides', 'not reached', 'not reached', 'not reached'] });
     const messages = body['messages'] as { masked: string }[];
     expect(messages[0]?.masked).toContain('<<EMAIL_1>>');
     expect(messages[0]?.masked).toContain('[CREDIT_CARD]');
     const answer = body['answer'] as { providerSaw: string; rehydrated: string };
     expect(answer.providerSaw).toContain('<<EMAIL_1>>');
     expect(answer.rehydrated).toContain(EMAIL);
+    expect(body['tokens']).toEqual([
+      { text: '<<EMAIL_1>>', type: 'EMAIL', format: 'placeholder', id: 'EMAIL_1' },
+      { text: '[CREDIT_CARD]', type: 'CREDIT_CARD', format: 'redact', id: null },
+    ]);
+  });
+
+  it('offers the detectors the policy defines (custom entity, ONNX, LLM) next to the built-in ones, and switches them off too', async () => {
+    const info = await consoleApi(gateway.url, 'playground', APP_KEY);
+    const offered = info.body['detectors'] as { id: string; tier: string; source: string; enabled: boolean }[];
+    expect(offered.filter((detector) => detector.source === 'policy')).toEqual([
+      expect.objectContaining({ id: 'onnx.tiny', tier: 'ner', enabled: true }),
+      expect.objectContaining({ id: 'custom.entities', tier: 'custom', enabled: true }),
+      expect.objectContaining({ id: 'llm', tier: 'llm', enabled: true }),
+    ]);
+    expect(offered.find((detector) => detector.id === 'rules.email')).toMatchObject({ source: 'gateway' });
+    const text = 'Ticket TCK-123456 concerns bluejay-7.';
+    const found = async (disabled: string[]): Promise<string[]> => {
+      const { status, body } = await consoleApi(gateway.url, 'playground', APP_KEY, { body: { text, disabled } });
+      expect(status).toBe(200);
+      return (body['spans'] as { type: string; tier: string; detector: string }[]).map((span) => `${span.type}:${span.tier}:${span.detector}`);
+    };
+    expect(await found([])).toEqual(['TICKET_ID:custom:custom.entities', 'PROJECT_CODE:llm:llm']);
+    expect(await found(['llm'])).toEqual(['TICKET_ID:custom:custom.entities']);
+    expect(await found(['custom.entities'])).toEqual(['PROJECT_CODE:llm:llm']);
+    const run = await consoleApi(gateway.url, 'playground', APP_KEY, { body: { text, disabled: ['llm'] } });
+    expect((run.body['detectors'] as { id: string; enabled: boolean }[]).find((detector) => detector.id === 'llm')?.enabled).toBe(false);
   });
 
   it('runs without a detector that is switched off', async () => {
@@ -292,9 +328,10 @@ describe('policy page', () => {
     expect(status).toBe(200);
     expect(body['version']).toBe(gateway.watcher.current.version);
     const rules = body['rules'] as { id: string; hits: number }[];
-    expect(rules.map((rule) => rule.id)).toEqual(['cards-redacted', 'beta-mails-opaque', 'mask-the-rest']);
+    expect(rules.map((rule) => rule.id)).toEqual(['cards-redacted', 'beta-mails-opaque', 'phones-fpe', 'mask-the-rest']);
     expect(rules[1]?.hits).toBe(1);
     expect(rules[2]?.hits).toBeGreaterThanOrEqual(2);
+    expect(rules[3]?.hits).toBeGreaterThanOrEqual(2);
     expect(text).not.toContain('sha256:');
     expect(body['lastRejection']).toBeNull();
   });
@@ -306,7 +343,7 @@ describe('policy page', () => {
     const rejection = body['lastRejection'] as { current: boolean; messages: string[] };
     expect(rejection.current).toBe(true);
     expect(rejection.messages.join('\n')).toMatch(/veil\.yaml:3:\d+: rules\.0\.action/);
-    expect((body['rules'] as unknown[]).length).toBe(3);
+    expect((body['rules'] as unknown[]).length).toBe(4);
   });
 });
 
@@ -357,7 +394,20 @@ describe('detection page', () => {
   it('lists the detectors and the latest eval figures from the data dir', async () => {
     const before = await consoleApi(gateway.url, 'detection', APP_KEY);
     expect(before.body['evaluation']).toBeNull();
-    expect((before.body['detectors'] as { id: string; enabled: boolean }[]).find((detector) => detector.id === 'rules.email')).toMatchObject({ enabled: true });
+    const detectors = before.body['detectors'] as { id: string; tier: string; source: string; enabled: boolean }[];
+    expect(detectors.find((detector) => detector.id === 'rules.email')).toMatchObject({ enabled: true, source: 'gateway' });
+    expect(detectors.filter((detector) => detector.source === 'policy').map((detector) => `${detector.id}:${detector.tier}:${detector.enabled}`)).toEqual([
+      'onnx.tiny:ner:true',
+      'custom.entities:custom:true',
+      'llm:llm:true',
+    ]);
+    const settings = before.body['settings'] as Record<string, unknown>;
+    expect(settings['tiers']).toEqual({ rules: true, ner: true, llm: true, custom: true });
+    expect(settings['custom']).toEqual([{ type: 'TICKET_ID', kind: 'pattern', score: 0.95, context: false }]);
+    expect(settings['onnx']).toEqual([expect.objectContaining({ id: 'onnx.tiny', folder: 'onnx-tiny', labels: { PER: 'PERSON', LOC: 'LOCATION' }, minScore: 0.5 })]);
+    // The LLM endpoint by host and model; never its path or a key.
+    expect(settings['llm']).toMatchObject({ id: 'llm', host: new URL(gateway.llm.url).host, model: 'fake-pii', apiKey: 'none', customTypes: ['PROJECT_CODE'] });
+    expect(before.text).not.toContain(gateway.llm.url);
     const { writeLatestEval } = await import('../../src/ui/latest-eval.js');
     await writeLatestEval(gateway.dataDir, { files: [] });
     const after = await consoleApi(gateway.url, 'detection', APP_KEY);

@@ -23,6 +23,8 @@ const CHROMIUM = '/usr/bin/chromium';
 /** docs/ui/ when asked (VEIL_UPDATE_SCREENSHOTS=1), so an ordinary run leaves the working tree alone. */
 const UPDATE_SHOTS = process.env['VEIL_UPDATE_SCREENSHOTS'] === '1';
 const EMAIL = 'maria.garcia@example.com';
+/** The policy gives phones format-preserving (fpe) tokens: another number of the same shape. */
+const PHONE = '+1 415 555 0132';
 const FLAGS = [
   '--headless',
   '--no-sandbox',
@@ -148,7 +150,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${
     const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: APP_KEY, defaultHeaders: { 'x-veil-session': 'ticket-4711' } });
     const answer = await client.chat.completions.create({
       model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: `Hi, I'm Maria Garcia. Please write to ${EMAIL} or call +1 415 555 0132 about my order.` }],
+      messages: [{ role: 'user', content: `Hi, I'm Maria Garcia. Please write to ${EMAIL} or call ${PHONE} about my order.` }],
     });
     expect(answer.choices[0]?.message.content).toContain(EMAIL);
     const row = page.locator('#live-table tbody tr').first();
@@ -162,12 +164,20 @@ describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${
     const clientPane = page.locator('#client-pane');
     const providerPane = page.locator('#provider-pane');
     await eventually(() => providerPane.textContent()).toContain('<<EMAIL_1>>');
+    // The fpe token looks like any phone number; the page marks it because the gateway recorded it.
+    const fpe = providerPane.locator('mark.token', { hasText: 'PHONE' });
+    expect(await fpe.count()).toBe(1);
+    expect(await fpe.getAttribute('title')).toBe('PHONE token (format-preserving)');
+    expect(await fpe.textContent()).toMatch(/^\+1 \d{3} \d{3} \d{4}PHONE$/);
+    expect(await providerPane.textContent()).not.toContain(PHONE);
+    expect(await clientPane.locator('mark.hidden-value', { hasText: 'PHONE' }).count()).toBe(1);
     await page.getByLabel('Reason for revealing original values').fill('curious');
     await page.getByRole('button', { name: 'Reveal originals' }).click();
     await eventually(() => page.locator('#reveal-message').textContent()).toContain('does not allow');
     expect(await clientPane.textContent()).not.toContain(EMAIL);
     expect(await clientPane.textContent()).toContain('<<EMAIL_1>>');
     expect(await page.content()).not.toContain(EMAIL);
+    expect(await page.content()).not.toContain(PHONE);
     await logOut(page);
   });
 
@@ -178,7 +188,10 @@ describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${
     await page.getByRole('button', { name: 'Reveal originals' }).click();
     const clientPane = page.locator('#client-pane');
     await eventually(() => clientPane.textContent()).toContain(EMAIL);
+    // The fpe token was asked for by its digits and came back as the number the client sent.
+    expect(await clientPane.locator('mark.value', { hasText: 'PHONE' }).textContent()).toBe(`${PHONE}PHONE`);
     expect(await page.locator('#provider-pane').textContent()).not.toContain(EMAIL);
+    expect(await page.locator('#provider-pane').textContent()).not.toContain(PHONE);
     await shoot(page, 'live');
     // Keyboard only: Escape closes the view (and forgets the values), Enter on Open reopens it.
     await page.keyboard.press('Escape');
@@ -191,16 +204,29 @@ describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${
     expect(await page.locator('#client-pane').textContent()).not.toContain(EMAIL);
   });
 
-  it('runs the playground, with and without a detector', async () => {
+  it('runs the playground, with and without a detector, the policy\'s own detectors included', async () => {
     await page.getByRole('link', { name: 'Playground' }).click();
     await page.getByRole('checkbox', { name: 'rules.email' }).waitFor();
+    // Also a ticket id (the policy's custom entity) and a project code (its LLM detector knows bluejay-7).
+    await page.getByLabel('Text or chat transcript').fill(`Hi, I'm Maria Garcia, ${EMAIL}, card 4111 1111 1111 1111. Call me on ${PHONE} about ticket TCK-204817 for project bluejay-7.`);
     await page.getByRole('button', { name: 'Run' }).click();
     await eventually(() => page.locator('#play-masked').textContent()).toContain('<<EMAIL_1>>');
     expect(await page.locator('#play-highlight').textContent()).toContain('EMAIL · rules');
     expect(await page.locator('#play-masked').textContent()).toContain('[CREDIT_CARD]');
     expect(await page.locator('#play-answer').textContent()).toContain(EMAIL);
     expect(await page.locator('#play-rules').textContent()).toContain('decides: redact');
+    expect(await page.locator('#play-highlight').textContent()).toContain('TICKET_ID · custom');
+    expect(await page.locator('#play-highlight').textContent()).toContain('PROJECT_CODE · llm');
+    expect(await page.locator('#play-masked mark', { hasText: /^\+1 \d{3} \d{3} \d{4}$/ }).getAttribute('title')).toBe('PHONE token (format-preserving)');
     await shoot(page, 'playground');
+    await page.getByRole('checkbox', { name: 'llm' }).uncheck();
+    await page.getByRole('checkbox', { name: 'custom.entities' }).uncheck();
+    await page.getByRole('button', { name: 'Run' }).click();
+    await eventually(() => page.locator('#play-summary').textContent()).toContain('since the previous run: lost TICKET_ID (custom.entities), PROJECT_CODE (llm)');
+    await page.getByRole('checkbox', { name: 'llm' }).check();
+    await page.getByRole('checkbox', { name: 'custom.entities' }).check();
+    await page.getByRole('button', { name: 'Run' }).click();
+    await eventually(() => page.locator('#play-summary').textContent()).toContain('found TICKET_ID (custom.entities), PROJECT_CODE (llm)');
     await page.getByRole('checkbox', { name: 'rules.email' }).uncheck();
     await page.getByRole('button', { name: 'Run' }).click();
     await eventually(() => page.locator('#play-masked').textContent()).not.toContain('<<EMAIL_1>>');
@@ -235,7 +261,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${
     await page.getByRole('link', { name: 'Policy' }).click();
     await eventually(() => page.locator('#rules tbody').textContent()).toContain('mask-the-rest');
     expect(await page.locator('#policy-rejection').textContent()).toContain('rules.0.action');
-    const hits = await page.locator('#rules tbody tr').nth(2).locator('td').last().textContent();
+    const hits = await page.locator('#rules tbody tr').nth(3).locator('td').last().textContent();
     expect(Number(hits)).toBeGreaterThanOrEqual(2);
     await shoot(page, 'policy');
   });
@@ -244,7 +270,20 @@ describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${
     await page.getByRole('link', { name: 'Detection' }).click();
     await eventually(() => page.locator('#eval-files').textContent()).toContain('console-demo.jsonl');
     expect(await page.locator('#eval-files svg rect').count()).toBeGreaterThan(0);
-    expect(await page.locator('#detectors tbody').textContent()).toContain('rules.email');
+    const detectors = page.locator('#detectors tbody');
+    expect(await detectors.textContent()).toContain('rules.email');
+    // The policy's own detectors, each in its tier with its settings; the LLM endpoint by host and model only.
+    expect(await detectors.locator('tr', { hasText: 'onnx.tiny' }).textContent()).toContain('labels PER → PERSON, LOC → LOCATION');
+    expect(await detectors.locator('tr', { hasText: 'custom.entities' }).textContent()).toContain('TICKET_ID (pattern, score 0.95)');
+    const llm = await detectors.locator('tr', { hasText: 'fake-pii' }).textContent();
+    expect(llm).toContain(`host ${new URL(gateway.llm.url).host}; model fake-pii; API key: none`);
+    expect(await detectors.textContent()).not.toContain(gateway.llm.url);
+    expect(await detectors.locator('tr.tier-row').allTextContents()).toEqual([
+      'Tier rules: patterns and checksums on',
+      'Tier ner: named entities (built-in and ONNX models) on',
+      'Tier custom: custom entities from the policy on',
+      'Tier llm: LLM detector on',
+    ]);
     await shoot(page, 'detection');
   });
 

@@ -2,17 +2,20 @@
  * A real gateway for the console tests: the in-process `Gateway` with a policy that has a
  * privileged key (support lead + auditor, whom Cedar lets unmask), an unprivileged app key of
  * the same tenant and a key of another tenant, an audit log with frequent signed checkpoints,
- * and the demo upstream.
+ * and the demo upstream. Phones get format-preserving (fpe) tokens; the policy defines its own
+ * detectors too: a custom entity (TICKET_ID), the tiny test ONNX model and an LLM detector
+ * served by the local fake model server (which knows project code names such as Falcon).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Veil } from '../../src/engine.js';
 import { Telemetry } from '../../src/observability/telemetry.js';
 import { hashApiKey } from '../../src/policy/keys.js';
 import { PolicyWatcher } from '../../src/policy/watch.js';
 import { resolveConfig } from '../../src/proxy/config.js';
 import { Gateway } from '../../src/proxy/server.js';
+import { startFakeLlm, type FakeLlm } from '../detect/llm/fake-llm.js';
 import { API_AUDIENCE, CLIENT_ID, startFakeIdp, type FakeIdp } from './fake-idp.js';
 
 export const LEAD_KEY = 'veil_console_test_lead_0123456789abcdef';
@@ -20,10 +23,16 @@ export const APP_KEY = 'veil_console_test_app_0123456789abcdef';
 export const OTHER_KEY = 'veil_console_test_other_0123456789abcdef';
 export const OTHER_LEAD_KEY = 'veil_console_test_other_lead_0123456789abcdef';
 
-/** The test policy; `issuer` adds JWT login from that OIDC provider (keys in jwks.json). */
-export function policyText(issuer?: string): string {
+const ONNX_FIXTURE = resolve(import.meta.dirname, '../fixtures/onnx-tiny');
+
+/**
+ * The test policy; `issuer` adds JWT login from that OIDC provider (keys in jwks.json), `llmUrl`
+ * the LLM detector at that OpenAI-compatible endpoint.
+ */
+export function policyText(issuer?: string, llmUrl?: string): string {
   const jwt = issuer === undefined ? '' : `auth:\n  jwt:\n    issuer: '${issuer}'\n    audience: ${API_AUDIENCE}\n    jwks_file: jwks.json\n`;
-  return `${jwt}${POLICY}`;
+  const llm = llmUrl === undefined ? '' : `  llm:\n    url: '${llmUrl}'\n    model: fake-pii\n    custom: [{ type: PROJECT_CODE, description: internal project code names }]\n`;
+  return `${jwt}${POLICY}${DETECTORS}${llm}`;
 }
 
 const POLICY = `
@@ -44,6 +53,10 @@ rules:
     when: { entity: EMAIL, tenant: beta }
     action: mask
     format: opaque
+  - id: phones-fpe
+    when: { entity: PHONE }
+    action: mask
+    format: fpe
   - id: mask-the-rest
     action: mask
 unmask:
@@ -54,6 +67,13 @@ unmask:
     when { principal.tenant == resource.tenant };
 `;
 
+const DETECTORS = `detectors:
+  custom:
+    - { type: TICKET_ID, pattern: 'TCK-[0-9]{6}', score: 0.95 }
+  onnx:
+    - { id: tiny, path: '${ONNX_FIXTURE}', labels: { PER: PERSON, LOC: LOCATION }, min_score: 0.5 }
+`;
+
 export interface ConsoleHarness {
   readonly url: string;
   readonly dataDir: string;
@@ -62,6 +82,8 @@ export interface ConsoleHarness {
   readonly telemetry: Telemetry;
   /** The OIDC provider the policy trusts (a support lead: tenant acme, role auditor). */
   readonly idp: FakeIdp;
+  /** The model server the policy's LLM detector asks. */
+  readonly llm: FakeLlm;
   close(): Promise<void>;
 }
 
@@ -70,7 +92,8 @@ export async function startConsoleGateway(options: { veil?: Veil } = {}): Promis
   const policyFile = join(dataDir, 'veil.yaml');
   const idp = await startFakeIdp({ tenant: 'acme', roles: ['auditor'], sub: 'dana@example.org' });
   await writeFile(join(dataDir, 'jwks.json'), JSON.stringify(idp.jwks), 'utf8');
-  await writeFile(policyFile, policyText(idp.url), 'utf8');
+  const llm = await startFakeLlm();
+  await writeFile(policyFile, policyText(idp.url, llm.url), 'utf8');
   const watcher = new PolicyWatcher(policyFile);
   const telemetry = await Telemetry.open({ dataDir, env: {}, audit: { checkpointEvery: 3, flushIntervalMs: 5 } });
   const gateway = new Gateway({
@@ -89,9 +112,11 @@ export async function startConsoleGateway(options: { veil?: Veil } = {}): Promis
     watcher,
     telemetry,
     idp,
+    llm,
     async close() {
       watcher.close();
       await idp.close();
+      await llm.close();
       await gateway.close(100);
       await telemetry.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -1,6 +1,10 @@
 /** The live view's buffer: bounded in rows and bytes, rows without bodies, outcomes inferred right. */
 import { describe, expect, it } from 'vitest';
+import { mask, type MaskResult } from '../../src/pipeline/mask.js';
+import { buildDetectionEngine } from '../../src/policy/detectors.js';
+import { markToken } from '../../src/ui/live-api.js';
 import { RequestFeed, type FeedRow } from '../../src/ui/request-feed.js';
+import { MemoryTokenScope } from '../../src/vault/memory-scope.js';
 import { RuleHits } from '../../src/policy/rule-hits.js';
 import { decideFor } from '../../src/policy/rules.js';
 import { parsePolicy } from '../../src/policy/load.js';
@@ -10,7 +14,11 @@ const DONE = { status: 200, upstreamStatus: 200, model: 'gpt-4o-mini', detectMs:
 
 function forwarded(feed: RequestFeed, body: string, session?: string): void {
   const draft = feed.draft({ ...START, started: performance.now() });
-  draft.entities = [{ type: 'EMAIL', action: 'mask' }, { type: 'EMAIL', action: 'mask' }, { type: 'CREDIT_CARD', action: 'redact' }];
+  draft.entities = [
+    { type: 'EMAIL', action: 'mask', token: 'EMAIL_1' },
+    { type: 'EMAIL', action: 'mask', token: 'EMAIL_1' },
+    { type: 'CREDIT_CARD', action: 'redact', token: undefined },
+  ];
   draft.forward(body, session);
   draft.publish(DONE);
 }
@@ -37,10 +45,10 @@ describe('RequestFeed', () => {
   it('keeps no body for a request that never left: blocked, or stopped by the leak gate', () => {
     const feed = new RequestFeed();
     const blocked = feed.draft({ ...START, started: performance.now() });
-    blocked.entities = [{ type: 'SSN', action: 'block' }];
+    blocked.entities = [{ type: 'SSN', action: 'block', token: undefined }];
     blocked.publish({ ...DONE, status: 403, upstreamStatus: null });
     const tripped = feed.draft({ ...START, started: performance.now() });
-    tripped.entities = [{ type: 'EMAIL', action: 'mask' }];
+    tripped.entities = [{ type: 'EMAIL', action: 'mask', token: 'EMAIL_1' }];
     tripped.publish({ ...DONE, status: 500, upstreamStatus: null });
     const [last, first] = feed.rows();
     expect(first).toMatchObject({ outcome: 'blocked', bodyNote: 'not_forwarded', leakGate: null });
@@ -70,6 +78,76 @@ describe('RequestFeed', () => {
     forwarded(feed, '{}');
     expect(seen).toHaveLength(1);
     expect(seen[0]).not.toHaveProperty('body');
+  });
+});
+
+const FORMATS = `rules:
+  - { id: cards, when: { entity: CREDIT_CARD }, action: mask, format: fpe }
+  - { id: mails, when: { entity: EMAIL }, action: mask, format: opaque }
+  - { id: ibans, when: { entity: IBAN }, action: mask, format: opaque-siv }
+  - { id: phones, when: { entity: PHONE }, action: mask, format: hash }
+  - { id: ips, when: { entity: IP }, action: mask, format: redact }
+  - { id: ssns, when: { entity: SSN }, action: redact }
+  - { id: rest, action: mask }
+`;
+const TEXT = 'Card 4111 1111 1111 1111, mail ana@example.com twice ana@example.com, IBAN DE89370400440532013000, call +1 415 555 0132, host 10.1.2.3, SSN 078-05-1120, site https://example.org/x';
+
+/** What the gateway does: mask with the policy's formats, then hand the result's entities to the draft. */
+async function maskedRequest(feed: RequestFeed): Promise<{ result: MaskResult; row: FeedRow }> {
+  const policy = parsePolicy(FORMATS);
+  const result = await mask([TEXT], { engine: buildDetectionEngine(policy), scope: new MemoryTokenScope('acme', 's1'), decide: decideFor(policy, { tenant: 'acme' }) });
+  const draft = feed.draft({ ...START, started: performance.now() });
+  draft.entities = result.entities;
+  draft.forward(JSON.stringify({ messages: [{ role: 'user', content: result.texts[0] }] }), 's1');
+  draft.publish(DONE);
+  return { result, row: feed.rows()[0] as FeedRow };
+}
+
+describe('the tokens the feed records', () => {
+  it('are the tokens masking issued, each once with its type, in every format, as they stand in the body', async () => {
+    const feed = new RequestFeed();
+    const { result, row } = await maskedRequest(feed);
+    const entry = feed.get(row.id);
+    const masked = result.texts[0] as string;
+    const marked = (entry?.tokens ?? []).map(markToken);
+    const byType = Object.fromEntries(marked.map((token) => [token.type, token]));
+    expect(Object.keys(byType).sort()).toEqual(['CREDIT_CARD', 'EMAIL', 'IBAN', 'IP', 'PHONE', 'SSN', 'URL']);
+    expect(marked).toHaveLength(7); // the second mail got the same opaque token
+    for (const token of marked) expect(masked).toContain(token.text);
+    expect(byType['CREDIT_CARD']).toMatchObject({ format: 'fpe', id: (byType['CREDIT_CARD']?.text ?? '').replace(/\D/g, '') });
+    expect(byType['CREDIT_CARD']?.text).toMatch(/^\d{4} \d{4} \d{4} \d{4}$/);
+    expect(byType['EMAIL']).toMatchObject({ format: 'opaque', id: expect.stringMatching(/^VEIL_EMAIL_K/) });
+    expect(byType['IBAN']).toMatchObject({ format: 'opaque-siv', id: expect.stringMatching(/^VEIL_IBAN_K\w{5}_S/) });
+    expect(byType['PHONE']).toMatchObject({ format: 'hash', id: null, text: expect.stringMatching(/^HASH_PHONE_/) });
+    expect(byType['IP']).toMatchObject({ format: 'redact', id: null, text: '[IP]' });
+    expect(byType['SSN']).toMatchObject({ format: 'redact', id: null, text: '[SSN]' });
+    expect(byType['URL']).toMatchObject({ format: 'placeholder', id: 'URL_1', text: '<<URL_1>>' });
+    // Tokens and types only: no original value anywhere in what the feed keeps.
+    const kept = JSON.stringify({ ...entry, body: undefined });
+    for (const value of ['4111', 'ana@example.com', 'DE89370400440532013000', '415 555 0132', '10.1.2.3', '078-05-1120', 'example.org']) expect(kept).not.toContain(value);
+    expect(row).not.toHaveProperty('tokens');
+  });
+
+  it('are not kept without a body: not forwarded, too large or evicted', async () => {
+    const feed = new RequestFeed({ maxBodyBytes: 10_000, maxTotalBodyBytes: 500 });
+    const tripped = feed.draft({ ...START, started: performance.now() });
+    tripped.entities = [{ type: 'EMAIL', action: 'mask', token: 'EMAIL_1' }];
+    tripped.publish({ ...DONE, status: 500, upstreamStatus: null });
+    expect(feed.get((feed.rows()[0] as FeedRow).id)?.tokens).toEqual([]);
+    const { row } = await maskedRequest(feed);
+    expect(feed.get(row.id)?.tokens.length).toBe(7);
+    await maskedRequest(feed);
+    expect(feed.get(row.id)).toMatchObject({ bodyNote: 'evicted', tokens: [] });
+  });
+});
+
+describe('markToken', () => {
+  it('tells the format from the shape and gives the id the unmask service resolves', () => {
+    expect(markToken({ text: '<<EMAIL_12>>', type: 'EMAIL' })).toEqual({ text: '<<EMAIL_12>>', type: 'EMAIL', format: 'placeholder', id: 'EMAIL_12' });
+    expect(markToken({ text: '+1 (415) 555-0199', type: 'PHONE' })).toMatchObject({ format: 'fpe', id: '14155550199' });
+    expect(markToken({ text: '[PERSON]', type: 'PERSON' })).toMatchObject({ format: 'redact', id: null });
+    expect(markToken({ text: 'HASH_EMAIL_MZXW6YTBOI2DGMZXW6YTBOI2DG', type: 'EMAIL' })).toMatchObject({ format: 'hash', id: null });
+    expect(markToken({ text: 'something else', type: 'MISC' })).toMatchObject({ format: 'other', id: null });
   });
 });
 
