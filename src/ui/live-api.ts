@@ -8,7 +8,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { UnmaskService } from '../policy/unmask-service.js';
+import { redactionMarker } from '../pipeline/mask.js';
 import { canonicalTokenId } from '../policy/unmask-tokens.js';
+import { renderToken } from '../vault/tokens/formats.js';
 import { HASH_TOKEN } from '../vault/tokens/hash.js';
 import { parseOpaqueToken } from '../vault/tokens/opaque.js';
 import { badInput, forbidden, notFound, readJsonObject, SECURITY_HEADERS, sendJson } from './http.js';
@@ -48,11 +50,11 @@ export interface MarkedToken {
 const WHOLE_HASH = new RegExp(`^${HASH_TOKEN.source}$`);
 
 /**
- * What a token the gateway issued is, read from its shape. Only tokens masking recorded come
- * here, so a number is an fpe token and not just any number in the body.
+ * What a token the gateway issued is, read from its shape (`text` as it stands in the masked
+ * text). Only tokens masking issued come here, so a number is an fpe token and not just any
+ * number in the body.
  */
-export function markToken(token: FeedToken): MarkedToken {
-  const { text, type } = token;
+export function markToken(text: string, type: string): MarkedToken {
   if (WHOLE_HASH.test(text)) return { text, type, format: 'hash', id: null };
   if (text.startsWith('[') && text.endsWith(']')) return { text, type, format: 'redact', id: null };
   const id = canonicalTokenId(text);
@@ -61,6 +63,13 @@ export function markToken(token: FeedToken): MarkedToken {
   const opaque = parseOpaqueToken(text);
   if (opaque !== undefined) return { text, type, format: opaque.siv ? 'opaque-siv' : 'opaque', id };
   return { text, type, format: 'fpe', id };
+}
+
+/** The distinct tokens masking issued, as they stand in the masked text (a redaction as `[TYPE]`). */
+export function issuedTokens(tokens: readonly FeedToken[]): MarkedToken[] {
+  const seen = new Map<string, string>();
+  for (const { token, type } of tokens) seen.set(token === undefined ? redactionMarker(type) : renderToken(token), type);
+  return [...seen].map(([text, type]) => markToken(text, type));
 }
 
 export class LiveApi {
@@ -115,7 +124,7 @@ export class LiveApi {
     sendJson(res, 200, {
       row,
       providerSaw: saw,
-      tokens: saw === null ? [] : entry.tokens.map(markToken),
+      tokens: saw === null ? [] : issuedTokens(entry.tokens),
       // Reveal needs the session the tokens live in, in the viewer's own tenant.
       revealable: row.hasSession && saw !== null && row.tenant === viewer.principal.tenant,
     });
@@ -131,7 +140,7 @@ export class LiveApi {
       throw forbidden('This request had no x-veil-session: its tokens lived only for that request and can no longer be unmasked by anyone.');
     }
     // The tokens masking issued, in every reversible format; hash and redact tokens hold no value.
-    const tokens = [...new Set(entry.tokens.map(markToken).flatMap((token) => (token.id === null ? [] : [token.id])))];
+    const tokens = [...new Set(issuedTokens(entry.tokens).flatMap((token) => (token.id === null ? [] : [token.id])))];
     if (tokens.length === 0) {
       sendJson(res, 200, { tokens: [], message: 'No revealable tokens in this request (hash and redact tokens are one-way).' });
       return;

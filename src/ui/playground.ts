@@ -11,7 +11,7 @@
  */
 import type { Span } from '../core/span.js';
 import type { Detector } from '../detect/detector.js';
-import { mask, redactionMarker, type MaskedEntity } from '../pipeline/mask.js';
+import { mask, type MaskedEntity } from '../pipeline/mask.js';
 import { buildDetectionEngine, selectDetectors } from '../policy/detectors.js';
 import { formatIssue, parsePolicy, PolicyError } from '../policy/load.js';
 import type { Policy } from '../policy/policy.js';
@@ -22,7 +22,7 @@ import { rehydrate } from '../pipeline/rehydrate.js';
 import { MemoryTokenScope } from '../vault/memory-scope.js';
 import { renderToken } from '../vault/tokens/formats.js';
 import { badInput, forbidden } from './http.js';
-import { markToken } from './live-api.js';
+import { issuedTokens } from './live-api.js';
 import { listDetectors, withDetectorsOff } from './policy-detectors.js';
 import type { Viewer } from './viewer.js';
 
@@ -87,13 +87,6 @@ export function parseTranscript(text: string): Message[] {
     else if (line.trim() !== '') messages.push({ role: 'user', content: line });
   }
   return messages.filter((message) => ROLES.includes(message.role as (typeof ROLES)[number]));
-}
-
-/** The distinct tokens of a mask result as they stand in the masked texts (redactions as `[TYPE]`). */
-function issuedTokens(entities: readonly MaskedEntity[]): ReturnType<typeof markToken>[] {
-  const seen = new Map<string, string>();
-  for (const entity of entities) seen.set(entity.token === undefined ? redactionMarker(entity.type) : renderToken(entity.token), entity.type);
-  return [...seen].map(([text, type]) => markToken({ text, type }));
 }
 
 export interface PlaygroundOptions {

@@ -14,8 +14,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { redactionMarker, type MaskAction } from '../pipeline/mask.js';
-import { renderToken } from '../vault/tokens/formats.js';
+import type { MaskAction } from '../pipeline/mask.js';
 
 /** The part of a mask result the feed reads: types, actions and tokens, never values. */
 export interface FeedEntity {
@@ -25,11 +24,8 @@ export interface FeedEntity {
   readonly token: string | undefined;
 }
 
-/** A token as it stands in the masked body (`<<EMAIL_1>>`, `[CARD]`, `4539 …`), with its type. */
-export interface FeedToken {
-  readonly text: string;
-  readonly type: string;
-}
+/** A token masking issued, as the mask result names it, with its type; `token` undefined: a redaction. */
+export type FeedToken = Pick<FeedEntity, 'token' | 'type'>;
 
 export type FeedLeakGate = 'pass' | 'tripped' | null;
 
@@ -61,7 +57,7 @@ export interface FeedEntry extends FeedRow {
   readonly session: string | undefined;
   /** The body exactly as the provider received it (masked), while it is kept. */
   readonly body: string | Buffer | undefined;
-  /** The tokens masking wrote into that body, each once; kept and dropped with the body. */
+  /** The tokens masking wrote into that body, one per entity; kept and dropped with the body. */
   readonly tokens: readonly FeedToken[];
 }
 
@@ -127,14 +123,14 @@ export class FeedDraft {
     const now = performance.now();
     const counts: Record<string, Partial<Record<MaskAction, number>>> = {};
     const forwarded = this.forwardedAt !== undefined;
-    // After the response has gone, and only for a body the console keeps.
-    const tokens = forwarded && this.entities.length > 0 ? new Map<string, string>() : undefined;
+    // Only for a body the console keeps; copied as they are (rendering and de-duplicating wait for a viewer).
+    const tokens: FeedToken[] | undefined = forwarded && this.entities.length > 0 ? [] : undefined;
     let blocked = false;
     for (const entity of this.entities) {
       const row = (counts[entity.type] ??= {});
       row[entity.action] = (row[entity.action] ?? 0) + 1;
       if (entity.action === 'block') blocked = true;
-      tokens?.set(entity.token === undefined ? redactionMarker(entity.type) : renderToken(entity.token), entity.type);
+      tokens?.push({ token: entity.token, type: entity.type });
     }
     // Between masking and forwarding only the leak gate can stop a request that found spans.
     const tripped = !forwarded && !blocked && this.entities.length > 0 && finish.status >= 500;
@@ -164,7 +160,7 @@ export class FeedDraft {
         bodyNote: forwarded ? 'kept' : 'not_forwarded',
         session: this.session,
         body: this.body,
-        tokens: tokens === undefined ? [] : [...tokens].map(([text, type]) => ({ text, type })),
+        tokens: tokens ?? [],
       },
     );
   }

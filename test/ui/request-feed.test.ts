@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { mask, type MaskResult } from '../../src/pipeline/mask.js';
 import { buildDetectionEngine } from '../../src/policy/detectors.js';
-import { markToken } from '../../src/ui/live-api.js';
+import { issuedTokens, markToken } from '../../src/ui/live-api.js';
 import { RequestFeed, type FeedRow } from '../../src/ui/request-feed.js';
 import { MemoryTokenScope } from '../../src/vault/memory-scope.js';
 import { RuleHits } from '../../src/policy/rule-hits.js';
@@ -109,7 +109,7 @@ describe('the tokens the feed records', () => {
     const { result, row } = await maskedRequest(feed);
     const entry = feed.get(row.id);
     const masked = result.texts[0] as string;
-    const marked = (entry?.tokens ?? []).map(markToken);
+    const marked = issuedTokens(entry?.tokens ?? []);
     const byType = Object.fromEntries(marked.map((token) => [token.type, token]));
     expect(Object.keys(byType).sort()).toEqual(['CREDIT_CARD', 'EMAIL', 'IBAN', 'IP', 'PHONE', 'SSN', 'URL']);
     expect(marked).toHaveLength(7); // the second mail got the same opaque token
@@ -135,7 +135,7 @@ describe('the tokens the feed records', () => {
     tripped.publish({ ...DONE, status: 500, upstreamStatus: null });
     expect(feed.get((feed.rows()[0] as FeedRow).id)?.tokens).toEqual([]);
     const { row } = await maskedRequest(feed);
-    expect(feed.get(row.id)?.tokens.length).toBe(7);
+    expect(feed.get(row.id)?.tokens.length).toBe(8);
     await maskedRequest(feed);
     expect(feed.get(row.id)).toMatchObject({ bodyNote: 'evicted', tokens: [] });
   });
@@ -143,11 +143,11 @@ describe('the tokens the feed records', () => {
 
 describe('markToken', () => {
   it('tells the format from the shape and gives the id the unmask service resolves', () => {
-    expect(markToken({ text: '<<EMAIL_12>>', type: 'EMAIL' })).toEqual({ text: '<<EMAIL_12>>', type: 'EMAIL', format: 'placeholder', id: 'EMAIL_12' });
-    expect(markToken({ text: '+1 (415) 555-0199', type: 'PHONE' })).toMatchObject({ format: 'fpe', id: '14155550199' });
-    expect(markToken({ text: '[PERSON]', type: 'PERSON' })).toMatchObject({ format: 'redact', id: null });
-    expect(markToken({ text: 'HASH_EMAIL_MZXW6YTBOI2DGMZXW6YTBOI2DG', type: 'EMAIL' })).toMatchObject({ format: 'hash', id: null });
-    expect(markToken({ text: 'something else', type: 'MISC' })).toMatchObject({ format: 'other', id: null });
+    expect(markToken('<<EMAIL_12>>', 'EMAIL')).toEqual({ text: '<<EMAIL_12>>', type: 'EMAIL', format: 'placeholder', id: 'EMAIL_12' });
+    expect(markToken('+1 (415) 555-0199', 'PHONE')).toMatchObject({ format: 'fpe', id: '14155550199' });
+    expect(markToken('[PERSON]', 'PERSON')).toMatchObject({ format: 'redact', id: null });
+    expect(markToken('HASH_EMAIL_MZXW6YTBOI2DGMZXW6YTBOI2DG', 'EMAIL')).toMatchObject({ format: 'hash', id: null });
+    expect(markToken('something else', 'MISC')).toMatchObject({ format: 'other', id: null });
   });
 });
 
