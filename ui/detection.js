@@ -150,7 +150,7 @@ function detectorSettings(settings) {
     if (detector.tier === 'llm' && settings.llm !== null && settings.llm.id === detector.id) {
       const llm = settings.llm;
       const asks = [...(llm.types ?? ['PERSON', 'ORG', 'LOCATION', 'ADDRESS']), ...llm.customTypes].join(', ');
-      return `host ${llm.host}; model ${llm.model}; API key: ${llm.apiKey}; asks for ${asks}; timeout ${orDefault(llm.timeoutMs)} ms; chunk ${orDefault(llm.chunkSize)}; concurrency ${orDefault(llm.concurrency)}; min score ${orDefault(llm.minScore, 'none')}; JSON mode ${llm.jsonMode ? 'on' : 'off'}`;
+      return `host ${llm.host}; model ${llm.model}; API key: ${llm.apiKey}; asks for ${asks}; timeout ${llm.timeoutMs === null ? 'default' : `${llm.timeoutMs} ms`}; chunk ${orDefault(llm.chunkSize)}; concurrency ${orDefault(llm.concurrency)}; min score ${orDefault(llm.minScore, 'none')}; JSON mode ${llm.jsonMode ? 'on' : 'off'}`;
     }
     return el('span', { class: 'muted' }, 'built in');
   };
