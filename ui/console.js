@@ -157,8 +157,8 @@ const FORMAT_NAMES = {
   opaque: 'opaque',
   'opaque-siv': 'opaque (SIV)',
   fpe: 'format-preserving',
-  hash: 'hash, one-way',
-  redact: 'redacted, one-way',
+  hash: 'keyed hash',
+  redact: 'redaction',
   other: 'token',
 };
 

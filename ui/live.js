@@ -133,7 +133,9 @@ function show(result) {
     return hiddenToken(token, shown);
   });
   const allowed = result.tokens.filter((token) => token.allowed).length;
-  revealMessage.textContent = result.message ?? `${allowed} of ${result.tokens.length} values revealed by the policy's unmask rules (this reveal is in the audit log).`;
+  const oneWay = current.tokens.filter((token) => token.id === null).length;
+  const unrevealable = oneWay === 0 ? '' : ` ${oneWay} one-way token${oneWay === 1 ? '' : 's'} (hash or redaction) can never be revealed.`;
+  revealMessage.textContent = (result.message ?? `${allowed} of ${result.tokens.length} values revealed by the policy's unmask rules (this reveal is in the audit log).`) + unrevealable;
 }
 
 function closeDetail() {

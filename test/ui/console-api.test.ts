@@ -231,6 +231,20 @@ describe('live view', () => {
     expect((reveal.body['tokens'] as { token: string; value: string | null }[]).find((token) => token.token === opaque?.id)?.value).toBe(EMAIL);
   });
 
+  it('marks one-way tokens (a redacted card) but never asks the unmask service for them', async () => {
+    expect(await chat(APP_KEY, 'ticket-9', `Card 4111 1111 1111 1111, mail ${EMAIL}`)).toBe(200);
+    const [row] = await waitForRows(APP_KEY, 1);
+    const detail = await consoleApi(gateway.url, `requests/${(row as Row).id}`, LEAD_KEY);
+    expect(detail.body['tokens']).toEqual([
+      { text: '[CREDIT_CARD]', type: 'CREDIT_CARD', format: 'redact', id: null },
+      { text: '<<EMAIL_1>>', type: 'EMAIL', format: 'placeholder', id: 'EMAIL_1' },
+    ]);
+    const reveal = await consoleApi(gateway.url, `requests/${(row as Row).id}/reveal`, LEAD_KEY, { body: { reason: 'ticket 9' } });
+    expect(reveal.status).toBe(200);
+    expect((reveal.body['tokens'] as { token: string }[]).map((token) => token.token)).toEqual(['EMAIL_1']);
+    expect(reveal.text).not.toContain('4111');
+  });
+
   it('streams new rows as server-sent events', async () => {
     const controller = new AbortController();
     const response = await fetch(`${gateway.url}/ui/api/requests/stream`, { headers: { 'x-veil-console': '1', 'x-veil-key': APP_KEY }, signal: controller.signal });

@@ -150,7 +150,7 @@ describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${
     const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: APP_KEY, defaultHeaders: { 'x-veil-session': 'ticket-4711' } });
     const answer = await client.chat.completions.create({
       model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: `Hi, I'm Maria Garcia. Please write to ${EMAIL} or call ${PHONE} about my order.` }],
+      messages: [{ role: 'user', content: `Hi, I'm Maria Garcia. Please write to ${EMAIL} or call ${PHONE} about my order (card 4111 1111 1111 1111).` }],
     });
     expect(answer.choices[0]?.message.content).toContain(EMAIL);
     const row = page.locator('#live-table tbody tr').first();
@@ -190,6 +190,12 @@ describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${
     await eventually(() => clientPane.textContent()).toContain(EMAIL);
     // The fpe token was asked for by its digits and came back as the number the client sent.
     expect(await clientPane.locator('mark.value', { hasText: 'PHONE' }).textContent()).toBe(`${PHONE}PHONE`);
+    // A redaction is marked too, but one-way: nothing is stored, so no role ever sees the card.
+    const card = clientPane.locator('mark.one-way');
+    expect(await card.textContent()).toBe('[CREDIT_CARD]CREDIT_CARD');
+    expect(await card.getAttribute('title')).toBe('CREDIT_CARD: one-way (redaction): the original is not stored');
+    expect(await page.locator('#reveal-message').textContent()).toContain('3 of 3 values revealed by the policy\'s unmask rules (this reveal is in the audit log). 1 one-way token (hash or redaction) can never be revealed.');
+    expect(await page.content()).not.toContain('4111 1111 1111 1111');
     expect(await page.locator('#provider-pane').textContent()).not.toContain(EMAIL);
     expect(await page.locator('#provider-pane').textContent()).not.toContain(PHONE);
     await shoot(page, 'live');
