@@ -30,10 +30,9 @@ export async function erase(vault: Vault, request: ErasureRequest): Promise<Eras
     const entries = await vault.deleteScope(request.tenant, request.session);
     return { tenant: request.tenant, session: request.session, entries, dataKey: false, keyId: null };
   }
-  // Read before the delete, for the audit record of which key was shredded.
-  const key = await vault.store.getDataKey(request.tenant);
+  // One transaction deletes the entries and the key, and tells every replica (see Vault).
   const erased = await vault.eraseTenant(request.tenant);
-  return { tenant: request.tenant, session: null, entries: erased.entries, dataKey: erased.dataKey, keyId: erased.dataKey ? (key?.keyId ?? null) : null };
+  return { tenant: request.tenant, session: null, entries: erased.entries, dataKey: erased.dataKey, keyId: erased.keyId };
 }
 
 /**

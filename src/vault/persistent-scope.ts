@@ -22,6 +22,12 @@
  * session in ONE store call (`putManyAndList`, one round trip on PostgreSQL), so a request
  * waits on the database once, and rehydrating its answer needs no database at all.
  *
+ * Erasure: a scope opened by the vault holds the tenant's `TenantKeyLease`. Opening it (and a
+ * deferred scope's first `tokenize`) goes through `putManyAndList` with the lease's key
+ * generation, so the store refuses the call when that key was shredded meanwhile, by any
+ * process. Once the lease is revoked (here or by a notice from another replica), the scope
+ * forgets every value it decrypted, resolves nothing and refuses to tokenize.
+ *
  * TTL: new entries get `expiresAt = now + ttlSeconds`. Expiry is the store's job: expired
  * entries are not loaded when a scope is opened and `purgeExpired` deletes them; a scope object
  * that is already open (one request) keeps what it loaded.
@@ -30,6 +36,7 @@
 import { VeilError, VeilErrorCode } from '../core/errors.js';
 import type { TenantKeys } from './crypto.js';
 import { encryptValue, lookupOf, tryDecryptValue } from './crypto.js';
+import { isStaleDataKeyError, staleDataKeyError, type TenantKeyLease } from './key-lease.js';
 import type { TokenRequest, TokenScope } from './token-scope.js';
 import { deriveFormatKeys, type FormatKeys } from './tokens/format-keys.js';
 import { PLACEHOLDER_ONLY, type FormatChooser, type TokenFormatName } from './tokens/formats.js';
@@ -51,6 +58,17 @@ export interface PersistentScopeOptions {
   readonly now?: () => number;
   /** Token format per entity type (default: placeholder for every type). */
   readonly format?: FormatChooser;
+  /**
+   * The vault's lease on the tenant's keys (`keys` must be `lease.keys`): the store checks its
+   * generation when the scope loads, and revoking it empties the scope.
+   */
+  readonly lease?: TenantKeyLease;
+  /**
+   * A fresh lease when the store reports the key shredded before a deferred scope has loaded
+   * anything (the tenant was erased and is back): the first `tokenize` then runs again under
+   * the tenant's new key instead of failing.
+   */
+  readonly renew?: () => Promise<TenantKeyLease>;
 }
 
 export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
@@ -58,7 +76,9 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
   readonly session: string;
   #unreadable = 0;
   readonly #store: VaultStore;
-  readonly #keys: TenantKeys;
+  #keys: TenantKeys;
+  #lease: TenantKeyLease | undefined;
+  #renew: (() => Promise<TenantKeyLease>) | undefined;
   readonly #ttlMs: number | undefined;
   readonly #now: () => number;
   /** type + normalised value → token key: answers known values without computing an HMAC. */
@@ -88,15 +108,28 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
     this.session = options.session;
     this.#store = options.store;
     this.#keys = options.keys;
+    this.#lease = options.lease;
+    this.#renew = options.renew;
     this.#ttlMs = options.ttlSeconds === undefined ? undefined : Math.round(options.ttlSeconds * 1000);
     this.#now = options.now ?? Date.now;
     this.#format = options.format ?? PLACEHOLDER_ONLY;
   }
 
-  /** Opens the scope and loads every unexpired entry it already has. */
+  /**
+   * Opens the scope and loads every unexpired entry it already has. With a lease, the load
+   * checks the key (one store call either way); a shredded key is a Vault error with
+   * `data.reason` `stale_data_key` (`isStaleDataKeyError`), after revoking the lease.
+   */
   static async open(options: PersistentScopeOptions): Promise<PersistentTokenScope> {
     const scope = new PersistentTokenScope(options);
-    for (const entry of await options.store.listScope(options.tenant, options.session)) scope.#remember(entry);
+    const lease = options.lease;
+    if (lease === undefined) {
+      for (const entry of await options.store.listScope(options.tenant, options.session)) scope.#remember(entry);
+      return scope;
+    }
+    const loaded = await options.store.putManyAndList(options.tenant, options.session, [], tokenKey, lease.generation);
+    checkGeneration(lease, loaded.keyGeneration);
+    for (const entry of loaded.others) scope.#remember(entry);
     return scope;
   }
 
@@ -122,7 +155,13 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
 
   /** Tokens this scope can resolve (entries not yet found unreadable included). */
   get size(): number {
+    if (this.#erased()) return 0;
     return this.#values.size + this.#sealed.size;
+  }
+
+  /** Whether the tenant's key was shredded while this scope was open (it then holds nothing). */
+  get erased(): boolean {
+    return this.#erased();
   }
 
   /** Decrypts every entry not decrypted yet; returns `unreadable`. */
@@ -132,6 +171,7 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
   }
 
   tokenize(requests: readonly TokenRequest[]): string[] | Promise<string[]> {
+    if (this.#erased()) throw staleDataKeyError();
     const known = requests.map(
       (request) => this.#unstored(request) ?? this.#byIdentity.get(identity(request.type, request.normalized)),
     );
@@ -141,6 +181,7 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
   }
 
   resolve(key: string): string | undefined {
+    if (this.#erased()) return undefined;
     const upper = key.toUpperCase();
     const value = this.#values.get(upper);
     if (value !== undefined) return value;
@@ -167,10 +208,12 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
   resolveOpaque(token: string): string | undefined {
     // A SIV token of this tenant opens with the key alone, also when it was issued in another
     // session (that is what the format is for); any other token must have been issued here.
+    if (this.#erased()) return undefined;
     return this.resolve(token) ?? openSivToken(this.#keysForFormats(), token);
   }
 
   resolveFpeDigits(digits: string): string | undefined {
+    if (this.#erased()) return undefined;
     const key = this.#fpeByDigits.get(digits);
     return key === undefined ? undefined : this.resolve(key);
   }
@@ -216,11 +259,49 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
   }
 
   #keysForFormats(): FormatKeys {
-    this.#formatKeys ??= deriveFormatKeys(this.#keys);
+    this.#formatKeys ??= this.#lease?.formatKeys ?? deriveFormatKeys(this.#keys);
     return this.#formatKeys;
   }
 
+  /** True once the lease is revoked; the first call also drops every value and token held. */
+  #erased(): boolean {
+    if (this.#lease?.revoked !== true) return false;
+    if (this.#values.size + this.#sealed.size + this.#byLookup.size + this.#byIdentity.size > 0 || this.#formatKeys !== undefined) {
+      this.#forgetAll();
+    }
+    return true;
+  }
+
+  #forgetAll(): void {
+    this.#values.clear();
+    this.#sealed.clear();
+    this.#byLookup.clear();
+    this.#byIdentity.clear();
+    this.#fpeByDigits.clear();
+    this.#fpeTypes.clear();
+    this.#types.clear();
+    this.#formatKeys = undefined;
+    this.#formatTokenCount = 0;
+  }
+
   async #storeNew(requests: readonly TokenRequest[], known: readonly (string | undefined)[]): Promise<string[]> {
+    try {
+      return await this.#storeOnce(requests, known);
+    } catch (error) {
+      const renew = this.#renew;
+      // Only a deferred scope that loaded nothing can start over: nothing it holds came from
+      // the shredded key, and what it computed (lookups, hash tokens) is computed again.
+      if (!isStaleDataKeyError(error) || renew === undefined || this.#loaded) throw error;
+      this.#renew = undefined;
+      const lease = await renew();
+      this.#forgetAll();
+      this.#lease = lease;
+      this.#keys = lease.keys;
+      return this.tokenize(requests);
+    }
+  }
+
+  async #storeOnce(requests: readonly TokenRequest[], known: readonly (string | undefined)[]): Promise<string[]> {
     const expiresAt = this.#ttlMs === undefined ? null : this.#now() + this.#ttlMs;
     const fresh: NewVaultEntry[] = [];
     const values: string[] = [];
@@ -275,7 +356,9 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
   /** `putMany`; for a deferred scope not loaded yet, `putManyAndList`, which loads it as well. */
   async #put(fresh: readonly NewVaultEntry[]): Promise<VaultEntry[]> {
     if (this.#loaded) return this.#store.putMany(fresh, tokenKey);
-    const { stored, others } = await this.#store.putManyAndList(this.tenant, this.session, fresh, tokenKey);
+    const lease = this.#lease;
+    const { stored, others, keyGeneration } = await this.#store.putManyAndList(this.tenant, this.session, fresh, tokenKey, lease?.generation);
+    if (lease !== undefined) checkGeneration(lease, keyGeneration);
     for (const entry of others) this.#remember(entry);
     this.#loaded = true;
     return stored;
@@ -304,6 +387,13 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
   #context(type: string): { tenant: string; scope: string; type: string } {
     return { tenant: this.tenant, scope: this.session, type };
   }
+}
+
+/** The store found another data key than the lease's (or none): the lease's key was shredded. */
+function checkGeneration(lease: TenantKeyLease, found: string | null): void {
+  if (found === lease.generation && !lease.revoked) return;
+  lease.revoke();
+  throw staleDataKeyError();
 }
 
 /** What an fpe token looks like: digits and the separators they were written with. */

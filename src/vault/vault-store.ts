@@ -34,6 +34,33 @@ export interface VaultEntry extends Omit<NewVaultEntry, 'token'> {
 
 export type TokenFormatter = (type: string, seq: number) => string;
 
+/**
+ * A tenant's wrapped data key as stored. `generation` names this key (not its wrapping): it is
+ * kept when rotation re-wraps the key, and a key created after the tenant was erased has a new
+ * one, so a process holding a cached key can tell that it was shredded.
+ */
+export interface StoredDataKey extends WrappedKey {
+  readonly generation: string;
+}
+
+/** `putManyAndList`'s answer. */
+export interface ScopeWrite {
+  readonly stored: VaultEntry[];
+  readonly others: VaultEntry[];
+  /**
+   * Generation of the tenant's data key when the call ran (null: it has none). When it is not
+   * the `expectedKey` given, the call wrote nothing and listed nothing.
+   */
+  readonly keyGeneration: string | null;
+}
+
+/**
+ * An erasure made by some process (this one included), as `watchErasures` reports it: the
+ * tenant and the generation of the data key it shredded, or `all` when the store may have
+ * missed some (its notification channel was down) and every cached key must be re-checked.
+ */
+export type ErasureNotice = { readonly tenant: string; readonly generation: string | null } | { readonly all: true };
+
 /** A tenant's wrapped data key, as listed for rotation. */
 export interface TenantDataKey {
   readonly tenant: string;
@@ -56,13 +83,19 @@ export interface VaultStore {
    * entry of that scope (`others`, by type then seq, without those `stored` returns). What a
    * gateway request needs to tokenize its values and later rehydrate the answer; the PostgreSQL
    * store does it in one round trip. `entries` may be empty (then it is `listScope`).
+   *
+   * `expectedKey`: the generation of the tenant's data key the entries were encrypted under.
+   * The store checks it in the same call (same transaction; on PostgreSQL under a tenant lock an
+   * erasure also takes, so the two never interleave) and, when the tenant's key is no longer that
+   * one, writes nothing: the caller's key was shredded. `keyGeneration` reports what it found.
    */
   putManyAndList(
     tenant: string,
     scope: string,
     entries: readonly NewVaultEntry[],
     formatToken: TokenFormatter,
-  ): Promise<{ stored: VaultEntry[]; others: VaultEntry[] }>;
+    expectedKey?: string,
+  ): Promise<ScopeWrite>;
   findByLookup(tenant: string, scope: string, lookup: string): Promise<VaultEntry | undefined>;
   findByToken(tenant: string, scope: string, token: string): Promise<VaultEntry | undefined>;
   /** Every unexpired entry of a scope, by type then seq. */
@@ -71,12 +104,25 @@ export interface VaultStore {
   deleteScope(tenant: string, scope: string): Promise<number>;
   /** Removes entries with expiresAt <= now; returns how many. */
   purgeExpired(now: number): Promise<number>;
-  getDataKey(tenant: string): Promise<WrappedKey | undefined>;
-  /** Stores the key unless the tenant has one already; returns the key in force. */
-  putDataKeyIfAbsent(tenant: string, key: WrappedKey): Promise<WrappedKey>;
+  getDataKey(tenant: string): Promise<StoredDataKey | undefined>;
+  /** Stores the key (with a new generation) unless the tenant has one already; returns the key in force. */
+  putDataKeyIfAbsent(tenant: string, key: WrappedKey): Promise<StoredDataKey>;
+  /** Deletes the tenant's data key (crypto-shredding) and tells `watchErasures`. */
   deleteDataKey(tenant: string): Promise<boolean>;
   /** Removes every entry of a tenant, in all its scopes (not its data key); returns how many. */
   deleteTenant(tenant: string): Promise<number>;
+  /**
+   * Erasure of a tenant in one transaction: every entry and the data key (returned, for the
+   * audit record of which key was shredded), and the notice to `watchErasures`.
+   */
+  eraseTenant(tenant: string): Promise<{ entries: number; dataKey: StoredDataKey | undefined }>;
+  /**
+   * Reports erasures made by any process sharing the store, as they commit (PostgreSQL:
+   * `LISTEN veil_vault_forget`). Resolves once listening; returns the function that stops it.
+   * Absent where the store has no channel between processes (SQLite, memory): the per-call
+   * `expectedKey` check is then what tells a process its key was shredded.
+   */
+  watchErasures?(listener: (notice: ErasureNotice) => void): Promise<() => void>;
   /** Every tenant with an entry or a data key, sorted by UTF-8 bytes. */
   listTenants(): Promise<string[]>;
   /**
@@ -92,22 +138,10 @@ export interface VaultStore {
   replaceDataKey(tenant: string, expected: WrappedKey, next: WrappedKey): Promise<boolean>;
 }
 
-/**
- * `putManyAndList` from `putMany` and `listScope`, for stores where a call costs no round trip
- * (memory, SQLite in process).
- */
-export async function putManyThenList(
-  store: Pick<VaultStore, 'putMany' | 'listScope'>,
-  tenant: string,
-  scope: string,
-  entries: readonly NewVaultEntry[],
-  formatToken: TokenFormatter,
-): Promise<{ stored: VaultEntry[]; others: VaultEntry[] }> {
-  checkOneScope(tenant, scope, entries);
-  const stored = await store.putMany(entries, formatToken);
+/** The entries of a scope that are not among `stored` (what `putManyAndList` lists as `others`). */
+export function othersThan(stored: readonly VaultEntry[], listed: readonly VaultEntry[]): VaultEntry[] {
   const lookups = new Set(stored.map((entry) => entry.lookup));
-  const others = (await store.listScope(tenant, scope)).filter((entry) => !lookups.has(entry.lookup));
-  return { stored, others };
+  return listed.filter((entry) => !lookups.has(entry.lookup));
 }
 
 /** `putManyAndList` takes the entries of one scope only. */

@@ -9,27 +9,38 @@
  * await vault.close();
  *
  * Keys: each tenant has its own random data key, created on first use, stored only wrapped by
- * the `KeyProvider` (by default the local master key), unwrapped once per process and cached.
- * `forgetTenant` deletes that data key: the tenant's stored values can no longer be decrypted
- * by anyone (crypto-shredding). A scope opened afterwards resolves none of the old tokens
- * (`resolve` gives undefined; `PersistentTokenScope.checkReadable()` counts them) and new
- * values get a fresh data key and numbers after the old ones.
+ * the `KeyProvider` (by default the local master key), unwrapped once per process and cached
+ * as a `TenantKeyLease`. `forgetTenant` deletes that data key: the tenant's stored values can no
+ * longer be decrypted by anyone (crypto-shredding). A scope opened afterwards resolves none of
+ * the old tokens (`resolve` gives undefined; `PersistentTokenScope.checkReadable()` counts them)
+ * and new values get a fresh data key and numbers after the old ones.
+ *
+ * Erasure reaches every process sharing the store, without a restart:
+ * - at once, where the store can tell (PostgreSQL `watchErasures`): the lease of the shredded
+ *   key is revoked, so every scope holding it forgets its values and refuses to tokenize, and
+ *   the next use of the tenant loads (or creates) its new key;
+ * - whatever happens to that notice, every scope load checks the lease's key generation in the
+ *   store call it makes anyway (`putManyAndList`, still one round trip per gateway request) and
+ *   a shredded key is revoked there, before anything is decrypted or stored under it;
+ * - the one use that makes no store call, `formatKeys` (keyed formats of requests without a
+ *   session), re-checks a lease older than `keyCheckMs` (default 10 s) first.
  * @module
  */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { VeilError, VeilErrorCode } from '../core/errors.js';
 import type { ScopeProvider } from '../engine.js';
-import { deriveTenantKeys, generateDataKey, type TenantKeys } from './crypto.js';
+import { deriveTenantKeys, generateDataKey } from './crypto.js';
+import { isStaleDataKeyError, TenantKeyLease } from './key-lease.js';
 import type { KeyProvider } from './key-provider.js';
 import { keyProviderFromEnv } from './keys/from-env.js';
 import { LocalKeyProvider } from './keys/local.js';
 import { PersistentTokenScope } from './persistent-scope.js';
 import { PostgresVaultStore } from './stores/postgres.js';
 import { SqliteVaultStore } from './stores/sqlite.js';
-import { deriveFormatKeys, type FormatKeys } from './tokens/format-keys.js';
+import type { FormatKeys } from './tokens/format-keys.js';
 import type { FormatChooser } from './tokens/formats.js';
-import type { VaultStore } from './vault-store.js';
+import type { ErasureNotice, StoredDataKey, VaultStore } from './vault-store.js';
 
 export const DATA_DIR_ENV = 'VEIL_DATA_DIR';
 export const DEFAULT_DATA_DIR = '.veil';
@@ -75,7 +86,15 @@ export interface VaultOptions {
    * `VEIL_VAULT_TTL_SECONDS`, else no expiry.
    */
   readonly ttlFor?: (tenant: string, session: string) => number | undefined;
+  /**
+   * How long `formatKeys` trusts a cached key without asking the store whether it was shredded
+   * (default 10 000 ms; 0: ask every time). Scopes ask on every load regardless.
+   */
+  readonly keyCheckMs?: number;
 }
+
+/** Default of `VaultOptions.keyCheckMs`. */
+export const DEFAULT_KEY_CHECK_MS = 10_000;
 
 export interface OpenScopeRequest {
   readonly tenant: string;
@@ -106,8 +125,12 @@ export class Vault implements ScopeProvider {
   readonly keys: KeyProvider;
   readonly #now: () => number;
   readonly #ttlFor: (tenant: string, session: string) => number | undefined;
+  readonly #keyCheckMs: number;
   /** One promise per tenant, so concurrent first uses create and unwrap the key once. */
-  readonly #tenantKeys = new Map<string, Promise<TenantKeys>>();
+  readonly #leases = new Map<string, Promise<TenantKeyLease>>();
+  /** The settled ones, for revoking them synchronously when a notice arrives. */
+  readonly #settled = new Map<string, TenantKeyLease>();
+  #stopWatching: (() => void) | undefined;
   #closed = false;
 
   private constructor(
@@ -116,12 +139,14 @@ export class Vault implements ScopeProvider {
     keys: KeyProvider,
     now: () => number,
     ttlFor: (tenant: string, session: string) => number | undefined,
+    keyCheckMs: number,
   ) {
     this.dataDir = dataDir;
     this.store = store;
     this.keys = keys;
     this.#now = now;
     this.#ttlFor = ttlFor;
+    this.#keyCheckMs = keyCheckMs;
   }
 
   static async open(options: VaultOptions): Promise<Vault> {
@@ -129,6 +154,10 @@ export class Vault implements ScopeProvider {
     // Configuration is checked before anything is opened, so a mistake leaves nothing behind.
     const defaultTtl = parseTtl(options.env ?? process.env);
     const ttlFor = options.ttlFor ?? (() => defaultTtl);
+    const keyCheckMs = options.keyCheckMs ?? DEFAULT_KEY_CHECK_MS;
+    if (!(Number.isFinite(keyCheckMs) && keyCheckMs >= 0)) {
+      throw new VeilError(VeilErrorCode.Config, 'keyCheckMs must be a non-negative number', { data: { field: 'keyCheckMs' } });
+    }
     if (options.keys !== undefined && options.masterKey !== undefined) {
       throw new VeilError(VeilErrorCode.Key, 'give either a key provider or a master key, not both');
     }
@@ -145,13 +174,15 @@ export class Vault implements ScopeProvider {
         ? await LocalKeyProvider.open({ dataDir, masterKey: options.masterKey, ...(options.env === undefined ? {} : { env: options.env }) })
         : await keyProviderFromEnv(options.env ?? process.env, dataDir));
     const store = options.store ?? defaultStore(dataDir, options);
+    const vault = new Vault(dataDir, store, keys, options.now ?? Date.now, ttlFor, keyCheckMs);
     try {
       await store.init();
+      if (store.watchErasures !== undefined) vault.#stopWatching = await store.watchErasures((notice) => vault.#onErasure(notice));
     } catch (error) {
       await store.close().catch(() => undefined);
       throw error;
     }
-    return new Vault(dataDir, store, keys, options.now ?? Date.now, ttlFor);
+    return vault;
   }
 
   /**
@@ -165,16 +196,27 @@ export class Vault implements ScopeProvider {
     if (ttlSeconds !== undefined && !(Number.isFinite(ttlSeconds) && ttlSeconds > 0)) {
       throw new VeilError(VeilErrorCode.Vault, 'ttlSeconds must be a positive number', { data: { field: 'ttlSeconds' } });
     }
-    const keys = await this.#keysFor(request.tenant);
-    return (request.lazy === true ? PersistentTokenScope.deferred : PersistentTokenScope.open)({
+    const tenant = request.tenant;
+    const options = (lease: TenantKeyLease) => ({
       store: this.store,
-      keys,
-      tenant: request.tenant,
+      keys: lease.keys,
+      lease,
+      renew: () => this.#leaseFor(tenant),
+      tenant,
       session: request.session,
       now: this.#now,
       ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
       ...(request.format === undefined ? {} : { format: request.format }),
     });
+    if (request.lazy === true) return PersistentTokenScope.deferred(options(await this.#leaseFor(tenant)));
+    try {
+      return await PersistentTokenScope.open(options(await this.#leaseFor(tenant)));
+    } catch (error) {
+      // The cached key was shredded by another process and the notice has not come (yet): the
+      // load refused it and revoked the lease; the tenant's current key is loaded (or created).
+      if (!isStaleDataKeyError(error)) throw error;
+      return PersistentTokenScope.open(options(await this.#leaseFor(tenant)));
+    }
   }
 
   /**
@@ -184,7 +226,16 @@ export class Vault implements ScopeProvider {
   async formatKeys(tenant: string): Promise<FormatKeys> {
     this.#checkOpen();
     checkName('tenant', tenant);
-    return deriveFormatKeys(await this.#keysFor(tenant));
+    let lease = await this.#leaseFor(tenant);
+    if (this.#now() - lease.checkedAt >= this.#keyCheckMs) {
+      const current = await this.store.getDataKey(tenant);
+      if (current?.generation === lease.generation && !lease.revoked) lease.checkedAt = this.#now();
+      else {
+        this.#revoke(tenant, lease.generation);
+        lease = await this.#leaseFor(tenant);
+      }
+    }
+    return lease.formatKeys;
   }
 
   /** Deletes a session's tokens; returns how many. */
@@ -233,50 +284,96 @@ export class Vault implements ScopeProvider {
 
   /**
    * Crypto-shredding: deletes the tenant's data key, so none of its stored values can be
-   * decrypted again. Returns whether there was a key. Other processes that already hold the
-   * key in memory keep it until they restart; run this when the tenant is no longer served.
+   * decrypted again. Returns whether there was a key. Every scope of this vault holding the key
+   * forgets it now; other processes sharing the store learn it as the class comment says.
    */
   async forgetTenant(tenant: string): Promise<boolean> {
     this.#checkOpen();
-    this.#tenantKeys.delete(tenant);
-    return this.store.deleteDataKey(tenant);
+    const deleted = await this.store.deleteDataKey(tenant);
+    this.#revoke(tenant);
+    return deleted;
   }
 
   /**
-   * Erasure of a whole tenant: deletes every entry of every scope and the data key
-   * (crypto-shredding: copies of the rows in backups or replicas stay unreadable).
+   * Erasure of a whole tenant, in one store transaction: every entry of every scope and the
+   * data key (crypto-shredding: copies of the rows in backups stay unreadable). Returns the
+   * id of the key's wrapping key (never the material) when there was one, for the audit record.
    */
-  async eraseTenant(tenant: string): Promise<{ entries: number; dataKey: boolean }> {
+  async eraseTenant(tenant: string): Promise<{ entries: number; dataKey: boolean; keyId: string | null }> {
     this.#checkOpen();
     checkName('tenant', tenant);
-    // Key first: if the row delete fails half-way, what is left is already unreadable.
-    const dataKey = await this.forgetTenant(tenant);
-    const entries = await this.store.deleteTenant(tenant);
-    return { entries, dataKey };
+    const erased = await this.store.eraseTenant(tenant);
+    this.#revoke(tenant);
+    return { entries: erased.entries, dataKey: erased.dataKey !== undefined, keyId: erased.dataKey?.keyId ?? null };
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    this.#tenantKeys.clear();
+    this.#stopWatching?.();
+    for (const lease of this.#settled.values()) lease.revoke();
+    this.#leases.clear();
+    this.#settled.clear();
     await this.store.close();
   }
 
-  #keysFor(tenant: string): Promise<TenantKeys> {
-    let keys = this.#tenantKeys.get(tenant);
-    if (keys === undefined) {
-      keys = this.#loadKeys(tenant);
-      this.#tenantKeys.set(tenant, keys);
-      // A failure (wrong master key, store down) must not stick: the next call tries again.
-      keys.catch(() => {
-        if (this.#tenantKeys.get(tenant) === keys) this.#tenantKeys.delete(tenant);
-      });
+  /** The tenant's cached lease, or a fresh one when there is none or it was revoked. */
+  #leaseFor(tenant: string): Promise<TenantKeyLease> {
+    const settled = this.#settled.get(tenant);
+    if (settled?.revoked === true) this.#forget(tenant, settled);
+    let lease = this.#leases.get(tenant);
+    if (lease === undefined) {
+      const loading = this.#loadLease(tenant);
+      lease = loading;
+      this.#leases.set(tenant, loading);
+      loading.then(
+        (loaded) => {
+          if (this.#leases.get(tenant) === loading) this.#settled.set(tenant, loaded);
+        },
+        // A failure (wrong master key, store down) must not stick: the next call tries again.
+        () => {
+          if (this.#leases.get(tenant) === loading) this.#leases.delete(tenant);
+        },
+      );
     }
-    return keys;
+    return lease;
   }
 
-  async #loadKeys(tenant: string): Promise<TenantKeys> {
-    let wrapped = await this.store.getDataKey(tenant);
+  /**
+   * The tenant's key was shredded: revokes the cached lease (every scope holding it empties)
+   * when it is of that generation (any, when not given), and drops it from the cache. A load
+   * in progress is dropped too: it may have read the shredded key (scopes check it anyway).
+   */
+  #revoke(tenant: string, generation?: string | null): void {
+    const settled = this.#settled.get(tenant);
+    if (settled !== undefined) {
+      if (generation !== undefined && generation !== null && settled.generation !== generation) return;
+      settled.revoke();
+      this.#forget(tenant, settled);
+    } else {
+      this.#leases.delete(tenant);
+    }
+  }
+
+  #forget(tenant: string, lease: TenantKeyLease): void {
+    if (this.#settled.get(tenant) !== lease) return;
+    this.#settled.delete(tenant);
+    this.#leases.delete(tenant);
+  }
+
+  #onErasure(notice: ErasureNotice): void {
+    if ('all' in notice) {
+      // Notices may have been missed: nothing cached is trusted without asking the store again
+      // (scopes always ask; this makes `formatKeys` ask too).
+      for (const lease of this.#settled.values()) lease.checkedAt = Number.NEGATIVE_INFINITY;
+      for (const tenant of [...this.#leases.keys()]) if (!this.#settled.has(tenant)) this.#leases.delete(tenant);
+      return;
+    }
+    this.#revoke(notice.tenant, notice.generation);
+  }
+
+  async #loadLease(tenant: string): Promise<TenantKeyLease> {
+    let wrapped: StoredDataKey | undefined = await this.store.getDataKey(tenant);
     if (wrapped === undefined) {
       // Racing processes may each generate a key; the store keeps the first, and everyone
       // unwraps the one it returns.
@@ -295,7 +392,7 @@ export class Vault implements ScopeProvider {
       });
     }
     try {
-      return deriveTenantKeys(dataKey);
+      return new TenantKeyLease(tenant, deriveTenantKeys(dataKey), wrapped.generation, this.#now());
     } finally {
       dataKey.fill(0);
     }

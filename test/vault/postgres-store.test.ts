@@ -31,7 +31,7 @@ if (pgProbe.url === undefined) {
       for (let i = 0; i < 3; i += 1) {
         const store = new PostgresVaultStore({ connectionString: url, schema });
         await store.init();
-        expect(await store.schemaVersion()).toBe(3);
+        expect(await store.schemaVersion()).toBe(4);
         await store.close();
       }
       const client = new pg.Client({ connectionString: url });
@@ -48,7 +48,7 @@ if (pgProbe.url === undefined) {
       const schema = newSchema('race');
       const stores = Array.from({ length: 8 }, () => new PostgresVaultStore({ connectionString: url, schema }));
       await Promise.all(stores.map((store) => store.init()));
-      for (const store of stores) expect(await store.schemaVersion()).toBe(3);
+      for (const store of stores) expect(await store.schemaVersion()).toBe(4);
       await Promise.all(stores.map((store) => store.close()));
     });
 
@@ -66,24 +66,35 @@ if (pgProbe.url === undefined) {
       await newer.close();
     });
 
-    it('migrates a version-1 schema to version 3 in place, keeping its rows', async () => {
+    it('migrates a version-1 schema to version 4 in place, keeping its rows and giving its keys generations', async () => {
       const schema = newSchema('upgrade');
       const store = new PostgresVaultStore({ connectionString: url, schema });
       await store.init();
       const entry: NewVaultEntry = { tenant: 't', scope: 's', type: 'EMAIL', lookup: 'l1', ciphertext: new Uint8Array([1, 2, 3]), expiresAt: null };
       await store.putMany([entry], tokenKey);
+      await store.putDataKeyIfAbsent('t', { keyId: 'k', wrapped: new Uint8Array([1]) });
+      await store.putDataKeyIfAbsent('u', { keyId: 'k', wrapped: new Uint8Array([2]) });
       await store.close();
       const client = new pg.Client({ connectionString: url });
       await client.connect();
+      await client.query(`DROP FUNCTION "${schema}".put_many_and_list_keyed`);
+      await client.query(`ALTER TABLE "${schema}".data_keys DROP COLUMN generation`);
+      await client.query(`DROP SEQUENCE "${schema}".data_key_generation`);
       await client.query(`DROP FUNCTION "${schema}".put_many_and_list`);
       await client.query(`DROP FUNCTION "${schema}".put_many`);
       await client.query(`UPDATE "${schema}".schema_version SET version = 1`);
       await client.end();
       const upgraded = new PostgresVaultStore({ connectionString: url, schema });
       await upgraded.init();
-      expect(await upgraded.schemaVersion()).toBe(3);
+      expect(await upgraded.schemaVersion()).toBe(4);
       const [again, next] = await upgraded.putMany([entry, { ...entry, lookup: 'l2' }], tokenKey);
       expect([again?.token, next?.token]).toEqual(['EMAIL_1', 'EMAIL_2']);
+      const generations = [(await upgraded.getDataKey('t'))?.generation, (await upgraded.getDataKey('u'))?.generation];
+      expect(generations.every((generation) => typeof generation === 'string' && generation !== '')).toBe(true);
+      expect(new Set(generations).size).toBe(2);
+      const checked = await upgraded.putManyAndList('t', 's', [], tokenKey, generations[0]);
+      expect(checked).toMatchObject({ keyGeneration: generations[0] });
+      expect(checked.others).toHaveLength(2);
       await upgraded.close();
     });
 

@@ -62,7 +62,7 @@ if (pgProbe.url === undefined) {
         }
         const kept = await vault.openScope({ tenant: 'kept', session: 's1' });
         await kept.tokenize([email('x@example.com')]);
-        expect(await vault.eraseTenant('gone')).toEqual({ entries: 2, dataKey: true });
+        expect(await vault.eraseTenant('gone')).toEqual({ entries: 2, dataKey: true, keyId: expect.stringMatching(/^local:/) });
         expect(await vault.store.getDataKey('gone')).toBeUndefined();
         expect((await vault.openScope({ tenant: 'gone', session: 's1' })).size).toBe(0);
         expect((await vault.openScope({ tenant: 'kept', session: 's1' })).resolve('EMAIL_1')).toBe('x@example.com');

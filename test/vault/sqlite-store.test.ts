@@ -24,7 +24,7 @@ describe('SqliteVaultStore specifics', () => {
     const store = new SqliteVaultStore({ dataDir: dir });
     expect(store.file).toBe(join(dir, 'vault.db'));
     await store.init();
-    expect(store.schemaVersion).toBe(1);
+    expect(store.schemaVersion).toBe(2);
     await store.close();
     const db = new Database(store.file, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -38,7 +38,7 @@ describe('SqliteVaultStore specifics', () => {
     for (let i = 0; i < 3; i += 1) {
       const store = new SqliteVaultStore({ dataDir: dir });
       await store.init();
-      expect(store.schemaVersion).toBe(1);
+      expect(store.schemaVersion).toBe(2);
       await store.close();
     }
   });

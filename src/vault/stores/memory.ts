@@ -4,8 +4,19 @@
  * SQLite and PostgreSQL stores.
  * @module
  */
+import { randomUUID } from 'node:crypto';
 import type { WrappedKey } from '../key-provider.js';
-import { putManyThenList, type NewVaultEntry, type TenantDataKey, type TokenFormatter, type VaultEntry, type VaultStore } from '../vault-store.js';
+import {
+  checkOneScope,
+  othersThan,
+  type NewVaultEntry,
+  type ScopeWrite,
+  type StoredDataKey,
+  type TenantDataKey,
+  type TokenFormatter,
+  type VaultEntry,
+  type VaultStore,
+} from '../vault-store.js';
 
 export interface MemoryVaultStoreOptions {
   /** Clock for `createdAt` and for hiding expired entries (default `Date.now`). */
@@ -21,7 +32,7 @@ export class MemoryVaultStore implements VaultStore {
   readonly kind = 'memory';
   readonly #now: () => number;
   readonly #scopes = new Map<string, ScopeState>();
-  readonly #dataKeys = new Map<string, WrappedKey>();
+  readonly #dataKeys = new Map<string, StoredDataKey>();
 
   constructor(options: MemoryVaultStoreOptions = {}) {
     this.#now = options.now ?? Date.now;
@@ -61,13 +72,19 @@ export class MemoryVaultStore implements VaultStore {
     });
   }
 
-  putManyAndList(
+  async putManyAndList(
     tenant: string,
     scope: string,
     entries: readonly NewVaultEntry[],
     formatToken: TokenFormatter,
-  ): Promise<{ stored: VaultEntry[]; others: VaultEntry[] }> {
-    return putManyThenList(this, tenant, scope, entries, formatToken);
+    expectedKey?: string,
+  ): Promise<ScopeWrite> {
+    checkOneScope(tenant, scope, entries);
+    const keyGeneration = this.#dataKeys.get(tenant)?.generation ?? null;
+    if (expectedKey !== undefined && keyGeneration !== expectedKey) return { stored: [], others: [], keyGeneration };
+    // putMany's body runs to its end before it returns: the check and the write are one step.
+    const stored = await this.putMany(entries, formatToken);
+    return { stored, others: othersThan(stored, await this.listScope(tenant, scope)), keyGeneration };
   }
 
   async findByLookup(tenant: string, scope: string, lookup: string): Promise<VaultEntry | undefined> {
@@ -109,20 +126,27 @@ export class MemoryVaultStore implements VaultStore {
     return purged;
   }
 
-  async getDataKey(tenant: string): Promise<WrappedKey | undefined> {
+  async getDataKey(tenant: string): Promise<StoredDataKey | undefined> {
     const key = this.#dataKeys.get(tenant);
     return key === undefined ? undefined : copyKey(key);
   }
 
-  async putDataKeyIfAbsent(tenant: string, key: WrappedKey): Promise<WrappedKey> {
+  async putDataKeyIfAbsent(tenant: string, key: WrappedKey): Promise<StoredDataKey> {
     const existing = this.#dataKeys.get(tenant);
     if (existing !== undefined) return copyKey(existing);
-    this.#dataKeys.set(tenant, copyKey(key));
-    return copyKey(key);
+    const stored = { ...copyKey(key), generation: randomUUID() };
+    this.#dataKeys.set(tenant, stored);
+    return copyKey(stored);
   }
 
   async deleteDataKey(tenant: string): Promise<boolean> {
     return this.#dataKeys.delete(tenant);
+  }
+
+  async eraseTenant(tenant: string): Promise<{ entries: number; dataKey: StoredDataKey | undefined }> {
+    const dataKey = this.#dataKeys.get(tenant);
+    this.#dataKeys.delete(tenant);
+    return { entries: await this.deleteTenant(tenant), dataKey };
   }
 
   async deleteTenant(tenant: string): Promise<number> {
@@ -149,13 +173,14 @@ export class MemoryVaultStore implements VaultStore {
       .filter((tenant) => after === undefined || byUtf8(tenant, after) > 0)
       .sort(byUtf8)
       .slice(0, Math.max(0, limit))
-      .map((tenant) => ({ tenant, key: copyKey(this.#dataKeys.get(tenant) as WrappedKey) }));
+      .map((tenant) => ({ tenant, key: copyKey(this.#dataKeys.get(tenant) as StoredDataKey) }));
   }
 
   async replaceDataKey(tenant: string, expected: WrappedKey, next: WrappedKey): Promise<boolean> {
     const current = this.#dataKeys.get(tenant);
     if (current === undefined || !sameKey(current, expected)) return false;
-    this.#dataKeys.set(tenant, copyKey(next));
+    // Re-wrapped, the data key is the same one: its generation stays.
+    this.#dataKeys.set(tenant, { ...copyKey(next), generation: current.generation });
     return true;
   }
 
@@ -227,6 +252,9 @@ function copyEntry(entry: VaultEntry): VaultEntry {
   return { ...entry, ciphertext: Uint8Array.from(entry.ciphertext) };
 }
 
-function copyKey(key: WrappedKey): WrappedKey {
-  return { keyId: key.keyId, wrapped: Uint8Array.from(key.wrapped) };
+function copyKey(key: StoredDataKey): StoredDataKey;
+function copyKey(key: WrappedKey): WrappedKey;
+function copyKey(key: WrappedKey & { readonly generation?: string }): WrappedKey & { readonly generation?: string } {
+  const copy = { keyId: key.keyId, wrapped: Uint8Array.from(key.wrapped) };
+  return key.generation === undefined ? copy : { ...copy, generation: key.generation };
 }

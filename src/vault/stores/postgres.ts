@@ -22,19 +22,48 @@
  *   answer) is ONE round trip too: `put_many_and_list` (migration 3) runs `put_many`, then
  *   lists the scope's other live entries in a fresh snapshot, so it sees what it just wrote and
  *   everything other replicas committed before.
+ * - Erasure reaches every replica. `eraseTenant` and `deleteDataKey` run in one transaction that
+ *   takes the tenant's advisory lock exclusively, deletes, and sends `pg_notify` on
+ *   `veil_vault_forget` (payload: schema, tenant, generation of the shredded key), which
+ *   PostgreSQL delivers to every listener only if the transaction commits. `watchErasures`
+ *   listens on a connection of its own and reconnects; while it is down it reports `all`, since
+ *   notices may have been missed. That is the fast path. The safety net does not depend on it:
+ *   `put_many_and_list_keyed` (migration 4, what `putManyAndList` calls, still ONE round trip)
+ *   takes the same tenant lock shared, reads the tenant's key generation and writes nothing
+ *   when it is not the caller's. So a replica that missed the notice learns at its next
+ *   request, before storing anything under the shredded key, and an erasure and a request of
+ *   the same tenant never interleave (no row written under a key just shredded survives it).
  * - Time: `createdAt` and expiry use the store's clock (`now` option), not the server's, so a
  *   replica and its tests agree with the SQLite store on what is expired.
  *
- * Tables (in `schema`, default `veil_vault`): `entries`, `data_keys`, `schema_version`.
+ * Tables (in `schema`, default `veil_vault`): `entries`, `data_keys`, `schema_version`; sequence
+ * `data_key_generation`.
  * @module
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { VeilError, VeilErrorCode } from '../../core/errors.js';
 import type { WrappedKey } from '../key-provider.js';
-import { checkOneScope, type NewVaultEntry, type TenantDataKey, type TokenFormatter, type VaultEntry, type VaultStore } from '../vault-store.js';
+import {
+  checkOneScope,
+  othersThan,
+  type ErasureNotice,
+  type NewVaultEntry,
+  type ScopeWrite,
+  type StoredDataKey,
+  type TenantDataKey,
+  type TokenFormatter,
+  type VaultEntry,
+  type VaultStore,
+} from '../vault-store.js';
 
 export const DEFAULT_PG_SCHEMA = 'veil_vault';
+/** The `LISTEN`/`NOTIFY` channel of erasures; one per database, payloads name their schema. */
+export const FORGET_CHANNEL = 'veil_vault_forget';
+/** pg_notify refuses payloads of 8000 bytes or more; a longer tenant name is sent as `all`. */
+const MAX_NOTIFY_PAYLOAD = 7900;
+/** Wait before listening again after the listening connection was lost. */
+const RELISTEN_DELAY_MS = 1000;
 
 export interface PostgresVaultStoreOptions {
   /** `postgres://user@host:5432/db`; or pass `pool`. */
@@ -73,6 +102,7 @@ interface KeyRow {
   tenant: string;
   key_id: string;
   wrapped: Buffer;
+  generation: string;
 }
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -173,6 +203,38 @@ const MIGRATIONS: readonly string[] = [
                    ORDER BY x.type COLLATE "C", x.seq;
    END
    $fn$;`,
+  // v4: data keys get a generation (kept by re-wrapping, new for a key created after an
+  // erasure), and put_many_and_list checks it in the same call. First row: the generation found
+  // ('' for none, the other columns null). Only when it is the caller's does it write and list:
+  // under the tenant lock taken shared, which an erasure takes exclusively.
+  `CREATE SEQUENCE {schema}.data_key_generation;
+   ALTER TABLE {schema}.data_keys ADD COLUMN generation bigint NOT NULL DEFAULT nextval('{schema}.data_key_generation');
+   CREATE FUNCTION {schema}.put_many_and_list_keyed(
+     p_tenant text[], p_scope text[], p_type text[], p_lookup text[], p_token text[],
+     p_ciphertext bytea[], p_expires bigint[], p_now bigint, p_locks bigint[], p_async boolean,
+     p_prefix text, p_infix text, p_suffix text, p_list_tenant text, p_list_scope text,
+     p_tenant_lock bigint, p_key_generation text)
+   RETURNS TABLE (tenant text, scope text, type text, seq integer, lookup text, token text,
+                  ciphertext bytea, created_at bigint, expires_at bigint, created boolean, listed boolean,
+                  key_generation text)
+   LANGUAGE plpgsql VOLATILE AS $fn$
+   DECLARE
+     found_generation text;
+   BEGIN
+     PERFORM pg_advisory_xact_lock_shared(p_tenant_lock);
+     SELECT k.generation::text INTO found_generation FROM {schema}.data_keys k WHERE k.tenant = p_list_tenant;
+     RETURN QUERY SELECT NULL::text, NULL::text, NULL::text, NULL::integer, NULL::text, NULL::text, NULL::bytea,
+                         NULL::bigint, NULL::bigint, false, false, coalesce(found_generation, '');
+     IF p_key_generation IS NOT NULL AND found_generation IS DISTINCT FROM p_key_generation THEN
+       RETURN;
+     END IF;
+     RETURN QUERY SELECT p.tenant, p.scope, p.type, p.seq, p.lookup, p.token, p.ciphertext, p.created_at,
+                         p.expires_at, p.created, p.listed, NULL::text
+                    FROM {schema}.put_many_and_list(p_tenant, p_scope, p_type, p_lookup, p_token, p_ciphertext,
+                                                    p_expires, p_now, p_locks, p_async, p_prefix, p_infix, p_suffix,
+                                                    p_list_tenant, p_list_scope) p;
+   END
+   $fn$;`,
 ];
 
 /** Probes that no real entity type or count looks like, to recognise a template formatter. */
@@ -211,6 +273,8 @@ export class PostgresVaultStore implements VaultStore {
   readonly #synchronousCommit: boolean;
   #initialised: Promise<void> | undefined;
   #closed = false;
+  /** Stops of the running `watchErasures`, ended by `close()`. */
+  readonly #watchers = new Set<() => void>();
 
   constructor(options: PostgresVaultStoreOptions) {
     const schema = options.schema ?? DEFAULT_PG_SCHEMA;
@@ -260,6 +324,8 @@ export class PostgresVaultStore implements VaultStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    for (const stop of [...this.#watchers]) stop();
+    this.#watchers.clear();
     if (this.#ownsPool) await this.#pool.end();
   }
 
@@ -288,22 +354,35 @@ export class PostgresVaultStore implements VaultStore {
     scope: string,
     entries: readonly NewVaultEntry[],
     formatToken: TokenFormatter,
-  ): Promise<{ stored: VaultEntry[]; others: VaultEntry[] }> {
+    expectedKey?: string,
+  ): Promise<ScopeWrite> {
     checkOneScope(tenant, scope, entries);
     await this.#ready();
     const template = tokenTemplate(formatToken);
     if (template === undefined) {
-      // Not a template: the client-side batch, then the list (more round trips; no caller in Veil).
+      // Not a template: the key check, the client-side batch, then the list (more round trips;
+      // no caller in Veil).
+      const keyGeneration = (await this.getDataKey(tenant))?.generation ?? null;
+      if (expectedKey !== undefined && keyGeneration !== expectedKey) return { stored: [], others: [], keyGeneration };
       const stored = await this.putMany(entries, formatToken);
-      const lookups = new Set(stored.map((entry) => entry.lookup));
-      return { stored, others: (await this.listScope(tenant, scope)).filter((entry) => !lookups.has(entry.lookup)) };
+      return { stored, others: othersThan(stored, await this.listScope(tenant, scope)), keyGeneration };
     }
     const lockKeys = entries.length === 0 ? [] : [this.#scopeLockKey(tenant, scope)];
+    const checked = [tenant, scope, this.#tenantLockKey(tenant), expectedKey ?? null];
     for (let attempt = 1; ; attempt += 1) {
       try {
-        const rows = await this.#callPut(this.#q.putManyAndList, entries, lockKeys, template, [tenant, scope]);
-        const stored = rows.filter((row) => !row.listed);
-        return { stored: this.#checkStored(entries, formatToken, stored), others: rows.filter((row) => row.listed).map(fromRow) };
+        const rows = await this.#callPut(this.#q.putManyAndListKeyed, entries, lockKeys, template, checked);
+        const found = rows[0]?.key_generation;
+        if (typeof found !== 'string') throw new VeilError(VeilErrorCode.Vault, 'the vault database did not report the data key generation');
+        const keyGeneration = found === '' ? null : found;
+        if (expectedKey !== undefined && keyGeneration !== expectedKey) return { stored: [], others: [], keyGeneration };
+        const entryRows = rows.slice(1);
+        const stored = entryRows.filter((row) => !row.listed);
+        return {
+          stored: this.#checkStored(entries, formatToken, stored),
+          others: entryRows.filter((row) => row.listed).map(fromRow),
+          keyGeneration,
+        };
       } catch (error) {
         const code = pgCode(error);
         if (attempt >= MAX_ATTEMPTS || (code !== '23505' && code !== '40001' && code !== '40P01')) throw error;
@@ -333,12 +412,12 @@ export class PostgresVaultStore implements VaultStore {
     return this.#count(this.#q.purge, [now]);
   }
 
-  async getDataKey(tenant: string): Promise<WrappedKey | undefined> {
+  async getDataKey(tenant: string): Promise<StoredDataKey | undefined> {
     const rows = await this.#query<KeyRow>(this.#q.getKey, [tenant]);
     return rows[0] === undefined ? undefined : fromKeyRow(rows[0]);
   }
 
-  async putDataKeyIfAbsent(tenant: string, key: WrappedKey): Promise<WrappedKey> {
+  async putDataKeyIfAbsent(tenant: string, key: WrappedKey): Promise<StoredDataKey> {
     // One statement: insert unless present, then read back whichever key won. The CTE's
     // snapshot cannot see a concurrent winner's row, so the fallback SELECT reads it after.
     const inserted = await this.#query<KeyRow>(this.#q.insertKey, [tenant, key.keyId, Buffer.from(key.wrapped), this.#now()]);
@@ -352,11 +431,102 @@ export class PostgresVaultStore implements VaultStore {
   }
 
   async deleteDataKey(tenant: string): Promise<boolean> {
-    return (await this.#count(this.#q.deleteKey, [tenant])) > 0;
+    await this.#ready();
+    return (await this.#shred(tenant, false)).dataKey !== undefined;
   }
 
   async deleteTenant(tenant: string): Promise<number> {
     return this.#count(this.#q.deleteTenant, [tenant]);
+  }
+
+  async eraseTenant(tenant: string): Promise<{ entries: number; dataKey: StoredDataKey | undefined }> {
+    await this.#ready();
+    return this.#shred(tenant, true);
+  }
+
+  /**
+   * Listens on `veil_vault_forget` on a connection of its own (held from the pool) and calls
+   * `listener` for each erasure of this schema. When that connection is lost, reports `all`
+   * and listens again after a pause, for as long as the store is open.
+   */
+  async watchErasures(listener: (notice: ErasureNotice) => void): Promise<() => void> {
+    await this.#ready();
+    let stopped = false;
+    let client: pg.PoolClient | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    const onNotification = (message: pg.Notification): void => {
+      const notice = message.channel === FORGET_CHANNEL ? parseNotice(message.payload, this.schema) : undefined;
+      if (notice !== undefined) listener(notice);
+    };
+    const active = (): boolean => !stopped && !this.#closed;
+    /** Lets go of a listening connection; dropped rather than returned, so no pooled one listens. */
+    const drop = (held: pg.PoolClient): void => {
+      if (client === held) client = undefined;
+      held.removeListener('notification', onNotification);
+      held.release(true);
+    };
+    const listen = async (): Promise<void> => {
+      const held = await this.#pool.connect();
+      if (!active()) {
+        held.release(true);
+        return;
+      }
+      held.on('notification', onNotification);
+      held.on('error', () => lost(held));
+      held.on('end', () => lost(held));
+      client = held;
+      try {
+        await held.query(`LISTEN ${FORGET_CHANNEL}`);
+      } catch (error) {
+        drop(held);
+        throw error;
+      }
+    };
+    const relisten = (): void => {
+      if (!active()) return;
+      retry = setTimeout(() => {
+        listen().then(
+          // Erasures committed while nobody listened were not heard: check every key again.
+          () => active() && listener({ all: true }),
+          () => relisten(),
+        );
+      }, RELISTEN_DELAY_MS);
+      retry.unref();
+    };
+    const lost = (held: pg.PoolClient): void => {
+      if (client !== held) return;
+      drop(held);
+      if (!active()) return;
+      listener({ all: true });
+      relisten();
+    };
+    const stop = (): void => {
+      stopped = true;
+      if (retry !== undefined) clearTimeout(retry);
+      if (client !== undefined) drop(client);
+    };
+    this.#watchers.add(stop);
+    try {
+      await listen();
+    } catch (error) {
+      this.#watchers.delete(stop);
+      stop();
+      throw wrapError(error);
+    }
+    return () => {
+      this.#watchers.delete(stop);
+      stop();
+    };
+  }
+
+  /** Deletes the data key (and, with `entries`, every entry) under the tenant lock, and notifies. */
+  async #shred(tenant: string, entries: boolean): Promise<{ entries: number; dataKey: StoredDataKey | undefined }> {
+    return this.#transaction(async (client) => {
+      const deleted = entries ? ((await client.query(this.#q.deleteTenant, [tenant])).rowCount ?? 0) : 0;
+      const key = (await client.query<KeyRow>(this.#q.deleteKeyReturning, [tenant])).rows[0];
+      if (key !== undefined) await client.query('SELECT pg_notify($1, $2)', [FORGET_CHANNEL, noticePayload(this.schema, tenant, key.generation)]);
+      return { entries: deleted, dataKey: key === undefined ? undefined : fromKeyRow(key) };
+    }, [this.#tenantLockKey(tenant)]);
   }
 
   async listTenants(): Promise<string[]> {
@@ -400,8 +570,8 @@ export class PostgresVaultStore implements VaultStore {
     lockKeys: readonly string[],
     [prefix, infix, suffix]: [string, string, string],
     extra: readonly unknown[],
-  ): Promise<(EntryRow & { created: boolean; listed?: boolean })[]> {
-    return this.#query<EntryRow & { created: boolean; listed?: boolean }>(text, [
+  ): Promise<(EntryRow & { created: boolean; listed?: boolean; key_generation?: string | null })[]> {
+    return this.#query<EntryRow & { created: boolean; listed?: boolean; key_generation?: string | null }>(text, [
       entries.map((e) => e.tenant),
       entries.map((e) => e.scope),
       entries.map((e) => e.type),
@@ -501,6 +671,15 @@ export class PostgresVaultStore implements VaultStore {
       ]);
     }
     return entries.map((entry) => results.get(resultKey(entry)) as VaultEntry);
+  }
+
+  /** The tenant's advisory lock: shared by its requests' writes, exclusive for its erasure. */
+  #tenantLockKey(tenant: string): string {
+    return createHash('sha256')
+      .update(`veil/vault-tenant/v1\u0000${this.schema}\u0000${tenant}`)
+      .digest()
+      .readBigInt64BE(0)
+      .toString();
   }
 
   /** A 64-bit advisory lock key for one scope, separated from other schemas and from the audit sink. */
@@ -639,19 +818,20 @@ function queries(schema: string) {
                                       $7::bytea[], $8::bigint[], $9::bigint[])`,
     putMany: `SELECT * FROM ${schema}.put_many($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[],
                                                  $7::bigint[], $8::bigint, $9::bigint[], $10::boolean, $11, $12, $13)`,
-    putManyAndList: `SELECT * FROM ${schema}.put_many_and_list($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                       $6::bytea[], $7::bigint[], $8::bigint, $9::bigint[], $10::boolean, $11, $12, $13, $14, $15)`,
+    putManyAndListKeyed: `SELECT * FROM ${schema}.put_many_and_list_keyed($1::text[], $2::text[], $3::text[], $4::text[],
+                       $5::text[], $6::bytea[], $7::bigint[], $8::bigint, $9::bigint[], $10::boolean, $11, $12, $13, $14, $15,
+                       $16::bigint, $17::text)`,
     deleteScope: `DELETE FROM ${entries} WHERE tenant = $1 AND scope = $2`,
     deleteTenant: `DELETE FROM ${entries} WHERE tenant = $1`,
     purge: `DELETE FROM ${entries} WHERE expires_at IS NOT NULL AND expires_at <= $1`,
-    getKey: `SELECT tenant, key_id, wrapped FROM ${keys} WHERE tenant = $1`,
+    getKey: `SELECT tenant, key_id, wrapped, generation::text FROM ${keys} WHERE tenant = $1`,
     insertKey: `INSERT INTO ${keys} (tenant, key_id, wrapped, created_at) VALUES ($1, $2, $3, $4)
-                ON CONFLICT (tenant) DO NOTHING RETURNING tenant, key_id, wrapped`,
-    deleteKey: `DELETE FROM ${keys} WHERE tenant = $1`,
+                ON CONFLICT (tenant) DO NOTHING RETURNING tenant, key_id, wrapped, generation::text`,
+    deleteKeyReturning: `DELETE FROM ${keys} WHERE tenant = $1 RETURNING tenant, key_id, wrapped, generation::text`,
     listTenants: `SELECT tenant FROM (SELECT DISTINCT tenant FROM ${entries} UNION SELECT tenant FROM ${keys}) t
                   ORDER BY tenant COLLATE "C"`,
-    listKeys: `SELECT tenant, key_id, wrapped FROM ${keys} ORDER BY tenant COLLATE "C" LIMIT $1`,
-    listKeysAfter: `SELECT tenant, key_id, wrapped FROM ${keys} WHERE tenant COLLATE "C" > $1
+    listKeys: `SELECT tenant, key_id, wrapped, generation::text FROM ${keys} ORDER BY tenant COLLATE "C" LIMIT $1`,
+    listKeysAfter: `SELECT tenant, key_id, wrapped, generation::text FROM ${keys} WHERE tenant COLLATE "C" > $1
                     ORDER BY tenant COLLATE "C" LIMIT $2`,
     replaceKey: `UPDATE ${keys} SET key_id = $4, wrapped = $5 WHERE tenant = $1 AND key_id = $2 AND wrapped = $3`,
   };
@@ -708,8 +888,29 @@ function fromRow(row: EntryRow): VaultEntry {
   };
 }
 
-function fromKeyRow(row: KeyRow): WrappedKey {
-  return { keyId: row.key_id, wrapped: new Uint8Array(row.wrapped) };
+function fromKeyRow(row: KeyRow): StoredDataKey {
+  return { keyId: row.key_id, wrapped: new Uint8Array(row.wrapped), generation: row.generation };
+}
+
+/** The notice of one erasure: JSON naming the schema, the tenant and the shredded generation. */
+function noticePayload(schema: string, tenant: string, generation: string): string {
+  const payload = JSON.stringify({ schema, tenant, generation });
+  return Buffer.byteLength(payload, 'utf8') < MAX_NOTIFY_PAYLOAD ? payload : JSON.stringify({ schema, all: true });
+}
+
+/** A notice of `schema`, or undefined (another schema's, or not ours). */
+function parseNotice(payload: string | undefined, schema: string): ErasureNotice | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload ?? '');
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || !('schema' in parsed) || parsed.schema !== schema) return undefined;
+  if ('all' in parsed && parsed.all === true) return { all: true };
+  if (!('tenant' in parsed) || typeof parsed.tenant !== 'string') return undefined;
+  const generation = 'generation' in parsed && typeof parsed.generation === 'string' ? parsed.generation : null;
+  return { tenant: parsed.tenant, generation };
 }
 
 function pgCode(error: unknown): string | undefined {

@@ -6,6 +6,11 @@
  * - Several processes may share the file: every write is one `BEGIN IMMEDIATE` transaction,
  *   so "find the entry or insert it with the next number" cannot interleave with another
  *   process doing the same, and `busy_timeout` makes the loser wait instead of failing.
+ * - Erasure across processes: SQLite has no channel to tell other processes that a tenant's
+ *   data key was shredded. `putManyAndList` (how every vault scope opens or first writes)
+ *   reads the key's generation in its own immediate transaction and writes nothing when it is
+ *   not the caller's, so a process holding a shredded key learns it at its next scope, before
+ *   storing anything under that key; `eraseTenant` is one transaction too.
  * - The schema carries a version; migrations run inside an immediate transaction, so processes
  *   opening a fresh file at the same moment apply each migration exactly once.
  *
@@ -18,7 +23,17 @@ import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { VeilError, VeilErrorCode } from '../../core/errors.js';
 import type { WrappedKey } from '../key-provider.js';
-import { putManyThenList, type NewVaultEntry, type TenantDataKey, type TokenFormatter, type VaultEntry, type VaultStore } from '../vault-store.js';
+import {
+  checkOneScope,
+  othersThan,
+  type NewVaultEntry,
+  type ScopeWrite,
+  type StoredDataKey,
+  type TenantDataKey,
+  type TokenFormatter,
+  type VaultEntry,
+  type VaultStore,
+} from '../vault-store.js';
 
 export const SQLITE_FILE = 'vault.db';
 
@@ -48,6 +63,7 @@ interface EntryRow {
 interface KeyRow {
   key_id: string;
   wrapped: Buffer;
+  generation: string | null;
 }
 
 /**
@@ -76,6 +92,9 @@ const MIGRATIONS: readonly string[] = [
      wrapped     BLOB    NOT NULL,
      created_at  INTEGER NOT NULL
    );`,
+  // v2: the data key's generation (see `StoredDataKey`): random, kept by re-wrapping.
+  `ALTER TABLE data_keys ADD COLUMN generation TEXT;
+   UPDATE data_keys SET generation = lower(hex(randomblob(16)));`,
 ];
 
 export class SqliteVaultStore implements VaultStore {
@@ -137,10 +156,15 @@ export class SqliteVaultStore implements VaultStore {
 
   async putMany(entries: readonly NewVaultEntry[], formatToken: TokenFormatter): Promise<VaultEntry[]> {
     if (entries.length === 0) return [];
-    const { db, st } = this.#open();
-    const now = this.#now();
-    const run = db.transaction((batch: readonly NewVaultEntry[]): VaultEntry[] =>
-      batch.map((entry) => {
+    const { db } = this.#open();
+    const run = db.transaction((batch: readonly NewVaultEntry[]): VaultEntry[] => this.#putBatch(batch, formatToken, this.#now()));
+    return this.#write(() => run.immediate(entries));
+  }
+
+  /** putMany's work; the caller holds the write transaction. */
+  #putBatch(entries: readonly NewVaultEntry[], formatToken: TokenFormatter, now: number): VaultEntry[] {
+    const { st } = this.#open();
+    return entries.map((entry) => {
         const existing = st.findByLookup.get(entry.tenant, entry.scope, entry.lookup) as EntryRow | undefined;
         if (existing !== undefined) {
           if (!isExpired(existing.expires_at, now)) return fromRow(existing);
@@ -162,18 +186,28 @@ export class SqliteVaultStore implements VaultStore {
         };
         st.insert.run(row);
         return fromRow(row);
-      }),
-    );
-    return this.#write(() => run.immediate(entries));
+      });
   }
 
-  putManyAndList(
+  async putManyAndList(
     tenant: string,
     scope: string,
     entries: readonly NewVaultEntry[],
     formatToken: TokenFormatter,
-  ): Promise<{ stored: VaultEntry[]; others: VaultEntry[] }> {
-    return putManyThenList(this, tenant, scope, entries, formatToken);
+    expectedKey?: string,
+  ): Promise<ScopeWrite> {
+    checkOneScope(tenant, scope, entries);
+    const { db, st } = this.#open();
+    const now = this.#now();
+    const run = db.transaction((): ScopeWrite => {
+      const key = st.getKey.get(tenant) as KeyRow | undefined;
+      const keyGeneration = key === undefined ? null : generationOf(key);
+      if (expectedKey !== undefined && keyGeneration !== expectedKey) return { stored: [], others: [], keyGeneration };
+      const stored = this.#putBatch(entries, formatToken, now);
+      return { stored, others: othersThan(stored, (st.listScope.all(tenant, scope, now) as EntryRow[]).map(fromRow)), keyGeneration };
+    });
+    // Immediate only when there is something to write: a read-only call takes no write lock.
+    return this.#write(() => (entries.length === 0 ? run.deferred() : run.immediate()));
   }
 
   async findByLookup(tenant: string, scope: string, lookup: string): Promise<VaultEntry | undefined> {
@@ -201,12 +235,12 @@ export class SqliteVaultStore implements VaultStore {
     return this.#write(() => st.purge.run(now).changes);
   }
 
-  async getDataKey(tenant: string): Promise<WrappedKey | undefined> {
+  async getDataKey(tenant: string): Promise<StoredDataKey | undefined> {
     const row = this.#open().st.getKey.get(tenant) as KeyRow | undefined;
     return row === undefined ? undefined : fromKeyRow(row);
   }
 
-  async putDataKeyIfAbsent(tenant: string, key: WrappedKey): Promise<WrappedKey> {
+  async putDataKeyIfAbsent(tenant: string, key: WrappedKey): Promise<StoredDataKey> {
     const { db, st } = this.#open();
     const run = db.transaction((): KeyRow => {
       st.insertKey.run(tenant, key.keyId, Buffer.from(key.wrapped), this.#now());
@@ -223,6 +257,16 @@ export class SqliteVaultStore implements VaultStore {
   async deleteTenant(tenant: string): Promise<number> {
     const { st } = this.#open();
     return this.#write(() => st.deleteTenant.run(tenant).changes);
+  }
+
+  async eraseTenant(tenant: string): Promise<{ entries: number; dataKey: StoredDataKey | undefined }> {
+    const { db, st } = this.#open();
+    const run = db.transaction(() => {
+      const key = st.getKey.get(tenant) as KeyRow | undefined;
+      st.deleteKey.run(tenant);
+      return { entries: st.deleteTenant.run(tenant).changes, dataKey: key === undefined ? undefined : fromKeyRow(key) };
+    });
+    return this.#write(() => run.immediate());
   }
 
   async listTenants(): Promise<string[]> {
@@ -286,16 +330,17 @@ function prepare(db: Database.Database) {
     deleteByLookup: db.prepare('DELETE FROM entries WHERE tenant = ? AND scope = ? AND lookup = ?'),
     deleteScope: db.prepare('DELETE FROM entries WHERE tenant = ? AND scope = ?'),
     purge: db.prepare('DELETE FROM entries WHERE expires_at IS NOT NULL AND expires_at <= ?'),
-    getKey: db.prepare('SELECT key_id, wrapped FROM data_keys WHERE tenant = ?'),
+    getKey: db.prepare('SELECT key_id, wrapped, generation FROM data_keys WHERE tenant = ?'),
     insertKey: db.prepare(
-      'INSERT INTO data_keys (tenant, key_id, wrapped, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (tenant) DO NOTHING',
+      `INSERT INTO data_keys (tenant, key_id, wrapped, created_at, generation) VALUES (?, ?, ?, ?, lower(hex(randomblob(16))))
+       ON CONFLICT (tenant) DO NOTHING`,
     ),
     deleteKey: db.prepare('DELETE FROM data_keys WHERE tenant = ?'),
     deleteTenant: db.prepare('DELETE FROM entries WHERE tenant = ?'),
     // BINARY collation: UTF-8 byte order, the order every store lists tenants in.
     listTenants: db.prepare('SELECT tenant FROM entries UNION SELECT tenant FROM data_keys ORDER BY tenant'),
-    listKeys: db.prepare('SELECT tenant, key_id, wrapped FROM data_keys ORDER BY tenant LIMIT ?'),
-    listKeysAfter: db.prepare('SELECT tenant, key_id, wrapped FROM data_keys WHERE tenant > ? ORDER BY tenant LIMIT ?'),
+    listKeys: db.prepare('SELECT tenant, key_id, wrapped, generation FROM data_keys ORDER BY tenant LIMIT ?'),
+    listKeysAfter: db.prepare('SELECT tenant, key_id, wrapped, generation FROM data_keys WHERE tenant > ? ORDER BY tenant LIMIT ?'),
     replaceKey: db.prepare('UPDATE data_keys SET key_id = ?, wrapped = ? WHERE tenant = ? AND key_id = ? AND wrapped = ?'),
   };
 }
@@ -370,6 +415,15 @@ function fromRow(row: EntryRow): VaultEntry {
   };
 }
 
-function fromKeyRow(row: KeyRow): WrappedKey {
-  return { keyId: row.key_id, wrapped: new Uint8Array(row.wrapped) };
+function fromKeyRow(row: KeyRow): StoredDataKey {
+  return { keyId: row.key_id, wrapped: new Uint8Array(row.wrapped), generation: generationOf(row) };
+}
+
+/**
+ * A key row's generation. A row written by a Veil older than migration 2 (a process still
+ * running while another migrated the file) has none: its key id and bytes stand in, which still
+ * change when the key is shredded and a new one created.
+ */
+function generationOf(row: KeyRow): string {
+  return row.generation ?? `legacy:${row.key_id}:${Buffer.from(row.wrapped).toString('base64')}`;
 }
