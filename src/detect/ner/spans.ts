@@ -110,13 +110,28 @@ function trimEdges(tokens: readonly Token[], entities: RawEntity[]): void {
   }
 }
 
+/**
+ * Index of the token that starts at `offset`, if one does. Tokens are in text order, so a
+ * binary search answers without building a map of every token per call.
+ */
+function tokenStartingAt(tokens: readonly Token[], offset: number): number | undefined {
+  let low = 0;
+  let high = tokens.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const start = (tokens[middle] as Token).start;
+    if (start === offset) return middle;
+    if (start < offset) low = middle + 1;
+    else high = middle - 1;
+  }
+  return undefined;
+}
+
 function attachTitles(text: string, tokens: readonly Token[], entities: RawEntity[]): void {
   if (entities.length === 0) return;
-  const tokenAt = new Map<number, number>();
-  for (let i = 0; i < tokens.length; i++) tokenAt.set((tokens[i] as Token).start, i);
   for (const entity of entities) {
     if (entity.label !== 'PERSON') continue;
-    const index = tokenAt.get(entity.start);
+    const index = tokenStartingAt(tokens, entity.start);
     if (index === undefined || index === 0) continue;
     let j = index - 1;
     if (tokens[j]?.text === '.' && j > 0) j--;
@@ -133,11 +148,9 @@ const HOUSE_NUMBER = /^\d{1,6}[A-Za-z]?$/;
 /** "0896 69 Farnell Street": numbers right before an address belong to it. */
 function attachHouseNumbers(text: string, tokens: readonly Token[], entities: RawEntity[]): void {
   if (entities.length === 0) return;
-  const tokenAt = new Map<number, number>();
-  for (let i = 0; i < tokens.length; i++) tokenAt.set((tokens[i] as Token).start, i);
   for (const entity of entities) {
     if (entity.label !== 'LOCATION') continue;
-    let index = tokenAt.get(entity.start);
+    let index = tokenStartingAt(tokens, entity.start);
     if (index === undefined) continue;
     for (let k = 0; k < 2 && index > 0; k++) {
       const previous = tokens[index - 1] as Token;

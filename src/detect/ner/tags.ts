@@ -31,9 +31,17 @@ export function allowed(previous: number, next: number): boolean {
   return previous === next || previous === next - 1;
 }
 
-/** For each tag, the tags that may precede it (in ascending order, so ties resolve as before). */
-const PREDECESSORS: readonly (readonly number[])[] = Array.from({ length: TAG_COUNT }, (_, next) =>
+/**
+ * For each tag, the tags that may precede it, in ascending order (so ties resolve to the lowest),
+ * flattened: `PREDECESSORS[PREDECESSOR_FROM[t] .. PREDECESSOR_FROM[t + 1])`. Flat typed arrays
+ * keep the decoder's inner loop free of iterators and nested arrays.
+ */
+const PREDECESSOR_LISTS = Array.from({ length: TAG_COUNT }, (_, next) =>
   Array.from({ length: TAG_COUNT }, (_, previous) => previous).filter((previous) => allowed(previous, next)),
+);
+const PREDECESSORS = Uint8Array.from(PREDECESSOR_LISTS.flat());
+const PREDECESSOR_FROM = Uint8Array.from(
+  PREDECESSOR_LISTS.reduce<number[]>((from, list) => [...from, (from[from.length - 1] as number) + list.length], [0]),
 );
 
 /**
@@ -48,14 +56,19 @@ export function viterbi(emissions: Float64Array, length: number, transitions: Ar
   for (let t = 0; t < TAG_COUNT; t++) {
     score[t] = allowed(START, t) ? (emissions[t] ?? 0) + (transitions[START * TAG_COUNT + t] ?? 0) : -Infinity;
   }
+  // A typed table: plain reads in the loop below (the caller's may be any array-like).
+  const transition =
+    transitions instanceof Float64Array ? transitions : Float64Array.from({ length: (TAG_COUNT + 1) * TAG_COUNT }, (_, index) => transitions[index] ?? 0);
   for (let i = 1; i < length; i++) {
     const base = i * TAG_COUNT;
     const prevBase = base - TAG_COUNT;
     for (let t = 0; t < TAG_COUNT; t++) {
       let best = -Infinity;
       let arg = 0;
-      for (const p of PREDECESSORS[t] as readonly number[]) {
-        const s = (score[prevBase + p] ?? -Infinity) + (transitions[p * TAG_COUNT + t] ?? 0);
+      const to = PREDECESSOR_FROM[t + 1] as number;
+      for (let k = PREDECESSOR_FROM[t] as number; k < to; k++) {
+        const p = PREDECESSORS[k] as number;
+        const s = (score[prevBase + p] as number) + (transition[p * TAG_COUNT + t] as number);
         if (s > best) {
           best = s;
           arg = p;
