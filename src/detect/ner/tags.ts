@@ -31,18 +31,9 @@ export function allowed(previous: number, next: number): boolean {
   return previous === next || previous === next - 1;
 }
 
-/**
- * For each tag, the tags that may precede it, in ascending order (so ties resolve to the lowest),
- * flattened: `PREDECESSORS[PREDECESSOR_FROM[t] .. PREDECESSOR_FROM[t + 1])`. Flat typed arrays
- * keep the decoder's inner loop free of iterators and nested arrays.
- */
-const PREDECESSOR_LISTS = Array.from({ length: TAG_COUNT }, (_, next) =>
-  Array.from({ length: TAG_COUNT }, (_, previous) => previous).filter((previous) => allowed(previous, next)),
-);
-const PREDECESSORS = Uint8Array.from(PREDECESSOR_LISTS.flat());
-const PREDECESSOR_FROM = Uint8Array.from(
-  PREDECESSOR_LISTS.reduce<number[]>((from, list) => [...from, (from[from.length - 1] as number) + list.length], [0]),
-);
+// The unrolled decoder below assumes seven tags (O + B/I for three labels) and BIO's rule
+// that I-X may follow only B-X or I-X (see `allowed`).
+if (TAG_COUNT !== 7) throw new Error('NER tags: the Viterbi decoder expects 7 tags');
 
 /**
  * Best tag sequence given per-token emission scores (`emissions[i * TAG_COUNT + tag]`) and
@@ -62,16 +53,67 @@ export function viterbi(emissions: Float64Array, length: number, transitions: Ar
   for (let i = 1; i < length; i++) {
     const base = i * TAG_COUNT;
     const prevBase = base - TAG_COUNT;
+    // The previous token's scores stay in registers for all seven tags of this one.
+    const s0 = score[prevBase] as number;
+    const s1 = score[prevBase + 1] as number;
+    const s2 = score[prevBase + 2] as number;
+    const s3 = score[prevBase + 3] as number;
+    const s4 = score[prevBase + 4] as number;
+    const s5 = score[prevBase + 5] as number;
+    const s6 = score[prevBase + 6] as number;
     for (let t = 0; t < TAG_COUNT; t++) {
+      // Predecessors in ascending order with a strict comparison: ties go to the lowest tag.
       let best = -Infinity;
       let arg = 0;
-      const to = PREDECESSOR_FROM[t + 1] as number;
-      for (let k = PREDECESSOR_FROM[t] as number; k < to; k++) {
-        const p = PREDECESSORS[k] as number;
-        const s = (score[prevBase + p] as number) + (transition[p * TAG_COUNT + t] as number);
+      if (isInside(t)) {
+        // I-X follows only B-X (t - 1) or I-X (t).
+        const from = t === 2 ? s1 : t === 4 ? s3 : s5;
+        const stay = t === 2 ? s2 : t === 4 ? s4 : s6;
+        const a = from + (transition[(t - 1) * TAG_COUNT + t] as number);
+        if (a > best) {
+          best = a;
+          arg = t - 1;
+        }
+        const b = stay + (transition[t * TAG_COUNT + t] as number);
+        if (b > best) {
+          best = b;
+          arg = t;
+        }
+      } else {
+        let s = s0 + (transition[t] as number);
         if (s > best) {
           best = s;
-          arg = p;
+          arg = 0;
+        }
+        s = s1 + (transition[TAG_COUNT + t] as number);
+        if (s > best) {
+          best = s;
+          arg = 1;
+        }
+        s = s2 + (transition[2 * TAG_COUNT + t] as number);
+        if (s > best) {
+          best = s;
+          arg = 2;
+        }
+        s = s3 + (transition[3 * TAG_COUNT + t] as number);
+        if (s > best) {
+          best = s;
+          arg = 3;
+        }
+        s = s4 + (transition[4 * TAG_COUNT + t] as number);
+        if (s > best) {
+          best = s;
+          arg = 4;
+        }
+        s = s5 + (transition[5 * TAG_COUNT + t] as number);
+        if (s > best) {
+          best = s;
+          arg = 5;
+        }
+        s = s6 + (transition[6 * TAG_COUNT + t] as number);
+        if (s > best) {
+          best = s;
+          arg = 6;
         }
       }
       score[base + t] = best + (emissions[base + t] ?? 0);
