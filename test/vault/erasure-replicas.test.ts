@@ -19,6 +19,7 @@ import type { TokenRequest } from '../../src/vault/token-scope.js';
 import { openSivToken } from '../../src/vault/tokens/opaque.js';
 import type { VaultStore } from '../../src/vault/vault-store.js';
 import { Vault } from '../../src/vault/vault.js';
+import { runCliInProcess } from '../cli/run-cli.js';
 import { dropSchemas, newSchema, pgProbe } from './pg-harness.js';
 
 const root = mkdtempSync(join(tmpdir(), 'veil-erasure-replicas-'));
@@ -154,6 +155,27 @@ if (pgProbe.url === undefined) {
         });
       } finally {
         await replicas.close();
+      }
+    });
+
+    it('`veil vault forget` run from anywhere reaches a replica at once', async () => {
+      const schema = newSchema('cli');
+      const masterKey = generateMasterKey();
+      const dataDir = mkdtempSync(join(root, 'pg-cli-'));
+      const b = await Vault.open({ dataDir, store: new PostgresVaultStore({ connectionString: url, schema }), masterKey, env: {}, keyCheckMs: 3_600_000 });
+      try {
+        const held = await b.openScope({ tenant: 'acme', session: 's1' });
+        await held.tokenize([email(MARIA)]);
+        const other = await b.openScope({ tenant: 'globex', session: 's1' });
+        await other.tokenize([email(BOB)]);
+        const env = { VEIL_DATA_DIR: join(dataDir, 'cli'), VEIL_VAULT_URL: url, VEIL_VAULT_SCHEMA: schema, VEIL_MASTER_KEY: masterKey, VEIL_AUDIT: 'off' };
+        const run = await runCliInProcess(['vault', 'forget', '--tenant', 'acme', '--yes'], { env });
+        expect(run.code, run.stderr).toBe(0);
+        await until(() => held.erased);
+        expect(held.resolve('EMAIL_1')).toBeUndefined();
+        expect(other.resolve('EMAIL_1')).toBe(BOB);
+      } finally {
+        await b.close();
       }
     });
 
