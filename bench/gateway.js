@@ -6,8 +6,8 @@
 //
 // Environment: BENCH_WARMUP_MS, BENCH_MEASURE_MS (per target and mode), BENCH_ONLY (comma list of
 // targets), BENCH_PROFILE=1 (V8 CPU profile of the cached Veil into bench/results/),
-// BENCH_BASELINE_DIST (another build's dist/: adds `veil-base` and `veil-no-detect-base`, for
-// before/after comparisons inside one run), VEIL_BENCH_PG_URL (default: 127.0.0.1:5432/test as
+// BENCH_BASELINE_DIST (another build's dist/: adds `veil-base`, `veil-no-detect-base` and
+// `veil-uncached-base`, for before/after comparisons inside one run), VEIL_BENCH_PG_URL (default: 127.0.0.1:5432/test as
 // postgres or root).
 import { fork } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -198,6 +198,8 @@ async function main() {
       : [
           { name: 'veil-base', script: 'veil-server.js', args: [openaiBase], env: { VEIL_BENCH_DIST: BASELINE_DIST } },
           { name: 'veil-no-detect-base', script: 'veil-server.js', args: [openaiBase, '--literal-detector'], env: { VEIL_BENCH_DIST: BASELINE_DIST } },
+          // The uncached cost before and after a change, side by side.
+          { name: 'veil-uncached-base', script: 'veil-server.js', args: [openaiBase], env: { VEIL_DETECT_CACHE: 'off', VEIL_BENCH_DIST: BASELINE_DIST }, modes: ['json', 'sse'] },
         ]),
   ].filter((definition) => ONLY === undefined || definition.name === 'passthrough' || ONLY.includes(definition.name));
   const targets = [];
