@@ -32,7 +32,9 @@ for (const word of DEMONYMS.split(/\s+/u)) {
   WORDS.add(word.endsWith('s') ? `${word}es` : `${word}s`);
 }
 
-const WORD = /\p{L}+(?:-\p{L}+)?/gu;
+// Sticky pair: skip to the next letter, then find where the word ends; no match arrays.
+const NON_LETTERS = /\P{L}*/uy;
+const WORD_AT = /\p{L}+(?:-\p{L}+)?/uy;
 
 // "translate into English", "French subtitles": a language, not a person's group. Masking it
 // would break the very request the user makes.
@@ -47,15 +49,20 @@ export interface DemonymMatch {
 /** Demonym and group words in `text` (whole words, case-insensitive). */
 export function findDemonyms(text: string): DemonymMatch[] {
   const found: DemonymMatch[] = [];
-  WORD.lastIndex = 0;
-  for (let match = WORD.exec(text); match !== null; match = WORD.exec(text)) {
-    const word = match[0].toLowerCase();
+  let from = 0;
+  for (;;) {
+    NON_LETTERS.lastIndex = from;
+    NON_LETTERS.test(text);
+    const start = NON_LETTERS.lastIndex;
+    WORD_AT.lastIndex = start;
+    if (start >= text.length || !WORD_AT.test(text)) break;
+    const end = WORD_AT.lastIndex;
+    from = end;
+    const word = text.slice(start, end).toLowerCase();
     const hyphen = word.indexOf('-');
     // "north-american", "african-american": the last part decides.
     const key = hyphen > 0 && !WORDS.has(word) ? word.slice(hyphen + 1) : word;
     if (!WORDS.has(key)) continue;
-    const start = match.index;
-    const end = start + match[0].length;
     if (LANGUAGE_BEFORE.test(text.slice(Math.max(0, start - 16), start))) continue;
     if (LANGUAGE_AFTER.test(text.slice(end, end + 16))) continue;
     found.push({ start, end });

@@ -19,7 +19,7 @@ import {
   type FeatureSink,
   type WordAttributes,
 } from './features.js';
-import { TAG_COUNT, viterbi, type NerLabel } from './tags.js';
+import { SCRATCH_LIMIT, TAG_COUNT, viterbi, type NerLabel } from './tags.js';
 
 // The unrolled scoring loop below assumes seven tags (O + B/I for three labels).
 if (TAG_COUNT !== 7) throw new Error('NER model: scoring loop expects 7 tags');
@@ -80,6 +80,7 @@ export class NerModel {
   readonly lexicon: FeatureLexicon;
   private readonly wordScores = new Map<string, WordScores>();
   private padScores: WordScores | undefined;
+  private emissionScratch = new Float64Array(0);
   private readonly newSums: (length: number) => Sums;
 
   constructor(header: NerModelHeader, weights: Int16Array | Float64Array, lexicon?: FeatureLexicon) {
@@ -104,17 +105,33 @@ export class NerModel {
   tag(text: string, entityBias = 0, labelBias?: Partial<Record<NerLabel, number>>): { tokens: Token[]; tags: Uint8Array } {
     const tokens = tokenize(text);
     if (tokens.length === 0) return { tokens, tags: new Uint8Array(0) };
-    const emissions = this.emissions(text, tokens, entityBias, labelBias);
+    // The decoder reads the emissions before the next call, so one growing buffer serves them
+    // all (up to the decoder's own limit; a longer text gets its own).
+    const needed = tokens.length * TAG_COUNT;
+    if (this.emissionScratch.length < needed && needed <= SCRATCH_LIMIT) {
+      this.emissionScratch = new Float64Array(Math.min(SCRATCH_LIMIT, Math.max(needed, this.emissionScratch.length * 2)));
+    }
+    const into = needed <= this.emissionScratch.length ? this.emissionScratch : undefined;
+    const emissions = this.emissions(text, tokens, entityBias, labelBias, into);
     return { tokens, tags: viterbi(emissions, tokens.length, this.transitions) };
   }
 
-  /** Per-token tag scores (`[token * TAG_COUNT + tag]`) of `tokens` of `text`, biases included. */
-  emissions(text: string, tokens: readonly Token[], entityBias = 0, labelBias?: Partial<Record<NerLabel, number>>): Float64Array {
+  /**
+   * Per-token tag scores (`[token * TAG_COUNT + tag]`) of `tokens` of `text`, biases included,
+   * written to `into` (at least `tokens.length * TAG_COUNT` long) or to a new array.
+   */
+  emissions(
+    text: string,
+    tokens: readonly Token[],
+    entityBias = 0,
+    labelBias?: Partial<Record<NerLabel, number>>,
+    into?: Float64Array,
+  ): Float64Array {
     const caseOfText = textCase(text);
     const { words, starts, lines } = attributes(tokens, this.lexicon);
     const scores = words.map((word, i) => this.scoresOf((tokens[i] as Token).text, word));
     const pad = this.padScores ?? (this.padScores = this.computeScores(PAD));
-    const emissions = new Float64Array(tokens.length * TAG_COUNT);
+    const emissions = into ?? new Float64Array(tokens.length * TAG_COUNT);
     const w = this.weights;
     const mask = this.mask;
     const oPenalty = entityBias * this.scale;

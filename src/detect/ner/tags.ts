@@ -35,6 +35,11 @@ export function allowed(previous: number, next: number): boolean {
 // that I-X may follow only B-X or I-X (see `allowed`).
 if (TAG_COUNT !== 7) throw new Error('NER tags: the Viterbi decoder expects 7 tags');
 
+/** Decoder work space, grown as needed up to `SCRATCH_LIMIT` cells and reused (decoding is synchronous). */
+export const SCRATCH_LIMIT = (1 << 16) * TAG_COUNT;
+let scoreScratch = new Float64Array(0);
+let backScratch = new Uint8Array(0);
+
 /**
  * Best tag sequence given per-token emission scores (`emissions[i * TAG_COUNT + tag]`) and
  * transition scores (`transitions[prev * TAG_COUNT + tag]`, prev may be START).
@@ -42,8 +47,15 @@ if (TAG_COUNT !== 7) throw new Error('NER tags: the Viterbi decoder expects 7 ta
 export function viterbi(emissions: Float64Array, length: number, transitions: ArrayLike<number>): Uint8Array {
   const tags = new Uint8Array(length);
   if (length === 0) return tags;
-  const score = new Float64Array(length * TAG_COUNT);
-  const back = new Uint8Array(length * TAG_COUNT);
+  const cells = length * TAG_COUNT;
+  if (scoreScratch.length < cells && cells <= SCRATCH_LIMIT) {
+    scoreScratch = new Float64Array(Math.min(SCRATCH_LIMIT, Math.max(cells, scoreScratch.length * 2)));
+    backScratch = new Uint8Array(scoreScratch.length);
+  }
+  // Every cell read below is written first, so the shared buffers need no clearing. A text too
+  // long for them gets its own, which is not kept.
+  const score = cells <= scoreScratch.length ? scoreScratch : new Float64Array(cells);
+  const back = cells <= backScratch.length ? backScratch : new Uint8Array(cells);
   for (let t = 0; t < TAG_COUNT; t++) {
     score[t] = allowed(START, t) ? (emissions[t] ?? 0) + (transitions[START * TAG_COUNT + t] ?? 0) : -Infinity;
   }

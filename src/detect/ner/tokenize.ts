@@ -13,8 +13,10 @@ export interface Token {
   readonly lineStart: boolean;
 }
 
-// Order matters: the alternation is tried left to right at each position.
-const TOKEN = new RegExp(
+// Order matters: the alternation is tried left to right at each position. Sticky: every
+// non-space character starts a token (`\S` is the last alternative), so the scan skips spaces
+// itself and asks the pattern only where a token ends, without building a match array.
+const TOKEN_AT = new RegExp(
   [
     String.raw`https?:\/\/[^\s<>"')\]]+`,
     String.raw`www\.[^\s<>"')\]]+`,
@@ -26,8 +28,9 @@ const TOKEN = new RegExp(
     String.raw`[\p{L}\p{M}\p{N}]+(?:(?:['’\-]|\.(?=\p{N}))[\p{L}\p{M}\p{N}]+)*`,
     String.raw`\S`,
   ].join('|'),
-  'gu',
+  'uy',
 );
+const SPACES = /\s*/y;
 
 const POSSESSIVE = /^(.+?)(['’][sS])$/u;
 
@@ -35,12 +38,17 @@ const POSSESSIVE = /^(.+?)(['’][sS])$/u;
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let lastEnd = 0;
-  TOKEN.lastIndex = 0;
-  for (let match = TOKEN.exec(text); match !== null; match = TOKEN.exec(text)) {
-    const value = match[0];
-    const start = match.index;
-    const lineStart = tokens.length === 0 || text.slice(lastEnd, start).includes('\n');
-    lastEnd = start + value.length;
+  for (;;) {
+    SPACES.lastIndex = lastEnd;
+    SPACES.test(text);
+    const start = SPACES.lastIndex;
+    if (start >= text.length) break;
+    TOKEN_AT.lastIndex = start;
+    if (!TOKEN_AT.test(text)) break;
+    const end = TOKEN_AT.lastIndex;
+    const lineStart = tokens.length === 0 || hasLineBreak(text, lastEnd, start);
+    lastEnd = end;
+    const value = text.slice(start, end);
     const possessive = value.length > 2 ? POSSESSIVE.exec(value) : null;
     if (possessive !== null && possessive[1] !== undefined && possessive[2] !== undefined) {
       const head = possessive[1];
@@ -51,4 +59,9 @@ export function tokenize(text: string): Token[] {
     }
   }
   return tokens;
+}
+
+function hasLineBreak(text: string, from: number, to: number): boolean {
+  for (let index = from; index < to; index++) if (text.charCodeAt(index) === 10) return true;
+  return false;
 }
