@@ -17,7 +17,8 @@ const USAGE = `Usage: veil vault forget --tenant T [--session S] [--yes] [--no-a
 forget   erasure request. With --session: deletes that session's tokens and values.
          Without: deletes every session of the tenant AND its data key (crypto-shredding:
          copies of the rows in backups or replicas can no longer be decrypted); needs --yes.
-         Gateways that already hold the tenant's key in memory keep it until they restart.
+         Running gateways drop the tenant's key at once (PostgreSQL: NOTIFY), or at their
+         next use of the tenant (SQLite): none puts its old tokens back (docs/vault.md).
 purge    deletes every expired entry (TTL) of every tenant and prints the count
 tenants  lists the tenants that have tokens or a data key
 
