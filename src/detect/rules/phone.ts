@@ -108,7 +108,22 @@ function looksLikeCard(digits: string): boolean {
   return digits.length >= 13 && luhnValid(digits);
 }
 
-function scoreSegment(text: string, groups: Group[], plus: boolean, spans: Span[]): void {
+/**
+ * Whether `+digits` is a valid number by libphonenumber's metadata, remembered for the rest of
+ * one text: a number repeated in a text (a signature, a quoted thread) is parsed once.
+ */
+type ValidityMemo = Map<string, boolean>;
+
+function validInternational(digits: string, memo: ValidityMemo): boolean {
+  let valid = memo.get(digits);
+  if (valid === undefined) {
+    valid = parsePhoneNumberFromString(`+${digits}`)?.isValid() === true;
+    memo.set(digits, valid);
+  }
+  return valid;
+}
+
+function scoreSegment(text: string, groups: Group[], plus: boolean, spans: Span[], memo: ValidityMemo): void {
   let first = groups[0];
   if (first === undefined) return;
   // A five-digit group right after a word (a country or town) is a postal code, not a prefix.
@@ -179,10 +194,7 @@ function scoreSegment(text: string, groups: Group[], plus: boolean, spans: Span[
       const code = internationalSplit(digits);
       if (code === undefined) return;
       score = 0.85;
-      if (!context) {
-        const parsed = parsePhoneNumberFromString(`+${digits}`);
-        score = parsed?.isValid() === true ? 0.9 : 0.7;
-      }
+      if (!context) score = validInternational(digits, memo) ? 0.9 : 0.7;
     }
   } else if (digits.length > 15 || (looksLikeCard(digits) && !context)) {
     return;
@@ -221,6 +233,7 @@ function isNanpShape(sizes: readonly number[], digits: string): boolean {
 export function findPhones(text: string): Span[] {
   const spans: Span[] = [];
   if (countDigits(text, 6) < 6) return spans;
+  const memo: ValidityMemo = new Map();
   CANDIDATE.lastIndex = 0;
   for (let match = CANDIDATE.exec(text); match !== null; match = CANDIDATE.exec(text)) {
     const start = match.index;
@@ -239,7 +252,7 @@ export function findPhones(text: string): Span[] {
       const groups = parts[index] as Group[];
       let count = 0;
       for (const group of groups) count += group.end - group.start;
-      if (count >= 6) scoreSegment(text, groups, plus && index === 0, spans);
+      if (count >= 6) scoreSegment(text, groups, plus && index === 0, spans, memo);
     }
   }
   return spans;
