@@ -232,7 +232,7 @@ describe('erasure across processes on one SQLite file', () => {
     const a = await Vault.open({ dataDir, store: new SqliteVaultStore({ file }), masterKey, env: {} });
     const b = await Vault.open({ dataDir, store: new SqliteVaultStore({ file }), masterKey, env: {}, keyCheckMs: 3_600_000 });
     try {
-      expect(new SqliteVaultStore({ file }).watchErasures).toBeUndefined();
+      expect((new SqliteVaultStore({ file }) as VaultStore).watchErasures).toBeUndefined();
       await erasureReachesB({ a, b, close: async () => undefined }, async (held) => {
         expect(held.erased).toBe(false);
         await b.openScope({ tenant: 'acme', session: 'other', lazy: true }).then((scope) => scope.tokenize([]));
