@@ -80,11 +80,16 @@ export class DetectionEngine {
    * detector (LLM, ONNX) returns one.
    */
   detect(text: string, context: DetectContext = {}): Span[] | Promise<Span[]> {
-    const cached = this.cachedSpans(text, context);
-    if (cached !== undefined) return cached;
+    // One digest per text: the same key serves the lookup and, on a miss, the store.
+    const key = this.cache === undefined || context.language !== undefined ? undefined : this.cache.keyOf(text);
+    if (key !== undefined) {
+      const cached = this.cache?.getKeyed(key);
+      // A copy, so a caller that sorts or edits its array cannot change the cache.
+      if (cached !== undefined) return [...cached];
+    }
     const results = this.detectors.map((detector) => detector.detect(text, context));
-    if (!results.some(isPromise)) return this.remember(text, context, this.finish(text, results.flat() as Span[]));
-    return Promise.all(results).then((all) => this.remember(text, context, this.finish(text, all.flat())));
+    if (!results.some(isPromise)) return this.remember(key, this.finish(text, results.flat() as Span[]));
+    return Promise.all(results).then((all) => this.remember(key, this.finish(text, all.flat())));
   }
 
   /**
@@ -111,15 +116,8 @@ export class DetectionEngine {
     return this.finish(text, this.runSync(text, context));
   }
 
-  private cachedSpans(text: string, context: DetectContext): Span[] | undefined {
-    if (this.cache === undefined || context.language !== undefined) return undefined;
-    const spans = this.cache.get(text);
-    // A copy, so a caller that sorts or edits its array cannot change the cache.
-    return spans === undefined ? undefined : [...spans];
-  }
-
-  private remember(text: string, context: DetectContext, spans: Span[]): Span[] {
-    if (this.cache !== undefined && context.language === undefined) this.cache.set(text, [...spans]);
+  private remember(key: string | undefined, spans: Span[]): Span[] {
+    if (key !== undefined) this.cache?.setKeyed(key, [...spans]);
     return spans;
   }
 

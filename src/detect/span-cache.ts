@@ -34,9 +34,25 @@ export class SpanCache {
     return this.entries.size;
   }
 
+  /**
+   * The key of `text`, or undefined when it is too short to be cached. A caller that looks a
+   * text up and then stores its result computes the digest once and uses the `…Keyed` methods.
+   */
+  keyOf(text: string): string | undefined {
+    return text.length < this.minChars ? undefined : digestOf(text);
+  }
+
   get(text: string): readonly Span[] | undefined {
-    if (text.length < this.minChars) return undefined;
-    const key = digestOf(text);
+    const key = this.keyOf(text);
+    return key === undefined ? undefined : this.getKeyed(key);
+  }
+
+  set(text: string, spans: readonly Span[]): void {
+    const key = this.keyOf(text);
+    if (key !== undefined) this.setKeyed(key, spans);
+  }
+
+  getKeyed(key: string): readonly Span[] | undefined {
     const spans = this.entries.get(key);
     if (spans === undefined) {
       this.misses++;
@@ -49,9 +65,7 @@ export class SpanCache {
     return spans;
   }
 
-  set(text: string, spans: readonly Span[]): void {
-    if (text.length < this.minChars) return;
-    const key = digestOf(text);
+  setKeyed(key: string, spans: readonly Span[]): void {
     if (this.entries.has(key)) return;
     this.entries.set(key, spans);
     while (this.entries.size > this.maxEntries) {
