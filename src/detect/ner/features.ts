@@ -229,7 +229,8 @@ function normalise(text: string): string {
   return HAS_DIGIT_OR_QUOTE.test(lower) ? lower.replace(DIGITS, '0').replace(/’/g, "'") : lower;
 }
 
-function wordAttributes(text: string, lexicon: FeatureLexicon): WordAttributes {
+/** The attributes of one word form (uncached; `attributes` memoises them per lexicon). */
+export function wordAttributes(text: string, lexicon: FeatureLexicon): WordAttributes {
   const lower = normalise(text);
   const bare = lower.length > 1 && (lower[0] === '@' || lower[0] === '#') ? lower.slice(1) : lower;
   const shape = shapeOf(text);
@@ -273,9 +274,6 @@ export function attributes(tokens: readonly Token[], lexicon: FeatureLexicon): A
     wordCaches.set(lexicon, cache);
   }
   const words: WordAttributes[] = new Array<WordAttributes>(tokens.length);
-  const starts = new Uint8Array(tokens.length);
-  const lines = new Uint8Array(tokens.length);
-  let previous = '';
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as Token;
     let word = cache.get(token.text);
@@ -285,11 +283,22 @@ export function attributes(tokens: readonly Token[], lexicon: FeatureLexicon): A
       cache.set(token.text, word);
     }
     words[i] = word;
+  }
+  return { words, ...sentenceFlags(tokens) };
+}
+
+/** Per token: 1 when it starts a sentence (or line), and 1 when it starts a line. */
+export function sentenceFlags(tokens: readonly Token[]): Omit<Attributes, 'words'> {
+  const starts = new Uint8Array(tokens.length);
+  const lines = new Uint8Array(tokens.length);
+  let previous = '';
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as Token;
     starts[i] = i === 0 || token.lineStart || SENTENCE_END.has(previous) ? 1 : 0;
     lines[i] = token.lineStart ? 1 : 0;
     previous = token.text;
   }
-  return { words, starts, lines };
+  return { starts, lines };
 }
 
 /**

@@ -8,13 +8,14 @@
  */
 import { readFileSync } from 'node:fs';
 import {
-  attributes,
   localFeatures,
   neighbourFeatures,
   PAD,
   PAIR_FEATURES,
   pairFeatures,
+  sentenceFlags,
   textCase,
+  wordAttributes,
   type FeatureLexicon,
   type FeatureSink,
   type WordAttributes,
@@ -56,6 +57,8 @@ export interface NerModelHeader {
  * Float32 holds them exactly and the emissions equal a feature-by-feature sum bit for bit.
  */
 interface WordScores {
+  /** The word form's attributes, which the pair features read. */
+  readonly word: WordAttributes;
   /** The word as neighbour -1, +1, -2 and +2: seven sums each. */
   readonly neighbour: Sums;
   /** The word's own templates per text casing (1..3) and sentence start (0/1); filled when first needed. */
@@ -128,8 +131,10 @@ export class NerModel {
     into?: Float64Array,
   ): Float64Array {
     const caseOfText = textCase(text);
-    const { words, starts, lines } = attributes(tokens, this.lexicon);
-    const scores = words.map((word, i) => this.scoresOf((tokens[i] as Token).text, word));
+    const { starts, lines } = sentenceFlags(tokens);
+    // One lookup per token: a word form's attributes and weight sums are cached together.
+    const scores = new Array<WordScores>(tokens.length);
+    for (let i = 0; i < tokens.length; i++) scores[i] = this.scoresOf((tokens[i] as Token).text);
     const pad = this.padScores ?? (this.padScores = this.computeScores(PAD));
     const emissions = into ?? new Float64Array(tokens.length * TAG_COUNT);
     const w = this.weights;
@@ -142,13 +147,15 @@ export class NerModel {
     // Pair features differ per token: their table lookups are the only ones left per token.
     const pairs = new Uint32Array(PAIR_FEATURES);
     for (let i = 0; i < tokens.length; i++) {
-      const word = words[i] as WordAttributes;
-      const local = this.localScores(scores[i] as WordScores, word, starts[i] as number, caseOfText);
-      const previous = (scores[i - 1] ?? pad).neighbour;
-      const next = (scores[i + 1] ?? pad).neighbour;
+      const own = scores[i] as WordScores;
+      const before = scores[i - 1] ?? pad;
+      const after = scores[i + 1] ?? pad;
+      const local = this.localScores(own, starts[i] as number, caseOfText);
+      const previous = before.neighbour;
+      const next = after.neighbour;
       const previous2 = (scores[i - 2] ?? pad).neighbour;
       const next2 = (scores[i + 2] ?? pad).neighbour;
-      pairFeatures(words[i - 1] ?? PAD, word, words[i + 1] ?? PAD, lines[i] as number, pairs);
+      pairFeatures(before.word, own.word, after.word, lines[i] as number, pairs);
       // Seven local accumulators: the table lookups dominate, so keep everything else in registers.
       let e0 = (local[0] as number) + (previous[0] as number) + (next[7] as number) + (previous2[14] as number) + (next2[21] as number);
       let e1 = (local[1] as number) + (previous[1] as number) + (next[8] as number) + (previous2[15] as number) + (next2[22] as number);
@@ -194,25 +201,25 @@ export class NerModel {
     for (const position of [-1, 1, -2, 2] as const) {
       this.sumInto(neighbour, NEIGHBOUR_SLOTS[position], (sink) => neighbourFeatures(word, position, sink));
     }
-    return { neighbour, local: [] };
+    return { word, neighbour, local: [] };
   }
 
-  private scoresOf(text: string, word: WordAttributes): WordScores {
+  private scoresOf(text: string): WordScores {
     let scores = this.wordScores.get(text);
     if (scores === undefined) {
-      scores = this.computeScores(word);
+      scores = this.computeScores(wordAttributes(text, this.lexicon));
       if (this.wordScores.size >= SCORE_CACHE_LIMIT) this.wordScores.clear();
       this.wordScores.set(text, scores);
     }
     return scores;
   }
 
-  private localScores(scores: WordScores, word: WordAttributes, start: number, caseOfText: number): Sums {
+  private localScores(scores: WordScores, start: number, caseOfText: number): Sums {
     const slot = caseOfText * 2 + start;
     let local = scores.local[slot];
     if (local === undefined) {
       local = this.newSums(7);
-      this.sumInto(local, 0, (sink) => localFeatures(word, start, caseOfText, sink));
+      this.sumInto(local, 0, (sink) => localFeatures(scores.word, start, caseOfText, sink));
       scores.local[slot] = local;
     }
     return local;
