@@ -127,15 +127,18 @@ export class NerDetector implements Detector {
     const model = preloadNerModel(this.modelPath);
     const { tokens, tags } = model.tag(text, this.bias, this.labelBias);
     const spans: Span[] = [];
-    const mixedCase = textCase(text) !== LOWER_CASE_TEXT;
-    const codeLike = CODE_HINT.test(text);
+    // Both read the whole text and matter only for lone lower-case words: worked out when first needed.
+    let mixedCase: boolean | undefined;
+    let codeLike: boolean | undefined;
     for (const entity of tagsToEntities(text, tokens, tags)) {
       const value = text.slice(entity.start, entity.end);
       // A lone lower-case word in normally cased text ("db", "epochs", "clinic") is a bias
       // artefact unless it is a known name or place ("ask jessica", "in denver").
       // In code and shell commands no lone lower-case word is a name ("pip install", "--epochs").
       if (SINGLE_LOWER_WORD.test(value)) {
+        codeLike ??= CODE_HINT.test(text);
         if (codeLike) continue;
+        mixedCase ??= textCase(text) !== LOWER_CASE_TEXT;
         if (mixedCase && ((model.lexicon.gazetteer.get(value) ?? 0) & NAME_OR_PLACE) === 0) continue;
         // "call", "will", "may": names too, but as lower-case words almost always the verb.
         if ((model.lexicon.capitalisation.get(value) ?? 4) <= 1) continue;
