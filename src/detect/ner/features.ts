@@ -406,16 +406,41 @@ export function neighbourFeatures(n: WordAttributes, position: -2 | -1 | 1 | 2, 
 export const PAIR_FEATURES = 8;
 
 /**
+ * The three pair templates over case classes (below `CASE_SLOTS`; 0 is PAD's) and the line flag
+ * take few values, so their hashes are computed once here and looked up per token.
+ */
+const CASE_SLOTS = 16;
+const PREV_CASE = new Uint32Array(CASE_SLOTS * CASE_SLOTS);
+const NEXT_CASE = new Uint32Array(CASE_SLOTS * CASE_SLOTS);
+const LINE_CASE = new Uint32Array(2 * CASE_SLOTS * CASE_SLOTS);
+for (let x = 0; x < CASE_SLOTS; x++) {
+  for (let y = 0; y < CASE_SLOTS; y++) {
+    PREV_CASE[x * CASE_SLOTS + y] = mix(T.prevCase, mix(x, y));
+    NEXT_CASE[x * CASE_SLOTS + y] = mix(T.nextCase, mix(x, y));
+    for (let line = 0; line < 2; line++) LINE_CASE[(line * CASE_SLOTS + x) * CASE_SLOTS + y] = mix(T.lineCase, mix(mix(line, x), y));
+  }
+}
+
+/**
  * Templates that pair the token with its neighbours, written to `out[0..PAIR_FEATURES)`: these
  * are looked up per token, so they go to an array rather than through a callback.
  */
 export function pairFeatures(p: WordAttributes, a: WordAttributes, nx: WordAttributes, line: number, out: Uint32Array): void {
-  out[0] = mix(T.prevCase, mix(p.caseClass, a.caseClass));
-  out[1] = mix(T.nextCase, mix(a.caseClass, nx.caseClass));
+  const before = p.caseClass;
+  const own = a.caseClass;
+  const after = nx.caseClass;
+  if (before < CASE_SLOTS && own < CASE_SLOTS && after < CASE_SLOTS && (line === 0 || line === 1)) {
+    out[0] = PREV_CASE[before * CASE_SLOTS + own] as number;
+    out[1] = NEXT_CASE[own * CASE_SLOTS + after] as number;
+    out[5] = LINE_CASE[(line * CASE_SLOTS + own) * CASE_SLOTS + after] as number;
+  } else {
+    out[0] = mix(T.prevCase, mix(before, own));
+    out[1] = mix(T.nextCase, mix(own, after));
+    out[5] = mix(T.lineCase, mix(mix(line, own), after));
+  }
   out[2] = mix(T.prevWordShort, mix(p.word, a.short));
   out[3] = mix(T.nextWordShort, mix(a.short, nx.word));
   out[4] = mix(T.shortTrigram, mix(mix(p.short, a.short), nx.short));
-  out[5] = mix(T.lineCase, mix(mix(line, a.caseClass), nx.caseClass));
   out[6] = mix(T.wordNext, mix(a.word, nx.word));
   out[7] = mix(T.prevWordWord, mix(p.word, a.word));
 }
