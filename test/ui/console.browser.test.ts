@@ -106,7 +106,8 @@ async function logOut(page: Page): Promise<void> {
   await page.waitForURL(/\/ui\/login/);
 }
 
-describe.skipIf(!existsSync(CHROMIUM))(`web console in Chromium (skipped when ${CHROMIUM} is absent: apt-get install chromium; CI installs it)`, () => {
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+describe.skipIf(!HAS_CHROMIUM)(`web console in Chromium${HAS_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} is absent; apt-get install chromium, as .ci/run does)`}`, () => {
   let gateway: ConsoleHarness;
   let context: BrowserContext;
   let profile: string;
