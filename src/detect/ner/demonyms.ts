@@ -32,6 +32,29 @@ for (const word of DEMONYMS.split(/\s+/u)) {
   WORDS.add(word.endsWith('s') ? `${word}es` : `${word}s`);
 }
 
+/**
+ * Per ASCII first letter, a bit for each length (below 32) some word of the list has: most
+ * words of a text ("the", "card", "record") are ruled out from their first letter and length
+ * without building their lower-case form. Every listed word is ASCII, and only ASCII letters
+ * lower-case to a different ASCII letter of the same length, so the test never drops a match.
+ */
+const LENGTHS_BY_LETTER = new Uint32Array(26);
+for (const word of WORDS) {
+  const letter = word.charCodeAt(0) - 97;
+  if (letter < 0 || letter >= 26 || word.length >= 32) throw new Error(`demonym list: '${word}' is not a short ASCII word`);
+  LENGTHS_BY_LETTER[letter] = (LENGTHS_BY_LETTER[letter] as number) | (1 << word.length);
+}
+
+/** False only when no listed word can be the lower-case form of `text[start, end)`. */
+function mayBeListed(text: string, start: number, end: number): boolean {
+  const code = text.charCodeAt(start) | 32;
+  // Not an ASCII letter (the Kelvin sign lower-cases to "k"), or hyphenated: ask the list.
+  if (code < 97 || code > 122) return true;
+  for (let index = start + 1; index < end; index++) if (text.charCodeAt(index) === 45) return true;
+  const length = end - start;
+  return length < 32 && ((LENGTHS_BY_LETTER[code - 97] as number) & (1 << length)) !== 0;
+}
+
 // Sticky pair: skip to the next letter, then find where the word ends; no match arrays.
 const NON_LETTERS = /\P{L}*/uy;
 const WORD_AT = /\p{L}+(?:-\p{L}+)?/uy;
@@ -58,6 +81,7 @@ export function findDemonyms(text: string): DemonymMatch[] {
     if (start >= text.length || !WORD_AT.test(text)) break;
     const end = WORD_AT.lastIndex;
     from = end;
+    if (!mayBeListed(text, start, end)) continue;
     const word = text.slice(start, end).toLowerCase();
     const hyphen = word.indexOf('-');
     // "north-american", "african-american": the last part decides.
