@@ -189,6 +189,7 @@ export function textCase(text: string): number {
 }
 
 const SENTENCE_END = new Set(['.', '!', '?', ':', ';', '"', '“', '”', '(', '-', '*', '>', '|']);
+if ([...SENTENCE_END].some((end) => end.length !== 1)) throw new Error('NER features: sentence ends must be single characters');
 
 /** What depends on the word alone; cached per distinct word form. */
 export interface WordAttributes {
@@ -294,7 +295,8 @@ export function sentenceFlags(tokens: readonly Token[]): Omit<Attributes, 'words
   let previous = '';
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as Token;
-    starts[i] = i === 0 || token.lineStart || SENTENCE_END.has(previous) ? 1 : 0;
+    // Every sentence end is one character, so longer tokens skip the set lookup.
+    starts[i] = i === 0 || token.lineStart || (previous.length === 1 && SENTENCE_END.has(previous)) ? 1 : 0;
     lines[i] = token.lineStart ? 1 : 0;
     previous = token.text;
   }
