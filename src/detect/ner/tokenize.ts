@@ -32,6 +32,47 @@ const TOKEN_AT = new RegExp(
 );
 const SPACES = /\s*/y;
 
+function isAsciiAlnum(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+/**
+ * ASCII characters that end a run of ASCII letters and digits for every alternative above:
+ * spaces and punctuation other than `. - _ % + @ : ' /` (which a URL, an e-mail address, an
+ * acronym or a word may continue through). Most tokens of a prompt are such runs, and they are
+ * cut without running the pattern.
+ */
+const ENDS_ASCII_RUN = new Uint8Array(128);
+for (let code = 0; code < 128; code++) ENDS_ASCII_RUN[code] = isAsciiAlnum(code) || ".-_%+@:'/".includes(String.fromCharCode(code)) ? 0 : 1;
+
+/** Where the token starting at `start` ends. */
+function tokenEnd(text: string, start: number): number {
+  if (isAsciiAlnum(text.charCodeAt(start))) {
+    let index = start + 1;
+    while (index < text.length && isAsciiAlnum(text.charCodeAt(index))) index++;
+    if (index === text.length || ENDS_ASCII_RUN[text.charCodeAt(index)] === 1) return index;
+  }
+  TOKEN_AT.lastIndex = start;
+  // Cannot fail: `\S` matches wherever a token starts.
+  return TOKEN_AT.test(text) ? TOKEN_AT.lastIndex : start + 1;
+}
+
+/** The first index from `from` that is not white space (`\s`). */
+function skipSpaces(text: string, from: number): number {
+  let index = from;
+  while (index < text.length) {
+    const code = text.charCodeAt(index);
+    if (code === 32 || (code >= 9 && code <= 13)) index++;
+    else if (code < 128) return index;
+    else {
+      SPACES.lastIndex = index;
+      SPACES.test(text);
+      return SPACES.lastIndex;
+    }
+  }
+  return index;
+}
+
 const POSSESSIVE = /^(.+?)(['’][sS])$/u;
 
 /** Splits `text` into tokens; possessive `'s` becomes its own token. */
@@ -39,13 +80,9 @@ export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let lastEnd = 0;
   for (;;) {
-    SPACES.lastIndex = lastEnd;
-    SPACES.test(text);
-    const start = SPACES.lastIndex;
+    const start = skipSpaces(text, lastEnd);
     if (start >= text.length) break;
-    TOKEN_AT.lastIndex = start;
-    if (!TOKEN_AT.test(text)) break;
-    const end = TOKEN_AT.lastIndex;
+    const end = tokenEnd(text, start);
     const lineStart = tokens.length === 0 || hasLineBreak(text, lastEnd, start);
     lastEnd = end;
     const value = text.slice(start, end);
