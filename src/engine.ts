@@ -10,6 +10,7 @@
  * veil.rehydrate('I called <<PHONE_1>>.', scope); // 'I called +1 415 555 0132.'
  * @module
  */
+import type { DetectContext } from './detect/detector.js';
 import type { DetectionEngine } from './detect/engine.js';
 import { createDefaultEngine } from './detect/registry.js';
 import type { AllowList } from './detect/merge.js';
@@ -54,6 +55,8 @@ export interface VeilOptions {
 export interface MaskCallOptions {
   readonly scope: TokenScope;
   readonly decide?: DecideFn;
+  /** Passed to detection (e.g. to collect per-tier timings). */
+  readonly context?: DetectContext;
 }
 
 export class Veil {
@@ -103,6 +106,7 @@ export class Veil {
       engine: this.detection,
       scope: options.scope,
       ...(options.decide === undefined ? {} : { decide: options.decide }),
+      ...(options.context === undefined ? {} : { context: options.context }),
     });
   }
 

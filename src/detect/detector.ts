@@ -10,7 +10,15 @@ import type { DetectorTier, Span } from '../core/span.js';
 export interface DetectContext {
   /** BCP-47 language hint, when the caller knows it. */
   readonly language?: string;
+  /**
+   * When given, the engine adds each tier's time and spans (before merge) here, for the request's
+   * stage timings. Nothing is added for a cached text; the LLM tier reports through its own log.
+   */
+  readonly tiers?: TierTimings;
 }
+
+/** Time (ms) and spans per detector tier, summed over the texts of one request. */
+export type TierTimings = Partial<Record<DetectorTier, { ms: number; spans: number }>>;
 
 export interface Detector {
   /** Stable id, e.g. `rules.email`; recorded in every span it produces. */

@@ -4,7 +4,7 @@
  * @module
  */
 import type { DetectorTier, Span } from '../core/span.js';
-import type { DetectContext, Detector } from './detector.js';
+import type { DetectContext, Detector, TierTimings } from './detector.js';
 import { compileAllowList, mergeSpans, type AllowList, type CompiledAllowList } from './merge.js';
 import { SpanCache, type SpanCacheOptions } from './span-cache.js';
 
@@ -87,7 +87,11 @@ export class DetectionEngine {
       // A copy, so a caller that sorts or edits its array cannot change the cache.
       if (cached !== undefined) return [...cached];
     }
-    const results = this.detectors.map((detector) => detector.detect(text, context));
+    const tiers = context.tiers;
+    const results =
+      tiers === undefined
+        ? this.detectors.map((detector) => detector.detect(text, context))
+        : this.detectors.map((detector) => timedDetect(detector, text, context, tiers));
     if (!results.some(isPromise)) return this.remember(key, this.finish(text, results.flat() as Span[]));
     return Promise.all(results).then((all) => this.remember(key, this.finish(text, all.flat())));
   }
@@ -154,4 +158,19 @@ export class DetectionEngine {
 
 function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** `detector.detect`, with its time and spans added to its tier (a promise: until it settles). */
+function timedDetect(detector: Detector, text: string, context: DetectContext, tiers: TierTimings): ReturnType<Detector['detect']> {
+  const started = performance.now();
+  const add = <T extends readonly Span[]>(spans: T): T => {
+    // The LLM tier's time, spans and outcome come from its own call log.
+    if (detector.tier === 'llm') return spans;
+    const entry = tiers[detector.tier] ?? (tiers[detector.tier] = { ms: 0, spans: 0 });
+    entry.ms += performance.now() - started;
+    entry.spans += spans.length;
+    return spans;
+  };
+  const spans = detector.detect(text, context);
+  return isPromise(spans) ? spans.then(add) : add(spans);
 }

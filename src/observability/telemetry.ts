@@ -9,7 +9,7 @@
  * const telemetry = await Telemetry.open({ dataDir, env: process.env });
  * // per request:
  * const t = telemetry.begin({ route: '/v1/chat/completions', provider: 'openai', tenant, principal });
- * const result = await t.stage('detect', () => veil.mask(texts, { scope }), 'rules');
+ * const result = await t.mask((context) => veil.mask(texts, { scope, context }));
  * t.masked(result);
  * t.leakGate('pass');
  * t.finish({ status: 200, upstreamStatus: 200, model: 'gpt-4o-mini' });
@@ -21,13 +21,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { AuditLog, type AuditLogOptions } from '../audit/audit-log.js';
 import type { AuditSink } from '../audit/audit-sink.js';
-import { isAuditIdentifier, isAuditRoute, type AuditOutcome, type DetectorTiming, type LeakGateOutcome } from '../audit/event.js';
+import { DETECTOR_TIERS, isAuditIdentifier, isAuditRoute, type AuditOutcome, type DetectorTiming, type LeakGateOutcome } from '../audit/event.js';
+import type { DetectContext, TierTimings } from '../detect/detector.js';
 import { createAuditSink } from '../audit/open-sink.js';
 import { LlmCallLog, llmCallsPossible, withLlmCallLog } from '../detect/llm/call-log.js';
 import { summarizeMask, type MaskSummary } from '../audit/summarize.js';
 import { verifyAudit } from '../audit/verify.js';
 import type { VerifyingKey } from '../audit/signing-key.js';
-import type { MaskedEntity } from '../pipeline/mask.js';
+import type { MaskedEntity, MaskTimings } from '../pipeline/mask.js';
 import type { LabelSetsOptions, Stage } from './labels.js';
 import { metricsHandler, VeilMetrics } from './metrics.js';
 import { setupTracing, VeilTracer, type RequestTrace, type TracingHandle } from './tracing.js';
@@ -226,6 +227,52 @@ export class RequestTelemetry {
   }
 
   /**
+   * Runs the request's `mask()` call and records where its time went: the `detect` stage per tier
+   * (a cached text has no tier work: its detect time is recorded without a tier), then `policy`
+   * and `vault`, from the call's own timings. `body` gets the detection context that collects the
+   * tier timings; LLM calls are logged as `stage('detect')` logs them.
+   */
+  mask<T extends { readonly timings: MaskTimings }>(body: (context: DetectContext) => T | Promise<T>): T | Promise<T> {
+    const began = performance.now();
+    const tiers: TierTimings = {};
+    const context: DetectContext = { tiers };
+    const llm = llmCallsPossible() ? new LlmCallLog() : undefined;
+    const record = (result: T): T => {
+      this.#maskStages(began, result.timings, tiers);
+      if (llm !== undefined) this.#llmCalls(llm);
+      return result;
+    };
+    const result = llm === undefined ? body(context) : withLlmCallLog(llm, () => body(context));
+    return result instanceof Promise ? result.then(record) : record(result);
+  }
+
+  #maskStages(began: number, timings: MaskTimings, tiers: TierTimings): void {
+    let tiered = false;
+    for (const tier of DETECTOR_TIERS) {
+      const entry = tiers[tier];
+      if (entry === undefined) continue;
+      tiered = true;
+      this.#telemetry.metrics.observeStage('detect', entry.ms / 1000, tier);
+      this.#detectors.push({ tier, ms: roundMs(entry.ms), spans: entry.spans });
+    }
+    if (!tiered) this.#telemetry.metrics.observeStage('detect', timings.detectMs / 1000);
+    this.#addStageMs('detect', timings.detectMs);
+    this.#timed('policy', timings.policyMs);
+    this.#timed('vault', timings.vaultMs);
+    // Child spans laid end to end from when the call began (tracing off: no work).
+    if (!this.trace.span.isRecording()) return;
+    let at = performance.timeOrigin + began;
+    for (const [stage, ms] of [['detect', timings.detectMs], ['policy', timings.policyMs], ['vault', timings.vaultMs]] as const) {
+      this.trace.startStage(stage, undefined, at).end({}, at + ms);
+      at += ms;
+    }
+  }
+
+  #addStageMs(stage: Stage, ms: number): void {
+    this.#stageMs[stage] = (this.#stageMs[stage] ?? 0) + ms;
+  }
+
+  /**
    * Records a stage that ran before this recorder existed (authentication decides the tenant the
    * recorder is opened with): `startedAt` is its `performance.now()` at the start, and it ends now.
    */
@@ -242,7 +289,7 @@ export class RequestTelemetry {
 
   #timed(stage: Stage, ms: number, tier?: 'rules' | 'custom' | 'ner' | 'llm'): void {
     this.#telemetry.metrics.observeStage(stage, ms / 1000, tier);
-    this.#stageMs[stage] = (this.#stageMs[stage] ?? 0) + ms;
+    this.#addStageMs(stage, ms);
     if (stage === 'detect' && tier !== undefined) this.#detectors.push({ tier, ms: roundMs(ms), spans: 0 });
   }
 

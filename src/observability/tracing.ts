@@ -214,15 +214,18 @@ export class StageTrace {
     this.span = span;
   }
 
-  /** Ends the stage; `counts` are numbers only (e.g. `{ spans: 3, texts: 2 }`). */
-  end(counts: Readonly<Record<string, number>> = {}): void {
+  /**
+   * Ends the stage; `counts` are numbers only (e.g. `{ spans: 3, texts: 2 }`). `endTime` (epoch
+   * milliseconds) for a stage timed by its caller.
+   */
+  end(counts: Readonly<Record<string, number>> = {}, endTime?: number): void {
     if (!this.span.isRecording()) return;
     const attributes: Attributes = {};
     for (const [name, value] of Object.entries(counts)) {
       if (/^[a-z_]{1,32}$/.test(name) && Number.isFinite(value)) attributes[`veil.${name}`] = value;
     }
     this.span.setAttributes(attributes);
-    this.span.end();
+    this.span.end(endTime);
   }
 
   /** Ends the stage as failed. Records the error's code (a `VeilErrorCode`), never its message. */

@@ -64,6 +64,15 @@ export interface MaskResult {
    * this field.
    */
   readonly replacedValues: readonly string[];
+  /** Where the call's time went, for the request's stage timings. */
+  readonly timings: MaskTimings;
+}
+
+/** Milliseconds of one `mask()` call: detection, policy decisions, token issue (the vault). */
+export interface MaskTimings {
+  readonly detectMs: number;
+  readonly policyMs: number;
+  readonly vaultMs: number;
 }
 
 const DEFAULT_DECISION: SpanDecision = { action: 'mask' };
@@ -81,20 +90,23 @@ export function redactionMarker(type: string): string {
 
 /** Detects and replaces sensitive spans in every text, with one token scope for all of them. */
 export function mask(texts: readonly string[], options: MaskOptions): MaskResult | Promise<MaskResult> {
+  const started = performance.now();
   const spansPerText: (Span[] | Promise<Span[]>)[] = texts.map((text) =>
     options.engine.detect(text, options.context ?? {}),
   );
   if (spansPerText.some((spans) => spans instanceof Promise)) {
-    return Promise.all(spansPerText).then((resolved) => tokenizeAll(texts, resolved, options));
+    return Promise.all(spansPerText).then((resolved) => tokenizeAll(texts, resolved, options, started));
   }
-  return tokenizeAll(texts, spansPerText as Span[][], options);
+  return tokenizeAll(texts, spansPerText as Span[][], options, started);
 }
 
 function tokenizeAll(
   texts: readonly string[],
   spansPerText: readonly Span[][],
   options: MaskOptions,
+  started: number,
 ): MaskResult | Promise<MaskResult> {
+  const detected = performance.now();
   const decide = options.decide ?? (() => DEFAULT_DECISION);
   const planned: Planned[] = [];
   const requests: TokenRequest[] = [];
@@ -113,12 +125,14 @@ function tokenizeAll(
       planned.push({ textIndex, span, decision, request });
     }
   });
+  const decided = performance.now();
+  const timed = (keys: readonly string[]): MaskResult =>
+    assemble(texts, planned, keys, { detectMs: detected - started, policyMs: decided - detected, vaultMs: performance.now() - decided });
   const tokens = options.scope.tokenize(requests);
-  if (tokens instanceof Promise) return tokens.then((keys) => assemble(texts, planned, keys));
-  return assemble(texts, planned, tokens);
+  return tokens instanceof Promise ? tokens.then(timed) : timed(tokens);
 }
 
-function assemble(texts: readonly string[], planned: readonly Planned[], keys: readonly string[]): MaskResult {
+function assemble(texts: readonly string[], planned: readonly Planned[], keys: readonly string[], timings: MaskTimings): MaskResult {
   const out = [...texts];
   const entities: MaskedEntity[] = [];
   const blocked: MaskedEntity[] = [];
@@ -163,5 +177,5 @@ function assemble(texts: readonly string[], planned: readonly Planned[], keys: r
       out[textIndex] = parts.join('');
     }
   }
-  return { texts: out, entities, blocked, replacedValues: [...replacedValues] };
+  return { texts: out, entities, blocked, replacedValues: [...replacedValues], timings };
 }

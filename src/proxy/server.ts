@@ -30,6 +30,7 @@ import { UnmaskService } from '../policy/unmask-service.js';
 import { staticPolicySource, type PolicySource } from '../policy/watch.js';
 import type { RequestTelemetry, Telemetry } from '../observability/telemetry.js';
 import type { TokenScope } from '../vault/token-scope.js';
+import type { DetectContext } from '../detect/detector.js';
 import { readRequestBody } from './body.js';
 import type { GatewayConfig } from './config.js';
 import { DemoUpstream } from './demo-upstream.js';
@@ -486,9 +487,10 @@ export class Gateway {
       const { decide } = admission;
       // The built-in policy keeps the engine's own detection; a policy file configures its own.
       const run = admission.policy.builtin
-        ? () => this.veil.mask(texts, { scope, decide })
-        : () => mask(texts, { engine: admission.engine, scope, decide });
-      const pending = telemetry === undefined ? run() : telemetry.stage('detect', run, 'rules');
+        ? (context?: DetectContext) => this.veil.mask(texts, { scope, decide, ...(context === undefined ? {} : { context }) })
+        : (context?: DetectContext) => mask(texts, { engine: admission.engine, scope, decide, ...(context === undefined ? {} : { context }) });
+      // Timed as the detect (per tier), policy and vault stages.
+      const pending = telemetry === undefined ? run() : telemetry.mask(run);
       result = pending instanceof Promise ? await pending : pending;
       stats.maskMs = performance.now() - maskStarted;
       telemetry?.masked(result);

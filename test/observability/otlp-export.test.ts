@@ -100,7 +100,7 @@ describe('OTLP trace export', () => {
     const resources = exports.flatMap((body) => body.resourceSpans);
     expect(resources[0]?.resource.attributes).toContainEqual({ key: 'service.name', value: { stringValue: 'veil-under-test' } });
     const spans = resources.flatMap((resource) => resource.scopeSpans.flatMap((scope) => scope.spans));
-    expect(spans.map((span) => span.name).sort()).toEqual(['veil.auth', 'veil.detect', 'veil.rehydrate', 'veil.request', 'veil.upstream']);
+    expect(spans.map((span) => span.name).sort()).toEqual(['veil.auth', 'veil.detect', 'veil.policy', 'veil.rehydrate', 'veil.request', 'veil.upstream', 'veil.vault']);
     const request = spans.find((span) => span.name === 'veil.request');
     for (const child of spans.filter((span) => span !== request)) {
       expect(child.traceId).toBe(request?.traceId);

@@ -84,7 +84,12 @@ describe('upstream and rehydrate stage timings', () => {
 
     expect(metrics).toContain('veil_stage_duration_seconds_count{stage="upstream",tier="none"} 2');
     expect(metrics).toContain('veil_stage_duration_seconds_count{stage="rehydrate",tier="none"} 2');
+    // Detection per tier (the text is too short for the detection cache, so both are scanned).
     expect(metrics).toContain('veil_stage_duration_seconds_count{stage="detect",tier="rules"} 2');
+    expect(metrics).toContain('veil_stage_duration_seconds_count{stage="detect",tier="ner"} 2');
+    expect(metrics).not.toContain('veil_stage_duration_seconds_count{stage="detect",tier="none"}');
+    expect(metrics).toContain('veil_stage_duration_seconds_count{stage="policy",tier="none"} 2');
+    expect(metrics).toContain('veil_stage_duration_seconds_count{stage="vault",tier="none"} 2');
     expect(metrics).toContain('veil_stage_duration_seconds_count{stage="auth",tier="none"} 2');
 
     const spans = exporter.getFinishedSpans();
@@ -92,7 +97,7 @@ describe('upstream and rehydrate stage timings', () => {
     expect(roots).toHaveLength(2);
     for (const request of roots) {
       const children = spans.filter((span) => span.parentSpanContext?.spanId === request.spanContext().spanId);
-      expect(children.map((span) => span.name).sort()).toEqual(['veil.auth', 'veil.detect', 'veil.rehydrate', 'veil.upstream']);
+      expect(children.map((span) => span.name).sort()).toEqual(['veil.auth', 'veil.detect', 'veil.policy', 'veil.rehydrate', 'veil.upstream', 'veil.vault']);
       for (const child of children) expect(child.spanContext().traceId).toBe(request.spanContext().traceId);
       expect(children.find((span) => span.name === 'veil.upstream')?.attributes).toEqual({ 'veil.stage': 'upstream' });
       // Authentication ran before the recorder existed; its span still lies inside the request's.
@@ -110,10 +115,15 @@ describe('upstream and rehydrate stage timings', () => {
     // The audit event carries the id the client got back in x-request-id.
     expect(events.map((event) => event.request_id).sort()).toEqual([...requestIds].sort());
     for (const event of events) {
-      expect(Object.keys(event.stage_ms ?? {}).sort()).toEqual(['auth', 'detect', 'rehydrate', 'upstream']);
+      expect(Object.keys(event.stage_ms ?? {}).sort()).toEqual(['auth', 'detect', 'policy', 'rehydrate', 'upstream', 'vault']);
       for (const ms of Object.values(event.stage_ms ?? {})) expect(ms).toBeLessThanOrEqual(event.latency_ms);
     }
     const [json, stream] = events;
+    // Each tier's time and spans (before merge): the rules find the e-mail.
+    for (const event of events as unknown as { detectors: { tier: string; spans: number }[] }[]) {
+      expect(event.detectors.map((timing) => timing.tier).sort()).toEqual(['ner', 'rules']);
+      expect(event.detectors.find((timing) => timing.tier === 'rules')?.spans).toBe(1);
+    }
     expect(json?.stage_ms?.['upstream']).toBeGreaterThanOrEqual(AT_LEAST_MS);
     expect(stream?.stage_ms?.['rehydrate']).toBeGreaterThanOrEqual(AT_LEAST_MS);
   });
