@@ -10,6 +10,11 @@
  */
 import type { DetectionEngine } from '../detect/engine.js';
 import { AUDIT_REASON_MAX } from '../audit/event.js';
+import { mask, type SpanDecision } from '../pipeline/mask.js';
+import { MemoryTokenScope } from '../vault/memory-scope.js';
+
+const REDACTED: SpanDecision = { action: 'redact' };
+const REDACT_ALL = (): SpanDecision => REDACTED;
 
 /** How much of a reason is scanned at all: a reason is a sentence, not a document. */
 const SCAN_LIMIT = 2_000;
@@ -23,15 +28,9 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 export async function auditReason(reason: string | undefined, engine: DetectionEngine): Promise<string | null> {
   const text = reason?.slice(0, SCAN_LIMIT).replace(CONTROL, ' ').trim();
   if (text === undefined || text === '') return null;
-  const spans = [...(await engine.detect(text))].sort((a, b) => a.start - b.start);
-  let redacted = '';
-  let at = 0;
-  for (const span of spans) {
-    if (span.start < at) continue;
-    redacted += `${text.slice(at, span.start)}[${span.type}]`;
-    at = span.end;
-  }
-  redacted += text.slice(at);
+  // The shared pipeline with every span redacted: `[TYPE]` markers, nothing issued or stored.
+  const masked = await mask([text], { engine, scope: new MemoryTokenScope(), decide: REDACT_ALL });
+  let redacted = masked.texts[0] ?? '';
   // What detection did not claim but could still identify someone: long numbers, addresses.
   redacted = redacted.replace(AT_WORD, '[EMAIL]').replace(DIGIT_RUN, (run) => (run.replace(/\D/g, '').length >= 5 ? '[NUMBER]' : run));
   redacted = redacted.replace(/\s+/g, ' ').trim();
