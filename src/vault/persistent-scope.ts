@@ -306,13 +306,20 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
     const fresh: NewVaultEntry[] = [];
     const values: string[] = [];
     const pending = new Set<string>();
+    // A request repeats its values (a resent history, a name on every line): one HMAC each.
+    const lookupByIdentity = new Map<string, string>();
     const lookups = requests.map((request, index) => {
       if (known[index] !== undefined) return undefined;
-      const lookup = lookupOf(this.#keys, this.session, request.type, request.normalized);
+      const id = identity(request.type, request.normalized);
+      let lookup = lookupByIdentity.get(id);
+      if (lookup === undefined) {
+        lookup = lookupOf(this.#keys, this.session, request.type, request.normalized);
+        lookupByIdentity.set(id, lookup);
+      }
       const token = this.#byLookup.get(lookup);
       if (token !== undefined) {
         // Loaded from the store under another surface form; remember this one too.
-        this.#byIdentity.set(identity(request.type, request.normalized), token);
+        this.#byIdentity.set(id, token);
       } else if (!pending.has(lookup)) {
         pending.add(lookup);
         values.push(request.value);
