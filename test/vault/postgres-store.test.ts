@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runVaultStoreContract } from '../conformance/vault-store.contract.js';
@@ -31,7 +32,7 @@ if (pgProbe.url === undefined) {
       for (let i = 0; i < 3; i += 1) {
         const store = new PostgresVaultStore({ connectionString: url, schema });
         await store.init();
-        expect(await store.schemaVersion()).toBe(4);
+        expect(await store.schemaVersion()).toBe(5);
         await store.close();
       }
       const client = new pg.Client({ connectionString: url });
@@ -48,7 +49,7 @@ if (pgProbe.url === undefined) {
       const schema = newSchema('race');
       const stores = Array.from({ length: 8 }, () => new PostgresVaultStore({ connectionString: url, schema }));
       await Promise.all(stores.map((store) => store.init()));
-      for (const store of stores) expect(await store.schemaVersion()).toBe(4);
+      for (const store of stores) expect(await store.schemaVersion()).toBe(5);
       await Promise.all(stores.map((store) => store.close()));
     });
 
@@ -66,7 +67,7 @@ if (pgProbe.url === undefined) {
       await newer.close();
     });
 
-    it('migrates a version-1 schema to version 4 in place, keeping its rows and giving its keys generations', async () => {
+    it('migrates a version-1 schema to version 5 in place, keeping its rows and giving its keys generations', async () => {
       const schema = newSchema('upgrade');
       const store = new PostgresVaultStore({ connectionString: url, schema });
       await store.init();
@@ -77,6 +78,7 @@ if (pgProbe.url === undefined) {
       await store.close();
       const client = new pg.Client({ connectionString: url });
       await client.connect();
+      await client.query(`DROP FUNCTION "${schema}".put_many_and_list_read_first`);
       await client.query(`DROP FUNCTION "${schema}".put_many_and_list_keyed`);
       await client.query(`ALTER TABLE "${schema}".data_keys DROP COLUMN generation`);
       await client.query(`DROP SEQUENCE "${schema}".data_key_generation`);
@@ -86,7 +88,7 @@ if (pgProbe.url === undefined) {
       await client.end();
       const upgraded = new PostgresVaultStore({ connectionString: url, schema });
       await upgraded.init();
-      expect(await upgraded.schemaVersion()).toBe(4);
+      expect(await upgraded.schemaVersion()).toBe(5);
       const [again, next] = await upgraded.putMany([entry, { ...entry, lookup: 'l2' }], tokenKey);
       expect([again?.token, next?.token]).toEqual(['EMAIL_1', 'EMAIL_2']);
       const generations = [(await upgraded.getDataKey('t'))?.generation, (await upgraded.getDataKey('u'))?.generation];
@@ -96,6 +98,51 @@ if (pgProbe.url === undefined) {
       expect(checked).toMatchObject({ keyGeneration: generations[0] });
       expect(checked.others).toHaveLength(2);
       await upgraded.close();
+    });
+
+    it('putManyAndList answers values that all have live entries without the scope lock, and writes under it otherwise', async () => {
+      const schema = newSchema('readfirst');
+      let clock = 1_000;
+      const store = new PostgresVaultStore({ connectionString: url, schema, now: () => clock });
+      await store.init();
+      const entry = (lookup: string, type = 'EMAIL', expiresAt: number | null = null): NewVaultEntry => ({
+        tenant: 't',
+        scope: 's',
+        type,
+        lookup,
+        ciphertext: new Uint8Array([lookup.charCodeAt(0)]),
+        expiresAt,
+      });
+      const first = await store.putManyAndList('t', 's', [entry('a'), entry('b'), entry('p', 'PHONE', 5_000)], tokenKey);
+      expect(first.stored.map((e) => e.token)).toEqual(['EMAIL_1', 'EMAIL_2', 'PHONE_1']);
+      // Another process holds the scope's write lock (as a writer of that scope would).
+      const lockKey = createHash('sha256').update(`veil/vault-scope/v1\u0000${schema}\u00001:t\u0000s`).digest().readBigInt64BE(0).toString();
+      const holder = new pg.Client({ connectionString: url });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_advisory_xact_lock($1::bigint)', [lockKey]);
+        // Every value known (duplicates and order kept): answered at once, nothing written.
+        const known = await store.putManyAndList('t', 's', [entry('b'), entry('a'), entry('b')], tokenKey);
+        expect(known.stored.map((e) => [e.lookup, e.token])).toEqual([['b', 'EMAIL_2'], ['a', 'EMAIL_1'], ['b', 'EMAIL_2']]);
+        expect(known.others.map((e) => e.token)).toEqual(['PHONE_1']);
+        // A new value must wait for the lock: it is numbered under it.
+        let settled = false;
+        const writing = store.putManyAndList('t', 's', [entry('a'), entry('c')], tokenKey).finally(() => {
+          settled = true;
+        });
+        await new Promise((done) => setTimeout(done, 200));
+        expect(settled).toBe(false);
+        await holder.query('COMMIT');
+        expect((await writing).stored.map((e) => e.token)).toEqual(['EMAIL_1', 'EMAIL_3']);
+      } finally {
+        await holder.end();
+      }
+      // An expired entry is not "known": the value is stored again (a new entry, created now).
+      clock = 6_000;
+      const renewed = await store.putManyAndList('t', 's', [entry('a'), entry('p', 'PHONE')], tokenKey);
+      expect(renewed.stored.map((e) => [e.token, e.createdAt, e.expiresAt])).toEqual([['EMAIL_1', 1_000, null], ['PHONE_1', 6_000, null]]);
+      await store.close();
     });
 
     it('tokenTemplate recognises fixed-text formatters; others run client-side with the same results', async () => {

@@ -21,14 +21,17 @@
  * - `putManyAndList` (a gateway request: its values, and the rest of the session for the
  *   answer) is ONE round trip too: `put_many_and_list` (migration 3) runs `put_many`, then
  *   lists the scope's other live entries in a fresh snapshot, so it sees what it just wrote and
- *   everything other replicas committed before.
+ *   everything other replicas committed before. Since migration 5 it reads first
+ *   (`put_many_and_list_read_first`): when every value already has a live entry (a
+ *   conversation's later turns), one statement finds them and nothing is locked or written.
  * - Erasure reaches every replica. `eraseTenant` and `deleteDataKey` run in one transaction that
  *   takes the tenant's advisory lock exclusively, deletes, and sends `pg_notify` on
  *   `veil_vault_forget` (payload: schema, tenant, generation of the shredded key), which
  *   PostgreSQL delivers to every listener only if the transaction commits. `watchErasures`
  *   listens on a connection of its own and reconnects; while it is down it reports `all`, since
  *   notices may have been missed. That is the fast path. The safety net does not depend on it:
- *   `put_many_and_list_keyed` (migration 4, what `putManyAndList` calls, still ONE round trip)
+ *   `put_many_and_list_keyed` (migration 4; `put_many_and_list_read_first`, migration 5, is what
+ *   `putManyAndList` calls and checks the same way, still ONE round trip)
  *   takes the same tenant lock shared, reads the tenant's key generation and writes nothing
  *   when it is not the caller's. So a replica that missed the notice learns at its next
  *   request, before storing anything under the shredded key, and an erasure and a request of
@@ -233,6 +236,59 @@ const MIGRATIONS: readonly string[] = [
                     FROM {schema}.put_many_and_list(p_tenant, p_scope, p_type, p_lookup, p_token, p_ciphertext,
                                                     p_expires, p_now, p_locks, p_async, p_prefix, p_infix, p_suffix,
                                                     p_list_tenant, p_list_scope) p;
+   END
+   $fn$;`,
+  // v5: put_many_and_list_keyed, reading first. On a conversation's later turns every value of
+  // the request already has a live entry: one index probe per value finds them all, in one
+  // statement (one snapshot, so the set is whole or the call takes the writing path), and the
+  // call returns them without the scope lock or put_many's per-entry loop. Nothing is written on
+  // that path, so the lock (which only orders "find or number" writers) is not needed: a live
+  // entry's token never changes, and a concurrent deleteScope or purge is ordered as it would be
+  // against the locked path. The tenant lock and the key generation check stay as in v4.
+  `CREATE FUNCTION {schema}.put_many_and_list_read_first(
+     p_tenant text[], p_scope text[], p_type text[], p_lookup text[], p_token text[],
+     p_ciphertext bytea[], p_expires bigint[], p_now bigint, p_locks bigint[], p_async boolean,
+     p_prefix text, p_infix text, p_suffix text, p_list_tenant text, p_list_scope text,
+     p_tenant_lock bigint, p_key_generation text)
+   RETURNS TABLE (tenant text, scope text, type text, seq integer, lookup text, token text,
+                  ciphertext bytea, created_at bigint, expires_at bigint, created boolean, listed boolean,
+                  key_generation text)
+   LANGUAGE plpgsql VOLATILE AS $fn$
+   DECLARE
+     found_generation text;
+     existing {schema}.entries[];
+   BEGIN
+     PERFORM pg_advisory_xact_lock_shared(p_tenant_lock);
+     SELECT k.generation::text INTO found_generation FROM {schema}.data_keys k WHERE k.tenant = p_list_tenant;
+     RETURN QUERY SELECT NULL::text, NULL::text, NULL::text, NULL::integer, NULL::text, NULL::text, NULL::bytea,
+                         NULL::bigint, NULL::bigint, false, false, coalesce(found_generation, '');
+     IF p_key_generation IS NOT NULL AND found_generation IS DISTINCT FROM p_key_generation THEN
+       RETURN;
+     END IF;
+     SELECT coalesce(array_agg(x ORDER BY l.ord), '{}') INTO existing
+       FROM unnest(coalesce(p_lookup, '{}'::text[])) WITH ORDINALITY AS l(lookup, ord)
+       JOIN {schema}.entries x
+         ON x.tenant = p_list_tenant AND x.scope = p_list_scope AND x.lookup = l.lookup
+        AND (x.expires_at IS NULL OR x.expires_at > p_now);
+     IF cardinality(existing) < coalesce(array_length(p_lookup, 1), 0) THEN
+       RETURN QUERY SELECT p.tenant, p.scope, p.type, p.seq, p.lookup, p.token, p.ciphertext, p.created_at,
+                           p.expires_at, p.created, p.listed, NULL::text
+                      FROM {schema}.put_many_and_list(p_tenant, p_scope, p_type, p_lookup, p_token, p_ciphertext,
+                                                      p_expires, p_now, p_locks, p_async, p_prefix, p_infix, p_suffix,
+                                                      p_list_tenant, p_list_scope) p;
+       RETURN;
+     END IF;
+     RETURN QUERY SELECT e.tenant, e.scope, e.type, e.seq, e.lookup, e.token, e.ciphertext, e.created_at,
+                         e.expires_at, false, false, NULL::text
+                    FROM unnest(existing) WITH ORDINALITY AS e
+                   ORDER BY e.ordinality;
+     RETURN QUERY SELECT x.tenant, x.scope, x.type, x.seq, x.lookup, x.token, x.ciphertext,
+                         x.created_at, x.expires_at, false, true, NULL::text
+                    FROM {schema}.entries x
+                   WHERE x.tenant = p_list_tenant AND x.scope = p_list_scope
+                     AND (x.expires_at IS NULL OR x.expires_at > p_now)
+                     AND x.lookup <> ALL (coalesce(p_lookup, '{}'::text[]))
+                   ORDER BY x.type COLLATE "C", x.seq;
    END
    $fn$;`,
 ];
@@ -818,7 +874,7 @@ function queries(schema: string) {
                                       $7::bytea[], $8::bigint[], $9::bigint[])`,
     putMany: `SELECT * FROM ${schema}.put_many($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[],
                                                  $7::bigint[], $8::bigint, $9::bigint[], $10::boolean, $11, $12, $13)`,
-    putManyAndListKeyed: `SELECT * FROM ${schema}.put_many_and_list_keyed($1::text[], $2::text[], $3::text[], $4::text[],
+    putManyAndListKeyed: `SELECT * FROM ${schema}.put_many_and_list_read_first($1::text[], $2::text[], $3::text[], $4::text[],
                        $5::text[], $6::bytea[], $7::bigint[], $8::bigint, $9::bigint[], $10::boolean, $11, $12, $13, $14, $15,
                        $16::bigint, $17::text)`,
     deleteScope: `DELETE FROM ${entries} WHERE tenant = $1 AND scope = $2`,
