@@ -14,6 +14,7 @@
 import { VeilError, VeilErrorCode } from '../core/errors.js';
 import type { TenantKeys } from './crypto.js';
 import { deriveFormatKeys, type FormatKeys } from './tokens/format-keys.js';
+import { ValueMemo } from './value-memo.js';
 
 export class TenantKeyLease {
   readonly tenant: string;
@@ -21,6 +22,8 @@ export class TenantKeyLease {
   readonly generation: string;
   /** When the store last confirmed this generation (epoch ms). */
   checkedAt: number;
+  /** Lookups and ciphertexts of session values computed under these keys (see `ValueMemo`). */
+  readonly memo = new ValueMemo();
   #revoked = false;
   #formatKeys: FormatKeys | undefined;
 
@@ -45,6 +48,7 @@ export class TenantKeyLease {
   revoke(): void {
     this.#revoked = true;
     this.#formatKeys = undefined;
+    this.memo.close();
   }
 }
 

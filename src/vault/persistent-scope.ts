@@ -308,14 +308,18 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
     const pending = new Set<string>();
     // A request repeats its values (a resent history, a name on every line): one HMAC each.
     const lookupByIdentity = new Map<string, string>();
+    // Values this process already sent for this session under the lease's key: their lookup and
+    // ciphertext are reused (no HMAC, no encryption); the store still answers with the token.
+    const memo = this.#lease?.memo;
     const lookups = requests.map((request, index) => {
       if (known[index] !== undefined) return undefined;
       const id = identity(request.type, request.normalized);
-      let lookup = lookupByIdentity.get(id);
+      const memoised = memo?.get(this.session, request.type, request.normalized, request.value);
+      let lookup = lookupByIdentity.get(id) ?? memoised?.lookup;
       if (lookup === undefined) {
         lookup = lookupOf(this.#keys, this.session, request.type, request.normalized);
-        lookupByIdentity.set(id, lookup);
       }
+      lookupByIdentity.set(id, lookup);
       const token = this.#byLookup.get(lookup);
       if (token !== undefined) {
         // Loaded from the store under another surface form; remember this one too.
@@ -324,12 +328,14 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
         pending.add(lookup);
         values.push(request.value);
         const preset = this.#presetToken(this.#formatOf(request), request);
+        const ciphertext = memoised?.ciphertext ?? encryptValue(this.#keys, this.#context(request.type), request.value);
+        if (memoised === undefined) memo?.set(this.session, request.type, request.normalized, request.value, { lookup, ciphertext });
         fresh.push({
           tenant: this.tenant,
           scope: this.session,
           type: request.type,
           lookup,
-          ciphertext: encryptValue(this.#keys, this.#context(request.type), request.value),
+          ciphertext,
           expiresAt,
           ...(preset === undefined ? {} : { token: preset }),
         });

@@ -241,6 +241,7 @@ export class Vault implements ScopeProvider {
   /** Deletes a session's tokens; returns how many. */
   async deleteScope(tenant: string, session: string): Promise<number> {
     this.#checkOpen();
+    this.#settled.get(tenant)?.memo.forgetSession(session);
     return this.store.deleteScope(tenant, session);
   }
 
