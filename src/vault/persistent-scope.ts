@@ -46,6 +46,7 @@ import type { FormatTokenLookup } from './tokens/matcher.js';
 import { openSivToken, opaqueToken, sivToken } from './tokens/opaque.js';
 import { tokenKey, typeOfTokenKey } from './tokens/placeholder.js';
 import { redactToken } from './tokens/redact.js';
+import type { MemoisedValue } from './value-memo.js';
 import type { NewVaultEntry, VaultEntry, VaultStore } from './vault-store.js';
 
 export interface PersistentScopeOptions {
@@ -314,12 +315,15 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
     const lookups = requests.map((request, index) => {
       if (known[index] !== undefined) return undefined;
       const id = identity(request.type, request.normalized);
-      const memoised = memo?.get(this.session, request.type, request.normalized, request.value);
-      let lookup = lookupByIdentity.get(id) ?? memoised?.lookup;
+      let lookup = lookupByIdentity.get(id);
+      // A value's later spans find its lookup above; only its first span asks the memo, and
+      // that is the span whose value is stored.
+      let memoised: MemoisedValue | undefined;
       if (lookup === undefined) {
-        lookup = lookupOf(this.#keys, this.session, request.type, request.normalized);
+        memoised = memo?.get(this.session, request.type, request.normalized, request.value);
+        lookup = memoised?.lookup ?? lookupOf(this.#keys, this.session, request.type, request.normalized);
+        lookupByIdentity.set(id, lookup);
       }
-      lookupByIdentity.set(id, lookup);
       const token = this.#byLookup.get(lookup);
       if (token !== undefined) {
         // Loaded from the store under another surface form; remember this one too.
