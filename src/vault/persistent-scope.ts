@@ -20,7 +20,10 @@
  * Deferred opening (`PersistentTokenScope.deferred`, the gateway's masked routes): nothing is
  * read on open; the first `tokenize` stores the request's values and loads the rest of the
  * session in ONE store call (`putManyAndList`, one round trip on PostgreSQL), so a request
- * waits on the database once, and rehydrating its answer needs no database at all.
+ * waits on the database once, and rehydrating its answer needs no database at all. A value
+ * the lease's `ValueMemo` already holds for this session is sent with its memoised lookup and
+ * ciphertext (no HMAC, no encryption), and known without decrypting when the store answers
+ * with those bytes; its token is still the store's.
  *
  * Erasure: a scope opened by the vault holds the tenant's `TenantKeyLease`. Opening it (and a
  * deferred scope's first `tokenize`) goes through `putManyAndList` with the lease's key
