@@ -12,9 +12,22 @@ export function normalizeValue(type: string, value: string): string {
   if (DIGIT_TYPES.has(type)) {
     const digits = value.replace(/[^0-9+]/g, '');
     // A leading + on a phone is kept; on everything else it is noise.
-    return type === 'PHONE' ? digits : digits.replace(/\+/g, '');
+    return orWhole(type === 'PHONE' ? digits : digits.replace(/\+/g, ''), value);
   }
-  if (ALNUM_UPPER_TYPES.has(type)) return value.replace(/[^0-9A-Za-z]/g, '').toUpperCase();
+  if (ALNUM_UPPER_TYPES.has(type)) return orWhole(value.replace(/[^0-9A-Za-z]/g, '').toUpperCase(), value);
   if (CASE_INSENSITIVE_TYPES.has(type)) return value.trim().toLowerCase();
+  return whole(value);
+}
+
+function whole(value: string): string {
   return value.trim().replace(/\s+/g, ' ');
+}
+
+/**
+ * A value with no digits or letters left after reduction (a field typed PHONE by its column name
+ * holding "call") keeps its whole form: two different values must never share the empty identity,
+ * or they would share one token and come back as each other.
+ */
+function orWhole(reduced: string, value: string): string {
+  return /[0-9A-Za-z]/.test(reduced) ? reduced : whole(value);
 }
