@@ -10,6 +10,9 @@ const CASE_INSENSITIVE_TYPES = new Set(['EMAIL', 'URL', 'MAC', 'IP']);
 
 export function normalizeValue(type: string, value: string): string {
   if (DIGIT_TYPES.has(type)) {
+    // Only formatting is folded: a value with words in it ("+1 415 555 0132 call", from a field
+    // typed by its name) is not the bare number, and must not come back as it.
+    if (/\p{L}/u.test(value)) return whole(value);
     const digits = value.replace(/[^0-9+]/g, '');
     // A leading + on a phone is kept; on everything else it is noise.
     return orWhole(type === 'PHONE' ? digits : digits.replace(/\+/g, ''), value);
@@ -24,8 +27,8 @@ function whole(value: string): string {
 }
 
 /**
- * A value with no digits or letters left after reduction (a field typed PHONE by its column name
- * holding "call") keeps its whole form: two different values must never share the empty identity,
+ * A value with no digits or letters left after reduction (a field typed ACCOUNT by its column
+ * name holding "—") keeps its whole form: two different values must never share the empty identity,
  * or they would share one token and come back as each other.
  */
 function orWhole(reduced: string, value: string): string {

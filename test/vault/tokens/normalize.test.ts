@@ -18,6 +18,11 @@ describe('normalizeValue', () => {
     expect(normalizeValue('PHONE', '+')).not.toBe(normalizeValue('PHONE', ''));
   });
 
+  it('folds only the formatting of a number, not words around it', () => {
+    expect(normalizeValue('PHONE', '+1 415 555 0132 call')).not.toBe(normalizeValue('PHONE', '+1 415 555 0132'));
+    expect(normalizeValue('SSN', 'SSN 123-45-6789')).not.toBe(normalizeValue('SSN', '123-45-6789'));
+  });
+
   it('gives two such values two tokens, each resolving to its own value', () => {
     const scope = new MemoryTokenScope();
     const request = (value: string) => ({ type: 'PHONE', value, normalized: normalizeValue('PHONE', value) });
