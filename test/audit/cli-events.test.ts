@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCliInProcess } from '../cli/run-cli.js';
+import { readAuditEvents } from './read-events.js';
 
 const root = mkdtempSync(join(tmpdir(), 'veil-cli-audit-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -18,13 +19,7 @@ const VALUES = ['maria.lopez@example.com', 'j.whitfield@corp.example', '078-05-1
 const TEXT = `Patient maria.lopez@example.com (SSN 078-05-1120) called from +1 415 555 0132; card 4111 1111 1111 1111, cc j.whitfield@corp.example.`;
 
 function auditEvents(): Record<string, unknown>[] {
-  const dir = join(dataDir, 'audit');
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.jsonl'))
-    .flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n'))
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((record) => typeof record['kind'] === 'string');
+  return readAuditEvents(dataDir);
 }
 
 function auditText(): string {

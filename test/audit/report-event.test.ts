@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { prepareEvent } from '../../src/audit/event.js';
 import { runCliInProcess } from '../cli/run-cli.js';
+import { readAuditEvents } from './read-events.js';
 
 const root = mkdtempSync(join(tmpdir(), 'veil-report-event-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -17,13 +18,7 @@ const dataDir = join(root, 'data');
 const env = { VEIL_DATA_DIR: join(root, 'elsewhere') };
 
 function events(): Record<string, unknown>[] {
-  const dir = join(dataDir, 'audit');
-  return readdirSync(dir)
-    .filter((name) => name.endsWith('.jsonl'))
-    .flatMap((name) => readFileSync(join(dir, name), 'utf8').split('\n'))
-    .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>)
-    .filter((record) => typeof record['kind'] === 'string');
+  return readAuditEvents(dataDir);
 }
 
 const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');

@@ -32,7 +32,8 @@ export interface FakeLlm {
   close(): Promise<void>;
 }
 
-function completion(content: string): string {
+/** An Ollama-like answer to /v1/chat/completions carrying `content`. */
+export function completion(content: string): string {
   return JSON.stringify({
     id: 'chatcmpl-fake',
     object: 'chat.completion',

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Span } from '../../../src/core/span.js';
+import { completion } from './fake-llm.js';
 import { LlmDetector, chunkText, occurrences, parseAnswer, type LlmStatus } from '../../../src/detect/llm/llm-detector.js';
 
 interface Seen {
@@ -15,18 +16,6 @@ const seen: Seen[] = [];
 let server: Server;
 let baseUrl: string;
 
-/** An Ollama-like answer to /v1/chat/completions. */
-function completion(content: string): string {
-  return JSON.stringify({
-    id: 'chatcmpl-1',
-    object: 'chat.completion',
-    created: 1,
-    model: 'fake',
-    system_fingerprint: 'fp_ollama',
-    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-    usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-  });
-}
 
 /** Names the fake model "recognises": capitalised words from a fixed list. */
 const KNOWN = ['Alice Moreau', 'Bob', 'Falcon', 'Acme Hospital', 'Zed'];
