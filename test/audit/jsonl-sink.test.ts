@@ -22,6 +22,14 @@ async function opened(sink: JsonlAuditSink): Promise<JsonlAuditSink> {
 }
 
 /** Rewrites the event lines, keeping the file layout: each file keeps its line count, the last takes the rest. */
+/** Resolves once no process holds `writer.lock` in `dir` (a writer lets go when idle). */
+async function lockReleased(dir: string): Promise<void> {
+  for (let waited = 0; readdirSync(dir).includes('writer.lock'); waited += 10) {
+    if (waited > 5_000) throw new Error('writer.lock was never released');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 function rewrite(dir: string, edit: (lines: string[]) => string[]): void {
   const files = readdirSync(dir)
     .filter((name) => name.startsWith('events-'))
@@ -80,27 +88,31 @@ describe('JsonlAuditSink specifics', () => {
     await sink.close();
   });
 
-  it('takes the write lock per batch and removes a lock left by a killed process', async () => {
+  it('holds the write lock while busy, lets go when idle, and removes a lock left by a killed process', async () => {
     const dataDir = newDir();
     const sink = await opened(new JsonlAuditSink({ dataDir }));
     await sink.append(events(2));
-    // Between writes nobody holds the lock: another process (veil mcp, the CLI) can write.
-    expect(readdirSync(sink.dir)).not.toContain('writer.lock');
+    // A busy writer keeps the lock between batches...
+    expect(readdirSync(sink.dir)).toContain('writer.lock');
+    // ...and lets go once idle: another process (veil mcp, the CLI) can write.
+    await lockReleased(sink.dir);
     writeFileSync(join(sink.dir, 'writer.lock'), '2147483646 dead\n');
     await sink.append(events(1));
-    expect(readdirSync(sink.dir)).not.toContain('writer.lock');
+    expect(readFileSync(join(sink.dir, 'writer.lock'), 'utf8')).toMatch(new RegExp(`^${process.pid} `));
+    await lockReleased(sink.dir);
     expect((await sink.head()).seq).toBe(3);
     await sink.close();
     // A process killed while taking the lock leaves its draft; the next writer removes it.
     writeFileSync(join(sink.dir, 'writer.lock.2147483646.abc.tmp'), '2147483646 abc\n');
     const next = await opened(new JsonlAuditSink({ dataDir }));
-    expect(readdirSync(next.dir).filter((name) => name.startsWith('writer.lock'))).toEqual([]);
+    expect(readdirSync(next.dir).filter((name) => name.startsWith('writer.lock.') && name.endsWith('.tmp'))).toEqual([]);
     await next.close();
   });
 
   it('waits for a live holder of the lock', async () => {
     const dataDir = newDir();
     const sink = await opened(new JsonlAuditSink({ dataDir }));
+    await lockReleased(sink.dir);
     writeFileSync(join(sink.dir, 'writer.lock'), `${process.pid} other\n`);
     let done = false;
     const write = sink.append(events(1)).then(() => (done = true));

@@ -6,8 +6,8 @@
  *   event changes. The chain runs on across files (the first event of a file links to the last
  *   of the previous), so rotation, archiving or compressing old files never breaks it.
  * - `checkpoints.jsonl`: signed checkpoints.
- * - `writer.lock`: held (pid + random token) for the length of one write. Several processes on
- *   one data dir (the gateway, `veil mcp`, a CLI command) append in turn, each re-reading the
+ * - `writer.lock`: held (pid + random token) while a process writes; a busy writer keeps it
+ *   between batches for up to a second. Several processes on one data dir (the gateway, `veil mcp`, a CLI command) append in turn, each re-reading the
  *   head when another wrote since. Replicas on different machines share the PostgreSQL sink.
  *
  * A batch is one `write` call, so a crash leaves at most one torn line at the end of the last
@@ -30,6 +30,10 @@ export const CHECKPOINT_FILE = 'checkpoints.jsonl';
 export const LOCK_FILE = 'writer.lock';
 const RECENT_IDS = 10_000;
 const LOCK_TIMEOUT_MS = 10_000;
+/** A busy writer lets go of `writer.lock` after this long without a write... */
+const LOCK_IDLE_MS = 100;
+/** ...and after holding it this long, however busy. */
+const LOCK_HOLD_MS = 1_000;
 const EVENT_FILE = /^events-(\d{12})-(\d{8})\.jsonl$/;
 
 export interface JsonlAuditSinkOptions {
@@ -77,6 +81,9 @@ export class JsonlAuditSink implements AuditSink {
    */
   #recentIds = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
+  /** `writer.lock` while this instance holds it (see `#withLock`). */
+  #lock: { readonly path: string; readonly token: string; readonly since: number } | undefined;
+  #lockTimer: NodeJS.Timeout | undefined;
 
   constructor(options: JsonlAuditSinkOptions) {
     this.dir = join(resolve(options.dataDir), AUDIT_DIR);
@@ -196,6 +203,7 @@ export class JsonlAuditSink implements AuditSink {
 
   close(): Promise<void> {
     return this.#exclusive(async () => {
+      await this.#releaseLock();
       await this.#closeHandle();
       this.#opened = false;
     });
@@ -231,12 +239,40 @@ export class JsonlAuditSink implements AuditSink {
   }
 
   /**
-   * Holds `writer.lock` for the length of one write, so that several processes (the gateway,
-   * `veil mcp`, a CLI command) can append to one directory: each takes the lock, re-reads the
-   * head if another process wrote since, appends, and lets go. A lock whose process is gone (killed
-   * mid-write) is removed.
+   * Runs `task` holding `writer.lock`, so that several processes (the gateway, `veil mcp`, a
+   * CLI command) can append to one directory: each takes the lock, re-reads the head if another
+   * process wrote since, appends, and lets go. A lock whose process is gone (killed mid-write) is
+   * removed.
+   *
+   * A busy writer keeps the lock between batches: taking it, checking the files and letting go
+   * cost about ten file-system calls per batch, more than the batch's own append. It lets go
+   * once it has been idle for `LOCK_IDLE_MS`, and after at most `LOCK_HOLD_MS` of continuous
+   * holding, so another process waits that long at worst (its own timeout is `LOCK_TIMEOUT_MS`).
+   * Nobody else writes while the lock is held, so the head needs no re-reading until it is
+   * taken again; a failed write of ours is the one exception (the disk is read again).
    */
   async #withLock<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#lock === undefined) {
+      this.#lock = { path: join(this.dir, LOCK_FILE), token: await this.#takeLock(), since: Date.now() };
+      try {
+        await this.#syncWithDisk();
+      } catch (error) {
+        await this.#releaseLock();
+        throw error;
+      }
+    } else {
+      clearTimeout(this.#lockTimer);
+      if (this.#dirty) await this.#syncWithDisk();
+    }
+    try {
+      return await task();
+    } finally {
+      this.#scheduleRelease();
+    }
+  }
+
+  /** Creates `writer.lock` holding this process's token, waiting while another process holds it. */
+  async #takeLock(): Promise<string> {
     const path = join(this.dir, LOCK_FILE);
     const token = `${process.pid} ${randomUUID()}\n`;
     const deadline = Date.now() + LOCK_TIMEOUT_MS;
@@ -248,7 +284,7 @@ export class JsonlAuditSink implements AuditSink {
       for (let attempt = 0; ; attempt += 1) {
         try {
           await link(draft, path);
-          break;
+          return token;
         } catch (error) {
           if (!isErrno(error, 'EEXIST')) throw new VeilError(VeilErrorCode.Internal, `cannot create ${path}`, { cause: error });
         }
@@ -268,13 +304,33 @@ export class JsonlAuditSink implements AuditSink {
     } finally {
       await unlink(draft).catch(() => undefined);
     }
+  }
+
+  /** After a task: let go now if the lock was held long enough, else once this writer is idle. */
+  #scheduleRelease(): void {
+    const lock = this.#lock;
+    if (lock === undefined) return;
+    clearTimeout(this.#lockTimer);
+    if (Date.now() - lock.since >= LOCK_HOLD_MS) {
+      void this.#exclusive(() => this.#releaseLock());
+      return;
+    }
+    this.#lockTimer = setTimeout(() => void this.#exclusive(() => this.#releaseLock()), LOCK_IDLE_MS);
+    // A process with nothing else to do exits; the lock then names a dead process and the next
+    // writer removes it.
+    this.#lockTimer.unref();
+  }
+
+  /** Records what the files look like and removes `writer.lock`, if this instance holds it. */
+  async #releaseLock(): Promise<void> {
+    const lock = this.#lock;
+    if (lock === undefined) return;
+    clearTimeout(this.#lockTimer);
+    this.#lock = undefined;
     try {
-      await this.#syncWithDisk();
-      const result = await task();
       this.#fingerprint = await this.#diskFingerprint();
-      return result;
     } finally {
-      if ((await readFile(path, 'utf8').catch(() => undefined)) === token) await unlink(path).catch(() => undefined);
+      if ((await readFile(lock.path, 'utf8').catch(() => undefined)) === lock.token) await unlink(lock.path).catch(() => undefined);
     }
   }
 
