@@ -113,13 +113,24 @@ describe('JsonlAuditSink specifics', () => {
     const dataDir = newDir();
     const sink = await opened(new JsonlAuditSink({ dataDir }));
     await lockReleased(sink.dir);
-    writeFileSync(join(sink.dir, 'writer.lock'), `${process.pid} other\n`);
+    // Held by another live process (the test runner's parent).
+    writeFileSync(join(sink.dir, 'writer.lock'), `${process.ppid} other\n`);
     let done = false;
     const write = sink.append(events(1)).then(() => (done = true));
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(done).toBe(false);
     rmSync(join(sink.dir, 'writer.lock'));
     await write;
+    expect((await sink.head()).seq).toBe(1);
+    await sink.close();
+  });
+
+  it('removes a lock naming this very process that no instance here holds (a container restarted under the same pid)', async () => {
+    const dataDir = newDir();
+    const sink = await opened(new JsonlAuditSink({ dataDir }));
+    await lockReleased(sink.dir);
+    writeFileSync(join(sink.dir, 'writer.lock'), `${process.pid} from-a-killed-run\n`);
+    await sink.append(events(1));
     expect((await sink.head()).seq).toBe(1);
     await sink.close();
   });

@@ -34,6 +34,8 @@ const LOCK_TIMEOUT_MS = 10_000;
 const LOCK_IDLE_MS = 100;
 /** ...and after holding it this long, however busy. */
 const LOCK_HOLD_MS = 1_000;
+/** Tokens of the `writer.lock` files instances in this process hold now (any directory). */
+const HELD_LOCKS = new Set<string>();
 const EVENT_FILE = /^events-(\d{12})-(\d{8})\.jsonl$/;
 
 export interface JsonlAuditSinkOptions {
@@ -283,16 +285,22 @@ export class JsonlAuditSink implements AuditSink {
     try {
       for (let attempt = 0; ; attempt += 1) {
         try {
+          // Known as held before it exists on disk, so no instance here ever sees it as stale.
+          HELD_LOCKS.add(token);
           await link(draft, path);
           return token;
         } catch (error) {
+          HELD_LOCKS.delete(token);
           if (!isErrno(error, 'EEXIST')) throw new VeilError(VeilErrorCode.Internal, `cannot create ${path}`, { cause: error });
         }
         const holder = await readFile(path, 'utf8').catch(() => undefined);
         if (holder === undefined) continue;
         const pid = Number.parseInt(holder, 10);
-        // A lock naming a process that no longer exists: the holder was killed.
-        if (Number.isInteger(pid) && pid > 0 && !processAlive(pid)) {
+        // A lock naming a process that no longer exists: the holder was killed. One naming this
+        // process that no instance here holds is as stale: a container restarts a killed gateway
+        // under the same pid.
+        const stale = pid === process.pid ? !HELD_LOCKS.has(holder) : Number.isInteger(pid) && pid > 0 && !processAlive(pid);
+        if (stale) {
           if ((await readFile(path, 'utf8').catch(() => undefined)) === holder) await unlink(path).catch(() => undefined);
           continue;
         }
@@ -331,6 +339,8 @@ export class JsonlAuditSink implements AuditSink {
       this.#fingerprint = await this.#diskFingerprint();
     } finally {
       if ((await readFile(lock.path, 'utf8').catch(() => undefined)) === lock.token) await unlink(lock.path).catch(() => undefined);
+      // Only once the file is gone: until then another instance here must wait, not remove it.
+      HELD_LOCKS.delete(lock.token);
     }
   }
 
