@@ -4,7 +4,8 @@
  * The vault caches one lease per tenant; every scope opened with it keeps a reference. When the
  * tenant is erased (here, or on another replica: see `Vault` and `VaultStore.watchErasures`) the
  * lease is revoked, and every scope holding it forgets what it decrypted and refuses to issue
- * tokens, at once, without the vault having to track its scopes.
+ * tokens, at once, without the vault having to track its scopes; the lease's `ValueMemo` and
+ * `SessionMemory` (what lets a known turn skip the store) are emptied with it.
  *
  * `generation` identifies the stored data key (it survives re-wrapping by key rotation, and a
  * key created after an erasure has a new one). A store call that reports another generation
@@ -14,6 +15,7 @@
 import { VeilError, VeilErrorCode } from '../core/errors.js';
 import type { TenantKeys } from './crypto.js';
 import { deriveFormatKeys, type FormatKeys } from './tokens/format-keys.js';
+import { SessionMemory } from './session-memory.js';
 import { ValueMemo } from './value-memo.js';
 
 export class TenantKeyLease {
@@ -23,15 +25,20 @@ export class TenantKeyLease {
   /** When the store last confirmed this generation (epoch ms). */
   checkedAt: number;
   /** Lookups and ciphertexts of session values computed under these keys (see `ValueMemo`). */
-  readonly memo = new ValueMemo();
+  readonly memo: ValueMemo;
+  /** Tokens of sessions this process loaded, for turns that need no store call (see `SessionMemory`). */
+  readonly sessions: SessionMemory;
   #revoked = false;
   #formatKeys: FormatKeys | undefined;
 
-  constructor(tenant: string, keys: TenantKeys, generation: string, checkedAt: number) {
+  constructor(tenant: string, keys: TenantKeys, generation: string, checkedAt: number, now?: () => number) {
     this.tenant = tenant;
     this.keys = keys;
     this.generation = generation;
     this.checkedAt = checkedAt;
+    const clock = now === undefined ? {} : { now };
+    this.memo = new ValueMemo(clock);
+    this.sessions = new SessionMemory(clock);
   }
 
   get revoked(): boolean {
@@ -49,6 +56,7 @@ export class TenantKeyLease {
     this.#revoked = true;
     this.#formatKeys = undefined;
     this.memo.close();
+    this.sessions.close();
   }
 }
 

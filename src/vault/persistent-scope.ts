@@ -25,6 +25,34 @@
  * ciphertext (no HMAC, no encryption), and known without decrypting when the store answers
  * with those bytes; its token is still the store's.
  *
+ * Known turns (`knownTurns`, deferred scopes only): most turns of a conversation only resend
+ * values the session already has. When every request of the first `tokenize` is a one-way
+ * format (redact, hash) or a value whose live entry the lease's `SessionMemory` holds for this
+ * session, the scope answers from that memory with NO store call: the memory is filled only from
+ * the store's answers (a whole-session load through this process, younger than 5 minutes, and
+ * this process's writes since), and a live entry's token never changes, so the tokens are the
+ * store's. Any other turn goes to the store exactly as above (one `putManyAndList`, the whole
+ * session loaded), and that answer replaces what the memory held for the session. An expired
+ * entry is never served from memory (the store would number the value again); expiry is fixed
+ * when an entry is created (nothing slides), so skipping the store skips no write.
+ *
+ * Such a scope is `partial`: it resolves every token the session had at this process's last load
+ * and every token this process stored since, but not a token another replica stored meanwhile.
+ * The model can only echo such a token if the request shows it to it, so the caller checks the
+ * request it forwards (`needsLoad`: a token-shaped string this scope does not resolve) and, only
+ * then, awaits `loadSession()` (one store call, checking the key like any load) BEFORE
+ * forwarding; the answer is then rehydrated as from a loaded scope, with no store call while it
+ * streams (resolving stays synchronous). Chosen over loading when the answer shows an unknown
+ * token because rehydration is synchronous, the policy's rehydration view is computed from the
+ * scope's types before the answer arrives, and a stream would have to stop mid-way. What it does
+ * not cover: a model that recalls, from conversation state kept by the provider (not resent in
+ * the request), a token another replica issued to this session less than the memory's max age
+ * ago, on a turn whose own values are all known here; that token stays as the model wrote it.
+ * Erasure and known turns: a revoked lease empties the memory (tenant erasure, here or by
+ * notice), a session deleted through this process is forgotten at once, and a known turn trusts
+ * the lease's key only for `keyCheckMs` after the store last confirmed it; a session deleted
+ * through another replica may still be served from memory until its max age has passed.
+ *
  * Erasure: a scope opened by the vault holds the tenant's `TenantKeyLease`. Opening it (and a
  * deferred scope's first `tokenize`) goes through `putManyAndList` with the lease's key
  * generation, so the store refuses the call when that key was shredded meanwhile, by any
@@ -40,13 +68,14 @@ import { VeilError, VeilErrorCode } from '../core/errors.js';
 import type { TenantKeys } from './crypto.js';
 import { encryptValue, lookupOf, tryDecryptValue } from './crypto.js';
 import { isStaleDataKeyError, staleDataKeyError, type TenantKeyLease } from './key-lease.js';
+import { isExpired, type RememberedEntry, type RememberedSession } from './session-memory.js';
 import type { TokenRequest, TokenScope } from './token-scope.js';
 import { deriveFormatKeys, type FormatKeys } from './tokens/format-keys.js';
 import { PLACEHOLDER_ONLY, type FormatChooser, type TokenFormatName } from './tokens/formats.js';
 import { fpeApplies, fpeEncrypt } from './tokens/fpe.js';
 import { hashToken } from './tokens/hash.js';
 import type { FormatTokenLookup } from './tokens/matcher.js';
-import { openSivToken, opaqueToken, sivToken } from './tokens/opaque.js';
+import { OPAQUE_TOKEN, openSivToken, opaqueToken, sivToken } from './tokens/opaque.js';
 import { tokenKey, typeOfTokenKey } from './tokens/placeholder.js';
 import { redactToken } from './tokens/redact.js';
 import type { MemoisedValue } from './value-memo.js';
@@ -73,7 +102,21 @@ export interface PersistentScopeOptions {
    * the tenant's new key instead of failing.
    */
   readonly renew?: () => Promise<TenantKeyLease>;
+  /**
+   * A deferred scope may answer a known turn from the lease's `SessionMemory` without any store
+   * call. Only for callers that check `needsLoad` on the request before forwarding it (and call
+   * `loadSession` when it says so), since such a scope starts `partial`.
+   */
+  readonly knownTurns?: boolean;
+  /**
+   * How long a known turn trusts the lease's key without the store having confirmed it (default
+   * 10 000 ms, as `Vault`'s `keyCheckMs`): past that, the turn makes its store call, which checks it.
+   */
+  readonly keyCheckMs?: number;
 }
+
+/** Default of `PersistentScopeOptions.keyCheckMs`. */
+const DEFAULT_KEY_CHECK_MS = 10_000;
 
 export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
   readonly tenant: string;
@@ -106,6 +149,11 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
   #loaded = true;
   /** Whether some request carried a non-placeholder format of its own (policy per span). */
   #perSpanFormats = false;
+  readonly #knownTurns: boolean;
+  readonly #keyCheckMs: number;
+  /** What a known turn took from the lease's memory; set while the scope is `partial`. */
+  #fromMemory: RememberedSession | undefined;
+  #loading: Promise<void> | undefined;
 
   private constructor(options: PersistentScopeOptions) {
     this.tenant = options.tenant;
@@ -117,6 +165,8 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
     this.#ttlMs = options.ttlSeconds === undefined ? undefined : Math.round(options.ttlSeconds * 1000);
     this.#now = options.now ?? Date.now;
     this.#format = options.format ?? PLACEHOLDER_ONLY;
+    this.#knownTurns = options.knownTurns === true;
+    this.#keyCheckMs = options.keyCheckMs ?? DEFAULT_KEY_CHECK_MS;
   }
 
   /**
@@ -131,9 +181,11 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
       for (const entry of await options.store.listScope(options.tenant, options.session)) scope.#remember(entry);
       return scope;
     }
+    const epoch = lease.sessions.epoch;
     const loaded = await options.store.putManyAndList(options.tenant, options.session, [], tokenKey, lease.generation);
-    checkGeneration(lease, loaded.keyGeneration);
+    checkGeneration(lease, loaded.keyGeneration, scope.#now());
     for (const entry of loaded.others) scope.#remember(entry);
+    lease.sessions.replace(options.session, loaded.others.map(unopened), [], epoch, scope.#now());
     return scope;
   }
 
@@ -174,8 +226,62 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
     return this.#unreadable;
   }
 
+  /**
+   * True after a known turn was answered from the lease's memory, until `loadSession`: the scope
+   * then knows every token the session had at this process's last load of it and every token
+   * this process stored since, but not what other replicas stored meanwhile.
+   */
+  get partial(): boolean {
+    return this.#fromMemory !== undefined;
+  }
+
+  /**
+   * Whether `text` (the request as it is forwarded) holds a token-shaped string that this
+   * `partial` scope does not resolve, but the whole session might: a placeholder key (`TYPE_N`,
+   * in any bracket or case the rehydrator forgives), an opaque `VEIL_…` word, or, when the scope
+   * may hold fpe tokens, a run of 6 or more digits. The caller then awaits `loadSession()` before
+   * forwarding, so the answer (which may echo it) is rehydrated as from a loaded scope. Anything
+   * merely token-shaped counts (`item_1`): a false alarm costs one store call, never a token.
+   */
+  needsLoad(text: string): boolean {
+    if (this.#fromMemory === undefined || this.#erased()) return false;
+    for (const match of text.matchAll(KEY_SHAPE)) {
+      if (this.resolve(match[0].toUpperCase()) === undefined) return true;
+    }
+    if (/veil_/i.test(text)) {
+      for (const match of text.matchAll(OPAQUE_WORDS)) {
+        if (this.resolveOpaque(match[0]) === undefined) return true;
+      }
+    }
+    if (this.#mayHoldFpe()) {
+      for (const match of text.matchAll(DIGIT_RUN)) {
+        const digits = match[0].replace(/\D/g, '');
+        if (digits.length >= 6 && this.resolveFpeDigits(digits) === undefined) return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Makes a `partial` scope whole: ONE store call (checking the lease's key like any load) lists
+   * the session, whose answer wins over what the scope took from memory and refreshes that
+   * memory. Does nothing for a scope that is not partial; concurrent calls share the one call.
+   */
+  loadSession(): Promise<void> {
+    if (this.#fromMemory === undefined) return Promise.resolve();
+    if (this.#erased()) return Promise.reject(staleDataKeyError());
+    this.#loading ??= this.#loadRest().finally(() => {
+      this.#loading = undefined;
+    });
+    return this.#loading;
+  }
+
   tokenize(requests: readonly TokenRequest[]): string[] | Promise<string[]> {
     if (this.#erased()) throw staleDataKeyError();
+    if (!this.#loaded && this.#knownTurns) {
+      const remembered = this.#knownTurn(requests);
+      if (remembered !== undefined) return remembered;
+    }
     const known = requests.map(
       (request) => this.#unstored(request) ?? this.#byIdentity.get(identity(request.type, request.normalized)),
     );
@@ -198,6 +304,7 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
       return undefined;
     }
     this.#values.set(upper, opened);
+    this.#lease?.sessions.learnValue(this.session, entry, opened);
     return opened;
   }
 
@@ -350,7 +457,10 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
       return lookup;
     });
     if (fresh.length > 0 || !this.#loaded) {
-      const stored = await this.#put(fresh);
+      const memory = this.#lease?.sessions;
+      const epoch = memory?.epoch ?? 0;
+      const { stored, others } = await this.#put(fresh);
+      const remembered: RememberedEntry[] = [];
       stored.forEach((entry, index) => {
         const sent = fresh[index];
         // Our own ciphertext back means we created the entry and know its value. Anything else
@@ -358,7 +468,21 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
         // `maria@…`), and that stored value is what every process resolves the token to.
         const ours = sent !== undefined && sameBytes(entry.ciphertext, sent.ciphertext);
         this.#remember(entry, ours ? values[index] : undefined);
+        remembered.push({ entry, value: ours ? values[index] : undefined });
       });
+      if (memory !== undefined) {
+        const identities = requests.flatMap((request, index): [string, string][] => {
+          const lookup = lookups[index];
+          return lookup === undefined ? [] : [[identity(request.type, request.normalized), lookup]];
+        });
+        if (others === undefined) {
+          for (const item of remembered) memory.add(this.session, item.entry, item.value);
+          for (const [id, lookup] of identities) memory.learnIdentity(this.session, id, lookup);
+        } else {
+          // The store listed the whole session: it is what this process remembers of it now.
+          memory.replace(this.session, [...others.map(unopened), ...remembered], identities, epoch, this.#now());
+        }
+      }
     }
     return requests.map((request, index) => {
       const lookup = lookups[index];
@@ -373,15 +497,101 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
     });
   }
 
-  /** `putMany`; for a deferred scope not loaded yet, `putManyAndList`, which loads it as well. */
-  async #put(fresh: readonly NewVaultEntry[]): Promise<VaultEntry[]> {
-    if (this.#loaded) return this.#store.putMany(fresh, tokenKey);
+  /**
+   * `putMany`; for a deferred scope not loaded yet, `putManyAndList`, which loads it as well
+   * (then `others` is the rest of the session).
+   */
+  async #put(fresh: readonly NewVaultEntry[]): Promise<{ stored: VaultEntry[]; others?: VaultEntry[] }> {
+    if (this.#loaded) return { stored: await this.#store.putMany(fresh, tokenKey) };
     const lease = this.#lease;
     const { stored, others, keyGeneration } = await this.#store.putManyAndList(this.tenant, this.session, fresh, tokenKey, lease?.generation);
-    if (lease !== undefined) checkGeneration(lease, keyGeneration);
+    if (lease !== undefined) checkGeneration(lease, keyGeneration, this.#now());
     for (const entry of others) this.#remember(entry);
     this.#loaded = true;
-    return stored;
+    return { stored, others };
+  }
+
+  /**
+   * A known turn: every request is a one-way format or a value whose live entry the lease's
+   * memory holds for this session, from a load younger than its max age, and the lease's key was
+   * confirmed by the store less than `keyCheckMs` ago. The scope then takes every live entry the
+   * memory holds and answers with no store call; it is `partial` until `loadSession`.
+   * Undefined: not a known turn (the caller goes to the store as usual).
+   */
+  #knownTurn(requests: readonly TokenRequest[]): string[] | undefined {
+    const lease = this.#lease;
+    if (lease === undefined || lease.revoked) return undefined;
+    const now = this.#now();
+    if (!(now - lease.checkedAt < this.#keyCheckMs)) return undefined;
+    const remembered = lease.sessions.get(this.session);
+    if (remembered === undefined) return undefined;
+    const tokens: string[] = [];
+    const identities: [string, string][] = [];
+    for (const request of requests) {
+      const unstored = this.#unstored(request);
+      if (unstored !== undefined) {
+        tokens.push(unstored);
+        continue;
+      }
+      const id = identity(request.type, request.normalized);
+      let lookup = remembered.lookupByIdentity.get(id);
+      if (lookup === undefined) {
+        // A surface form this process has not sent yet, of a value the load may have listed
+        // (stored by another replica, or as `Maria@…` for `maria@…`): its lookup tells.
+        lookup =
+          lease.memo.get(this.session, request.type, request.normalized, request.value)?.lookup ??
+          lookupOf(this.#keys, this.session, request.type, request.normalized);
+      }
+      const held = remembered.byLookup.get(lookup);
+      if (held === undefined || isExpired(held.entry, now)) return undefined;
+      identities.push([id, lookup]);
+      tokens.push(held.entry.token);
+    }
+    for (const held of remembered.byLookup.values()) {
+      if (!isExpired(held.entry, now)) this.#remember(held.entry, held.value);
+    }
+    for (const [id, lookup] of identities) {
+      remembered.lookupByIdentity.set(id, lookup);
+      const token = remembered.byLookup.get(lookup)?.entry.token;
+      if (token !== undefined) this.#byIdentity.set(id, token);
+    }
+    this.#loaded = true;
+    this.#fromMemory = remembered;
+    return tokens;
+  }
+
+  /** `loadSession`'s store call. */
+  async #loadRest(): Promise<void> {
+    const lease = this.#lease;
+    const fromMemory = this.#fromMemory;
+    if (lease === undefined || fromMemory === undefined) return;
+    const epoch = lease.sessions.epoch;
+    const { others, keyGeneration } = await this.#store.putManyAndList(this.tenant, this.session, [], tokenKey, lease.generation);
+    checkGeneration(lease, keyGeneration, this.#now());
+    // The store's answer wins. What only the memory knew (an entry deleted in the store since,
+    // within the memory's max age) stays resolvable for this request, which may have sent it.
+    const known = new Map<string, RememberedEntry>();
+    for (const held of fromMemory.byLookup.values()) known.set(held.entry.lookup, held);
+    this.#forgetAll();
+    const claimed = new Set<string>();
+    const listed: RememberedEntry[] = [];
+    for (const entry of others) {
+      const held = known.get(entry.lookup);
+      const value = held !== undefined && held.entry.token === entry.token ? held.value : undefined;
+      this.#remember(entry, value);
+      listed.push({ entry, value });
+      claimed.add(entry.token.toUpperCase());
+    }
+    for (const held of known.values()) {
+      if (!claimed.has(held.entry.token.toUpperCase()) && !this.#byLookup.has(held.entry.lookup)) this.#remember(held.entry, held.value);
+    }
+    this.#fromMemory = undefined;
+    lease.sessions.replace(this.session, listed, fromMemory.lookupByIdentity, epoch, this.#now());
+  }
+
+  /** Whether this scope may hold fpe tokens (the default chooser never picks fpe). */
+  #mayHoldFpe(): boolean {
+    return this.#fpeByDigits.size > 0 || this.#usesSiv();
   }
 
   #remember(entry: VaultEntry, value?: string): void {
@@ -409,12 +619,31 @@ export class PersistentTokenScope implements TokenScope, FormatTokenLookup {
   }
 }
 
-/** The store found another data key than the lease's (or none): the lease's key was shredded. */
-function checkGeneration(lease: TenantKeyLease, found: string | null): void {
-  if (found === lease.generation && !lease.revoked) return;
+/**
+ * The store found another data key than the lease's (or none): the lease's key was shredded.
+ * Otherwise the store has just confirmed the lease's key (what known turns rely on, for
+ * `keyCheckMs`).
+ */
+function checkGeneration(lease: TenantKeyLease, found: string | null, now: number): void {
+  if (found === lease.generation && !lease.revoked) {
+    lease.checkedAt = now;
+    return;
+  }
   lease.revoke();
   throw staleDataKeyError();
 }
+
+/** A listed entry whose value this process has not opened. */
+function unopened(entry: VaultEntry): RememberedEntry {
+  return { entry, value: undefined };
+}
+
+/** A placeholder key as the rehydrator forgives it (any case, `person_1`), on word boundaries. */
+const KEY_SHAPE = /(?<![A-Za-z0-9_])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z][A-Za-z0-9]*)*_\d{1,7}(?![A-Za-z0-9_])/g;
+/** Opaque and SIV token words. */
+const OPAQUE_WORDS = new RegExp(OPAQUE_TOKEN.source, 'gi');
+/** Digits and the separators an fpe token may be written with. */
+const DIGIT_RUN = /\d[\d\s\-.()+/]*\d/g;
 
 /** What an fpe token looks like: digits and the separators they were written with. */
 const FPE_SHAPE = /^[\d\s\-.()+/]+$/;

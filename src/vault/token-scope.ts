@@ -34,3 +34,22 @@ export interface TokenScope {
   /** Number of tokens issued in this scope. */
   readonly size: number;
 }
+
+/**
+ * A session scope that may have answered a known turn from process memory (`partial`; see
+ * `PersistentTokenScope`): before forwarding, a caller that opened it with `knownTurns` awaits
+ * `loadSession()` when `needsLoad(forwarded text)` says the text shows a token it cannot resolve.
+ */
+export interface LoadableScope {
+  readonly partial: boolean;
+  needsLoad(text: string): boolean;
+  loadSession(): Promise<void>;
+}
+
+/** The scope as a `LoadableScope`, or undefined when it always knows its whole session. */
+export function loadableScopeOf(scope: object): LoadableScope | undefined {
+  const candidate = scope as Partial<LoadableScope>;
+  return typeof candidate.needsLoad === 'function' && typeof candidate.loadSession === 'function'
+    ? (candidate as LoadableScope)
+    : undefined;
+}

@@ -22,8 +22,11 @@
  * - whatever happens to that notice, every scope load checks the lease's key generation in the
  *   store call it makes anyway (`putManyAndList`, still one round trip per gateway request) and
  *   a shredded key is revoked there, before anything is decrypted or stored under it;
- * - the one use that makes no store call, `formatKeys` (keyed formats of requests without a
- *   session), re-checks a lease older than `keyCheckMs` (default 10 s) first.
+ * - the uses that make no store call, `formatKeys` (keyed formats of requests without a
+ *   session) and a session's known turn (`OpenScopeRequest.knownTurns`), trust a lease the store
+ *   confirmed less than `keyCheckMs` ago (default 10 s; every scope load confirms it): `formatKeys`
+ *   asks the store first, a known turn makes its usual store call instead. A notice that the
+ *   channel was down (`all`) makes both ask at once.
  * @module
  */
 import { mkdir } from 'node:fs/promises';
@@ -108,6 +111,12 @@ export interface OpenScopeRequest {
    * request's values (one database round trip per request). See `PersistentTokenScope.deferred`.
    */
   readonly lazy?: boolean;
+  /**
+   * With `lazy`: a turn whose values this process already knows for the session makes no store
+   * call at all (see `PersistentTokenScope.partial`). Only for callers that then check
+   * `needsLoad` on what they forward and await `loadSession` when it says so.
+   */
+  readonly knownTurns?: boolean;
 }
 
 /** `VEIL_DATA_DIR`, or `.veil` in the working directory; always absolute. */
@@ -205,6 +214,8 @@ export class Vault implements ScopeProvider {
       tenant,
       session: request.session,
       now: this.#now,
+      keyCheckMs: this.#keyCheckMs,
+      ...(request.knownTurns === true ? { knownTurns: true } : {}),
       ...(ttlSeconds === undefined ? {} : { ttlSeconds }),
       ...(request.format === undefined ? {} : { format: request.format }),
     });
@@ -241,8 +252,13 @@ export class Vault implements ScopeProvider {
   /** Deletes a session's tokens; returns how many. */
   async deleteScope(tenant: string, session: string): Promise<number> {
     this.#checkOpen();
-    this.#settled.get(tenant)?.memo.forgetSession(session);
-    return this.store.deleteScope(tenant, session);
+    const lease = this.#settled.get(tenant);
+    lease?.memo.forgetSession(session);
+    lease?.sessions.forgetSession(session);
+    const deleted = await this.store.deleteScope(tenant, session);
+    // Again once deleted: a request that loaded the session meanwhile must not keep it either.
+    lease?.sessions.forgetSession(session);
+    return deleted;
   }
 
   /** Deletes every expired entry of every tenant; returns how many. */
@@ -366,7 +382,11 @@ export class Vault implements ScopeProvider {
     if ('all' in notice) {
       // Notices may have been missed: nothing cached is trusted without asking the store again
       // (scopes always ask; this makes `formatKeys` ask too).
-      for (const lease of this.#settled.values()) lease.checkedAt = Number.NEGATIVE_INFINITY;
+      // Sessions deleted meanwhile are not trusted from memory either.
+      for (const lease of this.#settled.values()) {
+        lease.checkedAt = Number.NEGATIVE_INFINITY;
+        lease.sessions.clear();
+      }
       for (const tenant of [...this.#leases.keys()]) if (!this.#settled.has(tenant)) this.#leases.delete(tenant);
       return;
     }
@@ -393,7 +413,7 @@ export class Vault implements ScopeProvider {
       });
     }
     try {
-      return new TenantKeyLease(tenant, deriveTenantKeys(dataKey), wrapped.generation, this.#now());
+      return new TenantKeyLease(tenant, deriveTenantKeys(dataKey), wrapped.generation, this.#now(), this.#now);
     } finally {
       dataKey.fill(0);
     }
