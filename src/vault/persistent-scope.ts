@@ -49,9 +49,12 @@
  * the request), a token another replica issued to this session less than the memory's max age
  * ago, on a turn whose own values are all known here; that token stays as the model wrote it.
  * Erasure and known turns: a revoked lease empties the memory (tenant erasure, here or by
- * notice), a session deleted through this process is forgotten at once, and a known turn trusts
- * the lease's key only for `keyCheckMs` after the store last confirmed it; a session deleted
- * through another replica may still be served from memory until its max age has passed.
+ * notice), a session deleted through this process is forgotten at once, one deleted through
+ * another process as soon as the store's notice arrives (PostgreSQL `deleteScope` sends one; a
+ * channel that was down makes every session go), and a known turn trusts the lease's key only
+ * for `keyCheckMs` after the store last confirmed it. Without a notice (SQLite shared with a
+ * `veil vault forget` process, or a notice still in flight) a deleted session may be served
+ * from memory until its max age (5 minutes after this process's last load of it).
  *
  * Erasure: a scope opened by the vault holds the tenant's `TenantKeyLease`. Opening it (and a
  * deferred scope's first `tokenize`) goes through `putManyAndList` with the lease's key

@@ -56,10 +56,14 @@ export interface ScopeWrite {
 
 /**
  * An erasure made by some process (this one included), as `watchErasures` reports it: the
- * tenant and the generation of the data key it shredded, or `all` when the store may have
+ * tenant and the generation of the data key it shredded, a session whose entries were deleted
+ * (`deleteScope`: what a process remembers of it must go), or `all` when the store may have
  * missed some (its notification channel was down) and every cached key must be re-checked.
  */
-export type ErasureNotice = { readonly tenant: string; readonly generation: string | null } | { readonly all: true };
+export type ErasureNotice =
+  | { readonly tenant: string; readonly generation: string | null }
+  | { readonly tenant: string; readonly session: string }
+  | { readonly all: true };
 
 /** A tenant's wrapped data key, as listed for rotation. */
 export interface TenantDataKey {
@@ -100,7 +104,7 @@ export interface VaultStore {
   findByToken(tenant: string, scope: string, token: string): Promise<VaultEntry | undefined>;
   /** Every unexpired entry of a scope, by type then seq. */
   listScope(tenant: string, scope: string): Promise<VaultEntry[]>;
-  /** Removes a scope's entries; returns how many. */
+  /** Removes a scope's entries; returns how many. Tells `watchErasures`, where there is one. */
   deleteScope(tenant: string, scope: string): Promise<number>;
   /** Removes entries with expiresAt <= now; returns how many. */
   purgeExpired(now: number): Promise<number>;

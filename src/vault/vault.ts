@@ -27,6 +27,9 @@
  *   confirmed less than `keyCheckMs` ago (default 10 s; every scope load confirms it): `formatKeys`
  *   asks the store first, a known turn makes its usual store call instead. A notice that the
  *   channel was down (`all`) makes both ask at once.
+ * A session deleted through another process (PostgreSQL notices `deleteScope` too) is dropped
+ * from the lease's `ValueMemo` and `SessionMemory` when the notice arrives; without a notice
+ * (SQLite) both trust what they hold for at most their max age (5 minutes).
  * @module
  */
 import { mkdir } from 'node:fs/promises';
@@ -388,6 +391,13 @@ export class Vault implements ScopeProvider {
         lease.sessions.clear();
       }
       for (const tenant of [...this.#leases.keys()]) if (!this.#settled.has(tenant)) this.#leases.delete(tenant);
+      return;
+    }
+    if ('session' in notice) {
+      // Deleted through some process: what this one remembers of the session goes now.
+      const lease = this.#settled.get(notice.tenant);
+      lease?.memo.forgetSession(notice.session);
+      lease?.sessions.forgetSession(notice.session);
       return;
     }
     this.#revoke(notice.tenant, notice.generation);

@@ -27,7 +27,9 @@
  * - Erasure reaches every replica. `eraseTenant` and `deleteDataKey` run in one transaction that
  *   takes the tenant's advisory lock exclusively, deletes, and sends `pg_notify` on
  *   `veil_vault_forget` (payload: schema, tenant, generation of the shredded key), which
- *   PostgreSQL delivers to every listener only if the transaction commits. `watchErasures`
+ *   PostgreSQL delivers to every listener only if the transaction commits. `deleteScope` sends
+ *   one too (schema, tenant, session), in its one statement, so replicas drop what they
+ *   remember of a deleted session (`SessionMemory`) without waiting for its max age. `watchErasures`
  *   listens on a connection of its own and reconnects; while it is down it reports `all`, since
  *   notices may have been missed. That is the fast path. The safety net does not depend on it:
  *   `put_many_and_list_keyed` (migration 4; `put_many_and_list_read_first`, migration 5, is what
@@ -461,7 +463,14 @@ export class PostgresVaultStore implements VaultStore {
   }
 
   async deleteScope(tenant: string, scope: string): Promise<number> {
-    return this.#count(this.#q.deleteScope, [tenant, scope]);
+    await this.#ready();
+    try {
+      // One statement: the notice is delivered only if the delete commits.
+      const rows = await this.#pool.query<{ count: number }>(this.#q.deleteScope, [tenant, scope, FORGET_CHANNEL, sessionNoticePayload(this.schema, tenant, scope)]);
+      return rows.rows[0]?.count ?? 0;
+    } catch (error) {
+      throw wrapError(error);
+    }
   }
 
   async purgeExpired(now: number): Promise<number> {
@@ -877,7 +886,8 @@ function queries(schema: string) {
     putManyAndListKeyed: `SELECT * FROM ${schema}.put_many_and_list_read_first($1::text[], $2::text[], $3::text[], $4::text[],
                        $5::text[], $6::bytea[], $7::bigint[], $8::bigint, $9::bigint[], $10::boolean, $11, $12, $13, $14, $15,
                        $16::bigint, $17::text)`,
-    deleteScope: `DELETE FROM ${entries} WHERE tenant = $1 AND scope = $2`,
+    deleteScope: `WITH deleted AS (DELETE FROM ${entries} WHERE tenant = $1 AND scope = $2 RETURNING 1)
+                  SELECT count(*)::int AS count, pg_notify($3, $4) FROM deleted`,
     deleteTenant: `DELETE FROM ${entries} WHERE tenant = $1`,
     purge: `DELETE FROM ${entries} WHERE expires_at IS NOT NULL AND expires_at <= $1`,
     getKey: `SELECT tenant, key_id, wrapped, generation::text FROM ${keys} WHERE tenant = $1`,
@@ -954,6 +964,12 @@ function noticePayload(schema: string, tenant: string, generation: string): stri
   return Buffer.byteLength(payload, 'utf8') < MAX_NOTIFY_PAYLOAD ? payload : JSON.stringify({ schema, all: true });
 }
 
+/** The notice of a deleted session (processes drop what they remember of it). */
+function sessionNoticePayload(schema: string, tenant: string, session: string): string {
+  const payload = JSON.stringify({ schema, tenant, session });
+  return Buffer.byteLength(payload, 'utf8') < MAX_NOTIFY_PAYLOAD ? payload : JSON.stringify({ schema, all: true });
+}
+
 /** A notice of `schema`, or undefined (another schema's, or not ours). */
 function parseNotice(payload: string | undefined, schema: string): ErasureNotice | undefined {
   let parsed: unknown;
@@ -965,6 +981,7 @@ function parseNotice(payload: string | undefined, schema: string): ErasureNotice
   if (typeof parsed !== 'object' || parsed === null || !('schema' in parsed) || parsed.schema !== schema) return undefined;
   if ('all' in parsed && parsed.all === true) return { all: true };
   if (!('tenant' in parsed) || typeof parsed.tenant !== 'string') return undefined;
+  if ('session' in parsed) return typeof parsed.session === 'string' ? { tenant: parsed.tenant, session: parsed.session } : undefined;
   const generation = 'generation' in parsed && typeof parsed.generation === 'string' ? parsed.generation : null;
   return { tenant: parsed.tenant, generation };
 }
