@@ -23,7 +23,8 @@
  * - each entry keeps its `expiresAt`: the caller does not serve an expired entry (the store
  *   numbers that value again), and the memory drops it when asked;
  * - it is bounded: at most `maxEntries` entries over all sessions, least recently used sessions
- *   go first, and a session larger than that is not remembered.
+ *   go first, and a session larger than that is not remembered; sessions past their age are
+ *   swept out as other sessions are loaded, so values do not linger in memory unused.
  *
  * It holds no session's TTL semantics of its own: an entry's expiry is fixed when the store
  * creates it (storing a value that already has a live entry returns that entry unchanged), so a
@@ -53,7 +54,7 @@ interface Held extends RememberedSession {
 }
 
 export interface SessionMemoryOptions {
-  /** Most entries held over all sessions (default 50 000). */
+  /** Most entries held over all sessions of the tenant (default 20 000). */
   readonly maxEntries?: number;
   /** How long a session is trusted after its last whole-session load (default 5 minutes). */
   readonly maxAgeMs?: number;
@@ -72,11 +73,14 @@ export class SessionMemory {
   #closed = false;
   /** Bumped by every forget: a load that began before one is not remembered. */
   #epoch = 0;
+  /** When sessions past their age were last swept out (values must not linger unused). */
+  #sweptAt: number;
 
   constructor(options: SessionMemoryOptions = {}) {
-    this.#maxEntries = options.maxEntries ?? 50_000;
+    this.#maxEntries = options.maxEntries ?? 20_000;
     this.#maxAgeMs = options.maxAgeMs ?? DEFAULT_SESSION_MEMORY_AGE_MS;
     this.#now = options.now ?? Date.now;
+    this.#sweptAt = this.#now();
   }
 
   /** Entries held over all sessions. */
@@ -130,6 +134,7 @@ export class SessionMemory {
     this.#sessions.set(session, { loadedAt, byLookup, lookupByIdentity });
     this.#entries += byLookup.size;
     this.#evict();
+    this.#sweep();
   }
 
   /**
@@ -184,6 +189,14 @@ export class SessionMemory {
   #drop(session: string, held: Held): void {
     this.#sessions.delete(session);
     this.#entries -= held.byLookup.size;
+  }
+
+  /** At most every fifth of the max age: drops every session past it, used or not. */
+  #sweep(): void {
+    const now = this.#now();
+    if (now - this.#sweptAt < this.#maxAgeMs / 5) return;
+    this.#sweptAt = now;
+    for (const [session, held] of this.#sessions) if (now - held.loadedAt >= this.#maxAgeMs) this.#drop(session, held);
   }
 
   #evict(): void {

@@ -271,6 +271,16 @@ describe('SessionMemory', () => {
     expect(memory.size).toBe(0);
   });
 
+  it('sweeps out sessions past their age when another session is loaded', () => {
+    let clock = 0;
+    const memory = new SessionMemory({ maxAgeMs: 100, now: () => clock });
+    memory.replace('old', [{ entry: entry('a', 'EMAIL_1'), value: 'a@x' }], [], memory.epoch, clock);
+    clock = 150;
+    memory.replace('new', [{ entry: entry('b', 'EMAIL_1'), value: 'b@x' }], [], memory.epoch, clock);
+    // Never asked for again, yet gone: only the new session's entry is held.
+    expect(memory.size).toBe(1);
+  });
+
   it('does not remember a load that began before the session was forgotten', () => {
     const memory = new SessionMemory();
     const epoch = memory.epoch;
