@@ -32,11 +32,17 @@ export interface ScopeRequest {
    * rehydrate (the gateway); memory scopes ignore it.
    */
   readonly lazy?: boolean;
+  /**
+   * With `lazy`: a turn whose values the vault already knows for the session makes no store call;
+   * the scope may then be partial (`vault/token-scope.ts` `loadableScopeOf`), and the caller
+   * checks what it forwards with `needsLoad`. Only for callers that do (the gateway).
+   */
+  readonly knownTurns?: boolean;
 }
 
 /** The part of the vault the engine needs. */
 export interface ScopeProvider {
-  openScope(request: { tenant: string; session: string; ttlSeconds?: number; lazy?: boolean }): Promise<TokenScope>;
+  openScope(request: { tenant: string; session: string; ttlSeconds?: number; lazy?: boolean; knownTurns?: boolean }): Promise<TokenScope>;
   /**
    * The tenant's token-format keys. With it, requests without a session issue the same opaque,
    * fpe and hash tokens as the tenant's sessions (and as every other replica on the same vault).
@@ -90,6 +96,7 @@ export class Veil {
         session: request.session,
         ...(request.ttlSeconds === undefined ? {} : { ttlSeconds: request.ttlSeconds }),
         ...(request.lazy === true ? { lazy: true } : {}),
+        ...(request.knownTurns === true ? { knownTurns: true } : {}),
       });
     }
     const key = `${tenant}\u0000${request.session}`;

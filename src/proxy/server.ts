@@ -29,7 +29,7 @@ import { defaultPolicy } from '../policy/load.js';
 import { UnmaskService } from '../policy/unmask-service.js';
 import { staticPolicySource, type PolicySource } from '../policy/watch.js';
 import type { RequestTelemetry, Telemetry } from '../observability/telemetry.js';
-import type { TokenScope } from '../vault/token-scope.js';
+import { loadableScopeOf, type TokenScope } from '../vault/token-scope.js';
 import type { DetectContext } from '../detect/detector.js';
 import { readRequestBody } from './body.js';
 import type { GatewayConfig } from './config.js';
@@ -474,7 +474,10 @@ export class Gateway {
       ...(session === undefined ? {} : { session }),
       ...(session === undefined || sessionTtlSeconds === undefined ? {} : { ttlSeconds: sessionTtlSeconds }),
       // Texts to mask: the vault loads the session with the values' write, one round trip.
-      ...(extraction.texts.length > 0 ? { lazy: true } : {}),
+      // A turn that only resends values this process knows for the session skips the vault,
+      // unless the provider holds part of the conversation itself: its answer may then recall a
+      // token that only the stored session knows.
+      ...(extraction.texts.length > 0 ? { lazy: true, ...(referencesProviderState(body) ? {} : { knownTurns: true }) } : {}),
     });
     const scope: TokenScope = scopeOrPromise instanceof Promise ? await scopeOrPromise : scopeOrPromise;
     let outgoing: string | Buffer = prepared?.changed === true ? JSON.stringify(body) : raw;
@@ -512,6 +515,13 @@ export class Gateway {
         }
         telemetry?.leakGate('pass');
       }
+    }
+    // A known turn was answered from the vault's memory: when the request shows a token of the
+    // session that memory does not hold (another replica issued it), the session is loaded before
+    // forwarding (one store call, only then), so an answer echoing it is put back.
+    const loadable = loadableScopeOf(scope);
+    if (loadable?.partial === true && loadable.needsLoad(typeof outgoing === 'string' ? outgoing : outgoing.toString('utf8'))) {
+      await loadable.loadSession();
     }
     stats.feed?.forward(outgoing, session);
     // One order for every provider: caller's own key, policy key, gateway key (keyed-upstream.ts).
@@ -573,4 +583,14 @@ function withoutHeaders(headers: IncomingHttpHeaders, names: readonly string[]):
   const copy: IncomingHttpHeaders = { ...headers };
   for (const name of names) delete copy[name];
   return copy;
+}
+
+/**
+ * Request fields through which a provider adds conversation state it keeps itself (Responses
+ * `previous_response_id` and `conversation`, Gemini cached contents) to what the request shows.
+ */
+const PROVIDER_STATE_FIELDS = ['previous_response_id', 'conversation', 'cachedContent', 'cached_content'] as const;
+
+function referencesProviderState(body: Record<string, unknown>): boolean {
+  return PROVIDER_STATE_FIELDS.some((field) => body[field] !== undefined && body[field] !== null);
 }

@@ -74,10 +74,10 @@ if (pgProbe.url === undefined) {
         // A known value and a new one: still one.
         const second = await turn(`Mail ${EMAIL} and call ${PHONE}`, 'Called <<PHONE_1>> about <<EMAIL_1>>.');
         expect(second).toEqual({ queries: ['put_many_and_list'], answer: `Called ${PHONE} about ${EMAIL}.` });
-        // Nothing to mask, but the model recalls earlier turns (server-side history): the one
-        // call loads the session, and both tokens come back.
+        // Nothing to mask, but the model recalls earlier turns (server-side history): a known
+        // turn (every value of the session is remembered here), no query, and both tokens come back.
         const third = await turn('Thanks, and remind me of both?', 'Both: <<EMAIL_1>>, <<PHONE_1>>.');
-        expect(third).toEqual({ queries: ['put_many_and_list'], answer: `Both: ${EMAIL}, ${PHONE}.` });
+        expect(third).toEqual({ queries: [], answer: `Both: ${EMAIL}, ${PHONE}.` });
         expect(upstream.recorded.map((request) => request.body).join('\n')).not.toContain(EMAIL);
 
         // What the gateway avoids: an eagerly opened scope reads first (the same call, checking
