@@ -32,6 +32,11 @@ for (const word of DEMONYMS.split(/\s+/u)) {
   WORDS.add(word.endsWith('s') ? `${word}es` : `${word}s`);
 }
 
+/** Whether `word` is a listed nationality / group word or its plural ("Palestinian", "Saudis"). */
+export function isDemonym(word: string): boolean {
+  return WORDS.has(word.toLowerCase());
+}
+
 /**
  * Per ASCII first letter, a bit for each length (below 32) some word of the list has: most
  * words of a text ("the", "card", "record") are ruled out from their first letter and length

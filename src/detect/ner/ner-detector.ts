@@ -1,6 +1,7 @@
 /**
  * The built-in named-entity detector (tier T2): PERSON, LOCATION/ADDRESS and ORG from the
- * shipped perceptron model, @handles as PERSON, and stated ages. Offline, CPU only,
+ * shipped perceptron model (plus the untagged repeats of a tagged name in the same text),
+ * @handles as PERSON, and stated ages. Offline, CPU only,
  * synchronous. The model is read on first use (or by `preloadNerModel`), once per process, and
  * results are cached per text in a bounded LRU keyed by a hash of the text and the options.
  * @module
@@ -15,6 +16,7 @@ import { findDemonyms } from './demonyms.js';
 import { GAZ, textCase } from './features.js';
 import { LruCache } from './lru.js';
 import { loadModelFile, type NerModel } from './model.js';
+import { propagateMentions } from './propagate.js';
 import { tagsToEntities } from './spans.js';
 import type { NerLabel } from './tags.js';
 
@@ -42,6 +44,11 @@ export interface NerDetectorOptions {
   readonly ages?: boolean;
   /** Report nationality / religious group words ("Peruvian", "Saudis") as MISC. Default true. */
   readonly nationalities?: boolean;
+  /**
+   * Also report the untagged repeats of a tagged name in the same text (the surname alone after
+   * the full name, an organisation named again). Default true.
+   */
+  readonly propagate?: boolean;
   /** Confidence given to model spans. Default 0.85. */
   readonly score?: number;
   /** Detector id. Default `ner.builtin`. */
@@ -88,6 +95,7 @@ export class NerDetector implements Detector {
   private readonly handles: boolean;
   private readonly ages: boolean;
   private readonly nationalities: boolean;
+  private readonly propagate: boolean;
   private readonly score: number;
   private readonly cache: LruCache<string, readonly Span[]>;
   private readonly configKey: string;
@@ -100,10 +108,11 @@ export class NerDetector implements Detector {
     this.handles = options.handles ?? true;
     this.ages = options.ages ?? true;
     this.nationalities = options.nationalities ?? true;
+    this.propagate = options.propagate ?? true;
     this.score = options.score ?? 0.85;
     this.cache = new LruCache(options.cacheSize ?? 1024);
     this.types = ['PERSON', 'LOCATION', 'ADDRESS', 'ORG', ...(this.ages ? ['AGE'] : []), ...(this.nationalities ? ['MISC'] : [])];
-    this.configKey = JSON.stringify([modelKey(this.modelPath), this.bias, this.labelBias, this.handles, this.ages, this.nationalities, this.score, this.id]);
+    this.configKey = JSON.stringify([modelKey(this.modelPath), this.bias, this.labelBias, this.handles, this.ages, this.nationalities, this.propagate, this.score, this.id]);
   }
 
   detect(text: string): readonly Span[] {
@@ -130,7 +139,8 @@ export class NerDetector implements Detector {
     // Both read the whole text and matter only for lone lower-case words: worked out when first needed.
     let mixedCase: boolean | undefined;
     let codeLike: boolean | undefined;
-    for (const entity of tagsToEntities(text, tokens, tags)) {
+    const entities = tagsToEntities(text, tokens, tags);
+    for (const entity of this.propagate ? propagateMentions(tokens, entities, model.lexicon) : entities) {
       const value = text.slice(entity.start, entity.end);
       // A lone lower-case word in normally cased text ("db", "epochs", "clinic") is a bias
       // artefact unless it is a known name or place ("ask jessica", "in denver").

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import type { Span } from '../../../src/core/span.js';
+import { GAZ, type FeatureLexicon } from '../../../src/detect/ner/features.js';
+import { createNerDetector } from '../../../src/detect/ner/ner-detector.js';
+import { propagateMentions } from '../../../src/detect/ner/propagate.js';
+import type { RawEntity } from '../../../src/detect/ner/spans.js';
+import type { NerLabel } from '../../../src/detect/ner/tags.js';
+import { tokenize } from '../../../src/detect/ner/tokenize.js';
+
+const lexicon: FeatureLexicon = {
+  gazetteer: new Map([
+    ['may', GAZ.CALENDAR | GAZ.FIRST],
+    ['dr', GAZ.TITLE],
+  ]),
+  // "will" is almost never capitalised mid-sentence in running text; "lindqvist" always is.
+  capitalisation: new Map([
+    ['will', 0],
+    ['lindqvist', 4],
+  ]),
+};
+
+/** Entities for the given (value, label) pairs, each at its first occurrence in `text`. */
+function tagged(text: string, ...values: [string, NerLabel][]): RawEntity[] {
+  return values.map(([value, label]) => {
+    const start = text.indexOf(value);
+    if (start < 0) throw new Error(`test setup: '${value}' is not in the text`);
+    return { start, end: start + value.length, label };
+  });
+}
+
+function propagated(text: string, ...values: [string, NerLabel][]): string[] {
+  return propagateMentions(tokenize(text), tagged(text, ...values), lexicon).map(
+    (e) => `${e.label}:${text.slice(e.start, e.end)}@${e.start}`,
+  );
+}
+
+describe('propagateMentions', () => {
+  it('finds the surname and first name alone after a full name, and repeats of whole mentions', () => {
+    const text = 'Maria Lindqvist joined Acme Freight Systems. Lindqvist said Maria liked Acme Freight Systems.';
+    expect(propagated(text, ['Maria Lindqvist', 'PERSON'], ['Acme Freight Systems', 'ORG'])).toEqual([
+      'PERSON:Maria Lindqvist@0',
+      'ORG:Acme Freight Systems@23',
+      'PERSON:Lindqvist@45',
+      'PERSON:Maria@60',
+      'ORG:Acme Freight Systems@72',
+    ]);
+  });
+
+  it('leaves words alone that are usually lower-case, calendar words, titles and other names', () => {
+    const text = 'Will Lindqvist called in May. Will you call back? Lindqvist Holdings sent Dr. May Ward a note.';
+    const out = propagated(text, ['Will Lindqvist', 'PERSON']);
+    // "Will" the verb, "May" the month and "Lindqvist Holdings" (a different name) are not repeats.
+    expect(out).toEqual(['PERSON:Will Lindqvist@0']);
+  });
+
+  it('only matches exact token texts and never a word inside a tagged span', () => {
+    const text = 'Anna Berg met Bergman. Anna Berg left; BERG stayed.';
+    const out = propagated(text, ['Anna Berg', 'PERSON']);
+    expect(out).toEqual(['PERSON:Anna Berg@0', 'PERSON:Anna Berg@23']);
+  });
+
+  it('grows a mention tagged in part to the whole name given elsewhere, and calls a lone surname tagged ORG a person', () => {
+    const text = 'Debra Perlingiere\nSee the draft. Regards,\nDebra Perlingiere\nPerlingiere approved it.';
+    const first = { start: 0, end: 'Debra'.length, label: 'PERSON' as const };
+    const second = text.indexOf('Debra', 1);
+    const third = text.lastIndexOf('Perlingiere');
+    const entities: RawEntity[] = [
+      first,
+      { start: second, end: second + 'Debra Perlingiere'.length, label: 'PERSON' },
+      { start: third, end: third + 'Perlingiere'.length, label: 'ORG' },
+    ];
+    const out = propagateMentions(tokenize(text), entities, lexicon).map((e) => `${e.label}:${text.slice(e.start, e.end)}`);
+    expect(out).toEqual(['PERSON:Debra Perlingiere', 'PERSON:Debra Perlingiere', 'PERSON:Perlingiere']);
+  });
+
+  it('drops a mention that two labels claim', () => {
+    const text = 'Jordan Hale flew to Jordan. Later Jordan called.';
+    const entities = tagged(text, ['Jordan Hale', 'PERSON']);
+    const second = text.indexOf('Jordan', 1);
+    entities.push({ start: second, end: second + 'Jordan'.length, label: 'LOCATION' });
+    const out = propagateMentions(tokenize(text), entities, lexicon).map((e) => text.slice(e.start, e.end));
+    expect(out).toEqual(['Jordan Hale', 'Jordan']);
+  });
+});
+
+describe('NerDetector mention propagation', () => {
+  const on = createNerDetector({ cacheSize: 0 });
+  const persons = (spans: readonly Span[], text: string): string[] =>
+    spans.filter((s) => s.type === 'PERSON').map((s) => text.slice(s.start, s.end));
+
+  it('reports a surname repeated after the full name', () => {
+    const text =
+      'Theodora Vasquez-Lindqvist was admitted with chest pain. Overnight the monitor alarmed twice; ' +
+      'Vasquez-Lindqvist remained stable and was discharged home.';
+    expect(persons(on.detect(text), text)).toEqual(['Theodora Vasquez-Lindqvist', 'Vasquez-Lindqvist']);
+  });
+
+  it('never turns numbers, dates or code into repeats', () => {
+    const text = 'Ana Silva paid 1,250.00 EUR on 2024-03-01. Run getUserName() twice; Silva 2024 is not a name.';
+    for (const span of on.detect(text)) expect(text.slice(span.start, span.end)).toMatch(/\p{L}/u);
+    expect(persons(on.detect(text), text)).not.toContain('2024');
+  });
+});
