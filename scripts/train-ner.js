@@ -19,11 +19,11 @@ import { MEASURE_ONLY, TRAINING_FILES, loadRecords, tagRecord } from './ner/data
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
   options: {
-    epochs: { type: 'string', default: '10' },
+    epochs: { type: 'string', default: '12' },
     bits: { type: 'string', default: '19' },
     'eval-dir': { type: 'string', default: resolve(root, '..', 'shared', 'eval') },
     out: { type: 'string', default: join(root, 'models', 'ner-en.bin') },
-    synthetic: { type: 'string', default: '12000' },
+    synthetic: { type: 'string', default: '19000' },
     'no-holdout': { type: 'boolean', default: false },
   },
 });

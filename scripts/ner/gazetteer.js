@@ -1,6 +1,7 @@
 // Builds the NER gazetteers: first/last names, cities, countries and states from
 // @faker-js/faker's locale data (MIT licence, https://github.com/faker-js/faker), plus short
-// hand-written keyword lists of our own (titles, organisation and place words, calendar words).
+// hand-written keyword lists of our own (titles, organisation and place words, calendar words,
+// world capitals and large cities, credentials written after names).
 // Returns a Map lower-case word -> GAZ bit mask, matching src/detect/ner/features.ts.
 import { allLocales } from '@faker-js/faker';
 import { GAZ } from '../../dist/detect/ner/features.js';
@@ -42,6 +43,15 @@ const ORG_KEYWORDS = [
   'parliament', 'senate', 'congress', 'museum', 'library', 'press', 'news', 'times', 'post', 'journal', 'network',
   'fund', 'charity', 'trust', 'organization', 'organisation', 'corporation', 'nhs', 'fbi', 'cia', 'un', 'eu',
   'nasa', 'team', 'orchestra', 'hotel', 'restaurant', 'cafe', 'pharmacy', 'lab', 'laboratory', 'firm', 'store',
+  // Clinical and legal organisations: care providers, payers, chambers, regulators.
+  'hospice', 'insurance', 'assurance', 'mutual', 'dental', 'surgical', 'pediatrics', 'paediatrics', 'radiology',
+  'oncology', 'cardiology', 'orthopaedics', 'orthopedics', 'rehabilitation', 'rehab', 'nursing', 'urgent', 'infirmary',
+  'sanatorium', 'chambers', 'attorneys', 'solicitors', 'barristers', 'administration', 'directorate', 'inspectorate',
+  'regulator', 'prosecutor', 'prosecution', 'registry', 'bancorp', 'bancshares', 'laboratories', 'pharma',
+  'diagnostics', 'clinics', 'hospitals', 'healthcare', 'medicine', 'physicians', 'surgeons', 'pharmacies',
+  // Bodies and groupings in general.
+  'exchange', 'corps', 'stores', 'alliance', 'coalition', 'movement', 'assembly', 'secretariat', 'cooperative',
+  'consortium', 'syndicate', 'guild', 'brigade', 'institution', 'observatory', 'conservatory', 'fellowship',
 ];
 const LOC_KEYWORDS = [
   'street', 'st', 'avenue', 'ave', 'road', 'rd', 'boulevard', 'blvd', 'lane', 'ln', 'drive', 'dr', 'way', 'court',
@@ -65,6 +75,47 @@ const NATIONALITIES = [
   'brazilian', 'argentinian', 'african', 'nigerian', 'egyptian', 'israeli', 'iranian', 'iraqi', 'saudi', 'arab',
   'european', 'asian', 'latino', 'hispanic', 'jewish', 'muslim', 'christian', 'catholic', 'icelandic', 'estonian',
 ];
+// Capitals and large cities of the world, written by us (general knowledge): faker's city lists
+// are mostly invented or local, so without these "Tokyo" or "Warsaw" had no gazetteer hit.
+const WORLD_CITIES = `Kabul|Tirana|Algiers|Luanda|Buenos Aires|Yerevan|Canberra|Sydney|Melbourne|Brisbane|Perth|Adelaide|Vienna|Baku|Nassau|Manama|
+Dhaka|Chittagong|Bridgetown|Minsk|Brussels|Antwerp|Belize|Porto-Novo|Thimphu|La Paz|Sarajevo|Gaborone|Brasilia|Sao Paulo|Rio de Janeiro|
+Salvador|Recife|Sofia|Ouagadougou|Bujumbura|Phnom Penh|Yaounde|Douala|Ottawa|Toronto|Montreal|Vancouver|Calgary|Winnipeg|Bangui|
+N'Djamena|Santiago|Beijing|Shanghai|Guangzhou|Shenzhen|Chongqing|Tianjin|Wuhan|Chengdu|Nanjing|Hong Kong|Macau|Bogota|Medellin|Cali|
+Kinshasa|Brazzaville|San Jose|Zagreb|Havana|Nicosia|Prague|Brno|Copenhagen|Aarhus|Djibouti|Santo Domingo|Quito|Guayaquil|Cairo|
+Alexandria|San Salvador|Malabo|Asmara|Tallinn|Addis Ababa|Suva|Helsinki|Paris|Marseille|Lyon|Toulouse|Nice|Libreville|Banjul|Tbilisi|
+Berlin|Hamburg|Munich|Cologne|Frankfurt|Stuttgart|Dusseldorf|Leipzig|Dresden|Accra|Kumasi|Athens|Thessaloniki|Guatemala City|
+Conakry|Bissau|Georgetown|Port-au-Prince|Tegucigalpa|Budapest|Reykjavik|New Delhi|Delhi|Mumbai|Bombay|Kolkata|Calcutta|Chennai|
+Madras|Bangalore|Bengaluru|Hyderabad|Ahmedabad|Pune|Jaipur|Lucknow|Jakarta|Surabaya|Bandung|Tehran|Isfahan|Baghdad|Basra|Mosul|
+Dublin|Cork|Jerusalem|Tel Aviv|Haifa|Rome|Milan|Naples|Turin|Florence|Venice|Genoa|Palermo|Bologna|Kingston|Tokyo|Osaka|Kyoto|
+Yokohama|Nagoya|Sapporo|Kobe|Fukuoka|Hiroshima|Amman|Astana|Almaty|Nairobi|Mombasa|Pristina|Kuwait City|Bishkek|Vientiane|Riga|
+Beirut|Maseru|Monrovia|Tripoli|Benghazi|Vaduz|Vilnius|Luxembourg|Antananarivo|Lilongwe|Kuala Lumpur|Male|Bamako|Valletta|Nouakchott|
+Port Louis|Mexico City|Guadalajara|Monterrey|Tijuana|Chisinau|Monaco|Ulaanbaatar|Podgorica|Rabat|Casablanca|Marrakesh|Maputo|
+Yangon|Rangoon|Naypyidaw|Windhoek|Kathmandu|Amsterdam|Rotterdam|The Hague|Utrecht|Eindhoven|Wellington|Auckland|Christchurch|
+Managua|Niamey|Abuja|Lagos|Kano|Ibadan|Pyongyang|Skopje|Oslo|Bergen|Muscat|Islamabad|Karachi|Lahore|Peshawar|Rawalpindi|Panama City|
+Port Moresby|Asuncion|Lima|Manila|Quezon City|Cebu|Warsaw|Krakow|Lodz|Wroclaw|Gdansk|Poznan|Lisbon|Porto|Doha|Bucharest|Cluj|Moscow|
+Saint Petersburg|St Petersburg|Novosibirsk|Yekaterinburg|Kazan|Kigali|Riyadh|Jeddah|Mecca|Medina|Dakar|Belgrade|Novi Sad|Freetown|
+Singapore|Bratislava|Ljubljana|Mogadishu|Pretoria|Johannesburg|Cape Town|Durban|Seoul|Busan|Incheon|Juba|Madrid|Barcelona|Valencia|
+Seville|Bilbao|Malaga|Colombo|Khartoum|Paramaribo|Stockholm|Gothenburg|Malmo|Bern|Zurich|Geneva|Basel|Lausanne|Damascus|Aleppo|
+Taipei|Kaohsiung|Dushanbe|Dodoma|Dar es Salaam|Bangkok|Chiang Mai|Lome|Tunis|Ankara|Istanbul|Izmir|Ashgabat|Kampala|Kyiv|Kiev|
+Kharkiv|Odesa|Odessa|Lviv|Abu Dhabi|Dubai|Sharjah|London|Manchester|Birmingham|Liverpool|Leeds|Glasgow|Edinburgh|Cardiff|Belfast|
+Bristol|Sheffield|Newcastle|Nottingham|Leicester|Southampton|Oxford|Cambridge|Aberdeen|Washington|New York|Los Angeles|Chicago|
+Houston|Phoenix|Philadelphia|San Antonio|San Diego|Dallas|Austin|Jacksonville|Fort Worth|Columbus|Charlotte|Indianapolis|
+San Francisco|Seattle|Denver|Nashville|Oklahoma City|El Paso|Boston|Portland|Las Vegas|Detroit|Memphis|Louisville|Baltimore|
+Milwaukee|Albuquerque|Tucson|Fresno|Sacramento|Kansas City|Atlanta|Miami|Raleigh|Omaha|Minneapolis|Cleveland|Tulsa|Pittsburgh|
+Cincinnati|St. Louis|Tampa|Orlando|New Orleans|Honolulu|Anchorage|Montevideo|Tashkent|Samarkand|Caracas|Maracaibo|Hanoi|
+Ho Chi Minh City|Saigon|Sanaa|Aden|Lusaka|Harare|Bulawayo|Nuremberg|Bonn|Hanover|Bremen|Essen|Dortmund|Salzburg|Graz|Innsbruck|
+Ghent|Bruges|Liege|Lille|Bordeaux|Nantes|Strasbourg|Seville|Granada|Zaragoza|Palma|Naples|Bari|Catania|Verona|Pisa|Krakow`;
+
+/** The world cities above as a list (synthetic sentences use them as fillers). */
+export const WORLD_CITY_NAMES = [...new Set(WORLD_CITIES.split('|').map((c) => c.trim()).filter((c) => c !== ''))];
+
+// Letters after a name: a neighbour of a person's name in clinical and legal text.
+const CREDENTIALS = [
+  'md', 'm.d', 'phd', 'ph.d', 'rn', 'np', 'dds', 'dmd', 'esq', 'jd', 'mba', 'cpa', 'lpn', 'bsn', 'msn', 'aprn',
+  'fnp', 'crna', 'pharmd', 'facs', 'facp', 'frcp', 'frcs', 'mbbs', 'mrcp', 'dnp', 'lcsw', 'pa-c', 'qc', 'kc', 'sc',
+  'ma', 'msc', 'bsc', 'llb', 'llm', 'mph', 'od', 'dpm', 'dvm', 'rph', 'cnm', 'cna', 'emt', 'paramedic',
+];
+
 const GREETINGS = [
   'hi', 'hello', 'hey', 'dear', 'thanks', 'thank', 'regards', 'cheers', 'sincerely', 'best', 'yours', 'love',
   'cordially', 'attn', 'attention', 'from', 'to', 'cc', 'signed', 'sent', 'greetings',
@@ -117,6 +168,8 @@ export function buildGazetteer() {
     for (const suffix of strings(locale.company?.suffix)) add(suffix.replace(/\.$/, ''), GAZ.ORG_SUFFIX);
     for (const prefix of strings(person.prefix)) add(prefix.replace(/\.$/, ''), GAZ.TITLE);
   }
+  for (const city of WORLD_CITY_NAMES) addPhrase(city, GAZ.CITY, GAZ.PLACE_PART);
+  for (const w of CREDENTIALS) add(w, GAZ.CREDENTIAL);
   for (const w of TITLES) add(w, GAZ.TITLE);
   for (const w of ORG_SUFFIXES) add(w, GAZ.ORG_SUFFIX);
   for (const w of ORG_KEYWORDS) add(w, GAZ.ORG_KEYWORD);

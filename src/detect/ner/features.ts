@@ -25,9 +25,11 @@ export const GAZ = {
   NATIONALITY: 1 << 12,
   GREETING: 1 << 13,
   TECH: 1 << 14,
+  /** Letters written after a name ("MD", "RN", "Esq."): the word before is usually a person. */
+  CREDENTIAL: 1 << 15,
 } as const;
 
-export const GAZ_BITS = 15;
+export const GAZ_BITS = 16;
 
 /** Read-only lookups the features need; built once per model. */
 export interface FeatureLexicon {
