@@ -1,6 +1,6 @@
 /**
- * Known turns through the gateway on PostgreSQL (issue #8): with the vault opening session
- * scopes with `knownTurns`, a turn that only resends values this process knows for the session
+ * Known turns through the gateway on PostgreSQL (issue #8): the gateway opens its session scopes
+ * with `knownTurns`, so a turn that only resends values this process knows for the session
  * makes no query at all before forwarding, and its answer (tokens of earlier turns included) is
  * still put back; a turn with a new value makes the one query it always made. Counted on the
  * pool's connections: every `client.query` is one round trip.
@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Veil, type ScopeProvider } from '../../src/engine.js';
+import { Veil } from '../../src/engine.js';
 import { resolveConfig } from '../../src/proxy/config.js';
 import { Gateway } from '../../src/proxy/server.js';
 import { PostgresVaultStore } from '../../src/vault/stores/postgres.js';
@@ -51,14 +51,8 @@ if (pgProbe.url === undefined) {
       const dataDir = await mkdtemp(join(tmpdir(), 'veil-known-turn-'));
       const store = new PostgresVaultStore({ pool, schema: newSchema('knownturn') });
       const vault = await Vault.open({ dataDir, store, masterKey: Buffer.alloc(32, 9).toString('base64'), env: {} });
-      // The gateway's lazy session scopes, opened with known turns.
-      const provider: ScopeProvider = {
-        openScope: (request) => vault.openScope({ ...request, ...(request.lazy === true ? { knownTurns: true } : {}) }),
-        formatKeys: (tenant) => vault.formatKeys(tenant),
-        close: () => vault.close(),
-      };
       const upstream = await startMockUpstream();
-      const gateway = new Gateway({ veil: new Veil({ vault: provider }), vault, config: resolveConfig({ flags: { port: 0, upstream: upstream.url } }) });
+      const gateway = new Gateway({ veil: new Veil({ vault }), vault, config: resolveConfig({ flags: { port: 0, upstream: upstream.url } }) });
       const { url: base } = await gateway.listen();
       try {
         await vault.formatKeys('default');
