@@ -8,35 +8,19 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Veil } from '../../src/engine.js';
 import { resolveConfig } from '../../src/proxy/config.js';
 import { Gateway } from '../../src/proxy/server.js';
 import { PostgresVaultStore } from '../../src/vault/stores/postgres.js';
 import { Vault } from '../../src/vault/vault.js';
-import { dropSchemas, newSchema, pgProbe } from '../vault/pg-harness.js';
+import { countingPool, dropSchemas, newSchema, pgProbe } from '../vault/pg-harness.js';
 import { chatCompletion, sendJson, startMockUpstream } from './helpers/mock-upstream.js';
 
 afterAll(dropSchemas);
 
 const EMAIL = 'maria.garcia@example.com';
 const PHONE = '+1 415 555 0132';
-
-/** A pool whose connections record their queries (statement kind only: no values are kept). */
-function countingPool(url: string): { pool: pg.Pool; queries: string[] } {
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
-  const queries: string[] = [];
-  pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      const text = typeof args[0] === 'string' ? args[0] : ((args[0] as { text?: string } | undefined)?.text ?? '');
-      queries.push(/put_many_and_list/.test(text) ? 'put_many_and_list' : /put_many/.test(text) ? 'put_many' : text.trim().split(/\s+/).slice(0, 3).join(' '));
-      return query(...args);
-    };
-  });
-  return { pool, queries };
-}
 
 if (pgProbe.url === undefined) {
   describe.skip(`known turns through the gateway (skipped: ${pgProbe.reason})`, () => {

@@ -6,14 +6,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Veil } from '../../src/engine.js';
 import { resolveConfig } from '../../src/proxy/config.js';
 import { Gateway } from '../../src/proxy/server.js';
 import { PostgresVaultStore } from '../../src/vault/stores/postgres.js';
 import { Vault } from '../../src/vault/vault.js';
-import { dropSchemas, newSchema, pgProbe } from '../vault/pg-harness.js';
+import { countingPool, dropSchemas, newSchema, pgProbe } from '../vault/pg-harness.js';
 import { sendJson, startMockUpstream } from './helpers/mock-upstream.js';
 
 afterAll(dropSchemas);
@@ -21,19 +21,6 @@ afterAll(dropSchemas);
 const MARIA = 'maria.garcia@example.com';
 const BOB = 'bob.stone@example.com';
 const CAROL = 'carol.white@example.com';
-
-function countingPool(url: string): { pool: pg.Pool; queries: { count: number } } {
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
-  const queries = { count: 0 };
-  pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      queries.count += 1;
-      return query(...args);
-    };
-  });
-  return { pool, queries };
-}
 
 if (pgProbe.url === undefined) {
   describe.skip(`known turns across replicas (skipped: ${pgProbe.reason})`, () => {
@@ -67,9 +54,9 @@ if (pgProbe.url === undefined) {
         return body.choices[0]?.message.content ?? '';
       };
       const onA = async (content: string): Promise<{ queries: number; answer: string }> => {
-        const from = counted.queries.count;
+        const from = counted.queries.length;
         const answer = await ask(a.base, content);
-        return { queries: counted.queries.count - from, answer };
+        return { queries: counted.queries.length - from, answer };
       };
       try {
         await a.vault.formatKeys('default');
@@ -94,7 +81,7 @@ if (pgProbe.url === undefined) {
             output: [{ type: 'message', id: 'msg_1', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Earlier you mentioned <<EMAIL_3>>.', annotations: [] }] }],
           }),
         );
-        const from = counted.queries.count;
+        const from = counted.queries.length;
         const response = await fetch(`${a.base}/v1/responses`, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-veil-session': 'conv' },
@@ -102,7 +89,7 @@ if (pgProbe.url === undefined) {
         });
         const recalled = (await response.json()) as { output: { content: { text: string }[] }[] };
         expect(recalled.output[0]?.content[0]?.text).toBe(`Earlier you mentioned ${CAROL}.`);
-        expect(counted.queries.count - from).toBeGreaterThan(0);
+        expect(counted.queries.length - from).toBeGreaterThan(0);
       } finally {
         await a.gateway.close();
         await b.gateway.close();

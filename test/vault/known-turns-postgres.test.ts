@@ -6,31 +6,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PostgresVaultStore } from '../../src/vault/stores/postgres.js';
 import { Vault } from '../../src/vault/vault.js';
-import { dropSchemas, newSchema, pgProbe } from './pg-harness.js';
+import { countingPool, dropSchemas, newSchema, pgProbe } from './pg-harness.js';
 
 afterAll(dropSchemas);
 
 const MARIA = 'maria.garcia@example.com';
 const BOB = 'bob.stone@example.com';
 const email = (value: string) => ({ type: 'EMAIL', value, normalized: value });
-
-/** A pool whose connections count their queries. */
-function countingPool(url: string): { pool: pg.Pool; queries: { count: number } } {
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
-  const queries = { count: 0 };
-  pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      queries.count += 1;
-      return query(...args);
-    };
-  });
-  return { pool, queries };
-}
 
 /** Polls `check` until it holds or 5 s have passed (a notice arrives in milliseconds). */
 async function eventually(check: () => Promise<boolean>): Promise<boolean> {
@@ -59,10 +44,10 @@ if (pgProbe.url === undefined) {
       const b = await Vault.open({ dataDir: dirs[1] as string, store: new PostgresVaultStore({ connectionString: url, schema }), masterKey, env: {} });
       /** One gateway turn on A: the queries it made and its tokens. */
       const turnOnA = async (values: string[], session = 's'): Promise<{ queries: number; tokens: string[] }> => {
-        const from = queries.count;
+        const from = queries.length;
         const scope = await a.openScope({ tenant: 'acme', session, lazy: true, knownTurns: true });
         const tokens = await scope.tokenize(values.map(email));
-        return { queries: queries.count - from, tokens };
+        return { queries: queries.length - from, tokens };
       };
       try {
         // The tenant's key is read once per process, not per turn.

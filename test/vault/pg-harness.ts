@@ -34,3 +34,21 @@ export async function dropSchemas(): Promise<void> {
     await client.end();
   }
 }
+
+/**
+ * A pool whose connections record each query's statement kind (`put_many_and_list`,
+ * `put_many`, or its first three words; never a value), so a test can count round trips.
+ */
+export function countingPool(url: string): { pool: pg.Pool; queries: string[] } {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const queries: string[] = [];
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+      const text = typeof args[0] === 'string' ? args[0] : ((args[0] as { text?: string } | undefined)?.text ?? '');
+      queries.push(/put_many_and_list/.test(text) ? 'put_many_and_list' : /put_many/.test(text) ? 'put_many' : text.trim().split(/\s+/).slice(0, 3).join(' '));
+      return query(...args);
+    };
+  });
+  return { pool, queries };
+}

@@ -7,7 +7,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Veil } from '../../src/engine.js';
 import { resolveConfig } from '../../src/proxy/config.js';
@@ -15,27 +14,12 @@ import { Gateway } from '../../src/proxy/server.js';
 import { PostgresVaultStore } from '../../src/vault/stores/postgres.js';
 import { Vault } from '../../src/vault/vault.js';
 import { chatCompletion, sendJson, startMockUpstream } from '../proxy/helpers/mock-upstream.js';
-import { dropSchemas, newSchema, pgProbe } from './pg-harness.js';
+import { countingPool, dropSchemas, newSchema, pgProbe } from './pg-harness.js';
 
 afterAll(dropSchemas);
 
 const EMAIL = 'maria.garcia@example.com';
 const PHONE = '+1 415 555 0132';
-
-/** A pool whose connections count their queries (statement kind only: no values are kept). */
-function countingPool(url: string): { pool: pg.Pool; queries: string[] } {
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
-  const queries: string[] = [];
-  pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-      const text = typeof args[0] === 'string' ? args[0] : ((args[0] as { text?: string } | undefined)?.text ?? '');
-      queries.push(/put_many_and_list/.test(text) ? 'put_many_and_list' : /put_many/.test(text) ? 'put_many' : text.trim().split(/\s+/).slice(0, 3).join(' '));
-      return query(...args);
-    };
-  });
-  return { pool, queries };
-}
 
 if (pgProbe.url === undefined) {
   describe.skip(`PostgreSQL round trips (skipped: ${pgProbe.reason})`, () => {
