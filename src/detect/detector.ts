@@ -31,4 +31,12 @@ export interface Detector {
    * path never yields to the event loop; model tiers may return a promise.
    */
   detect(text: string, context: DetectContext): readonly Span[] | Promise<readonly Span[]>;
+  /**
+   * Optional: spans to add to texts of one batch (a request's messages, a document's fields or
+   * windows) because the merged results of the others name them. A surname that a later message
+   * uses alone is the person an earlier one named in full. Synchronous and cheap: it runs on
+   * every batch, after detection (cached or not). `withinText`: the texts are windows of one
+   * text, and a name is also looked for in the window it was found in.
+   */
+  acrossTexts?(texts: readonly string[], spans: readonly (readonly Span[])[], options: { readonly withinText?: boolean }): Span[][];
 }

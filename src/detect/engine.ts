@@ -97,6 +97,29 @@ export class DetectionEngine {
   }
 
   /**
+   * Adds to each text of a batch what the detectors find there because other texts of the batch
+   * name it (`Detector.acrossTexts`: a surname used alone in a later message). `spans` are the
+   * texts' merged results; the additions pass the same thresholds and allow list. Returns
+   * `spans` itself when nothing is added, which is the common case and costs a few searches.
+   */
+  relate(texts: readonly string[], spans: Span[][], options: { readonly withinText?: boolean } = {}): Span[][] {
+    if (texts.length < 2 && options.withinText !== true) return spans;
+    let out: Span[][] | undefined;
+    for (const detector of this.detectors) {
+      if (detector.acrossTexts === undefined) continue;
+      const added = detector.acrossTexts(texts, out ?? spans, options);
+      added.forEach((extra, index) => {
+        const text = texts[index] ?? '';
+        const kept = extra.filter((span) => this.dropReason(text, span) === undefined);
+        if (kept.length === 0) return;
+        out ??= [...spans];
+        out[index] = mergeSpans([...(out[index] ?? []), ...kept], this.tierOf);
+      });
+    }
+    return out ?? spans;
+  }
+
+  /**
    * Like `detect` (never cached), and also every span that was found but left out, with the
    * reason, and what each detector returned and took. Costs more than `detect`; for
    * `veil detect --explain`, not the hot path.

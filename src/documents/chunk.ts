@@ -16,6 +16,12 @@ import { mergeSpans } from '../detect/merge.js';
 
 export type DetectFn = (text: string) => readonly Span[] | Promise<readonly Span[]>;
 
+/**
+ * Adds the names that other texts of a batch give (`DetectionEngine.relate`); for windows,
+ * `withinText` looks for each name in the whole text, since each window was detected alone.
+ */
+export type RelateFn = (texts: readonly string[], spans: Span[][], options: { readonly withinText?: boolean }) => Span[][];
+
 export interface ChunkOptions {
   /** Characters per window. */
   readonly chunkSize: number;
@@ -65,7 +71,11 @@ export function windows(length: number, options: ChunkOptions): Array<[number, n
   return out;
 }
 
-export async function detectChunked(text: string, detect: DetectFn, options: ChunkOptions): Promise<Span[]> {
+/**
+ * Detection over windows of `text`. With `relate`, a name found in one window is also found where
+ * another window repeats it (within one window the detector does that itself).
+ */
+export async function detectChunked(text: string, detect: DetectFn, options: ChunkOptions, relate?: RelateFn): Promise<Span[]> {
   const ranges = windows(text.length, options);
   if (ranges.length === 1) return mergeSpans(await detect(text));
   const seen = new Set<string>();
@@ -83,5 +93,6 @@ export async function detectChunked(text: string, detect: DetectFn, options: Chu
       collected.push(shifted);
     }
   }
-  return mergeSpans(collected);
+  const merged = mergeSpans(collected);
+  return relate === undefined ? merged : (relate([text], [merged], { withinText: true })[0] ?? merged);
 }

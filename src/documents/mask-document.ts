@@ -17,7 +17,7 @@ import { DetectionEngine } from '../detect/engine.js';
 import type { Veil } from '../engine.js';
 import { mask, type DecideFn, type MaskAction } from '../pipeline/mask.js';
 import type { TokenScope } from '../vault/token-scope.js';
-import { chunkOptionsFor, detectChunked, type ChunkOptions } from './chunk.js';
+import { chunkOptionsFor, detectChunked, type ChunkOptions, type RelateFn } from './chunk.js';
 import { csvSegments } from './csv.js';
 import type { DocumentFormat } from './format.js';
 import { escapeHtml } from './html-entities.js';
@@ -62,21 +62,32 @@ export async function detectDocument(
 ): Promise<DocumentSpan[]> {
   const out: DocumentSpan[] = [];
   const detect = (text: string): Span[] | Promise<Span[]> => veil.detect(text);
+  const relate: RelateFn = (texts, spans, options) => veil.detection.relate(texts, spans, options);
+  // Every segment's spans first (in segment offsets), then one pass that lends each segment the
+  // names the others give: a CSV row's notes that use the surname of its `name` column.
+  const scanned: { segment: Segment; spans: Span[] }[] = [];
   for (const segment of segmentsOf(source, format)) {
     if (segment.wholeType !== undefined) {
       // Empty, or already masked (a masked copy scanned or masked again): a token is not a value.
       if (segment.text.trim() === '' || ALREADY_MASKED.test(segment.text)) continue;
       const leading = segment.text.length - segment.text.trimStart().length;
       const trailing = segment.text.length - segment.text.trimEnd().length;
-      const [start, end] = sourceRange(segment, leading, segment.text.length - trailing);
-      out.push({ start, end, type: segment.wholeType, score: 1, detector: FIELD_DETECTOR, escape: segment.escape });
+      scanned.push({ segment, spans: [{ start: leading, end: segment.text.length - trailing, type: segment.wholeType, score: 1, detector: FIELD_DETECTOR }] });
       continue;
     }
-    for (const span of await detectChunked(segment.text, detect, chunk)) {
+    scanned.push({ segment, spans: await detectChunked(segment.text, detect, chunk, relate) });
+  }
+  const related = relate(
+    scanned.map(({ segment }) => segment.text),
+    scanned.map(({ spans }) => spans),
+    {},
+  );
+  scanned.forEach(({ segment }, index) => {
+    for (const span of related[index] ?? []) {
       const [start, end] = sourceRange(segment, span.start, span.end);
       if (end > start) out.push({ ...span, start, end, escape: segment.escape });
     }
-  }
+  });
   return out.sort((a, b) => a.start - b.start);
 }
 

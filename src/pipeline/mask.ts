@@ -94,10 +94,11 @@ export function mask(texts: readonly string[], options: MaskOptions): MaskResult
   const spansPerText: (Span[] | Promise<Span[]>)[] = texts.map((text) =>
     options.engine.detect(text, options.context ?? {}),
   );
+  // A name one text gives in full is a name where another repeats it alone (engine.relate).
   if (spansPerText.some((spans) => spans instanceof Promise)) {
-    return Promise.all(spansPerText).then((resolved) => tokenizeAll(texts, resolved, options, started));
+    return Promise.all(spansPerText).then((resolved) => tokenizeAll(texts, options.engine.relate(texts, resolved), options, started));
   }
-  return tokenizeAll(texts, spansPerText as Span[][], options, started);
+  return tokenizeAll(texts, options.engine.relate(texts, spansPerText as Span[][]), options, started);
 }
 
 function tokenizeAll(

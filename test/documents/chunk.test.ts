@@ -13,6 +13,7 @@ import { mergeSpans } from '../../src/detect/merge.js';
 import { maskDocument } from '../../src/documents/mask-document.js';
 import { builtinDetectors } from '../../src/detect/registry.js';
 import { DetectionEngine } from '../../src/detect/engine.js';
+import type { Span } from '../../src/core/span.js';
 import { createNerDetector } from '../../src/detect/ner/ner-detector.js';
 import { Veil } from '../../src/engine.js';
 import { testDetector, testVeil } from './helpers.js';
@@ -126,5 +127,32 @@ describe('chunked detection', () => {
       }),
       { numRuns: 10 },
     );
+  });
+});
+
+describe('names across windows and segments', () => {
+  const nerVeil = (): Veil => new Veil({ engine: new DetectionEngine({ detectors: [...builtinDetectors(), createNerDetector({ cacheSize: 0 })] }) });
+  const WINDOWS: ChunkOptions = { chunkSize: 200, margin: 32, maxEntityLength: 64 };
+
+  it('a surname alone in a later window is the person a first window named in full', async () => {
+    const veil = nerVeil();
+    const filler = 'The parcel was delayed by weather and the depot rescheduled the delivery twice. '.repeat(4);
+    const text = `My name is Rose Baker and I hold the account. ${filler}Baker approved it.`;
+    expect(windows(text.length, WINDOWS).length).toBeGreaterThan(2);
+    const detect = (part: string): Span[] | Promise<Span[]> => veil.detect(part);
+    const at = text.lastIndexOf('Baker');
+    // Alone, the last window does not know "Baker" is a name; related to the first, it does.
+    expect((await detectChunked(text, detect, WINDOWS)).some((span) => span.start === at)).toBe(false);
+    const related = await detectChunked(text, detect, WINDOWS, (texts, spans, options) => veil.detection.relate(texts, spans, options));
+    expect(related.find((span) => span.start === at)).toMatchObject({ type: 'PERSON', end: at + 'Baker'.length });
+  });
+
+  it('a CSV note uses the surname of its name column: masked with the rest of the row', async () => {
+    const veil = nerVeil();
+    const source = 'name,note\nRose Baker,Baker approved it.\n';
+    const scope = await veil.openScope({});
+    const masked = await maskDocument(veil, source, { format: 'csv', scope });
+    expect(masked.text).not.toContain('Baker');
+    expect(masked.text).toBe('name,note\n<<PERSON_1>>,<<PERSON_2>> approved it.\n');
   });
 });

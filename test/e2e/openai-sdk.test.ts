@@ -119,6 +119,23 @@ describe('chat completions through the OpenAI SDK', () => {
     expect(args).toEqual({ to: PII.email, cc: PII.email });
   });
 
+  it('masks a surname that a later message uses alone, after an earlier one named the person in full', async () => {
+    const completion = await client.chat.completions.create({
+      model: 'm',
+      messages: [
+        { role: 'user', content: 'The account holder is Rose Baker.' },
+        { role: 'assistant', content: 'Thanks, what would you like to change?' },
+        { role: 'user', content: 'Baker approved it.' },
+      ],
+    });
+    const sent = mock.recorded[0]?.body ?? '';
+    expect(leakedIn(sent, ['Rose Baker', 'Baker'])).toEqual([]);
+    expect(sent).toContain('<<PERSON_2>> approved it.');
+    // The provider quotes the tokens it saw; the client reads the names.
+    expect(completion.choices[0]?.message.content).toContain('Baker');
+    expect(completion.choices[0]?.message.content).not.toContain('<<PERSON_');
+  });
+
   it('resolves tokens from an earlier turn through the session scope', async () => {
     const session = { headers: { 'x-veil-session': 'e2e-session-1' } };
     await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: PROMPT }] }, session);

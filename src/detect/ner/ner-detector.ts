@@ -16,7 +16,7 @@ import { findDemonyms } from './demonyms.js';
 import { GAZ, textCase } from './features.js';
 import { LruCache } from './lru.js';
 import { loadModelFile, type NerModel } from './model.js';
-import { propagateMentions } from './propagate.js';
+import { mentionsAcrossTexts, propagateMentions } from './propagate.js';
 import { tagsToEntities } from './spans.js';
 import type { NerLabel } from './tags.js';
 
@@ -125,6 +125,12 @@ export class NerDetector implements Detector {
     const spans = this.run(text);
     this.cache.set(key, spans);
     return spans;
+  }
+
+  /** Names found in one text of a batch, wherever the others repeat them (propagate.ts); off with `propagate: false`. */
+  acrossTexts(texts: readonly string[], spans: readonly (readonly Span[])[], options: { readonly withinText?: boolean }): Span[][] {
+    if (!this.propagate || (texts.length < 2 && options.withinText !== true)) return texts.map(() => []);
+    return mentionsAcrossTexts(texts, spans, preloadNerModel(this.modelPath).lexicon, this.id, options);
   }
 
   /** Drops every cached result. */

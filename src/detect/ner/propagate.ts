@@ -9,6 +9,8 @@
  */
 import { isDemonym } from './demonyms.js';
 import { GAZ, type FeatureLexicon } from './features.js';
+import type { EntityType } from '../../core/entities.js';
+import type { Span } from '../../core/span.js';
 import type { RawEntity } from './spans.js';
 import type { NerLabel } from './tags.js';
 import type { Token } from './tokenize.js';
@@ -146,4 +148,109 @@ export function propagateMentions(
   }
   if (added.length === 0) return result;
   return [...result, ...added].sort((a, b) => a.start - b.start);
+}
+
+/** Span types whose repeats are the same name: the ones a batch of texts lends each other. */
+const NAME_TYPES: ReadonlySet<string> = new Set(['PERSON', 'ORG', 'LOCATION']);
+const WORD_CODE = /[\p{L}\p{N}_]/u;
+/** Punctuation around a word of a name ("SMITH," in "SMITH, JOHN"). */
+const EDGE_PUNCTUATION = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
+
+/** A name found in one text of a batch, to look for in the others. */
+interface BatchMention {
+  readonly type: EntityType;
+  readonly score: number;
+  /** Indexes of the texts it was found in. */
+  readonly origins: Set<number>;
+  /** False once two types claim the same words: then it is not looked for anywhere. */
+  usable: boolean;
+}
+
+function isWordAt(text: string, index: number): boolean {
+  if (index < 0 || index >= text.length) return false;
+  const code = text.charCodeAt(index);
+  if (code < 128) return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95;
+  return WORD_CODE.test(text.charAt(index));
+}
+
+/** The words of a person's name without titles and edge punctuation ("Dr. Ana Silva" -> Ana, Silva). */
+function nameWords(value: string, lexicon: FeatureLexicon): string[] {
+  const words: string[] = [];
+  for (const raw of value.split(/\s+/)) {
+    const word = raw.replace(EDGE_PUNCTUATION, '');
+    if (word.length === 0 || ((lexicon.gazetteer.get(word.toLowerCase()) ?? 0) & GAZ.TITLE) !== 0) continue;
+    words.push(word);
+  }
+  return words;
+}
+
+/**
+ * Mention propagation between the texts of one batch (the messages of a request, the fields of
+ * a document, the windows of a long text): a name tagged in one text is a name wherever else it
+ * appears, even where its own text gave the model too little to go on ("Lindqvist agreed" in a
+ * later message of a conversation that introduced "Maria Lindqvist"). The names are the
+ * PERSON, ORG and LOCATION spans already found, and the first and last word of a person named
+ * in two or three words, under the same rules as within one text.
+ *
+ * Returns, per text, the spans to add: whole-word, case-sensitive occurrences that no span of
+ * that text covers yet. A name is looked for only in the texts it was not found in, unless
+ * `withinText` (windows of one text, where the detector saw each window on its own).
+ */
+export function mentionsAcrossTexts(
+  texts: readonly string[],
+  spansPerText: readonly (readonly Span[])[],
+  lexicon: FeatureLexicon,
+  detector: string,
+  options: { readonly withinText?: boolean } = {},
+): Span[][] {
+  const mentions = new Map<string, BatchMention>();
+  const add = (key: string, type: EntityType, score: number, origin: number): void => {
+    const known = mentions.get(key);
+    if (known === undefined) mentions.set(key, { type, score, origins: new Set([origin]), usable: true });
+    else if (known.type !== type) known.usable = false;
+    else known.origins.add(origin);
+  };
+  spansPerText.forEach((spans, origin) => {
+    const text = texts[origin] ?? '';
+    for (const span of spans) {
+      if (!NAME_TYPES.has(span.type)) continue;
+      const value = text.slice(span.start, span.end).trim();
+      const words = value.split(/\s+/);
+      if (words.length > MAX_MENTION_TOKENS) continue;
+      if (words.length > 1 ? UPPER_FIRST.test(value) : usableAlone(value, lexicon)) add(value, span.type, span.score, origin);
+      if (span.type !== 'PERSON') continue;
+      const parts = nameWords(value, lexicon);
+      if (parts.length !== 2 && parts.length !== 3) continue;
+      for (const part of [parts[0] as string, parts[parts.length - 1] as string]) {
+        if (usableAlone(part, lexicon)) add(part, 'PERSON', span.score, origin);
+      }
+    }
+  });
+  const added: Span[][] = texts.map(() => []);
+  if (mentions.size === 0) return added;
+  // Longest first, so "Maria Lindqvist" is taken whole before "Maria" could be.
+  const ordered = [...mentions].filter(([, mention]) => mention.usable).sort((a, b) => b[0].length - a[0].length);
+  texts.forEach((text, index) => {
+    const taken: { start: number; end: number }[] = [...(spansPerText[index] ?? [])];
+    const free = (start: number, end: number): boolean => taken.every((span) => span.end <= start || span.start >= end);
+    for (const [name, mention] of ordered) {
+      if (options.withinText !== true && mention.origins.has(index)) continue;
+      const lone = !name.includes(' ');
+      // As written, and in capitals ("BAKER" in a form's header for "Rose Baker").
+      const upper = name.toUpperCase();
+      for (const form of upper === name ? [name] : [name, upper]) {
+        for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) {
+          const end = at + form.length;
+          if (isWordAt(text, at - 1) || isWordAt(text, end) || !free(at, end)) continue;
+          // A lone word running on into another capitalised word is a different name ("Lindqvist Holdings").
+          if (lone && form === name && text.charCodeAt(end) === 32 && UPPER_FIRST.test(text.charAt(end + 1))) continue;
+          const span: Span = { start: at, end, type: mention.type, score: mention.score, detector };
+          added[index]?.push(span);
+          taken.push(span);
+        }
+      }
+    }
+    added[index]?.sort((a, b) => a.start - b.start);
+  });
+  return added;
 }

@@ -39,7 +39,10 @@ export function registerDetectTool(server: McpServer, context: McpContext): void
     (args) =>
       runTool(context, async () => {
         const tiers = context.veil.detection.detectors.map((detector) => detector.tier);
-        const spans = await detectChunked(args.text, (text) => context.veil.detect(text), chunkOptionsFor(tiers));
+        const detection = context.veil.detection;
+        const spans = await detectChunked(args.text, (text) => context.veil.detect(text), chunkOptionsFor(tiers), (texts, found, options) =>
+          detection.relate(texts, found, options),
+        );
         const entities = spans.map((span) => ({
           type: span.type,
           start: span.start,

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Span } from '../../../src/core/span.js';
 import { GAZ, type FeatureLexicon } from '../../../src/detect/ner/features.js';
 import { createNerDetector } from '../../../src/detect/ner/ner-detector.js';
-import { propagateMentions } from '../../../src/detect/ner/propagate.js';
+import { mentionsAcrossTexts, propagateMentions } from '../../../src/detect/ner/propagate.js';
+import { DetectionEngine } from '../../../src/detect/engine.js';
 import type { RawEntity } from '../../../src/detect/ner/spans.js';
 import type { NerLabel } from '../../../src/detect/ner/tags.js';
 import { tokenize } from '../../../src/detect/ner/tokenize.js';
@@ -99,5 +100,64 @@ describe('NerDetector mention propagation', () => {
     const text = 'Ana Silva paid 1,250.00 EUR on 2024-03-01. Run getUserName() twice; Silva 2024 is not a name.';
     for (const span of on.detect(text)) expect(text.slice(span.start, span.end)).toMatch(/\p{L}/u);
     expect(persons(on.detect(text), text)).not.toContain('2024');
+  });
+});
+
+describe('mentionsAcrossTexts', () => {
+  const span = (text: string, value: string, type: string): Span => {
+    const start = text.indexOf(value);
+    if (start < 0) throw new Error(`test setup: '${value}' is not in the text`);
+    return { start, end: start + value.length, type, score: 0.85, detector: 'ner.test' };
+  };
+  const shown = (texts: readonly string[], added: Span[][]): string[][] =>
+    added.map((spans, index) => spans.map((s) => `${s.type}:${(texts[index] ?? '').slice(s.start, s.end)}@${s.start}`));
+
+  it('finds in the other texts the names one text gives: whole, and a person by first or last name', () => {
+    const texts = ['Dr. Maria Lindqvist of Acme Freight Systems called.', 'Lindqvist agreed; Maria will ask Acme Freight Systems.', 'BY LINDQVIST'];
+    const spans = [[span(texts[0] as string, 'Dr. Maria Lindqvist', 'PERSON'), span(texts[0] as string, 'Acme Freight Systems', 'ORG')], [], []];
+    const added = mentionsAcrossTexts(texts, spans, lexicon, 'ner.test');
+    expect(shown(texts, added)).toEqual([
+      [],
+      ['PERSON:Lindqvist@0', 'PERSON:Maria@18', 'ORG:Acme Freight Systems@33'],
+      ['PERSON:LINDQVIST@3'],
+    ]);
+    expect(added[1]?.every((s) => s.detector === 'ner.test' && s.score === 0.85)).toBe(true);
+  });
+
+  it('leaves alone words inside other words and spans, other names, usual lower-case words, and names two types claim', () => {
+    const texts = ['Will Lindqvist and Jordan Berg wrote.', 'Lindqvistson, Lindqvist Holdings and Will you? Berg', 'Jordan is a country here.', 'Then Jordan called.'];
+    const spans = [
+      [span(texts[0] as string, 'Will Lindqvist', 'PERSON'), span(texts[0] as string, 'Jordan Berg', 'PERSON')],
+      [span(texts[1] as string, 'Berg', 'LOCATION')],
+      [span(texts[2] as string, 'Jordan', 'LOCATION')],
+      [],
+    ];
+    const added = mentionsAcrossTexts(texts, spans, lexicon, 'ner.test');
+    // "Berg" is already a span of text 1; "Jordan" is a PERSON part in one text and a LOCATION in another.
+    expect(shown(texts, added)).toEqual([[], [], [], []]);
+    // With one type only, the same lone name is found.
+    expect(shown(texts, mentionsAcrossTexts(texts, spans.slice(0, 2), lexicon, 'ner.test'))[3]).toEqual(['PERSON:Jordan@5']);
+  });
+
+  it('looks in the text a name came from only for windows of one text', () => {
+    const texts = ['Maria Lindqvist wrote. Later Lindqvist signed.'];
+    const spans = [[span(texts[0] as string, 'Maria Lindqvist', 'PERSON')]];
+    expect(shown(texts, mentionsAcrossTexts(texts, spans, lexicon, 'ner.test'))).toEqual([[]]);
+    expect(shown(texts, mentionsAcrossTexts(texts, spans, lexicon, 'ner.test', { withinText: true }))).toEqual([['PERSON:Lindqvist@29']]);
+  });
+});
+
+describe('DetectionEngine.relate with the built-in NER', () => {
+  it('adds the surname a later text uses alone, under the allow list, and not with propagation off', () => {
+    const texts = ['The account holder is Rose Baker.', 'Baker approved it.'];
+    const on = new DetectionEngine({ detectors: [createNerDetector()] });
+    const found = texts.map((text) => on.detect(text) as Span[]);
+    expect(found[1]).toEqual([]);
+    const related = on.relate(texts, found);
+    expect(related[1]?.map((s) => `${s.type}:${texts[1]?.slice(s.start, s.end)}`)).toEqual(['PERSON:Baker']);
+    const allowed = new DetectionEngine({ detectors: [createNerDetector()], allow: { values: ['Baker'] } });
+    expect(allowed.relate(texts, texts.map((text) => allowed.detect(text) as Span[]))[1]).toEqual([]);
+    const off = new DetectionEngine({ detectors: [createNerDetector({ propagate: false })] });
+    expect(off.relate(texts, texts.map((text) => off.detect(text) as Span[]))[1]).toEqual([]);
   });
 });
