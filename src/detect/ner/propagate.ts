@@ -150,8 +150,6 @@ export function propagateMentions(
   return [...result, ...added].sort((a, b) => a.start - b.start);
 }
 
-/** Span types whose repeats are the same name: the ones a batch of texts lends each other. */
-const NAME_TYPES: ReadonlySet<string> = new Set(['PERSON', 'ORG', 'LOCATION']);
 const WORD_CODE = /[\p{L}\p{N}_]/u;
 /** Punctuation around a word of a name ("SMITH," in "SMITH, JOHN"). */
 const EDGE_PUNCTUATION = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
@@ -164,6 +162,19 @@ interface BatchMention {
   readonly origins: Set<number>;
   /** False once two types claim the same words: then it is not looked for anywhere. */
   usable: boolean;
+}
+
+/** Whitespace runs in a trimmed value: its word count less one. */
+function countSpaces(value: string): number {
+  let runs = 0;
+  let inRun = false;
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    const space = code === 32 || code === 9 || code === 10 || code === 13 || code === 160;
+    if (space && !inRun) runs++;
+    inRun = space;
+  }
+  return runs;
 }
 
 function isWordAt(text: string, index: number): boolean {
@@ -212,13 +223,19 @@ export function mentionsAcrossTexts(
   };
   spansPerText.forEach((spans, origin) => {
     const text = texts[origin] ?? '';
+    // A conversation repeats its names: each (type, value) of a text is weighed once. A text
+    // names few, so a list beats hashing a new string per span.
+    const seen: { type: EntityType; value: string }[] = [];
     for (const span of spans) {
-      if (!NAME_TYPES.has(span.type)) continue;
+      const type = span.type;
+      if (type !== 'PERSON' && type !== 'ORG' && type !== 'LOCATION') continue;
       const value = text.slice(span.start, span.end).trim();
-      const words = value.split(/\s+/);
-      if (words.length > MAX_MENTION_TOKENS) continue;
-      if (words.length > 1 ? UPPER_FIRST.test(value) : usableAlone(value, lexicon)) add(value, span.type, span.score, origin);
-      if (span.type !== 'PERSON') continue;
+      if (seen.some((known) => known.type === type && known.value.length === value.length && known.value === value)) continue;
+      seen.push({ type, value });
+      const spaces = countSpaces(value);
+      if (spaces >= MAX_MENTION_TOKENS) continue;
+      if (spaces > 0 ? UPPER_FIRST.test(value) : usableAlone(value, lexicon)) add(value, span.type, span.score, origin);
+      if (span.type !== 'PERSON' || spaces === 0) continue;
       const parts = nameWords(value, lexicon);
       if (parts.length !== 2 && parts.length !== 3) continue;
       for (const part of [parts[0] as string, parts[parts.length - 1] as string]) {
@@ -231,8 +248,10 @@ export function mentionsAcrossTexts(
   // Longest first, so "Maria Lindqvist" is taken whole before "Maria" could be.
   const ordered = [...mentions].filter(([, mention]) => mention.usable).sort((a, b) => b[0].length - a[0].length);
   texts.forEach((text, index) => {
-    const taken: { start: number; end: number }[] = [...(spansPerText[index] ?? [])];
-    const free = (start: number, end: number): boolean => taken.every((span) => span.end <= start || span.start >= end);
+    const own = spansPerText[index] ?? [];
+    const mine = added[index] as Span[];
+    const free = (start: number, end: number): boolean =>
+      own.every((span) => span.end <= start || span.start >= end) && mine.every((span) => span.end <= start || span.start >= end);
     for (const [name, mention] of ordered) {
       if (options.withinText !== true && mention.origins.has(index)) continue;
       const lone = !name.includes(' ');
@@ -244,13 +263,11 @@ export function mentionsAcrossTexts(
           if (isWordAt(text, at - 1) || isWordAt(text, end) || !free(at, end)) continue;
           // A lone word running on into another capitalised word is a different name ("Lindqvist Holdings").
           if (lone && form === name && text.charCodeAt(end) === 32 && UPPER_FIRST.test(text.charAt(end + 1))) continue;
-          const span: Span = { start: at, end, type: mention.type, score: mention.score, detector };
-          added[index]?.push(span);
-          taken.push(span);
+          mine.push({ start: at, end, type: mention.type, score: mention.score, detector });
         }
       }
     }
-    added[index]?.sort((a, b) => a.start - b.start);
+    mine.sort((a, b) => a.start - b.start);
   });
   return added;
 }
