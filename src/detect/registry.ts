@@ -24,6 +24,7 @@ import { secretKeyDetector } from './rules/secret-keys.js';
 import { itinDetector, ssnDetector } from './rules/ssn.js';
 import { urlDetector } from './rules/url.js';
 import { vinDetector } from './rules/vin.js';
+import { streetAddressDetector } from './rules/street-address.js';
 import { zipDetector } from './rules/zip.js';
 
 /** Every built-in rule detector (tier T1), in a stable order. */
@@ -43,6 +44,7 @@ export function builtinDetectors(): Detector[] {
     vinDetector,
     nhsDetector,
     zipDetector,
+    streetAddressDetector,
     dateDetector,
     cryptoWalletDetector,
     secretKeyDetector,
