@@ -169,7 +169,7 @@ function assemble(texts: readonly string[], planned: readonly Planned[], keys: r
       };
       outLength += replacement.length;
       last = span.end;
-      replacedValues.add(text.slice(span.start, span.end));
+      replacedValues.add(request?.value ?? text.slice(span.start, span.end));
       if (decision.action === 'block') blocked.push(entity);
       entities.push(entity);
     }

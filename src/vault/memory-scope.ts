@@ -34,7 +34,8 @@ export interface MemoryScopeOptions {
 export class MemoryTokenScope implements TokenScope, FormatTokenLookup {
   readonly tenant: string;
   readonly session: string | undefined;
-  protected readonly byIdentity = new Map<string, string>();
+  /** Type -> normalised value -> token. Two levels: no key string is built per lookup. */
+  protected readonly byIdentity = new Map<string, Map<string, string>>();
   protected readonly byToken = new Map<string, string>();
   protected readonly counters = new Map<string, number>();
   protected readonly types = new Set<string>();
@@ -99,14 +100,23 @@ export class MemoryTokenScope implements TokenScope, FormatTokenLookup {
 
   /** Records a mapping that already exists elsewhere (e.g. loaded from the vault). */
   protected remember(type: string, normalized: string, value: string, key: string, seq: number): void {
-    this.byIdentity.set(identity(type, normalized), key);
+    this.#identities(type).set(normalized, key);
     if (!this.byToken.has(key)) this.byToken.set(key, value);
     this.types.add(type);
     if ((this.counters.get(type) ?? 0) < seq) this.counters.set(type, seq);
   }
 
   protected lookup(request: TokenRequest): string | undefined {
-    return this.byIdentity.get(identity(request.type, request.normalized));
+    return this.byIdentity.get(request.type)?.get(request.normalized);
+  }
+
+  #identities(type: string): Map<string, string> {
+    let byValue = this.byIdentity.get(type);
+    if (byValue === undefined) {
+      byValue = new Map();
+      this.byIdentity.set(type, byValue);
+    }
+    return byValue;
   }
 
   private tokenFor(request: TokenRequest): string {
@@ -133,7 +143,7 @@ export class MemoryTokenScope implements TokenScope, FormatTokenLookup {
 
   #rememberFormatToken(request: TokenRequest, token: string): string {
     const upper = token.toUpperCase();
-    this.byIdentity.set(identity(request.type, request.normalized), token);
+    this.#identities(request.type).set(request.normalized, token);
     if (!this.byToken.has(upper)) {
       this.byToken.set(upper, request.value);
       this.#formatTokens += 1;
@@ -158,6 +168,3 @@ function needsKeys(request: TokenRequest): boolean {
 /** What an fpe token looks like: digits and the separators they were written with. */
 const FPE_SHAPE = /^[\d\s\-.()+/]+$/;
 
-function identity(type: string, normalized: string): string {
-  return `${type}\u0000${normalized}`;
-}

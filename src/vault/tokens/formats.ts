@@ -12,7 +12,7 @@
  * | redact       | `[EMAIL]`                         | no     | no                    |
  * @module
  */
-import { renderPlaceholder, typeOfTokenKey } from './placeholder.js';
+import { isTokenKey, renderPlaceholder } from './placeholder.js';
 
 export const TOKEN_FORMATS = ['placeholder', 'opaque', 'opaque-siv', 'fpe', 'hash', 'redact'] as const;
 export type TokenFormatName = (typeof TOKEN_FORMATS)[number];
@@ -45,5 +45,5 @@ export function formatsByType(
  * other format as it is. What `src/pipeline/mask.ts` should call instead of `renderPlaceholder`.
  */
 export function renderToken(token: string): string {
-  return typeOfTokenKey(token) === undefined ? token : renderPlaceholder(token);
+  return isTokenKey(token) ? renderPlaceholder(token) : token;
 }

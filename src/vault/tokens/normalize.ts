@@ -22,8 +22,12 @@ export function normalizeValue(type: string, value: string): string {
   return whole(value);
 }
 
+/** Whitespace other than single spaces: only then is there anything to fold. */
+const FOLDABLE_SPACE = /[^\S ]| {2}/;
+
 function whole(value: string): string {
-  return value.trim().replace(/\s+/g, ' ');
+  const trimmed = value.trim();
+  return FOLDABLE_SPACE.test(trimmed) ? trimmed.replace(/\s+/g, ' ') : trimmed;
 }
 
 /**

@@ -14,8 +14,14 @@ export function renderPlaceholder(key: string): string {
   return `<<${key}>>`;
 }
 
+const TOKEN_KEY = /^([A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*)_(\d+)$/;
+
 /** The entity type of a canonical token key, or undefined when it is not one. */
 export function typeOfTokenKey(key: string): string | undefined {
-  const match = /^([A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*)_(\d+)$/.exec(key);
-  return match?.[1];
+  return TOKEN_KEY.exec(key)?.[1];
+}
+
+/** Whether `key` is a canonical token key (`PERSON_1`); no match object is built (masking asks per span). */
+export function isTokenKey(key: string): boolean {
+  return TOKEN_KEY.test(key);
 }
