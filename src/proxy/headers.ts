@@ -30,7 +30,8 @@ const REPLACED_OUT = new Set(['accept-encoding', 'x-request-id']);
 const REPLACED_BACK = new Set(['content-encoding', 'x-request-id']);
 
 function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
-  if (value === undefined) return undefined;
+  // The usual values name no other header: nothing to split.
+  if (value === undefined || value === 'keep-alive' || value === 'close') return undefined;
   const joined = Array.isArray(value) ? value.join(',') : value;
   const tokens = joined
     .split(',')
