@@ -151,6 +151,7 @@ export function propagateMentions(
 }
 
 const WORD_CODE = /[\p{L}\p{N}_]/u;
+const CAPITALS_RUN = /\p{Lu}{3}/u;
 /** Punctuation around a word of a name ("SMITH," in "SMITH, JOHN"). */
 const EDGE_PUNCTUATION = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
 
@@ -252,12 +253,14 @@ export function mentionsAcrossTexts(
     const mine = added[index] as Span[];
     const free = (start: number, end: number): boolean =>
       own.every((span) => span.end <= start || span.start >= end) && mine.every((span) => span.end <= start || span.start >= end);
+    // Capitals are looked for only in a text that has a run of them.
+    const shouts = CAPITALS_RUN.test(text);
     for (const [name, mention] of ordered) {
       if (options.withinText !== true && mention.origins.has(index)) continue;
       const lone = !name.includes(' ');
       // As written, and in capitals ("BAKER" in a form's header for "Rose Baker").
       const upper = name.toUpperCase();
-      for (const form of upper === name ? [name] : [name, upper]) {
+      for (const form of upper === name || !shouts ? [name] : [name, upper]) {
         for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) {
           const end = at + form.length;
           if (isWordAt(text, at - 1) || isWordAt(text, end) || !free(at, end)) continue;
