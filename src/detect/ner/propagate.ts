@@ -157,10 +157,11 @@ const EDGE_PUNCTUATION = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
 
 /** A name found in one text of a batch, to look for in the others. */
 interface BatchMention {
+  readonly name: string;
   readonly type: EntityType;
   readonly score: number;
   /** Indexes of the texts it was found in. */
-  readonly origins: Set<number>;
+  readonly origins: number[];
   /** False once two types claim the same words: then it is not looked for anywhere. */
   usable: boolean;
 }
@@ -218,9 +219,9 @@ export function mentionsAcrossTexts(
   const mentions = new Map<string, BatchMention>();
   const add = (key: string, type: EntityType, score: number, origin: number): void => {
     const known = mentions.get(key);
-    if (known === undefined) mentions.set(key, { type, score, origins: new Set([origin]), usable: true });
+    if (known === undefined) mentions.set(key, { name: key, type, score, origins: [origin], usable: true });
     else if (known.type !== type) known.usable = false;
-    else known.origins.add(origin);
+    else if (!known.origins.includes(origin)) known.origins.push(origin);
   };
   spansPerText.forEach((spans, origin) => {
     const text = texts[origin] ?? '';
@@ -247,7 +248,9 @@ export function mentionsAcrossTexts(
   const added: Span[][] = texts.map(() => []);
   if (mentions.size === 0) return added;
   // Longest first, so "Maria Lindqvist" is taken whole before "Maria" could be.
-  const ordered = [...mentions].filter(([, mention]) => mention.usable).sort((a, b) => b[0].length - a[0].length);
+  const ordered: BatchMention[] = [];
+  for (const mention of mentions.values()) if (mention.usable) ordered.push(mention);
+  ordered.sort((a, b) => b.name.length - a.name.length);
   texts.forEach((text, index) => {
     const own = spansPerText[index] ?? [];
     const mine = added[index] as Span[];
@@ -255,8 +258,9 @@ export function mentionsAcrossTexts(
       own.every((span) => span.end <= start || span.start >= end) && mine.every((span) => span.end <= start || span.start >= end);
     // Capitals are looked for only in a text that has a run of them.
     const shouts = CAPITALS_RUN.test(text);
-    for (const [name, mention] of ordered) {
-      if (options.withinText !== true && mention.origins.has(index)) continue;
+    for (const mention of ordered) {
+      const name = mention.name;
+      if (options.withinText !== true && mention.origins.includes(index)) continue;
       const lone = !name.includes(' ');
       // As written, and in capitals ("BAKER" in a form's header for "Rose Baker").
       const upper = name.toUpperCase();
