@@ -99,6 +99,7 @@ export class NerDetector implements Detector {
   private readonly score: number;
   private readonly cache: LruCache<string, readonly Span[]>;
   private readonly configKey: string;
+  private loaded: NerModel | undefined;
 
   constructor(options: NerDetectorOptions = {}) {
     this.id = options.id ?? 'ner.builtin';
@@ -130,7 +131,13 @@ export class NerDetector implements Detector {
   /** Names found in one text of a batch, wherever the others repeat them (propagate.ts); off with `propagate: false`. */
   acrossTexts(texts: readonly string[], spans: readonly (readonly Span[])[], options: { readonly withinText?: boolean }): Span[][] {
     if (!this.propagate || (texts.length < 2 && options.withinText !== true)) return texts.map(() => []);
-    return mentionsAcrossTexts(texts, spans, preloadNerModel(this.modelPath).lexicon, this.id, options);
+    return mentionsAcrossTexts(texts, spans, this.model().lexicon, this.id, options);
+  }
+
+  /** The model, loaded on first use; kept here because resolving its path costs more than the lookups that use it. */
+  private model(): NerModel {
+    this.loaded ??= preloadNerModel(this.modelPath);
+    return this.loaded;
   }
 
   /** Drops every cached result. */
@@ -139,7 +146,7 @@ export class NerDetector implements Detector {
   }
 
   private run(text: string): readonly Span[] {
-    const model = preloadNerModel(this.modelPath);
+    const model = this.model();
     const { tokens, tags } = model.tag(text, this.bias, this.labelBias);
     const spans: Span[] = [];
     // Both read the whole text and matter only for lone lower-case words: worked out when first needed.
