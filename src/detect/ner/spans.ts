@@ -49,6 +49,30 @@ const SOLO_STOP = new Set([
 ]);
 const GAP_JOINS_ADDRESS = /^[\s,]{1,8}$/u;
 
+/** Words a full stop abbreviates inside a person's name ("Dr. Ana Silva", "Martin Luther King Jr. Day"). */
+const ABBREVIATIONS = new Set([...TITLES, 'st', 'jr', 'sr', 'gov', 'sen', 'rep', 'pres', 'gen', 'adm', 'cmdr', 'messrs', 'fr', 'bros', 'pvt', 'cpl', 'maj', 'brig', 'supt', 'insp', 'det', 'amb']);
+const SENTENCE_END = new Set(['.', '!', '?']);
+
+/**
+ * Whether token `i` ends a sentence, so no PERSON runs on across it: a full stop, exclamation or
+ * question mark followed by white space, after a word that is not an initial ("J.") or an
+ * abbreviation that names use ("Dr.", "Jr."). The model sometimes tags straight on ("Maria
+ * Lindqvist. Lindqvist agreed" as one name), which would give two mentions one token. Places
+ * and organisations keep their full stops: addresses are full of them ("ul. Miła 53", "Király u.
+ * 15.") and so are company names ("Yahoo! Inc.").
+ */
+function endsSentence(text: string, tokens: readonly Token[], i: number): boolean {
+  const token = tokens[i] as Token;
+  if (!SENTENCE_END.has(token.text)) return false;
+  const after = text.charCodeAt(token.end);
+  if (!(after === 32 || after === 10 || after === 13 || after === 9)) return false;
+  if (token.text !== '.') return true;
+  const previous = tokens[i - 1];
+  if (previous === undefined || previous.end !== token.start) return true;
+  const word = previous.text.toLowerCase();
+  return word.length > 1 && !ABBREVIATIONS.has(word);
+}
+
 export function tagsToEntities(text: string, tokens: readonly Token[], tags: Uint8Array): RawEntity[] {
   const entities: RawEntity[] = [];
   let current: RawEntity | undefined;
@@ -56,7 +80,7 @@ export function tagsToEntities(text: string, tokens: readonly Token[], tags: Uin
     const token = tokens[i] as Token;
     const tag = tags[i] ?? 0;
     const label = labelOfTag(tag);
-    if (label === undefined) {
+    if (label === undefined || (label === 'PERSON' && endsSentence(text, tokens, i))) {
       current = undefined;
       continue;
     }

@@ -58,6 +58,13 @@ describe('NerDetector', () => {
     expect(typesOf('hi, my name is sarah connor and i need help', 'sarah')).toContain('PERSON');
   });
 
+  it('never runs a name on across the end of a sentence, but keeps titles and initials', () => {
+    const values = (text: string): string[] =>
+      ner.detect(text).filter((span) => span.type === 'PERSON').map((span) => text.slice(span.start, span.end));
+    expect(values('My name is Maria Lindqvist. Lindqvist approved it.')).toEqual(['Maria Lindqvist', 'Lindqvist']);
+    expect(values('We met Pvt. Lewis Martin and J. R. Tolkien yesterday.')).toEqual(['Pvt. Lewis Martin', 'J. R. Tolkien']);
+  });
+
   it('reports street addresses with numbers as ADDRESS', () => {
     const text = 'Please ship it to 221 Baker Street, London NW1 6XE by Friday.';
     const address = ner.detect(text).find((span) => span.type === 'ADDRESS');
