@@ -46,7 +46,11 @@ const SOLO_STOP = new Set([
   'bun', 'cr', 'egfr', 'ckd', 'esrd', 'afib', 'cpr', 'dnr', 'dni', 'ems', 'ekg', 'echo', 'cxr', 'abg', 'ua', 'ivf',
   'nsaid', 'nsaids', 'ace', 'arb', 'ssri', 'ppi', 'otc', 'ed0', 'asap', 'fyi', 'eta', 'tbd', 'faq', 'ok', 'pm', 'am',
   'isbn', 'issn', 'doi', 'url', 'uri', 'api', 'sdk', 'id', 'uuid', 'guid', 'sku', 'ean', 'upc', 'vat', 'pdf', 'csv',
+  // Time zones ("a datetime in UTC") and job titles ("says CFO Hank Scorpio").
+  'utc', 'gmt', 'est', 'edt', 'pst', 'pdt', 'cst', 'cdt', 'mst', 'mdt', 'cet', 'cest', 'bst', 'jst', 'aest',
+  'ceo', 'cfo', 'cto', 'coo', 'cio', 'cmo', 'vp', 'svp', 'evp',
 ]);
+const SHORT_CODE = /^[A-Za-z]{1,2}\d{1,2}$/;
 const GAP_JOINS_ADDRESS = /^[\s,]{1,8}$/u;
 
 /** Words a full stop abbreviates inside a person's name ("Dr. Ana Silva", "Martin Luther King Jr. Day"). */
@@ -118,7 +122,9 @@ function trimEdges(tokens: readonly Token[], entities: RawEntity[]): void {
     while (last + 1 < tokens.length && (tokens[last + 1] as Token).end <= entity.end) last++;
     if (first === last) {
       const only = tokens[first];
-      if (only !== undefined && SOLO_STOP.has(stopKey(only))) entity.end = entity.start;
+      // A letter or two and a number is a code ("Q3", "A4", "B12"), not a name; user names
+      // with digits ("kyle28walker") stay.
+      if (only !== undefined && (SOLO_STOP.has(stopKey(only)) || (entity.label === 'PERSON' && SHORT_CODE.test(only.text)))) entity.end = entity.start;
       continue;
     }
     // Places keep trailing codes ("Bethesda, MD"); names and organisations lose field labels.

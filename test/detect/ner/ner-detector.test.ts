@@ -81,6 +81,16 @@ describe('NerDetector', () => {
     for (const text of texts) expect(ner.detect(text).filter((s) => s.type === 'PERSON')).toEqual([]);
   });
 
+  it('leaves quarters, time zones and job titles alone, but keeps user names with digits', () => {
+    expect(found('Q3 revenue at Globex grew 12%, says CFO Hank Scorpio in Springfield.')).toEqual([
+      'ORG:Globex',
+      'PERSON:Hank Scorpio',
+      'LOCATION:Springfield',
+    ]);
+    expect(found('Return a datetime in UTC.')).toEqual([]);
+    expect(found('Met Andywebb23 today')).toEqual(['PERSON:Andywebb23']);
+  });
+
   it('finds @handles, ages and nationalities', () => {
     expect(found('thanks @jane_doe99 for the tip')).toContain('PERSON:@jane_doe99');
     expect(found('write to bob@example.com').filter((s) => s.startsWith('PERSON'))).toEqual([]);
