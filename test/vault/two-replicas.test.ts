@@ -19,7 +19,21 @@ import { dropSchemas, newSchema, pgProbe } from './pg-harness.js';
 const root = mkdtempSync(join(tmpdir(), 'veil-two-replicas-'));
 const children: ChildProcess[] = [];
 afterAll(async () => {
-  for (const child of children) child.kill('SIGTERM');
+  // Each replica closes its vault and audit log before its data directory goes.
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolveExit) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolveExit();
+          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolveExit();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
   rmSync(root, { recursive: true, force: true });
   await dropSchemas();
 });

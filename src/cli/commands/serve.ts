@@ -141,13 +141,27 @@ export async function runServe(
   let telemetry: Telemetry | undefined;
   let watcher: PolicyWatcher | undefined;
   let purgeJob: PurgeJob | undefined;
-  const shutdown = async (): Promise<void> => {
-    watcher?.close();
+  /**
+   * Closes what was opened, in order. Every step runs even when one before it failed (the data
+   * directory gone, the database down): a step skipped would leave its sockets and timers
+   * holding a stopped gateway alive. Returns what failed.
+   */
+  const shutdown = async (): Promise<unknown[]> => {
+    const failed: unknown[] = [];
+    const step = async (close: () => unknown): Promise<void> => {
+      try {
+        await close();
+      } catch (error) {
+        failed.push(error);
+      }
+    };
+    await step(() => watcher?.close());
     // Before the audit log closes: a purge that is running still records its event.
-    await purgeJob?.stop();
-    await gateway?.close();
-    await telemetry?.close();
-    await veil?.close();
+    await step(() => purgeJob?.stop());
+    await step(() => gateway?.close());
+    await step(() => telemetry?.close());
+    await step(() => veil?.close());
+    return failed;
   };
   try {
     const envConfig = io.env['VEIL_CONFIG']?.trim();
@@ -217,7 +231,7 @@ export async function runServe(
     onListening?.(address.url);
   } catch (error) {
     // What did open (vault, audit log) must close, or its timers keep the process alive.
-    await shutdown().catch(() => undefined);
+    await shutdown();
     if (error instanceof PolicyError) {
       for (const issue of error.issues) io.stderr.write(`veil serve: ${formatIssue(error.file, issue)}\n`);
       return EXIT.badInput;
@@ -235,9 +249,16 @@ export async function runServe(
   }
   const reason = await stop;
   io.stderr.write(`veil: ${String(reason)}, closing\n`);
-  await shutdown();
-  return EXIT.ok;
+  const failed = await shutdown();
+  if (failed.length === 0) return EXIT.ok;
+  // Codes and names only: a message may quote a path or a server's words.
+  const what = failed.map((error) => (error as NodeJS.ErrnoException | undefined)?.code ?? (error as Error | undefined)?.name ?? 'error');
+  io.stderr.write(`veil serve: ${failed.length} part(s) did not close cleanly: ${what.join(', ')}\n`);
+  return EXIT.badInput;
 }
+
+/** After a stop, how long a library's leftover socket or timer may keep the process alive. */
+const EXIT_GRACE_MS = 2_000;
 
 /**
  * The TTL purge job: a count in the log and one audit event for each run that removed
@@ -266,5 +287,11 @@ export const serveCommand: CliCommand = {
   name: 'serve',
   summary: 'run the privacy gateway (OpenAI-compatible, on /v1)',
   usage: USAGE,
-  run: (args, io) => runServe(args, io, waitForSignal()),
+  run: async (args, io) => {
+    const code = await runServe(args, io, waitForSignal());
+    // Everything Veil opened is closed by now; whatever still holds the event loop (a client a
+    // driver failed to end) must not keep a stopped gateway running until it is killed.
+    setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();
+    return code;
+  },
 };
