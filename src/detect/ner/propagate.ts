@@ -155,13 +155,47 @@ const CAPITALS_RUN = /\p{Lu}{3}/u;
 /** Punctuation around a word of a name ("SMITH," in "SMITH, JOHN"). */
 const EDGE_PUNCTUATION = /^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu;
 
+/** Above this many name forms, each text is read word by word instead of searched per name. */
+const SEARCHES_PER_TEXT = 16;
+/** A capitalised word where no word character comes before it. */
+const CAPITALISED_WORD = /(?<![\p{L}\p{N}_])\p{Lu}[\p{L}\p{N}_]*/gu;
+const LEADING_WORD = /^[\p{L}\p{N}_]*/u;
+
+/** One way a name is written: as found, or in capitals. */
+interface MentionForm {
+  readonly text: string;
+  readonly mention: BatchMention;
+  /** One word: it must not run on into another capitalised word. */
+  readonly lone: boolean;
+  readonly capitals: boolean;
+}
+
+function indexByFirstWord(forms: readonly MentionForm[]): Map<string, MentionForm[]> {
+  const index = new Map<string, MentionForm[]>();
+  // `forms` is longest first, and so is every list.
+  for (const form of forms) {
+    const key = LEADING_WORD.exec(form.text)?.[0] ?? '';
+    const list = index.get(key);
+    if (list === undefined) index.set(key, [form]);
+    else list.push(form);
+  }
+  return index;
+}
+
+/** One byte per character, 1 where a span of the text already lies. */
+function coverageOf(length: number, spans: readonly Span[]): Uint8Array {
+  const covered = new Uint8Array(length);
+  for (const span of spans) covered.fill(1, span.start, span.end);
+  return covered;
+}
+
 /** A name found in one text of a batch, to look for in the others. */
 interface BatchMention {
   readonly name: string;
   readonly type: EntityType;
   readonly score: number;
   /** Indexes of the texts it was found in. */
-  readonly origins: number[];
+  readonly origins: Set<number>;
   /** False once two types claim the same words: then it is not looked for anywhere. */
   usable: boolean;
 }
@@ -219,9 +253,9 @@ export function mentionsAcrossTexts(
   const mentions = new Map<string, BatchMention>();
   const add = (key: string, type: EntityType, score: number, origin: number): void => {
     const known = mentions.get(key);
-    if (known === undefined) mentions.set(key, { name: key, type, score, origins: [origin], usable: true });
+    if (known === undefined) mentions.set(key, { name: key, type, score, origins: new Set([origin]), usable: true });
     else if (known.type !== type) known.usable = false;
-    else if (!known.origins.includes(origin)) known.origins.push(origin);
+    else known.origins.add(origin);
   };
   spansPerText.forEach((spans, origin) => {
     const text = texts[origin] ?? '';
@@ -247,30 +281,51 @@ export function mentionsAcrossTexts(
   });
   const added: Span[][] = texts.map(() => []);
   if (mentions.size === 0) return added;
-  // Longest first, so "Maria Lindqvist" is taken whole before "Maria" could be.
-  const ordered: BatchMention[] = [];
-  for (const mention of mentions.values()) if (mention.usable) ordered.push(mention);
-  ordered.sort((a, b) => b.name.length - a.name.length);
+  // Each name as written and in capitals ("BAKER" in a form's header for "Rose Baker"), longest
+  // first, so "Maria Lindqvist" is taken whole before "Maria" could be.
+  const forms: MentionForm[] = [];
+  for (const mention of mentions.values()) {
+    if (!mention.usable) continue;
+    const lone = !mention.name.includes(' ');
+    forms.push({ text: mention.name, mention, lone, capitals: false });
+    const upper = mention.name.toUpperCase();
+    if (upper !== mention.name) forms.push({ text: upper, mention, lone, capitals: true });
+  }
+  forms.sort((a, b) => b.text.length - a.text.length);
+  let byFirstWord: Map<string, MentionForm[]> | undefined;
   texts.forEach((text, index) => {
-    const own = spansPerText[index] ?? [];
-    const mine = added[index] as Span[];
-    const free = (start: number, end: number): boolean =>
-      own.every((span) => span.end <= start || span.start >= end) && mine.every((span) => span.end <= start || span.start >= end);
     // Capitals are looked for only in a text that has a run of them.
     const shouts = CAPITALS_RUN.test(text);
-    for (const mention of ordered) {
-      const name = mention.name;
-      if (options.withinText !== true && mention.origins.includes(index)) continue;
-      const lone = !name.includes(' ');
-      // As written, and in capitals ("BAKER" in a form's header for "Rose Baker").
-      const upper = name.toUpperCase();
-      for (const form of upper === name || !shouts ? [name] : [name, upper]) {
-        for (let at = text.indexOf(form); at !== -1; at = text.indexOf(form, at + 1)) {
-          const end = at + form.length;
-          if (isWordAt(text, at - 1) || isWordAt(text, end) || !free(at, end)) continue;
-          // A lone word running on into another capitalised word is a different name ("Lindqvist Holdings").
-          if (lone && form === name && text.charCodeAt(end) === 32 && UPPER_FIRST.test(text.charAt(end + 1))) continue;
-          mine.push({ start: at, end, type: mention.type, score: mention.score, detector });
+    const wanted = (form: MentionForm): boolean =>
+      (options.withinText === true || !form.mention.origins.has(index)) && (shouts || !form.capitals);
+    const mine = added[index] as Span[];
+    let covered: Uint8Array | undefined;
+    const take = (at: number, form: MentionForm): boolean => {
+      const end = at + form.text.length;
+      if (isWordAt(text, at - 1) || isWordAt(text, end)) return false;
+      // A lone word running on into another capitalised word is a different name ("Lindqvist Holdings").
+      if (form.lone && !form.capitals && text.charCodeAt(end) === 32 && UPPER_FIRST.test(text.charAt(end + 1))) return false;
+      covered ??= coverageOf(text.length, spansPerText[index] ?? []);
+      for (let k = at; k < end; k++) if (covered[k] === 1) return false;
+      covered.fill(1, at, end);
+      mine.push({ start: at, end, type: form.mention.type, score: form.mention.score, detector });
+      return true;
+    };
+    if (forms.length <= SEARCHES_PER_TEXT) {
+      // A few names: one search each.
+      for (const form of forms) {
+        if (!wanted(form)) continue;
+        for (let at = text.indexOf(form.text); at !== -1; at = text.indexOf(form.text, at + 1)) take(at, form);
+      }
+    } else {
+      // Many names (a long conversation, a table of customers): one pass over the text's
+      // capitalised words, each looked up by its first word.
+      byFirstWord ??= indexByFirstWord(forms);
+      CAPITALISED_WORD.lastIndex = 0;
+      for (let match = CAPITALISED_WORD.exec(text); match !== null; match = CAPITALISED_WORD.exec(text)) {
+        for (const form of byFirstWord.get(match[0]) ?? []) {
+          if (!wanted(form) || !text.startsWith(form.text, match.index)) continue;
+          if (take(match.index, form)) break;
         }
       }
     }

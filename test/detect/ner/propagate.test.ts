@@ -139,6 +139,15 @@ describe('mentionsAcrossTexts', () => {
     expect(shown(texts, mentionsAcrossTexts(texts, spans.slice(0, 2), lexicon, 'ner.test'))[3]).toEqual(['PERSON:Jordan@5']);
   });
 
+  it('reads a text word by word when there are many names', () => {
+    const people = ['Ana Silva', 'Ben Okafor', 'Chloe Martin', 'Dmitri Volkov', 'Elif Kaya', 'Femi Adeyemi', 'Greta Lund', 'Hugo Brandt'];
+    const texts = [...people.map((name) => `Signed by ${name}.`), 'Volkov and KAYA agreed; Brandtson did not; Okafor Holdings is another firm. Silva!'];
+    const spans = texts.map((text, index) => (index < people.length ? [span(text, people[index] as string, 'PERSON')] : []));
+    const added = mentionsAcrossTexts(texts, spans, lexicon, 'ner.test');
+    expect(shown(texts, added).at(-1)).toEqual(['PERSON:Volkov@0', 'PERSON:KAYA@11', 'PERSON:Silva@76']);
+    expect(added.slice(0, -1).every((extra) => extra.length === 0)).toBe(true);
+  });
+
   it('looks in the text a name came from only for windows of one text', () => {
     const texts = ['Maria Lindqvist wrote. Later Lindqvist signed.'];
     const spans = [[span(texts[0] as string, 'Maria Lindqvist', 'PERSON')]];
