@@ -251,7 +251,8 @@ async function main() {
       // of them alike instead of whichever happened to be running.
       const totals = new Map(active.map((target) => [target.name, { requests: 0, errors: 0, elapsedMs: 0, latencies: [], ttfbs: [], cpuMicros: 0 }]));
       for (let slice = 0; slice < ROUNDS; slice++) {
-        for (const target of active) {
+        // Every other slice in reverse order, so no target always runs right after the same one.
+        for (const target of slice % 2 === 0 ? active : [...active].reverse()) {
           const before = await target.server?.cpu();
           const result = await drive(target, mode, concurrency, MEASURE_MS / ROUNDS);
           const after = await target.server?.cpu();
