@@ -123,6 +123,11 @@ describe('opaque, hash and redact formats', () => {
     expect(parseOpaqueToken(token.toLowerCase())).toMatchObject({ type: 'EMAIL', keyId: keys.keyId, siv: false });
     expect(parseOpaqueToken(opaqueToken(keys, 'US_SSN', 'x'))?.type).toBe('US_SSN');
     expect(parseOpaqueToken(`${token}X`)).toBeUndefined();
+    // One lookup tail in 32 starts with S; with a character appended it must not read as SIV.
+    const sTail = `VEIL_EMAIL_${keys.keyId}_S${'A'.repeat(25)}`;
+    expect(parseOpaqueToken(sTail)).toMatchObject({ siv: false, tail: `S${'A'.repeat(25)}` });
+    expect(parseOpaqueToken(`${sTail}X`)).toBeUndefined();
+    expect(parseOpaqueToken(`${sTail}XY`)).toBeUndefined();
     expect(OPAQUE_TOKEN.test(`see ${token}.`)).toBe(true);
   });
 
@@ -137,6 +142,7 @@ describe('opaque, hash and redact formats', () => {
     expect(openSivToken(keys, `${token.slice(0, -2)}${last}${token.at(-1) ?? ''}`)).toBeUndefined();
     expect(openSivToken(keys, token.replace('VEIL_EMAIL_', 'VEIL_PERSON_'))).toBeUndefined();
     expect(openSivToken(keys, opaqueToken(keys, 'EMAIL', 'x'))).toBeUndefined();
+    expect(openSivToken(keys, sivToken(keys, 'PERSON', 'X'))).toBe('X');
   });
 
   it('hash tokens are keyed per tenant and stable; redact names the type', () => {

@@ -20,6 +20,13 @@ import { base32, fields, fromBase32, type FormatKeys } from './format-keys.js';
 /** HMAC tag length: 130 bits in 26 base32 characters. */
 const TAG_CHARS = 26;
 
+/**
+ * Shortest SIV tail: the 16-byte synthetic IV plus at least one byte of value, 28 base32
+ * characters. Detected values are never empty, and requiring this keeps a lookup token whose tail
+ * happens to start with `S` (one in 32) from reading as a SIV token once a character follows it.
+ */
+const MIN_SIV_CHARS = 28;
+
 /** `VEIL_<TYPE>_<KEYID>_<TAIL>`; the type may contain `_`. Matched case-insensitively. */
 export const OPAQUE_TOKEN = /VEIL_([A-Z][A-Z0-9]*(?:_[A-Z][A-Z0-9]*)*)_(K[A-Z2-7]{5})_(S?)([A-Z2-7]{26,})/i;
 
@@ -64,6 +71,6 @@ export function parseOpaqueToken(text: string): ParsedOpaqueToken | undefined {
   const match = new RegExp(`^${OPAQUE_TOKEN.source}$`, 'i').exec(text);
   if (match === null) return undefined;
   const [, type = '', keyId = '', siv = '', tail = ''] = match;
-  if (siv === '' && tail.length !== TAG_CHARS) return undefined;
+  if (siv === '' ? tail.length !== TAG_CHARS : tail.length < MIN_SIV_CHARS) return undefined;
   return { type: type.toUpperCase(), keyId: keyId.toUpperCase(), siv: siv !== '', tail: tail.toUpperCase() };
 }
