@@ -15,6 +15,28 @@ const ASSIGNMENT = /(?:pass(?:word|wd|phrase)?|pwd|pw|secret)["']?\s{0,3}(?:[:=]
 const CONNECTION = /([^\s:/@?#]{1,128}):([^\s@/?#]{1,256})@[^\s/]/y;
 const PLACEHOLDER = /^(?:\*+|x+|\.{3}|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|%s|null|none|true|false|undefined|required|optional|string)$/i;
 
+/** Characters that end an unquoted value outright: a space, a quote, a tag. */
+const HARD_STOP = /[\s"'<>]/;
+/** Characters that end it only where the value visibly ends there; otherwise they are part of it. */
+const SOFT_STOP = /[,;&)}\]]/;
+/** After a soft stop: a space, the end, a hard stop, more closing marks, or the next `key=` of a list. */
+const ENDS_AFTER = /^(?:$|[\s"'<>,;&)}\]]|[A-Za-z_][\w.-]{0,40}=)/;
+
+/**
+ * Where an unquoted password ends. Passwords hold `&`, `;`, `)` and the like ("Tr0ub4dor&3"),
+ * so those end it only before a space, the end of the text or a following `key=` ("pw=x&user=y").
+ */
+function unquotedValueEnd(text: string, start: number): number {
+  let end = start;
+  while (end < text.length && end - start < 256) {
+    const char = text[end] ?? ' ';
+    if (HARD_STOP.test(char)) break;
+    if (SOFT_STOP.test(char) && ENDS_AFTER.test(text.slice(end + 1, end + 43))) break;
+    end++;
+  }
+  return end;
+}
+
 export function findPasswords(text: string): Span[] {
   const spans: Span[] = [];
   ASSIGNMENT.lastIndex = 0;
@@ -29,8 +51,7 @@ export function findPasswords(text: string): Span[] {
       end = text.indexOf(quote, start);
       if (end === -1 || end - start > 256) continue;
     } else {
-      end = start;
-      while (end < text.length && end - start < 256 && !/[\s,;&"'<>)}\]]/.test(text[end] ?? ' ')) end++;
+      end = unquotedValueEnd(text, start);
       // A sentence-final period is punctuation.
       if (end > start + 1 && text[end - 1] === '.') end--;
     }

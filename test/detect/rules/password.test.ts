@@ -9,6 +9,12 @@ describe('rules.password', () => {
     ['{"password": "correct horse battery"}', 'correct horse battery'],
     ["DB_PASSWORD='Tr0ub4dor&3'", 'Tr0ub4dor&3'],
     ['client_secret: abcDEF123456', 'abcDEF123456'],
+    // Unquoted values keep the &, ; and ) inside them; those end a value only where it visibly ends.
+    ['password: Tr0ub4dor&3 ; server 10.0.4.17', 'Tr0ub4dor&3'],
+    ['pw=a;b)c,d', 'a;b)c,d'],
+    ['password=hunter22;user=bob', 'hunter22'],
+    ['(password: letmein42), then log in', 'letmein42'],
+    ['password: s3cret, and the user', 's3cret'],
   ])('masks only the value in %j', (text, expected) => {
     expect(values(passwordDetector, text)).toEqual([expected]);
   });
