@@ -40,6 +40,8 @@ export const FINE_TYPES = {
   DRIVER_LICENSE: 'ID',
   VIN: 'ID',
   NHS: 'ID',
+  NINO: 'ID',
+  USERNAME: 'ID',
   ABA_ROUTING: 'ACCOUNT',
   CRYPTO_WALLET: 'ACCOUNT',
 } as const satisfies Record<string, ParentType>;

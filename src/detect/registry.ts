@@ -17,6 +17,7 @@ import { ibanDetector } from './rules/iban.js';
 import { ipDetector } from './rules/ip.js';
 import { macDetector } from './rules/mac.js';
 import { nhsDetector } from './rules/nhs.js';
+import { ninoDetector } from './rules/nino.js';
 import { passwordDetector } from './rules/password.js';
 import { phoneDetector } from './rules/phone.js';
 import { privateKeyDetector } from './rules/private-key.js';
@@ -43,6 +44,7 @@ export function builtinDetectors(): Detector[] {
     keywordIdDetector,
     vinDetector,
     nhsDetector,
+    ninoDetector,
     zipDetector,
     streetAddressDetector,
     dateDetector,

@@ -50,6 +50,12 @@ export const NHS_CONTEXT: ContextWords = {
   after: 16,
 };
 
+export const NINO_CONTEXT: ContextWords = {
+  words: ['national insurance', 'national insurance number', 'ni number', 'ni no', 'ni #', 'nino', 'nin', 'insurance number'],
+  before: 40,
+  after: 0,
+};
+
 export const ZIP_CONTEXT: ContextWords = {
   words: ['zip', 'zip code', 'zipcode', 'postal code', 'postcode', 'zip+4'],
   before: 24,

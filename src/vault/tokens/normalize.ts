@@ -5,7 +5,7 @@
  */
 
 const DIGIT_TYPES = new Set(['PHONE', 'CREDIT_CARD', 'SSN', 'ITIN', 'ABA_ROUTING', 'NHS']);
-const ALNUM_UPPER_TYPES = new Set(['IBAN', 'VIN', 'PASSPORT', 'DRIVER_LICENSE', 'MRN', 'ACCOUNT', 'ID', 'ZIP']);
+const ALNUM_UPPER_TYPES = new Set(['IBAN', 'VIN', 'PASSPORT', 'DRIVER_LICENSE', 'MRN', 'ACCOUNT', 'ID', 'ZIP', 'NINO']);
 const CASE_INSENSITIVE_TYPES = new Set(['EMAIL', 'URL', 'MAC', 'IP']);
 
 export function normalizeValue(type: string, value: string): string {
