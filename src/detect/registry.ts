@@ -24,6 +24,7 @@ import { privateKeyDetector } from './rules/private-key.js';
 import { secretKeyDetector } from './rules/secret-keys.js';
 import { itinDetector, ssnDetector } from './rules/ssn.js';
 import { urlDetector } from './rules/url.js';
+import { usernameDetector } from './rules/username.js';
 import { vinDetector } from './rules/vin.js';
 import { streetAddressDetector } from './rules/street-address.js';
 import { zipDetector } from './rules/zip.js';
@@ -52,6 +53,7 @@ export function builtinDetectors(): Detector[] {
     secretKeyDetector,
     privateKeyDetector,
     passwordDetector,
+    usernameDetector,
     highEntropyDetector,
   ];
 }

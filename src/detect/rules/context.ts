@@ -56,6 +56,11 @@ export const NINO_CONTEXT: ContextWords = {
   after: 0,
 };
 
+export const USERNAME_CONTEXT: ContextWords = {
+  // Not "user" alone: transcripts label their turns "User:".
+  words: ['username', 'user name', 'user id', 'userid', 'login', 'login id', 'login name', 'logon', 'handle', 'screen name', 'account name', 'uid'],
+};
+
 export const ZIP_CONTEXT: ContextWords = {
   words: ['zip', 'zip code', 'zipcode', 'postal code', 'postcode', 'zip+4'],
   before: 24,
