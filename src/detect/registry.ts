@@ -26,6 +26,9 @@ import { itinDetector, ssnDetector } from './rules/ssn.js';
 import { urlDetector } from './rules/url.js';
 import { usernameDetector } from './rules/username.js';
 import { vinDetector } from './rules/vin.js';
+import { spokenDateDetector } from './rules/spoken-dates.js';
+import { spokenEmailDetector } from './rules/spoken-email.js';
+import { spokenNumberDetector } from './rules/spoken-numbers.js';
 import { streetAddressDetector } from './rules/street-address.js';
 import { zipDetector } from './rules/zip.js';
 
@@ -49,6 +52,9 @@ export function builtinDetectors(): Detector[] {
     zipDetector,
     streetAddressDetector,
     dateDetector,
+    spokenNumberDetector,
+    spokenEmailDetector,
+    spokenDateDetector,
     cryptoWalletDetector,
     secretKeyDetector,
     privateKeyDetector,
