@@ -25,10 +25,13 @@ export function findHighEntropySecrets(text: string): Span[] {
     const match = TOKEN.exec(window);
     if (match === null || match.index > 40 || !BETWEEN.test(window.slice(0, match.index))) continue;
     let value = match[0];
+    // "KEY=value": the = is the assignment, not the secret (base64 pads only at the end).
+    const lead = value.length - value.replace(/^=+/, '').length;
+    value = value.slice(lead);
     while (value.endsWith('.') || value.endsWith('-')) value = value.slice(0, -1);
     if (value.length < 16 || !/\d/.test(value) || !/[A-Za-z]/.test(value)) continue;
     if (shannonEntropy(value) < ENTROPY_THRESHOLD) continue;
-    const start = word.end + match.index;
+    const start = word.end + match.index + lead;
     if (spans.some((other) => other.start === start)) continue;
     spans.push(span(start, start + value.length, 'SECRET', 0.8, ID));
   }

@@ -8,6 +8,9 @@ describe('rules.high_entropy', () => {
     expect(values(highEntropyDetector, 'my api key: 9f8e7d6c5b4a39281706f5e4d3c2b1a0ZZ')).toEqual(['9f8e7d6c5b4a39281706f5e4d3c2b1a0ZZ']);
     expect(values(highEntropyDetector, 'Authorization: Bearer q8Zr2LmX9vT4pK7sW1nB6yD3')).toEqual(['q8Zr2LmX9vT4pK7sW1nB6yD3']);
     expect(values(highEntropyDetector, 'secret = "Xk29fLq0Zp83Mv7TnR4s"')).toEqual(['Xk29fLq0Zp83Mv7TnR4s']);
+    // The = of an assignment stays in the text; the padding of a base64 value stays in the span.
+    expect(values(highEntropyDetector, 'export OPENAI_API_KEY=sk-live-51HxYzAbCdEfGhIjKl0123')).toEqual(['sk-live-51HxYzAbCdEfGhIjKl0123']);
+    expect(values(highEntropyDetector, 'token=dGhpcyBpcyBhIHRlc3Q0Mg==')).toEqual(['dGhpcyBpcyBhIHRlc3Q0Mg==']);
   });
 
   it('ignores low-entropy values, plain words and random strings far from a secret word', () => {
