@@ -8,7 +8,7 @@ import type { EntityType } from '../../core/entities.js';
 import type { Span } from '../../core/span.js';
 import { findContextWords, type ContextWords } from '../context-words.js';
 import type { Detector } from '../detector.js';
-import { ACCOUNT_CONTEXT, DRIVER_LICENSE_CONTEXT, ID_CONTEXT, MRN_CONTEXT, PASSPORT_CONTEXT } from './context.js';
+import { ACCOUNT_CONTEXT, BOOKING_CONTEXT, DRIVER_LICENSE_CONTEXT, ID_CONTEXT, MRN_CONTEXT, PASSPORT_CONTEXT } from './context.js';
 import { countDigits, span } from './rule-kit.js';
 
 const ID = 'rules.keyword_id';
@@ -21,7 +21,10 @@ interface KeywordRule {
   readonly score: number;
 }
 
-const TOKEN = /(?<![A-Za-z0-9])[A-Za-z0-9](?:[A-Za-z0-9]|[-/.](?=[A-Za-z0-9])){3,30}(?![A-Za-z0-9])/g;
+// Digit groups may be split by single spaces ("12 345 678 901", "1234 5678"), as they are read out.
+const TOKEN = /(?<![A-Za-z0-9])[A-Za-z0-9](?:[A-Za-z0-9]|[-/.](?=[A-Za-z0-9])|(?<=\d) (?=\d)){3,30}(?![A-Za-z0-9])/g;
+/** Booking references and record locators: upper-case letters and digits, often no digit at all. */
+const REFERENCE_SHAPE = /^[A-Z0-9]{5,12}$/;
 // Words allowed between the keyword and the value ("passport number is", "acct no.:").
 const FILLER = /^(?:[\s:#=.\-()]|is\b|was\b|are\b|number\b|num\b|no\b|nr\b|id\b|of\b|my\b|the\b|your\b|reads?\b|ending\b|in\b|#)*$/i;
 const DATE_LIKE = /^(?:(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)?\d\d|(?:19|20)\d\d)$/;
@@ -46,22 +49,34 @@ const MIN_DIGITS = Math.min(...RULES.map((rule) => rule.minDigits));
 
 export function findKeywordIds(text: string): Span[] {
   const spans: Span[] = [];
-  if (countDigits(text, MIN_DIGITS) < MIN_DIGITS) return spans;
-  for (const word of findContextWords(text, ALL_KEYWORDS)) {
-    const rule = RULE_BY_KEYWORD.get(normalizeKeyword(text.slice(word.start, word.end)));
-    if (rule === undefined) continue;
-    const window = text.slice(word.end, word.end + 40);
-    TOKEN.lastIndex = 0;
-    for (let match = TOKEN.exec(window); match !== null; match = TOKEN.exec(window)) {
-      if (!FILLER.test(window.slice(0, match.index))) break;
-      const value = match[0];
-      if (countDigits(value) < rule.minDigits || DATE_LIKE.test(value)) continue;
-      const start = word.end + match.index;
-      if (!spans.some((other) => other.start === start)) spans.push(span(start, start + value.length, rule.type, rule.score, ID));
-      break;
+  if (countDigits(text, MIN_DIGITS) >= MIN_DIGITS) {
+    for (const word of findContextWords(text, ALL_KEYWORDS)) {
+      const rule = RULE_BY_KEYWORD.get(normalizeKeyword(text.slice(word.start, word.end)));
+      if (rule === undefined) continue;
+      const value = valueAfter(text, word.end, (candidate) => countDigits(candidate) >= rule.minDigits && !DATE_LIKE.test(candidate));
+      if (value !== undefined && !spans.some((other) => other.start === value.start)) {
+        spans.push(span(value.start, value.end, rule.type, rule.score, ID));
+      }
     }
   }
-  return spans;
+  // Booking references need no digit, so they are looked for whatever the digit count.
+  for (const word of findContextWords(text, BOOKING_CONTEXT)) {
+    const value = valueAfter(text, word.end, (candidate) => REFERENCE_SHAPE.test(candidate) && !DATE_LIKE.test(candidate));
+    if (value !== undefined && !spans.some((other) => other.start === value.start)) spans.push(span(value.start, value.end, 'ID', 0.75, ID));
+  }
+  return spans.sort((a, b) => a.start - b.start);
+}
+
+/** The first identifier-like token after a keyword, past filler words only, when `accepts` takes it. */
+function valueAfter(text: string, from: number, accepts: (value: string) => boolean): { start: number; end: number } | undefined {
+  const window = text.slice(from, from + 40);
+  TOKEN.lastIndex = 0;
+  for (let match = TOKEN.exec(window); match !== null; match = TOKEN.exec(window)) {
+    if (!FILLER.test(window.slice(0, match.index))) return undefined;
+    if (!accepts(match[0])) continue;
+    return { start: from + match.index, end: from + match.index + match[0].length };
+  }
+  return undefined;
 }
 
 export const keywordIdDetector: Detector = {

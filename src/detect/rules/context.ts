@@ -70,7 +70,7 @@ export const ZIP_CONTEXT: ContextWords = {
 export const BIRTH_CONTEXT: ContextWords = {
   words: [
     'dob', 'd.o.b', 'd.o.b.', 'born', 'birth', 'date of birth', 'birthday', 'birthdate', 'birth date', 'b-day', 'bday',
-    'geboren', 'né', 'née', 'nacimiento',
+    'geboren', 'geburtsdatum', 'geburtstag', 'né', 'née', 'date de naissance', 'nacimiento', 'fecha de nacimiento', 'data di nascita', 'data de nascimento', 'födelsedatum', 'fødselsdato',
   ],
   before: 40,
   after: 12,
@@ -123,6 +123,14 @@ export const ACCOUNT_CONTEXT: ContextWords = {
 export const ID_CONTEXT: ContextWords = {
   words: [
     'policy number', 'policy no', 'policy #', 'policy', 'member id', 'member number', 'insurance id', 'claim number',
-    'claim no', 'national id', 'id number', 'id no', 'employee id', 'employee number', 'student id', 'personnel number',
+    'claim no', 'claim', 'claim id', 'claim ref', 'national id', 'id number', 'id no', 'employee id', 'employee number', 'student id',
+    'personnel number', 'tax id', 'tax number', 'steuer-id', 'steuernummer', 'steuer-identifikationsnummer', 'identifikationsnummer',
+  ],
+};
+
+export const BOOKING_CONTEXT: ContextWords = {
+  words: [
+    'booking reference', 'booking ref', 'booking code', 'booking number', 'booking no', 'reservation number', 'reservation code',
+    'confirmation number', 'confirmation code', 'record locator', 'pnr',
   ],
 };

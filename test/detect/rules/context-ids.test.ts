@@ -11,6 +11,19 @@ describe('keyword identifiers', () => {
     expect(found(keywordIdDetector, 'medical record number is 4471-22')).toEqual(['MRN:4471-22']);
     expect(found(keywordIdDetector, 'acct no. 12345678')).toEqual(['ACCOUNT:12345678']);
     expect(found(keywordIdDetector, 'policy number AB-7731942')).toEqual(['ID:AB-7731942']);
+    expect(found(keywordIdDetector, 'your claim #CLM-2024-008812 is approved')).toEqual(['ID:CLM-2024-008812']);
+  });
+
+  it('takes digit groups split by single spaces whole', () => {
+    expect(found(keywordIdDetector, 'Steuer-ID 12 345 678 901, Berlin')).toEqual(['ID:12 345 678 901']);
+    expect(found(keywordIdDetector, 'account number 1234 5678 9012 for refunds')).toEqual(['ACCOUNT:1234 5678 9012']);
+  });
+
+  it('takes booking references, which may have no digit, after their keyword only', () => {
+    expect(found(keywordIdDetector, 'our booking ref is QX7T9P.')).toEqual(['ID:QX7T9P']);
+    expect(found(keywordIdDetector, 'PNR: KLMABC')).toEqual(['ID:KLMABC']);
+    expect(found(keywordIdDetector, 'the booking ref is pending')).toEqual([]);
+    expect(found(keywordIdDetector, 'code QX7T9P')).toEqual([]);
   });
 
   it('ignores the same values without a keyword', () => {
