@@ -50,6 +50,20 @@ const SOLO_STOP = new Set([
   'utc', 'gmt', 'est', 'edt', 'pst', 'pdt', 'cst', 'cdt', 'mst', 'mdt', 'cet', 'cest', 'bst', 'jst', 'aest',
   'ceo', 'cfo', 'cto', 'coo', 'cio', 'cmo', 'vp', 'svp', 'evp',
 ]);
+/**
+ * Words that name a role, not a person, when they stand alone as a PERSON: contract parties
+ * ("the Borrower"), court parties, transcript speaker labels ("CALLER:", "Assistant:") and
+ * instructions at the start of a prompt ("Summarize:"), all of which the model sometimes tags.
+ */
+const ROLE_WORDS = new Set([
+  'lender', 'borrower', 'buyer', 'seller', 'purchaser', 'vendor', 'landlord', 'tenant', 'lessor', 'lessee', 'licensor',
+  'licensee', 'employer', 'employee', 'contractor', 'subcontractor', 'consultant', 'client', 'customer', 'supplier',
+  'plaintiff', 'plaintiffs', 'defendant', 'defendants', 'petitioner', 'respondent', 'appellant', 'appellee', 'claimant',
+  'guarantor', 'trustee', 'beneficiary', 'executor', 'grantor', 'grantee', 'mortgagor', 'mortgagee', 'assignor', 'assignee',
+  'debtor', 'creditor', 'insured', 'insurer', 'subscriber', 'member', 'company', 'party', 'parties', 'discloser',
+  'recipient', 'witness', 'affiant', 'declarant', 'counsel', 'caller', 'agent', 'operator', 'user', 'assistant', 'system',
+  'speaker', 'interviewer', 'interviewee', 'moderator', 'summarize', 'summarise', 'translate', 'rewrite', 'explain',
+]);
 const SHORT_CODE = /^[A-Za-z]{1,2}\d{1,2}$/;
 const GAP_JOINS_ADDRESS = /^[\s,]{1,8}$/u;
 
@@ -124,7 +138,8 @@ function trimEdges(tokens: readonly Token[], entities: RawEntity[]): void {
       const only = tokens[first];
       // A letter or two and a number is a code ("Q3", "A4", "B12"), not a name; user names
       // with digits ("kyle28walker") stay.
-      if (only !== undefined && (SOLO_STOP.has(stopKey(only)) || (entity.label === 'PERSON' && SHORT_CODE.test(only.text)))) entity.end = entity.start;
+      const personOnly = entity.label === 'PERSON' && only !== undefined && (SHORT_CODE.test(only.text) || ROLE_WORDS.has(stopKey(only)));
+      if (only !== undefined && (SOLO_STOP.has(stopKey(only)) || personOnly)) entity.end = entity.start;
       continue;
     }
     // Places keep trailing codes ("Bethesda, MD"); names and organisations lose field labels.

@@ -88,6 +88,10 @@ describe('NerDetector', () => {
       'LOCATION:Springfield',
     ]);
     expect(found('Return a datetime in UTC.')).toEqual([]);
+    // Contract parties and speaker labels are roles: only the named party is a person.
+    const contract = found('made between Brightline Capital Partners ("Lender") and Jonathan M. Reyes ("Borrower").');
+    expect(contract).toContain('PERSON:Jonathan M. Reyes');
+    expect(contract.filter((entry) => /Lender|Borrower/.test(entry))).toEqual([]);
     expect(found('Met Andywebb23 today')).toEqual(['PERSON:Andywebb23']);
   });
 
