@@ -110,7 +110,10 @@ export const DRIVER_LICENSE_CONTEXT: ContextWords = {
 };
 
 export const MRN_CONTEXT: ContextWords = {
-  words: ['mrn', 'medical record', 'medical record number', 'patient id', 'patient number', 'patient no', 'chart number', 'health record'],
+  words: [
+    'mrn', 'medical record', 'medical record number', 'patient id', 'patient number', 'patient no', 'chart number', 'health record',
+    'unit no', 'unit number', 'hospital number', 'hospital no', 'encounter number', 'visit number', 'admission number',
+  ],
 };
 
 export const ACCOUNT_CONTEXT: ContextWords = {
@@ -124,7 +127,8 @@ export const ID_CONTEXT: ContextWords = {
   words: [
     'policy number', 'policy no', 'policy #', 'policy', 'member id', 'member number', 'insurance id', 'claim number',
     'claim no', 'claim', 'claim id', 'claim ref', 'national id', 'id number', 'id no', 'employee id', 'employee number', 'student id',
-    'personnel number', 'tax id', 'tax number', 'steuer-id', 'steuernummer', 'steuer-identifikationsnummer', 'identifikationsnummer',
+    'personnel number', 'commission no', 'commission number', 'registration number', 'registration no', 'certificate number',
+    'certificate no', 'badge number', 'npi', 'dea number', 'bar number', 'bar no', 'tax id', 'tax number', 'steuer-id', 'steuernummer', 'steuer-identifikationsnummer', 'identifikationsnummer',
   ],
 };
 

@@ -78,3 +78,26 @@ export function findYears(text: string, taken: readonly Span[], make: (start: nu
   }
   return found;
 }
+
+const MONTH_DAY = /(?<![\w/.,-])(0?[1-9]|1[0-2])\/(0?[1-9]|[12]\d|3[01])(?![\w/]|[.,]\d)/g;
+/** Words after which a month/day with no year is a date: "seen on 10/11", "since 3/14", "admitted 9/2". */
+const BEFORE_MONTH_DAY =
+  /\b(?:on|since|from|until|till|by|dated|before|after|through|thru|admitted|discharged|seen|visited|born|dob|d\.o\.b\.?|expires?|expired|due)[:\s]\s?$/i;
+/** What follows a fraction, not a date: "on 1/2 of the dose", "by 3/4 cup". */
+const FRACTION_AFTER = /^\s?(?:of|an?|the|cups?|tsp|tbsp|teaspoons?|tablespoons?|inch(?:es)?|in\.|lbs?|oz|tabs?|tablets?|pills?|doses?|strength|mile|miles)\b/i;
+
+/** Month/day dates with no year, only after a date word: clinical notes write "seen on 10/11". */
+export function findMonthDays(text: string, taken: readonly Span[], make: (start: number, end: number) => Span): Span[] {
+  const found: Span[] = [];
+  if (text.indexOf('/') === -1) return found;
+  MONTH_DAY.lastIndex = 0;
+  for (let match = MONTH_DAY.exec(text); match !== null; match = MONTH_DAY.exec(text)) {
+    const start = match.index;
+    const end = start + match[0].length;
+    if (covered(taken, start, end) || !BEFORE_MONTH_DAY.test(text.slice(Math.max(0, start - 16), start))) continue;
+    const after = text.slice(end, end + 16);
+    if (FRACTION_AFTER.test(after) || COUNTED.test(after)) continue;
+    found.push(make(start, end));
+  }
+  return found;
+}

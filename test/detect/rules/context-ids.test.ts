@@ -12,6 +12,8 @@ describe('keyword identifiers', () => {
     expect(found(keywordIdDetector, 'acct no. 12345678')).toEqual(['ACCOUNT:12345678']);
     expect(found(keywordIdDetector, 'policy number AB-7731942')).toEqual(['ID:AB-7731942']);
     expect(found(keywordIdDetector, 'your claim #CLM-2024-008812 is approved')).toEqual(['ID:CLM-2024-008812']);
+    expect(found(keywordIdDetector, 'Unit No: 4471209. Admission Date')).toEqual(['MRN:4471209']);
+    expect(found(keywordIdDetector, 'Notary Public, Commission No. 01NA6123456')).toEqual(['ID:01NA6123456']);
   });
 
   it('takes digit groups split by single spaces whole', () => {

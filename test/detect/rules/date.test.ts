@@ -49,6 +49,12 @@ describe('rules.date', () => {
     ]);
   });
 
+  it('takes a month/day with no year only after a date word, and never a fraction', () => {
+    expect(found(dateDetector, 'seen on 10/11, since 3/14, follow up by 12/1.')).toEqual(['DATE:10/11', 'DATE:3/14', 'DATE:12/1']);
+    expect(found(dateDetector, 'on 1/2 of the dose; take 1/2 tablet; by 3/4 cup; scored 10/11 on the test; 24/7 service')).toEqual([]);
+    expect(found(dateDetector, 'on 2/3 patients improved')).toEqual([]);
+  });
+
   it('does not take counts, amounts or weekdays alone for dates', () => {
     expect(found(dateDetector, 'seen in 2000 patients, a total of 1999 cases, in 2010 km')).toEqual([]);
     expect(found(dateDetector, 'room 2001, pay $2000 in cash, version 2019.1, page 2010 of 2020')).toEqual([]);
