@@ -62,7 +62,8 @@ describe('round trips', () => {
         collect(parsed);
         for (const secret of VALUES) for (const leaf of leaves) expect(leaf).not.toContain(secret);
       }),
-      { numRuns: 150 },
+      // A typed field whose value is the number plus a symbol once shared the plain number's token.
+      { numRuns: 150, examples: [[[{ phone: "+1 415 555 0132 '" }, '+1 415 555 0132'], 0, false]] },
     );
   });
 

@@ -21,6 +21,11 @@ describe('normalizeValue', () => {
   it('folds only the formatting of a number, not words around it', () => {
     expect(normalizeValue('PHONE', '+1 415 555 0132 call')).not.toBe(normalizeValue('PHONE', '+1 415 555 0132'));
     expect(normalizeValue('SSN', 'SSN 123-45-6789')).not.toBe(normalizeValue('SSN', '123-45-6789'));
+    // Punctuation and symbols are not formatting either (found by the documents round-trip property test).
+    expect(normalizeValue('PHONE', "+1 415 555 0132 '")).not.toBe(normalizeValue('PHONE', '+1 415 555 0132'));
+    expect(normalizeValue('CREDIT_CARD', '4111 1111 1111 1111;')).not.toBe(normalizeValue('CREDIT_CARD', '4111 1111 1111 1111'));
+    expect(normalizeValue('IBAN', 'DE89 3704 0044 0532 0130 00 🙂')).not.toBe(normalizeValue('IBAN', 'DE89370400440532013000'));
+    expect(normalizeValue('ACCOUNT', '12345678&')).not.toBe(normalizeValue('ACCOUNT', '12345678'));
   });
 
   it('gives two such values two tokens, each resolving to its own value', () => {
