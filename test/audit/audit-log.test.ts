@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { AuditSink } from '../../src/audit/audit-sink.js';
 import { AuditLog } from '../../src/audit/audit-log.js';
 import { prepareEvent, type PendingAuditEvent } from '../../src/audit/event.js';
@@ -65,9 +65,9 @@ describe('AuditLog', () => {
     const sink = new FlakySink(new JsonlAuditSink({ dataDir: newDir() }));
     const log = await AuditLog.open({ sink, signingKey: key, batchSize: 4, flushIntervalMs: 1, checkpointIntervalMs: 0 });
     for (let i = 0; i < 10; i += 1) log.record(request(i));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Waits for the background writes themselves: a fixed 50 ms was too short on a busy machine.
+    await vi.waitFor(() => expect(log.stats.written).toBe(10), { timeout: 10_000, interval: 10 });
     expect(sink.batches.every((size) => size <= 4)).toBe(true);
-    expect(log.stats.written).toBe(10);
     await log.close();
   });
 
@@ -79,7 +79,9 @@ describe('AuditLog', () => {
     sink.failBefore = 1;
     sink.failAfter = 1;
     for (let i = 0; i < 20; i += 1) log.record(request(i));
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Until the background retries have stored everything (100 ms, then 200 ms apart): after a
+    // fixed 400 ms a slow machine could still be in them, and close() then met the failure itself.
+    await vi.waitFor(() => expect(log.stats.written).toBe(20), { timeout: 10_000, interval: 10 });
     await log.close();
     expect(errors.length).toBe(2);
     expect(log.stats).toMatchObject({ writeErrors: 2, queued: 0, dropped: 0 });

@@ -41,7 +41,9 @@ function policyYaml(upstream: string): string {
     '    custom:',
     '      - type: PROJECT_CODE',
     '        description: internal project code names, e.g. bluejay-7',
-    '    timeout_ms: 300',
+    // Room for a quick answer on a busy machine (300 ms could pass while a quick call was in
+    // flight), and still far below the late answer's 3 s.
+    '    timeout_ms: 1000',
     '',
   ].join('\n');
 }
@@ -84,7 +86,7 @@ async function ask(content: string): Promise<{ answer: string; sent: string }> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'veil-llm-e2e-'));
-  llm = await startFakeLlm({ lateMs: 1500 });
+  llm = await startFakeLlm({ lateMs: 3000 });
   mock = await startMockUpstream();
   writeFileSync(join(dir, 'veil.yaml'), policyYaml(mock.url));
   // The detector reads its key from the process environment.
@@ -145,8 +147,8 @@ describe('veil serve with detectors.llm in veil.yaml', () => {
     const before = requestEvents().length;
     const started = Date.now();
     const { answer, sent } = await ask(`${marker} Project bluejay-7, contact ${EMAIL}.`);
-    // Bounded by timeout_ms, not by the model's 1.5 s.
-    expect(Date.now() - started).toBeLessThan(1400);
+    // Bounded by timeout_ms, not by the model's 3 s.
+    expect(Date.now() - started).toBeLessThan(2800);
     expect(sent).toContain('<<EMAIL_1>>');
     expect(sent).not.toContain(EMAIL);
     // Only the LLM knew the code name: it goes out as written, which the audit event explains.
@@ -189,7 +191,7 @@ describe('veil serve with detectors.llm in veil.yaml', () => {
 
 describe('veil serve start with detectors.llm', () => {
   it('names the LLM detector in its start lines', () => {
-    expect(stderr).toContain(`veil: LLM detector llama3.2:3b at ${llm.url} (on failure or after 300 ms: rules and NER only)`);
+    expect(stderr).toContain(`veil: LLM detector llama3.2:3b at ${llm.url} (on failure or after 1000 ms: rules and NER only)`);
   });
 
   it('refuses to start when the variable api_key_env names is not set, without contacting the model', async () => {

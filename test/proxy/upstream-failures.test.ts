@@ -164,8 +164,10 @@ describe('unreachable upstream', () => {
   it('gives 502 in the OpenAI error shape', async () => {
     const probe = createServer();
     const port = await new Promise<number>((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
-    await new Promise((resolve) => probe.close(resolve));
+    // The port is let go only once the gateway listens: its own listen on port 0 could otherwise
+    // be given the port just freed (one in some 14,000 runs) and the gateway would call itself.
     const dead = await startGateway({ upstreamUrl: `http://127.0.0.1:${port}/v1` });
+    await new Promise((resolve) => probe.close(resolve));
     try {
       const response = await fetch(`${dead.url}/v1/chat/completions`, { method: 'POST', body: plainRequest, headers: { 'content-type': 'application/json' } });
       expect(response.status).toBe(502);

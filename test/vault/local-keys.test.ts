@@ -88,8 +88,12 @@ describe('LocalKeyProvider', () => {
     const other = new LocalKeyProvider(randomBytes(32));
     const mismatch = await keyError(other.unwrap(wrapped, { tenant: 'acme' }));
     expect(mismatch.message).toContain(provider.keyId);
-    // Same key id but different bytes (e.g. tampered row) is still a clean Key error.
-    const tampered = { keyId: provider.keyId, wrapped: Uint8Array.from(wrapped.wrapped).fill(1, 20, 21) };
+    // Same key id but different bytes (e.g. tampered row) is still a clean Key error. A bit is
+    // flipped: setting byte 20 (in the random GCM tag) to a fixed value left it unchanged in one
+    // run in 256, and the untouched key then unwrapped.
+    const bytes = Uint8Array.from(wrapped.wrapped);
+    bytes[20] = (bytes[20] ?? 0) ^ 0x01;
+    const tampered = { keyId: provider.keyId, wrapped: bytes };
     await keyError(provider.unwrap(tampered, { tenant: 'acme' }));
   });
 
