@@ -35,7 +35,7 @@ export const HIPAA_IDENTIFIERS: readonly { readonly ref: string; readonly name: 
   { ref: 'O', name: 'IP addresses', types: ['IP'] },
   { ref: 'P', name: 'Biometric identifiers', types: [], note: 'not text: out of scope of a text gateway' },
   { ref: 'Q', name: 'Full-face photographs', types: [], note: 'images: needs the OCR/image extractor' },
-  { ref: 'R', name: 'Any other unique identifying number or code', types: ['ID', 'PASSPORT', 'NHS', 'NINO', 'ITIN'], note: 'plus custom entities from policy' },
+  { ref: 'R', name: 'Any other unique identifying number or code', types: ['ID', 'PASSPORT', 'NHS', 'NINO', 'NATIONAL_ID', 'ITIN'], note: 'plus custom entities from policy' },
 ];
 
 export interface HipaaRow {

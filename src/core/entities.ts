@@ -42,6 +42,7 @@ export const FINE_TYPES = {
   NHS: 'ID',
   NINO: 'ID',
   USERNAME: 'ID',
+  NATIONAL_ID: 'ID',
   ABA_ROUTING: 'ACCOUNT',
   CRYPTO_WALLET: 'ACCOUNT',
 } as const satisfies Record<string, ParentType>;

@@ -16,6 +16,7 @@ import { highEntropyDetector } from './rules/high-entropy.js';
 import { ibanDetector } from './rules/iban.js';
 import { ipDetector } from './rules/ip.js';
 import { macDetector } from './rules/mac.js';
+import { cjkNationalIdDetector } from './rules/national-id-cjk.js';
 import { nhsDetector } from './rules/nhs.js';
 import { ninoDetector } from './rules/nino.js';
 import { passwordDetector } from './rules/password.js';
@@ -49,6 +50,7 @@ export function builtinDetectors(): Detector[] {
     vinDetector,
     nhsDetector,
     ninoDetector,
+    cjkNationalIdDetector,
     zipDetector,
     streetAddressDetector,
     dateDetector,

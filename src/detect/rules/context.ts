@@ -12,6 +12,7 @@ export const PHONE_CONTEXT: ContextWords = {
     'reach', 'reach me', 'contact', 'dial', 'ring', 'text', 'text me', 'sms', 'whatsapp', 'telegram', 'signal',
     'registered', 'my number', 'our number', 'his number', 'her number', 'their number', 'contact number', 'contact no',
     'phone no', 'cell no', 'pager', 'voicemail', 'helpline', 'callback', 'call back', 'tlf', 'telefon', 'telefono', 'téléphone', 'handy', 'portable',
+    '电话', '電話', '手机', '手機', '联系', '聯繫', '聯絡', '致电', '致電', '电话号码', '電話號碼', '携帯', '電話番号', '전화', '휴대폰',
   ],
   before: 32,
   after: 12,
@@ -70,6 +71,7 @@ export const ZIP_CONTEXT: ContextWords = {
 export const BIRTH_CONTEXT: ContextWords = {
   words: [
     'dob', 'd.o.b', 'd.o.b.', 'born', 'birth', 'date of birth', 'birthday', 'birthdate', 'birth date', 'b-day', 'bday',
+    '出生', '出生日期', '生日', '生年月日', '생년월일',
     'geboren', 'geburtsdatum', 'geburtstag', 'né', 'née', 'date de naissance', 'nacimiento', 'fecha de nacimiento', 'data di nascita', 'data de nascimento', 'födelsedatum', 'fødselsdato',
   ],
   before: 40,

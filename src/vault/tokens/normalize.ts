@@ -5,7 +5,7 @@
  */
 
 const DIGIT_TYPES = new Set(['PHONE', 'CREDIT_CARD', 'SSN', 'ITIN', 'ABA_ROUTING', 'NHS']);
-const ALNUM_UPPER_TYPES = new Set(['IBAN', 'VIN', 'PASSPORT', 'DRIVER_LICENSE', 'MRN', 'ACCOUNT', 'ID', 'ZIP', 'NINO']);
+const ALNUM_UPPER_TYPES = new Set(['IBAN', 'VIN', 'PASSPORT', 'DRIVER_LICENSE', 'MRN', 'ACCOUNT', 'ID', 'ZIP', 'NINO', 'NATIONAL_ID']);
 /** Anything but digits and the characters numbers are written with: spaces, + - . ( ). */
 const NOT_NUMBER_FORMATTING = /[^0-9\s+\-.()]/;
 /** Anything but letters, digits and the separators codes are written with: spaces, - . /. */
