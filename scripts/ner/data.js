@@ -17,6 +17,7 @@ export const TRAINING_FILES = [
   { file: 'uner_sk_dev.jsonl', licence: 'CC BY-SA 4.0', source: 'UniversalNER/UNER_Slovak-SNK' },
   { file: 'uner_sv_dev.jsonl', licence: 'CC BY-SA 4.0', source: 'UniversalNER/UNER_Swedish-Talbanken' },
   { file: 'uner_pt_dev.jsonl', licence: 'CC BY-SA 4.0', source: 'UniversalNER/UNER_Portuguese-Bosque' },
+  { file: 'uner_zh_dev.jsonl', licence: 'CC BY-SA 4.0', source: 'UniversalNER/UNER_Chinese-GSD' },
 ];
 
 /** Files we only measure on (never trained on). */

@@ -134,6 +134,11 @@ http https api sdk cli gui ui ux oauth jwt ssl tls ssh ftp dns tcp udp vpn llm g
 ollama vscode vim emacs intellij xcode powershell bash zsh regex unicode utf-8 ascii markdown latex pdf docx xlsx
 readme changelog dockerfile makefile localhost nginx apache tomcat iis kibana grafana prometheus datadog sentry`;
 
+/** Characters that end Chinese place names (province, city, county, district, town, island...). */
+const CJK_PLACE_CHARS = [...'省市縣县區区鎮镇鄉乡村州島岛國国洲灣湾港'];
+/** Characters that end Chinese organisation names (company, group, association, bureau, school...). */
+const CJK_ORG_CHARS = [...'司團团會会局院校廠厂黨党部社署館馆隊队行報报臺台'];
+
 /** Words that faker lists as names or places but that are far more often ordinary words. */
 const TOO_COMMON = new Set(['the', 'and', 'of', 'a', 'an', 'in', 'on', 'at', 'to', 'for', 'de', 'la', 'le', 'van', 'von', 'da', 'do', 'di', 'du', 'del', 'der', 'den', 'el', 'al', 'y', 'e', 'i', 'o', 'u']);
 
@@ -168,6 +173,13 @@ export function buildGazetteer() {
     for (const suffix of strings(locale.company?.suffix)) add(suffix.replace(/\.$/, ''), GAZ.ORG_SUFFIX);
     for (const prefix of strings(person.prefix)) add(prefix.replace(/\.$/, ''), GAZ.TITLE);
   }
+  // Chinese is read one character at a time: surnames are single characters (the length rule
+  // above is for alphabetic words), and places and organisations end in telling characters.
+  for (const code of ['zh_CN', 'zh_TW']) {
+    for (const name of strings(allLocales[code]?.person?.last_name)) if ([...name].length === 1) map.set(name, (map.get(name) ?? 0) | GAZ.LAST);
+  }
+  for (const char of CJK_PLACE_CHARS) map.set(char, (map.get(char) ?? 0) | GAZ.LOC_KEYWORD);
+  for (const char of CJK_ORG_CHARS) map.set(char, (map.get(char) ?? 0) | GAZ.ORG_KEYWORD);
   for (const city of WORLD_CITY_NAMES) addPhrase(city, GAZ.CITY, GAZ.PLACE_PART);
   for (const w of CREDENTIALS) add(w, GAZ.CREDENTIAL);
   for (const w of TITLES) add(w, GAZ.TITLE);

@@ -87,6 +87,8 @@ const enum CaseClass {
   Hashtag = 8,
   Link = 9,
   AlnumCode = 10,
+  /** Letters of a script without case (Chinese, Japanese, Arabic, Thai...): not punctuation. */
+  Uncased = 11,
 }
 
 /** Whole-text casing, so the model can tell "ALL CAPS TEXT" from a shouted name. */
@@ -146,6 +148,7 @@ function caseClass(text: string): CaseClass {
   let lower = 0;
   let digit = 0;
   let other = 0;
+  let uncased = 0;
   let upperAfterFirst = false;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
@@ -164,8 +167,9 @@ function caseClass(text: string): CaseClass {
       if (i > 0) upperAfterFirst = true;
     } else if (kind === 3) digit++;
     else if (kind === 4) other++;
+    else uncased++;
   }
-  if (upper + lower === 0) return digit > 0 ? CaseClass.Digit : CaseClass.Punct;
+  if (upper + lower === 0) return uncased > 0 ? CaseClass.Uncased : digit > 0 ? CaseClass.Digit : CaseClass.Punct;
   if (digit > 0) return CaseClass.AlnumCode;
   if (upper === 0) return CaseClass.Lower;
   if (lower === 0) return CaseClass.Upper;

@@ -70,6 +70,7 @@ const GAP_JOINS_ADDRESS = /^[\s,]{1,8}$/u;
 /** Words a full stop abbreviates inside a person's name ("Dr. Ana Silva", "Martin Luther King Jr. Day"). */
 const ABBREVIATIONS = new Set([...TITLES, 'st', 'jr', 'sr', 'gov', 'sen', 'rep', 'pres', 'gen', 'adm', 'cmdr', 'messrs', 'fr', 'bros', 'pvt', 'cpl', 'maj', 'brig', 'supt', 'insp', 'det', 'amb']);
 const SENTENCE_END = new Set(['.', '!', '?']);
+const CJK_SENTENCE_END = new Set(['。', '！', '？']);
 
 /**
  * Whether token `i` ends a sentence, so no PERSON runs on across it: a full stop, exclamation or
@@ -81,6 +82,8 @@ const SENTENCE_END = new Set(['.', '!', '?']);
  */
 function endsSentence(text: string, tokens: readonly Token[], i: number): boolean {
   const token = tokens[i] as Token;
+  // Chinese and Japanese full stops end a sentence with no space after them.
+  if (CJK_SENTENCE_END.has(token.text)) return true;
   if (!SENTENCE_END.has(token.text)) return false;
   const after = text.charCodeAt(token.end);
   if (!(after === 32 || after === 10 || after === 13 || after === 9)) return false;

@@ -13,19 +13,25 @@ export interface Token {
   readonly lineStart: boolean;
 }
 
+const CJK = String.raw`[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}]`;
+const WORD_CHAR = String.raw`(?:(?!${CJK})[\p{L}\p{M}\p{N}])`;
 // Order matters: the alternation is tried left to right at each position. Sticky: every
 // non-space character starts a token (`\S` is the last alternative), so the scan skips spaces
 // itself and asks the pattern only where a token ends, without building a match array.
 const TOKEN_AT = new RegExp(
   [
+    // A Chinese or Japanese character is a token by itself: the tagger reads such text one
+    // character at a time, the way it is annotated, since no spaces mark the words.
+    CJK,
     String.raw`https?:\/\/[^\s<>"')\]]+`,
     String.raw`www\.[^\s<>"')\]]+`,
     String.raw`[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+`,
     String.raw`[@#][\p{L}\p{N}_]+`,
     // Acronyms with dots (U.S., U.K.) stay one token so the dot is not read as a sentence end.
     String.raw`\p{Lu}(?:\.\p{Lu})+\.?`,
-    // Words: letters/digits with inner apostrophes, hyphens, or a dot between digits.
-    String.raw`[\p{L}\p{M}\p{N}]+(?:(?:['’\-]|\.(?=\p{N}))[\p{L}\p{M}\p{N}]+)*`,
+    // Words: letters/digits with inner apostrophes, hyphens, or a dot between digits; never
+    // Chinese or Japanese characters, which are written without spaces and are one token each.
+    String.raw`${WORD_CHAR}+(?:(?:['’\-]|\.(?=\p{N}))${WORD_CHAR}+)*`,
     String.raw`\S`,
   ].join('|'),
   'uy',

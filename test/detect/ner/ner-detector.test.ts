@@ -6,6 +6,8 @@ import type { Span } from '../../../src/core/span.js';
 import { findAges } from '../../../src/detect/ner/age.js';
 import { findDemonyms } from '../../../src/detect/ner/demonyms.js';
 import { NerDetector, createNerDetector, preloadNerModel } from '../../../src/detect/ner/ner-detector.js';
+import { tagsToEntities } from '../../../src/detect/ner/spans.js';
+import { beginTag, ENTITY_LABELS } from '../../../src/detect/ner/tags.js';
 import { tokenize } from '../../../src/detect/ner/tokenize.js';
 
 const ner = createNerDetector({ cacheSize: 0 });
@@ -30,6 +32,13 @@ describe('tokenize', () => {
       'Anna', "'s", 'mail', ':', 'anna.k@example.org', ',', 'see', 'https://x.io/a?b=1', '@anna_k', 'U.S.', "O'Brien",
     ]);
   });
+
+  it('reads Chinese and Japanese one character at a time, and stops Latin words at them', () => {
+    const text = '王小明在iPhone手機上 A股 東京タワー';
+    const tokens = tokenize(text);
+    for (const token of tokens) expect(text.slice(token.start, token.end)).toBe(token.text);
+    expect(tokens.map((t) => t.text)).toEqual(['王', '小', '明', '在', 'iPhone', '手', '機', '上', 'A', '股', '東', '京', 'タ', 'ワ', 'ー']);
+  });
 });
 
 describe('NerDetector', () => {
@@ -40,6 +49,13 @@ describe('NerDetector', () => {
     expect(spans).toContain('LOCATION:Boston');
     expect(spans).toContain('LOCATION:Paris');
     expect(spans.some((s) => s.startsWith('ORG:') && s.includes('Acme'))).toBe(true);
+  });
+
+  it('finds people, places and organisations in Chinese, simplified and traditional', () => {
+    const simplified = found('张伟先生住在北京，他在阿里巴巴工作。请联系李娜女士。');
+    expect(simplified).toEqual(expect.arrayContaining(['PERSON:张伟', 'LOCATION:北京', 'ORG:阿里巴巴', 'PERSON:李娜']));
+    const traditional = found('王小明和陳美玲昨天去了臺北。');
+    expect(traditional).toEqual(expect.arrayContaining(['PERSON:王小明', 'PERSON:陳美玲', 'LOCATION:臺北']));
   });
 
   it('includes titles, and finds names in greetings, signatures and lists', () => {
@@ -92,7 +108,16 @@ describe('NerDetector', () => {
     const contract = found('made between Brightline Capital Partners ("Lender") and Jonathan M. Reyes ("Borrower").');
     expect(contract).toContain('PERSON:Jonathan M. Reyes');
     expect(contract.filter((entry) => /Lender|Borrower/.test(entry))).toEqual([]);
-    expect(found('Met Andywebb23 today')).toEqual(['PERSON:Andywebb23']);
+    // The letter-number code filter drops "Q3" or "B12" tagged alone, not a user name with digits.
+    const tagged = (text: string, index: number): string[] => {
+      const tokens = tokenize(text);
+      const tags = new Uint8Array(tokens.length);
+      tags[index] = beginTag(ENTITY_LABELS.indexOf('PERSON'));
+      return tagsToEntities(text, tokens, tags).map((entity) => text.slice(entity.start, entity.end));
+    };
+    expect(tagged('Met Andywebb23 today', 1)).toEqual(['Andywebb23']);
+    expect(tagged('Met kyle28walker today', 1)).toEqual(['kyle28walker']);
+    expect(tagged('Sales in Q3 grew', 2)).toEqual([]);
   });
 
   it('finds @handles, ages and nationalities', () => {
