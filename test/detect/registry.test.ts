@@ -8,6 +8,15 @@ function labelled(text: string): string[] {
 }
 
 describe('default engine', () => {
+  it('warms every detector up without filling the cache, and finds the same spans after', async () => {
+    const engine = createDefaultEngine();
+    const text = 'Call Maria Garcia at +1 415 555 0132 or five five five, zero one nine nine, two one three four.';
+    const before = createDefaultEngine().detectSync(text);
+    await engine.warmUp();
+    expect(engine.cache?.size).toBe(0);
+    expect(engine.detectSync(text)).toEqual(before);
+  });
+
   it('registers every rule detector once, synchronous, with rules.* ids', () => {
     const detectors = builtinDetectors();
     const ids = detectors.map((detector) => detector.id);

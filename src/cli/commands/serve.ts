@@ -200,8 +200,9 @@ export async function runServe(
       ...(ttlSeconds === undefined ? {} : { ttlFor: () => ttlSeconds }),
     });
     veil = new Veil({ vault });
-    // Load the NER model now, so the first request does not pay for it.
+    // Load the NER model and compile every detector's patterns now, so the first request does not pay for them.
     preloadNerModel();
+    await veil.detection.warmUp();
     // ONNX models named by the policy load now: a model onnxruntime cannot run stops the start.
     await prepareDetectors(policy.current);
     // One audit event per request (counts and token ids, never values), /metrics, traces.
