@@ -101,3 +101,28 @@ export function findMonthDays(text: string, taken: readonly Span[], make: (start
   }
   return found;
 }
+
+const WEEKDAY = /\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/gi;
+/** Words that make a weekday a point in time: "on Tuesday", "next Friday", "since Monday". */
+const BEFORE_WEEKDAY = /\b(?:on|this|next|last|every|by|until|till|since|from|through|before|after|coming|past)\s$/i;
+/** Parts of a day after a weekday: "Tuesday morning", "Friday night". */
+const AFTER_WEEKDAY = /^\s(?:morning|afternoon|evening|night|noon|midday|lunchtime)\b/i;
+
+/**
+ * A weekday named as a point in time ("on Tuesday morning", "next Friday"): a date element of a
+ * schedule or an itinerary. A weekday alone ("shipped Monday", "Mondays are slow") is left alone.
+ */
+export function findWeekdays(text: string, taken: readonly Span[], make: (start: number, end: number) => Span): Span[] {
+  const found: Span[] = [];
+  WEEKDAY.lastIndex = 0;
+  for (let match = WEEKDAY.exec(text); match !== null; match = WEEKDAY.exec(text)) {
+    const start = match.index;
+    let end = start + match[0].length;
+    if (covered(taken, start, end)) continue;
+    const after = AFTER_WEEKDAY.exec(text.slice(end, end + 12));
+    if (after === null && !BEFORE_WEEKDAY.test(text.slice(Math.max(0, start - 10), start))) continue;
+    if (after !== null) end += after[0].length;
+    found.push(make(start, end));
+  }
+  return found;
+}

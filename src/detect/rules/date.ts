@@ -10,7 +10,7 @@ import type { Span } from '../../core/span.js';
 import { hasContext } from '../context-words.js';
 import type { Detector } from '../detector.js';
 import { BIRTH_CONTEXT } from './context.js';
-import { findLoneMonths, findMonthDays, findYears, withWeekdays } from './date-words.js';
+import { findLoneMonths, findMonthDays, findWeekdays, findYears, withWeekdays } from './date-words.js';
 import { isWordCharAt, span } from './rule-kit.js';
 
 const ID = 'rules.date';
@@ -75,6 +75,7 @@ export function findDates(text: string): Span[] {
   }
   // A month name alone is weaker evidence than a written-out date.
   spans.push(...findLoneMonths(text, spans, (start, end) => dateSpan(text, start, end, 0.6)));
+  spans.push(...findWeekdays(text, spans, (start, end) => dateSpan(text, start, end, 0.6)));
   if (hasDigit) {
     spans.push(...findYears(text, spans, (start, end) => dateSpan(text, start, end, 0.7)));
     spans.push(...findMonthDays(text, spans, (start, end) => dateSpan(text, start, end, 0.7)));

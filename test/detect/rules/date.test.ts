@@ -55,6 +55,14 @@ describe('rules.date', () => {
     expect(found(dateDetector, 'on 2/3 patients improved')).toEqual([]);
   });
 
+  it('takes a weekday named as a point in time, with its part of the day', () => {
+    expect(found(dateDetector, 'flew to Oslo on Tuesday morning; see you next Friday; open since monday')).toEqual([
+      'DATE:Tuesday morning',
+      'DATE:Friday',
+      'DATE:monday',
+    ]);
+  });
+
   it('does not take counts, amounts or weekdays alone for dates', () => {
     expect(found(dateDetector, 'seen in 2000 patients, a total of 1999 cases, in 2010 km')).toEqual([]);
     expect(found(dateDetector, 'room 2001, pay $2000 in cash, version 2019.1, page 2010 of 2020')).toEqual([]);
