@@ -6,6 +6,8 @@
 import type { DetectorTier, Span } from '../core/span.js';
 
 const TIER_PRIORITY: Record<DetectorTier, number> = { rules: 0, custom: 1, ner: 2, llm: 3 };
+/** Tiers whose spans cover whole values, so no part of one may be left in clear. */
+const EXACT_TIERS: ReadonlySet<DetectorTier> = new Set(['rules', 'custom']);
 
 export interface AllowList {
   /** Exact values (compared case-insensitively, surrounding whitespace ignored). */
@@ -56,9 +58,39 @@ export function mergeSpans(
     );
   const kept: Span[] = [];
   for (const span of ranked) {
-    const winner = kept.find((other) => span.end > other.start && span.start < other.end);
-    if (winner === undefined) kept.push(span);
-    else onOverlap?.(span, winner);
+    const at = kept.findIndex((other) => span.end > other.start && span.start < other.end);
+    if (at === -1) {
+      kept.push(span);
+      continue;
+    }
+    const winner = kept[at] as Span;
+    onOverlap?.(span, winner);
+    // A rule or custom span that sticks out of the span it lost to would leave the rest of its
+    // value in clear (an address tagged on into the first group of the phone number on the next
+    // line): the winner grows over it, and over any kept span it then reaches, keeping its own
+    // type. Rules and custom patterns match whole values; a model's span that sticks out is more
+    // often a stray label word ("IBAN" tagged with the number's first group) and does not grow.
+    if ((span.start < winner.start || span.end > winner.end) && EXACT_TIERS.has(tierOf(span.detector))) grow(kept, winner, span);
   }
   return kept.sort((a, b) => a.start - b.start);
+}
+
+/** Replaces `winner` in `kept` by its union with `loser` and with every kept span that union reaches. */
+function grow(kept: Span[], winner: Span, loser: Span): void {
+  let start = Math.min(winner.start, loser.start);
+  let end = Math.max(winner.end, loser.end);
+  const others = kept.filter((other) => other !== winner);
+  for (let reached = true; reached; ) {
+    reached = false;
+    for (let index = others.length - 1; index >= 0; index--) {
+      const other = others[index] as Span;
+      if (other.end <= start || other.start >= end) continue;
+      start = Math.min(start, other.start);
+      end = Math.max(end, other.end);
+      others.splice(index, 1);
+      reached = true;
+    }
+  }
+  kept.length = 0;
+  kept.push(...others, { ...winner, start, end });
 }
