@@ -70,7 +70,9 @@ export function mergeSpans(
     // line): the winner grows over it, and over any kept span it then reaches, keeping its own
     // type. Rules and custom patterns match whole values; a model's span that sticks out is more
     // often a stray label word ("IBAN" tagged with the number's first group) and does not grow.
-    if ((span.start < winner.start || span.end > winner.end) && EXACT_TIERS.has(tierOf(span.detector))) grow(kept, winner, span);
+    // Two overlapping readings from one detector are alternatives, not a value cut in two.
+    const sticksOut = span.start < winner.start || span.end > winner.end;
+    if (sticksOut && span.detector !== winner.detector && EXACT_TIERS.has(tierOf(span.detector))) grow(kept, winner, span);
   }
   return kept.sort((a, b) => a.start - b.start);
 }

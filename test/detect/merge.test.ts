@@ -24,8 +24,15 @@ describe('mergeSpans', () => {
   });
 
   it('absorbs every kept span the grown one reaches, in a chain', () => {
-    const merged = mergeSpans([at(0, 10, 'ADDRESS'), at(8, 14, 'PHONE', 0.9), at(13, 16, 'ID', 0.9), at(20, 22, 'EMAIL')], tierOf);
-    expect(merged).toEqual([at(0, 16, 'ADDRESS'), at(20, 22, 'EMAIL')]);
+    const merged = mergeSpans(
+      [at(0, 10, 'ADDRESS', 0.85, 'ner.builtin'), at(8, 14, 'PHONE', 0.9, 'rules.phone'), at(13, 16, 'ID', 0.9, 'rules.keyword_id'), at(20, 22, 'EMAIL')],
+      tierOf,
+    );
+    expect(merged).toEqual([at(0, 16, 'ADDRESS', 0.85, 'ner.builtin'), at(20, 22, 'EMAIL')]);
+  });
+
+  it('keeps the first of two overlapping readings from one detector, as before', () => {
+    expect(mergeSpans([at(0, 19, 'CREDIT_CARD', 0.9, 'rules.x'), at(15, 34, 'CREDIT_CARD', 0.9, 'rules.x')], tierOf)).toEqual([at(0, 19, 'CREDIT_CARD', 0.9, 'rules.x')]);
   });
 
   it('does not grow over a model span that sticks out: those are stray words more often than values', () => {

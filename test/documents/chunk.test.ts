@@ -91,7 +91,8 @@ describe('chunked detection', () => {
         const byStart = (spans: readonly { start: number }[]): unknown[] => [...spans].sort((a, b) => a.start - b.start);
         expect(byStart(chunked)).toEqual(byStart(whole));
       }),
-      { numRuns: 300 },
+      // Overlapping readings from one detector once chained into one span in the whole text only.
+      { numRuns: 300, examples: [['4111 1111 1111 1111 4111 1111 1111 1111 4111 1111 1111 1111 maria.garcia@example.com', 73]] },
     );
   });
 
