@@ -16,6 +16,7 @@ import { buildGazetteer, GAZETTEER_ATTRIBUTION } from './ner/gazetteer.js';
 import { generateSynthetic } from './ner/synth.js';
 import { generateChineseSynthetic } from './ner/synth-zh.js';
 import { MEASURE_ONLY, TRAINING_FILES, loadRecords, tagRecord } from './ner/data.js';
+import { mulberry32 } from './ner/random.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const { values: args } = parseArgs({
@@ -32,16 +33,6 @@ const { values: args } = parseArgs({
 const epochs = Number(args.epochs);
 const bits = Number(args.bits);
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rng = mulberry32(20261124);
 
 // 1. Data.

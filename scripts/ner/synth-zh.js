@@ -5,6 +5,7 @@
 // teach it where names, places and organisations start and stop in running text, next to the
 // Universal NER Chinese-GSD annotations. Offsets are UTF-16, spans carry PERSON / LOCATION / ORG.
 import { fakerZH_CN, fakerZH_TW } from '@faker-js/faker';
+import { mulberry32, pick } from './random.js';
 
 const PLACES = `北京 上海 廣州 深圳 天津 重慶 南京 杭州 武漢 成都 西安 瀋陽 蘇州 青島 廈門 大連 昆明 哈爾濱 長沙 福州 臺北 高雄 臺中 臺南 新竹
 香港 澳門 九龍 東京 大阪 京都 橫濱 首爾 釜山 平壤 河內 曼谷 新加坡 吉隆坡 雅加達 馬尼拉 新德里 孟買 德黑蘭 伊斯坦堡 開羅 倫敦 巴黎 柏林 慕尼黑
@@ -54,17 +55,6 @@ const TO_SIMPLIFIED = Object.fromEntries(
 );
 const simplify = (text) => [...text].map((char) => TO_SIMPLIFIED[char] ?? char).join('');
 
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const pick = (rng, list) => list[Math.floor(rng() * list.length)];
 
 /** A text under construction; `simplified` turns the frame text and our own lists into simplified script. */
 class Builder {

@@ -7,6 +7,7 @@
 // negatives (code, units, dates, legal and clinical boilerplate) that must stay untagged. Offsets are UTF-16, spans carry PERSON / LOCATION / ORG.
 import { allFakers } from '@faker-js/faker';
 import { WORLD_CITY_NAMES as WORLD } from './gazetteer.js';
+import { mulberry32, pick } from './random.js';
 
 const LOCALES = ['en_US', 'en_GB', 'en_AU', 'en_IN', 'de', 'fr', 'es', 'it', 'pt_BR', 'nl', 'pl', 'sv', 'da', 'fi', 'cs_CZ', 'hr', 'hu', 'tr', 'ro', 'nb_NO', 'en_NG', 'vi', 'id_ID'];
 
@@ -36,21 +37,6 @@ function tryOr(fn, fallback) {
   } catch {
     return fallback;
   }
-}
-
-function pick(rng, list) {
-  return list[Math.floor(rng() * list.length)];
-}
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const TITLES = ['Dr.', 'Dr', 'Mr.', 'Mrs.', 'Ms.', 'Miss', 'Prof.', 'Professor', 'Sir', 'Judge', 'Nurse', 'Mr', 'Mrs', 'Ms'];
