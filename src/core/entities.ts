@@ -43,6 +43,7 @@ export const FINE_TYPES = {
   NINO: 'ID',
   USERNAME: 'ID',
   NATIONAL_ID: 'ID',
+  LICENSE_PLATE: 'ID',
   ABA_ROUTING: 'ACCOUNT',
   CRYPTO_WALLET: 'ACCOUNT',
 } as const satisfies Record<string, ParentType>;

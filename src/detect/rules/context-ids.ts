@@ -8,7 +8,7 @@ import type { EntityType } from '../../core/entities.js';
 import type { Span } from '../../core/span.js';
 import { findContextWords, type ContextWords } from '../context-words.js';
 import type { Detector } from '../detector.js';
-import { ACCOUNT_CONTEXT, BOOKING_CONTEXT, DRIVER_LICENSE_CONTEXT, ID_CONTEXT, MRN_CONTEXT, PASSPORT_CONTEXT } from './context.js';
+import { ACCOUNT_CONTEXT, BOOKING_CONTEXT, DRIVER_LICENSE_CONTEXT, ID_CONTEXT, MRN_CONTEXT, PASSPORT_CONTEXT, PLATE_CONTEXT } from './context.js';
 import { countDigits, span } from './rule-kit.js';
 
 const ID = 'rules.keyword_id';
@@ -21,12 +21,22 @@ interface KeywordRule {
   readonly score: number;
 }
 
-// Digit groups may be split by single spaces ("12 345 678 901", "1234 5678"), as they are read out.
-const TOKEN = /(?<![A-Za-z0-9])[A-Za-z0-9](?:[A-Za-z0-9]|[-/.](?=[A-Za-z0-9])|(?<=\d) (?=\d)){3,30}(?![A-Za-z0-9])/g;
+// Digit groups may be split by single spaces ("12 345 678 901", "1234 5678"), as they are read out,
+// and court case numbers put a colon between digits ("2:19-cv-04512").
+const TOKEN = /(?<![A-Za-z0-9])[A-Za-z0-9](?:[A-Za-z0-9]|[-/.](?=[A-Za-z0-9])|(?<=\d)[ :](?=\d)){3,30}(?![A-Za-z0-9])/g;
+/**
+ * Vehicle registrations: two to four groups of letters and digits ("AB12 CDE", "7ABC123",
+ * "KA-01-AB-1234", "B-MW 1234"), upper case, with at least one digit and one letter.
+ */
+const PLATE = /(?<![A-Za-z0-9])[A-Z0-9]{1,4}(?:[ -]?[A-Z0-9]{1,4}){1,3}(?![A-Za-z0-9])/g;
+const PLATE_SHAPE = /^(?=.*\d)(?=.*[A-Z])[A-Z0-9 -]{4,12}$/;
+// Between identifiers of one list: "applications nos. 2052/07 and 6158/10", "claims 1234567, 2345678".
+const LIST_JOIN = /^(?:\s*[,;&]\s*|\s+(?:and|or|&)\s+|\s*,\s*(?:and|or)\s+)$/;
+const MAX_LIST = 12;
 /** Booking references and record locators: upper-case letters and digits, often no digit at all. */
 const REFERENCE_SHAPE = /^[A-Z0-9]{5,12}$/;
 // Words allowed between the keyword and the value ("passport number is", "acct no.:").
-const FILLER = /^(?:[\s:#=.\-()]|is\b|was\b|are\b|number\b|num\b|no\b|nr\b|id\b|of\b|my\b|the\b|your\b|reads?\b|ending\b|in\b|#)*$/i;
+const FILLER = /^(?:[\s:#=.\-()]|is\b|was\b|are\b|number\b|numbers\b|num\b|no\b|nos\b|nr\b|id\b|of\b|my\b|the\b|your\b|reads?\b|ending\b|in\b|#)*$/i;
 const DATE_LIKE = /^(?:(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)?\d\d|(?:19|20)\d\d)$/;
 
 const RULES: readonly KeywordRule[] = [
@@ -49,30 +59,56 @@ const MIN_DIGITS = Math.min(...RULES.map((rule) => rule.minDigits));
 
 export function findKeywordIds(text: string): Span[] {
   const spans: Span[] = [];
+  const add = (start: number, end: number, type: EntityType, score: number): void => {
+    if (!spans.some((other) => other.start === start)) spans.push(span(start, end, type, score, ID));
+  };
   if (countDigits(text, MIN_DIGITS) >= MIN_DIGITS) {
     for (const word of findContextWords(text, ALL_KEYWORDS)) {
       const rule = RULE_BY_KEYWORD.get(normalizeKeyword(text.slice(word.start, word.end)));
       if (rule === undefined) continue;
-      const value = valueAfter(text, word.end, (candidate) => countDigits(candidate) >= rule.minDigits && !DATE_LIKE.test(candidate));
-      if (value !== undefined && !spans.some((other) => other.start === value.start)) {
-        spans.push(span(value.start, value.end, rule.type, rule.score, ID));
-      }
+      const accepts = (candidate: string): boolean => countDigits(candidate) >= rule.minDigits && !DATE_LIKE.test(candidate);
+      for (const value of listAfter(text, word.end, accepts)) add(value.start, value.end, rule.type, rule.score);
     }
   }
   // Booking references need no digit, so they are looked for whatever the digit count.
   for (const word of findContextWords(text, BOOKING_CONTEXT)) {
-    const value = valueAfter(text, word.end, (candidate) => REFERENCE_SHAPE.test(candidate) && !DATE_LIKE.test(candidate));
-    if (value !== undefined && !spans.some((other) => other.start === value.start)) spans.push(span(value.start, value.end, 'ID', 0.75, ID));
+    const accepts = (candidate: string): boolean => REFERENCE_SHAPE.test(candidate) && !DATE_LIKE.test(candidate);
+    for (const value of listAfter(text, word.end, accepts)) add(value.start, value.end, 'ID', 0.75);
+  }
+  for (const word of findContextWords(text, PLATE_CONTEXT)) {
+    const value = valueAfter(text, word.end, (candidate) => PLATE_SHAPE.test(candidate), PLATE);
+    if (value !== undefined) add(value.start, value.end, 'LICENSE_PLATE', 0.75);
   }
   return spans.sort((a, b) => a.start - b.start);
 }
 
-/** The first identifier-like token after a keyword, past filler words only, when `accepts` takes it. */
-function valueAfter(text: string, from: number, accepts: (value: string) => boolean): { start: number; end: number } | undefined {
+/** The value after a keyword and the values that continue it as a list ("nos. 2052/07 and 6158/10"). */
+function listAfter(text: string, from: number, accepts: (value: string) => boolean): Array<{ start: number; end: number }> {
+  const values: Array<{ start: number; end: number }> = [];
+  let value = valueAfter(text, from, accepts);
+  while (value !== undefined && values.length < MAX_LIST) {
+    values.push(value);
+    const previousEnd: number = value.end;
+    value = valueAfter(text, previousEnd, accepts, TOKEN, (gap) => LIST_JOIN.test(gap));
+  }
+  return values;
+}
+
+/**
+ * The first identifier-like token after a keyword, past filler words only (or, for a list's
+ * next item, past a list joiner only), when `accepts` takes it.
+ */
+function valueAfter(
+  text: string,
+  from: number,
+  accepts: (value: string) => boolean,
+  shape: RegExp = TOKEN,
+  skippable: (gap: string) => boolean = (gap) => FILLER.test(gap),
+): { start: number; end: number } | undefined {
   const window = text.slice(from, from + 40);
-  TOKEN.lastIndex = 0;
-  for (let match = TOKEN.exec(window); match !== null; match = TOKEN.exec(window)) {
-    if (!FILLER.test(window.slice(0, match.index))) return undefined;
+  shape.lastIndex = 0;
+  for (let match = shape.exec(window); match !== null; match = shape.exec(window)) {
+    if (!skippable(window.slice(0, match.index))) return undefined;
     if (!accepts(match[0])) continue;
     return { start: from + match.index, end: from + match.index + match[0].length };
   }
@@ -82,6 +118,6 @@ function valueAfter(text: string, from: number, accepts: (value: string) => bool
 export const keywordIdDetector: Detector = {
   id: ID,
   tier: 'rules',
-  types: RULES.map((rule) => rule.type),
+  types: [...RULES.map((rule) => rule.type), 'LICENSE_PLATE'],
   detect: findKeywordIds,
 };

@@ -115,6 +115,8 @@ export const MRN_CONTEXT: ContextWords = {
   words: [
     'mrn', 'medical record', 'medical record number', 'patient id', 'patient number', 'patient no', 'chart number', 'health record',
     'unit no', 'unit number', 'hospital number', 'hospital no', 'encounter number', 'visit number', 'admission number',
+    'encounter', 'encounter no', 'encounter #', 'encounter id', 'visit id', 'visit no', 'admission id', 'fin #', 'fin no', 'fin number',
+    'accession number', 'accession no', 'accession #', 'specimen id', 'specimen number', 'specimen no',
   ],
 };
 
@@ -131,6 +133,13 @@ export const ID_CONTEXT: ContextWords = {
     'claim no', 'claim', 'claim id', 'claim ref', 'national id', 'id number', 'id no', 'employee id', 'employee number', 'student id',
     'personnel number', 'commission no', 'commission number', 'registration number', 'registration no', 'certificate number',
     'certificate no', 'badge number', 'npi', 'dea number', 'bar number', 'bar no', 'tax id', 'tax number', 'steuer-id', 'steuernummer', 'steuer-identifikationsnummer', 'identifikationsnummer',
+    // Health insurance: the US Medicare beneficiary identifier (MBI, HICN), Medicaid, group and subscriber numbers.
+    'medicare', 'medicare id', 'medicare number', 'medicare no', 'medicare #', 'medicaid', 'medicaid id', 'medicaid number',
+    'medicaid no', 'medicaid #', 'mbi', 'hicn', 'subscriber id', 'subscriber number', 'group number', 'group no', 'group #',
+    'insurance number', 'insurance no', 'health insurance number', 'beneficiary id', 'health card number',
+    // Court and case files: case, docket and application numbers ("Case No. 2:19-cv-04512", "application no. 36244/06").
+    'case no', 'case number', 'case #', 'docket', 'docket no', 'docket number', 'docket #', 'civil action no', 'index no',
+    'index number', 'file no', 'file number', 'application', 'applications', 'application no', 'application number',
   ],
 };
 
@@ -138,5 +147,13 @@ export const BOOKING_CONTEXT: ContextWords = {
   words: [
     'booking reference', 'booking ref', 'booking code', 'booking number', 'booking no', 'reservation number', 'reservation code',
     'confirmation number', 'confirmation code', 'record locator', 'pnr',
+  ],
+};
+
+/** Words before a vehicle registration ("licence plate AB12 CDE", "plate number 7ABC123"). */
+export const PLATE_CONTEXT: ContextWords = {
+  words: [
+    'license plate', 'licence plate', 'plate number', 'plate no', 'number plate', 'registration plate', 'vehicle registration',
+    'vehicle reg', 'reg no', 'registration mark', 'plate', 'plates', 'tag number', 'kennzeichen', 'matrícula', 'targa',
   ],
 };

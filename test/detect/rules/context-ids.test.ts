@@ -28,6 +28,32 @@ describe('keyword identifiers', () => {
     expect(found(keywordIdDetector, 'code QX7T9P')).toEqual([]);
   });
 
+  it('finds health insurance, encounter and specimen numbers of clinical records', () => {
+    expect(found(keywordIdDetector, 'Insurance: Medicare ID 1EG4-TE5-MK73.')).toEqual(['ID:1EG4-TE5-MK73']);
+    expect(found(keywordIdDetector, 'Medicaid # 123456789A')).toEqual(['ID:123456789A']);
+    expect(found(keywordIdDetector, 'Group No. 0048213, subscriber id XJH482910334')).toEqual(['ID:0048213', 'ID:XJH482910334']);
+    expect(found(keywordIdDetector, 'Encounter #: 99218834')).toEqual(['MRN:99218834']);
+    expect(found(keywordIdDetector, 'Accession number S24-11873 received')).toEqual(['MRN:S24-11873']);
+  });
+
+  it('finds case, docket and application numbers of legal texts, lists included', () => {
+    expect(found(keywordIdDetector, 'Case No. 2:19-cv-04512-JLS (C.D. Cal.)')).toEqual(['ID:2:19-cv-04512-JLS']);
+    expect(found(keywordIdDetector, 'Docket No. 21-1234')).toEqual(['ID:21-1234']);
+    expect(found(keywordIdDetector, 'The case originated in an application (no. 36244/06) against Denmark')).toEqual(['ID:36244/06']);
+    expect(found(keywordIdDetector, 'in applications nos. 2052/07, 3104/08 and 6158/10 lodged')).toEqual(['ID:2052/07', 'ID:3104/08', 'ID:6158/10']);
+    expect(found(keywordIdDetector, 'the application of Article 6 § 1 in 2019')).toEqual([]);
+    // A list goes on only through joiners, never through other words.
+    expect(found(keywordIdDetector, 'application no. 36244/06 was lodged 12345/07')).toEqual(['ID:36244/06']);
+  });
+
+  it('finds vehicle registrations after their keyword: letters and digits both', () => {
+    expect(found(keywordIdDetector, 'License plate 7ABC123, blue sedan')).toEqual(['LICENSE_PLATE:7ABC123']);
+    expect(found(keywordIdDetector, 'a Ford with the number plate AB12 CDE was seen')).toEqual(['LICENSE_PLATE:AB12 CDE']);
+    expect(found(keywordIdDetector, 'Kennzeichen B-MW 1234')).toEqual(['LICENSE_PLATE:B-MW 1234']);
+    expect(found(keywordIdDetector, 'the plate was ABCD')).toEqual([]);
+    expect(found(keywordIdDetector, 'a plate of 2024 cookies')).toEqual([]);
+  });
+
   it('ignores the same values without a keyword', () => {
     expect(found(keywordIdDetector, 'flight C03005988 boards')).toEqual([]);
     expect(found(keywordIdDetector, 'room 00123456')).toEqual([]);
