@@ -113,9 +113,11 @@ export function tagsToEntities(text: string, tokens: readonly Token[], tags: Uin
     }
   }
   trimEdges(tokens, entities);
+  trimLowerCaseLead(tokens, entities);
+  attachCompanyNames(text, tokens, entities);
   attachTitles(text, tokens, entities);
   attachHouseNumbers(text, tokens, entities);
-  return mergeAddressPieces(text, entities).filter(
+  return mergeAddressPieces(text, splitAtLoneBrackets(text, entities)).filter(
     (entity) => entity.end > entity.start && LETTER.test(text.slice(entity.start, entity.end)),
   );
 }
@@ -188,6 +190,101 @@ function attachTitles(text: string, tokens: readonly Token[], entities: RawEntit
     // Only when the title sits right before the name (at most one space and a dot between).
     if (entity.start - title.end > 2 || text.slice(title.end, entity.start).includes('\n')) continue;
     entity.start = title.start;
+  }
+}
+
+/** Lower-case words that belong to a name ("Vincent van Gogh", "Ana da Silva", "bin Salman"). */
+const NAME_PARTICLES = new Set([
+  'van', 'von', 'der', 'den', 'de', 'del', 'della', 'di', 'da', 'do', 'dos', 'das', 'du', 'la', 'le', 'bin', 'ibn', 'al', 'el', 'ter', 'ten', 'zu', 'y',
+]);
+const LOWER_WORD = /^\p{Ll}+$/u;
+const UPPER_INITIAL = /^\p{Lu}/u;
+
+/** English function words: a lower-case run holding one is a phrase before a name, not part of it. */
+const FUNCTION_WORDS = new Set(['of', 'the', 'a', 'an', 'for', 'to', 'in', 'on', 'by', 'with', 'and', 'at', 'from', 'that', 'which']);
+
+/**
+ * "judgment of the City Court of Copenhagen": an English phrase before a person or organisation
+ * is not part of it, so lower-case words before the first capitalised one go when they hold a
+ * function word (name particles right before the capital stay). Other languages put common
+ * nouns first ("kralja Otoa", "vlade BiH"), which stay. Places keep theirs: street types are
+ * often lower case ("ul. Miła 53", "rue de la Paix").
+ */
+function trimLowerCaseLead(tokens: readonly Token[], entities: RawEntity[]): void {
+  for (const entity of entities) {
+    if (entity.label !== 'PERSON' && entity.label !== 'ORG') continue;
+    const first = tokenStartingAt(tokens, entity.start);
+    if (first === undefined) continue;
+    let capital = first;
+    while (capital < tokens.length && (tokens[capital] as Token).end <= entity.end && !UPPER_INITIAL.test((tokens[capital] as Token).text)) {
+      if (!LOWER_WORD.test((tokens[capital] as Token).text)) break;
+      capital++;
+    }
+    const at = tokens[capital];
+    if (capital === first || at === undefined || at.end > entity.end || !UPPER_INITIAL.test(at.text)) continue;
+    if (!tokens.slice(first, capital).some((token) => FUNCTION_WORDS.has(token.text))) continue;
+    let start = capital;
+    while (start > first && NAME_PARTICLES.has((tokens[start - 1] as Token).text)) start--;
+    if (start > first) entity.start = (tokens[start] as Token).start;
+  }
+}
+
+/**
+ * A span never holds half of a bracket pair. "Supreme Court (Højesteret" is two names, one each
+ * side of the bracket; "Czech Republic)" just loses the bracket.
+ */
+function splitAtLoneBrackets(text: string, entities: RawEntity[]): RawEntity[] {
+  const out: RawEntity[] = [];
+  for (const entity of entities) {
+    const value = text.slice(entity.start, entity.end);
+    const open = value.lastIndexOf('(');
+    const close = value.indexOf(')');
+    const lone = open !== -1 && !value.includes(')', open) ? open : close !== -1 && !value.slice(0, close).includes('(') ? close : -1;
+    if (lone === -1) {
+      out.push(entity);
+      continue;
+    }
+    const before = value.slice(0, lone).trimEnd();
+    const after = value.slice(lone + 1).trimStart();
+    if (LETTER.test(before)) out.push({ start: entity.start, end: entity.start + before.length, label: entity.label });
+    if (LETTER.test(after)) out.push({ start: entity.end - after.length, end: entity.end, label: entity.label });
+  }
+  return out;
+}
+
+const COMPANY_SUFFIX_END =
+  /(?:^|\s)(?:Inc|Incorporated|Ltd|Limited|LLC|L\.L\.C|LLP|PLLC|PLC|plc|Corp|Corporation|GmbH|AG|KG|SE|SA|S\.A|NV|N\.V|BV|B\.V|AB|Oy|Oyj|ASA|A\/S|ApS|SpA|S\.p\.A|SAS|SARL|Pty|KK|K\.K)\.?$/;
+const CAPITALISED_WORD = /^\p{Lu}[\p{L}\p{M}'’&-]*$/u;
+/** Capitalised words that start a sentence or a phrase rather than a company's name. */
+const NOT_COMPANY_WORDS = new Set([
+  'the', 'a', 'an', 'in', 'on', 'at', 'for', 'by', 'from', 'to', 'with', 'and', 'or', 'but', 'of', 'our', 'their', 'his', 'her',
+  'my', 'your', 'its', 'this', 'that', 'these', 'those', 'when', 'while', 'if', 'as', 'since', 'after', 'before', 'both', 'we',
+  'i', 'he', 'she', 'they', 'it', 'dear', 'hi', 'hello', 'thanks', 'via', 'per', 're', 'fwd', 'attn',
+  // Job titles in signature blocks ("Project Manager National Energy Corporation").
+  'manager', 'director', 'president', 'officer', 'engineer', 'counsel', 'partner', 'chairman', 'chair', 'secretary',
+  'assistant', 'associate', 'analyst', 'consultant', 'head', 'lead', 'senior', 'vice', 'chief', 'executive', 'coordinator',
+]);
+
+/**
+ * "Fortuna Invest A/S": the model sometimes tags only the words next to a company suffix. An
+ * organisation that ends in a legal-form suffix takes up to three capitalised words right
+ * before it, one space apart, that no other entity holds.
+ */
+function attachCompanyNames(text: string, tokens: readonly Token[], entities: RawEntity[]): void {
+  for (const [position, entity] of entities.entries()) {
+    const before = entities[position - 1];
+    const floor = before === undefined ? 0 : before.end;
+    if (entity.label !== 'ORG' || !COMPANY_SUFFIX_END.test(text.slice(entity.start, entity.end))) continue;
+    let index = tokenStartingAt(tokens, entity.start);
+    if (index === undefined) continue;
+    for (let k = 0; k < 3 && index > 0; k++) {
+      const previous = tokens[index - 1] as Token;
+      const word = previous.text.toLowerCase();
+      if (!CAPITALISED_WORD.test(previous.text) || NOT_COMPANY_WORDS.has(word) || TITLES.has(word) || ROLE_WORDS.has(word)) break;
+      if (entity.start - previous.end !== 1 || text[previous.end] !== ' ' || previous.start < floor) break;
+      entity.start = previous.start;
+      index--;
+    }
   }
 }
 

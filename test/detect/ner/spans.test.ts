@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { tagsToEntities } from '../../../src/detect/ner/spans.js';
+import { beginTag, ENTITY_LABELS, type NerLabel } from '../../../src/detect/ner/tags.js';
+import { tokenize } from '../../../src/detect/ner/tokenize.js';
+
+/**
+ * The entities that the span step makes of `text` when the model tags `tagged` (a substring of
+ * `text`, by whole tokens) as one `label` entity: the post-processing alone, whatever a model says.
+ */
+function entitiesFor(text: string, tagged: ReadonlyArray<readonly [string, NerLabel]>): string[] {
+  const tokens = tokenize(text);
+  const tags = new Uint8Array(tokens.length);
+  for (const [value, label] of tagged) {
+    const start = text.indexOf(value);
+    const end = start + value.length;
+    const begin = beginTag(ENTITY_LABELS.indexOf(label));
+    let first = true;
+    tokens.forEach((token, index) => {
+      if (token.start < start || token.end > end) return;
+      tags[index] = first ? begin : begin + 1;
+      first = false;
+    });
+  }
+  return tagsToEntities(text, tokens, tags).map((entity) => `${entity.label}:${text.slice(entity.start, entity.end)}`);
+}
+
+describe('span post-processing', () => {
+  it('drops an English phrase before an organisation or person, but not name particles or other languages\' nouns', () => {
+    const text = 'upheld the judgment of the City Court of Copenhagen on appeal';
+    expect(entitiesFor(text, [['judgment of the City Court of Copenhagen', 'ORG']])).toEqual(['ORG:City Court of Copenhagen']);
+    expect(entitiesFor('a painting by the great van Gogh today', [['the great van Gogh', 'PERSON']])).toEqual(['PERSON:van Gogh']);
+    // Serbian puts the common noun first ("king Otto"); without a function word the span stays.
+    expect(entitiesFor('dolazak kralja Otoa u Grčku', [['kralja Otoa', 'PERSON']])).toEqual(['PERSON:kralja Otoa']);
+    // Places keep lower-case street words.
+    expect(entitiesFor('mieszka ul. Miła 53 w Warszawie', [['ul. Miła 53', 'LOCATION']])).toEqual(['LOCATION:ul. Miła 53']);
+  });
+
+  it('never keeps half of a bracket pair: splits at it, or drops it at an edge', () => {
+    expect(entitiesFor('appealed to the Supreme Court (Højesteret) in May', [['Supreme Court (Højesteret', 'ORG']])).toEqual([
+      'ORG:Supreme Court',
+      'ORG:Højesteret',
+    ]);
+    expect(entitiesFor('Petr Korda (Czech Republic) beat', [['Czech Republic)', 'LOCATION']])).toEqual(['LOCATION:Czech Republic']);
+    expect(entitiesFor('the Eastern High Court (Østre Landsret) held', [['Eastern High Court', 'ORG'], ['Østre Landsret', 'LOCATION']])).toEqual([
+      'ORG:Eastern High Court',
+      'LOCATION:Østre Landsret',
+    ]);
+  });
+
+  it('gives a company cut short its name words before the legal-form suffix, never another entity\'s', () => {
+    expect(entitiesFor('The company Fortuna Invest A/S and its director', [['Invest A/S', 'ORG']])).toEqual(['ORG:Fortuna Invest A/S']);
+    expect(entitiesFor('shares of KinderCare Learning Centers Inc rose', [['Learning Centers Inc', 'ORG']])).toEqual([
+      'ORG:KinderCare Learning Centers Inc',
+    ]);
+    expect(entitiesFor('Laurie Ellis Enron Net Works LLC', [['Laurie Ellis', 'PERSON'], ['Net Works LLC', 'ORG']])).toEqual([
+      'PERSON:Laurie Ellis',
+      'ORG:Enron Net Works LLC',
+    ]);
+    expect(entitiesFor('Galen Torneby Project Manager National Energy Corporation', [['National Energy Corporation', 'ORG']])).toEqual([
+      'ORG:National Energy Corporation',
+    ]);
+    // Sentence words are not part of the name, and organisations without a suffix do not grow.
+    expect(entitiesFor('The Acme Ltd board met', [['Acme Ltd', 'ORG']])).toEqual(['ORG:Acme Ltd']);
+    expect(entitiesFor('Yesterday Globex announced', [['Globex', 'ORG']])).toEqual(['ORG:Globex']);
+  });
+});
