@@ -113,11 +113,14 @@ export function tagsToEntities(text: string, tokens: readonly Token[], tags: Uin
     }
   }
   trimEdges(tokens, entities);
-  trimLowerCaseLead(tokens, entities);
-  attachCompanyNames(text, tokens, entities);
-  attachTitles(text, tokens, entities);
-  attachHouseNumbers(text, tokens, entities);
-  return mergeAddressPieces(text, splitAtLoneBrackets(text, entities)).filter(
+  dropCaseReporters(text, entities);
+  // What the two steps above emptied must not take on titles or house numbers below.
+  const kept = entities.filter((entity) => entity.end > entity.start);
+  trimLowerCaseLead(tokens, kept);
+  attachCompanyNames(text, tokens, kept);
+  attachTitles(text, tokens, kept);
+  attachHouseNumbers(text, tokens, kept);
+  return mergeAddressPieces(text, splitAtLoneBrackets(text, kept)).filter(
     (entity) => entity.end > entity.start && LETTER.test(text.slice(entity.start, entity.end)),
   );
 }
@@ -199,6 +202,22 @@ const NAME_PARTICLES = new Set([
 ]);
 const LOWER_WORD = /^\p{Ll}+$/u;
 const UPPER_INITIAL = /^\p{Lu}/u;
+
+/** Law-report abbreviations that look like places ("384 U.S. 436", "512 F.3d 218", "12 Cal. App. 4th 50"). */
+const REPORTER = /^(?:U\.\s?S\.|S\.\s?Ct\.|L\.\s?Ed\.(?:\s?2d)?|F\.(?:\s?(?:2d|3d|4th|Supp\.(?:\s?(?:2d|3d))?))?|N\.\s?Y\.(?:\s?(?:2d|3d))?|Cal\.(?:\s?App\.)?(?:\s?(?:2d|3d|4th|5th))?|(?:A|P|N\.\s?E|N\.\s?W|S\.\s?E|S\.\s?W|So)\.(?:\s?(?:2d|3d))?|E\.\s?H\.\s?R\.\s?R\.|W\.\s?L\.\s?R\.|All\s?E\.\s?R\.)$/;
+const VOLUME_BEFORE = /\d{1,4}\s$/;
+const PAGE_AFTER = /^\s\d{1,5}\b/;
+
+/** A place tagged on the reporter of a case citation ("Arizona, 384 U.S. 436") is not one. */
+function dropCaseReporters(text: string, entities: RawEntity[]): void {
+  for (const entity of entities) {
+    if (entity.label !== 'LOCATION' && entity.label !== 'ORG') continue;
+    if (!REPORTER.test(text.slice(entity.start, entity.end))) continue;
+    if (VOLUME_BEFORE.test(text.slice(Math.max(0, entity.start - 5), entity.start)) && PAGE_AFTER.test(text.slice(entity.end, entity.end + 7))) {
+      entity.end = entity.start;
+    }
+  }
+}
 
 /** English function words: a lower-case run holding one is a phrase before a name, not part of it. */
 const FUNCTION_WORDS = new Set(['of', 'the', 'a', 'an', 'for', 'to', 'in', 'on', 'by', 'with', 'and', 'at', 'from', 'that', 'which']);

@@ -63,4 +63,11 @@ describe('span post-processing', () => {
     expect(entitiesFor('The Acme Ltd board met', [['Acme Ltd', 'ORG']])).toEqual(['ORG:Acme Ltd']);
     expect(entitiesFor('Yesterday Globex announced', [['Globex', 'ORG']])).toEqual(['ORG:Globex']);
   });
+
+  it('reads a law-report abbreviation between volume and page as a citation, not a place', () => {
+    const text = 'See Miranda v. Arizona, 384 U.S. 436 (1966), decided in the U.S. in 1966.';
+    // The model's "U.S." would otherwise take the volume as a house number: "Arizona, 384 U.S.".
+    expect(entitiesFor(text, [['Arizona', 'LOCATION'], ['U.S.', 'LOCATION']])).toEqual(['LOCATION:Arizona']);
+    expect(entitiesFor('born in the U.S. in 1966', [['U.S.', 'LOCATION']])).toEqual(['LOCATION:U.S.']);
+  });
 });

@@ -39,6 +39,7 @@ describe('keyword identifiers', () => {
   it('finds case, docket and application numbers of legal texts, lists included', () => {
     expect(found(keywordIdDetector, 'Case No. 2:19-cv-04512-JLS (C.D. Cal.)')).toEqual(['ID:2:19-cv-04512-JLS']);
     expect(found(keywordIdDetector, 'Docket No. 21-1234')).toEqual(['ID:21-1234']);
+    expect(found(keywordIdDetector, 'Linda K. Okafor (SBN 214987), counsel')).toEqual(['ID:214987']);
     expect(found(keywordIdDetector, 'The case originated in an application (no. 36244/06) against Denmark')).toEqual(['ID:36244/06']);
     expect(found(keywordIdDetector, 'in applications nos. 2052/07, 3104/08 and 6158/10 lodged')).toEqual(['ID:2052/07', 'ID:3104/08', 'ID:6158/10']);
     expect(found(keywordIdDetector, 'the application of Article 6 § 1 in 2019')).toEqual([]);
