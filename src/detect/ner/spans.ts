@@ -30,6 +30,9 @@ const EDGE_STOP = new Set([
   'mrn', 'dob', 'ssn', 'id', 'md', 'phd', 'rn', 'np', 'pa', 'dds', 'dmd', 'esq', 'jd', 'mba', 'cpa', 'pt', 'dx',
   'hx', 'bp', 'hr', 'rx', 'tel', 'fax', 'email', 'e-mail', 'phone', 'mobile', 'cell', 'v', 'vs', 'n/a', 'na',
   'ref', 're', 'fw', 'fwd', 'cc', 'bcc', 'subject', 'attn', 'do',
+  // More credentials, and the labels of record fields that follow a name on the same line.
+  'lcsw', 'lpc', 'lmft', 'msw', 'psyd', 'dnp', 'aprn', 'crna', 'pharmd', 'rph', 'lpn', 'cna', 'fnp', 'facp', 'facs', 'mph',
+  'acct', 'acct#', 'account', 'exam', 'admitted', 'discharged', 'sex', 'gender', 'room', 'bed', 'attending',
 ]);
 
 /**

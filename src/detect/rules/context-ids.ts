@@ -47,8 +47,9 @@ const RULES: readonly KeywordRule[] = [
   { type: 'ID', context: ID_CONTEXT, minDigits: 5, score: 0.75 },
 ];
 
+// The scan lets separators vary ("Acct#", "acct #", "acct. #"), so the lookup ignores them.
 function normalizeKeyword(word: string): string {
-  return word.toLowerCase().replace(/[\s._-]+/g, ' ');
+  return word.toLowerCase().replace(/[\s._-]+/g, '');
 }
 
 // One scan for all keywords; the word found tells which rule applies.

@@ -70,4 +70,10 @@ describe('span post-processing', () => {
     expect(entitiesFor(text, [['Arizona', 'LOCATION'], ['U.S.', 'LOCATION']])).toEqual(['LOCATION:Arizona']);
     expect(entitiesFor('born in the U.S. in 1966', [['U.S.', 'LOCATION']])).toEqual(['LOCATION:U.S.']);
   });
+
+  it('leaves record field labels and credentials out of names, and never keeps one alone', () => {
+    expect(entitiesFor('Name: Hernandez, Luis   Acct#: 7782', [['Luis   Acct', 'PERSON']])).toEqual(['PERSON:Luis']);
+    expect(entitiesFor('Next appt with Ms. Alvarez, LCSW today', [['Alvarez', 'PERSON'], ['LCSW', 'ORG']])).toEqual(['PERSON:Ms. Alvarez']);
+    expect(entitiesFor('Seen by Ms. Ward today', [['Ward', 'PERSON']])).toEqual(['PERSON:Ms. Ward']);
+  });
 });

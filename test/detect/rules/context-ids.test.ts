@@ -10,6 +10,8 @@ describe('keyword identifiers', () => {
     expect(found(keywordIdDetector, 'MRN 00123456, seen today')).toEqual(['MRN:00123456']);
     expect(found(keywordIdDetector, 'medical record number is 4471-22')).toEqual(['MRN:4471-22']);
     expect(found(keywordIdDetector, 'acct no. 12345678')).toEqual(['ACCOUNT:12345678']);
+    // Separators around a keyword vary; the keyword is the same one.
+    expect(found(keywordIdDetector, 'Name: Hernandez, Luis   Acct#: 7782-001934')).toEqual(['ACCOUNT:7782-001934']);
     expect(found(keywordIdDetector, 'policy number AB-7731942')).toEqual(['ID:AB-7731942']);
     expect(found(keywordIdDetector, 'your claim #CLM-2024-008812 is approved')).toEqual(['ID:CLM-2024-008812']);
     expect(found(keywordIdDetector, 'Unit No: 4471209. Admission Date')).toEqual(['MRN:4471209']);
