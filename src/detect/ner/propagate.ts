@@ -11,7 +11,7 @@ import { isDemonym } from './demonyms.js';
 import { GAZ, type FeatureLexicon } from './features.js';
 import type { EntityType } from '../../core/entities.js';
 import type { Span } from '../../core/span.js';
-import type { RawEntity } from './spans.js';
+import { COMPANY_SUFFIX_END, type RawEntity } from './spans.js';
 import type { NerLabel } from './tags.js';
 import type { Token } from './tokenize.js';
 
@@ -86,6 +86,18 @@ export function propagateMentions(
     return entity.label === 'ORG' && words.length === 1 && nameParts.has(words[0] as string) ? { ...entity, label: 'PERSON' as const } : entity;
   });
   for (const part of nameParts) add(part, 'PERSON');
+  // A company named in full with its legal form ("ACME LOGISTICS, INC.") is then called by its
+  // first word ("Acme"), when that word is mostly written capitalised (a name, not a word of
+  // the language such as "National" or "United").
+  entities.forEach((entity, index) => {
+    const words = (wordsOf[index] as string[]).filter((word) => word !== ',' && word !== '.');
+    if (entity.label !== 'ORG' || words.length < 3 || !COMPANY_SUFFIX_END.test(words.join(' '))) return;
+    const first = words[0] as string;
+    const capitalised = lexicon.capitalisation.get(first.toLowerCase()) ?? 4;
+    if (first.length < 3 || !LETTERS.test(first) || capitalised < 3 || !usableAlone(first, lexicon)) return;
+    add(first, 'ORG');
+    if (first === first.toUpperCase()) add(first.charAt(0) + first.slice(1).toLowerCase(), 'ORG');
+  });
   relabelled.forEach((entity, index) => {
     const words = wordsOf[index] as string[];
     if (words.length === 0 || words.length > MAX_MENTION_TOKENS) return;

@@ -274,8 +274,8 @@ function splitAtLoneBrackets(text: string, entities: RawEntity[]): RawEntity[] {
   return out;
 }
 
-const COMPANY_SUFFIX_END =
-  /(?:^|\s)(?:Inc|Incorporated|Ltd|Limited|LLC|L\.L\.C|LLP|PLLC|PLC|plc|Corp|Corporation|GmbH|AG|KG|SE|SA|S\.A|NV|N\.V|BV|B\.V|AB|Oy|Oyj|ASA|A\/S|ApS|SpA|S\.p\.A|SAS|SARL|Pty|KK|K\.K)\.?$/;
+export const COMPANY_SUFFIX_END =
+  /(?:^|\s)(?:Inc|INC|Incorporated|INCORPORATED|Ltd|LTD|Limited|LIMITED|LLC|L\.L\.C|LLP|PLLC|PLC|plc|Corp|CORP|Corporation|CORPORATION|GmbH|AG|KG|SE|SA|S\.A|NV|N\.V|BV|B\.V|AB|Oy|Oyj|ASA|A\/S|ApS|SpA|S\.p\.A|SAS|SARL|Pty|KK|K\.K)\.?$/;
 const CAPITALISED_WORD = /^\p{Lu}[\p{L}\p{M}'’&-]*$/u;
 /** Capitalised words that start a sentence or a phrase rather than a company's name. */
 const NOT_COMPANY_WORDS = new Set([

@@ -54,6 +54,17 @@ describe('propagateMentions', () => {
     expect(out).toEqual(['PERSON:Will Lindqvist@0']);
   });
 
+  it('calls a company named with its legal form by its first word, when that word is a name', () => {
+    const text = 'JANE ROE v. ACME LOGISTICS, INC., Defendant. Roe was employed by Acme until 2019.';
+    expect(propagated(text, ['ACME LOGISTICS, INC.', 'ORG'])).toEqual(['ORG:ACME LOGISTICS, INC.@12', 'ORG:Acme@65']);
+    // A word usually written in lower case ("will") is not a company's short name; nor is the
+    // first word of a name without a legal form.
+    expect(propagated('Will Freight Systems Ltd said it will grow. Will agreed.', ['Will Freight Systems Ltd', 'ORG'])).toEqual([
+      'ORG:Will Freight Systems Ltd@0',
+    ]);
+    expect(propagated('Acme Freight Systems grew. Acme agreed.', ['Acme Freight Systems', 'ORG'])).toEqual(['ORG:Acme Freight Systems@0']);
+  });
+
   it('only matches exact token texts and never a word inside a tagged span', () => {
     const text = 'Anna Berg met Bergman. Anna Berg left; BERG stayed.';
     const out = propagated(text, ['Anna Berg', 'PERSON']);
