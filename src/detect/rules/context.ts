@@ -154,6 +154,6 @@ export const BOOKING_CONTEXT: ContextWords = {
 export const PLATE_CONTEXT: ContextWords = {
   words: [
     'license plate', 'licence plate', 'plate number', 'plate no', 'number plate', 'registration plate', 'vehicle registration',
-    'vehicle reg', 'reg no', 'registration mark', 'plate', 'plates', 'tag number', 'kennzeichen', 'matrícula', 'targa',
+    'vehicle reg', 'reg no', 'reg', 'vrm', 'registration', 'registration mark', 'plate', 'plates', 'tag number', 'kennzeichen', 'matrícula', 'targa',
   ],
 };

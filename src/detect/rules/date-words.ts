@@ -103,10 +103,14 @@ export function findMonthDays(text: string, taken: readonly Span[], make: (start
 }
 
 const WEEKDAY = /\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/gi;
-/** Words that make a weekday a point in time: "on Tuesday", "next Friday", "since Monday". */
-const BEFORE_WEEKDAY = /\b(?:on|this|next|last|every|by|until|till|since|from|through|before|after|coming|past)\s$/i;
-/** Parts of a day after a weekday: "Tuesday morning", "Friday night". */
-const AFTER_WEEKDAY = /^\s(?:morning|afternoon|evening|night|noon|midday|lunchtime)\b/i;
+/**
+ * Words that make a weekday a point in time: "on Tuesday", "next Friday", "since Monday", and
+ * the verbs of appointments ("meet Monday", "call me Thursday", "arriving Sunday").
+ */
+const BEFORE_WEEKDAY =
+  /\b(?:on|this|next|last|every|each|by|until|till|since|from|through|before|after|coming|past|meet|meeting|see|seeing|call|visit|arrive|arriving|leave|leaving|start|starting|back|due|me|us|you|them)\s$/i;
+/** Parts of a day after a weekday: "Tuesday morning", "Friday night"; or a time: "Monday at 3". */
+const AFTER_WEEKDAY = /^\s(?:morning|afternoon|evening|night|noon|midday|lunchtime)\b|^(?=\s(?:at|@)\s\d)/i;
 
 /**
  * A weekday named as a point in time ("on Tuesday morning", "next Friday"): a date element of a

@@ -61,6 +61,12 @@ describe('rules.date', () => {
       'DATE:Friday',
       'DATE:monday',
     ]);
+    // Appointments: a meeting verb before it, or a time after it.
+    expect(found(dateDetector, "We'll meet Thursday at Recargo; call me Friday; Monday at 3 works")).toEqual([
+      'DATE:Thursday',
+      'DATE:Friday',
+      'DATE:Monday',
+    ]);
   });
 
   it('does not take counts, amounts or weekdays alone for dates', () => {
