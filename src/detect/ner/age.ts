@@ -1,6 +1,6 @@
 /**
  * Ages stated in words around a number ("a 53 year old man", "i'm 41 y/o", "aged 70",
- * "I'll turn 21"). A rule, not the model: the cue words are few and unambiguous, and a bare
+ * "I'll turn 21", "at the age of 12", "when he was 78."). A rule, not the model: the cue words are few and unambiguous, and a bare
  * number is never tagged without them.
  * @module
  */
@@ -16,6 +16,9 @@ const AGE_PATTERNS: readonly RegExp[] = [
   /\b(\d{1,3})(?=\s?-?\s?(?:years?|yrs?)[\s-]?old\b|\s?(?:y\/o|y\.o\.|yo)\b)/gi,
   /\b(?:aged?|age:|age is|ages)\s{0,2}(\d{1,3})\b(?!\s*(?:%|percent|kg|cm|mm|mg|minutes|hours|days))/gi,
   /\bturn(?:ed|s|ing)?\s(\d{1,3})\b(?!\s*(?:%|percent|degrees|times|pages|minutes|miles|points))/gi,
+  /\bage of\s(\d{1,3})\b/gi,
+  // "Written when he was 78.", "I was 17 when we moved": a person and a number that ends the clause.
+  /\b(?:he|she|i|they|we)(?:\s(?:was|is|am|were|are)|'s|'m|’s|’m)\s(?:only\s|just\s|barely\s)?(\d{1,3})(?=\s?(?:[.,;!?)]|$|when\b|at the time\b|years\b))/gim,
 ];
 
 /** Age values in `text`, as the number's offsets. */
