@@ -76,6 +76,8 @@ export function findKeywordIds(text: string): Span[] {
     const accepts = (candidate: string): boolean => REFERENCE_SHAPE.test(candidate) && !DATE_LIKE.test(candidate);
     for (const value of listAfter(text, word.end, accepts)) add(value.start, value.end, 'ID', 0.75);
   }
+  // A registration always holds a digit.
+  if (countDigits(text, 1) === 0) return spans.sort((a, b) => a.start - b.start);
   for (const word of findContextWords(text, PLATE_CONTEXT)) {
     const value = valueAfter(text, word.end, (candidate) => PLATE_SHAPE.test(candidate), PLATE);
     if (value !== undefined) add(value.start, value.end, 'LICENSE_PLATE', 0.75);
