@@ -120,6 +120,7 @@ export function tagsToEntities(text: string, tokens: readonly Token[], tags: Uin
   // What the two steps above emptied must not take on titles or house numbers below.
   const kept = entities.filter((entity) => entity.end > entity.start);
   trimLowerCaseLead(tokens, kept);
+  trimLowerCaseTail(tokens, kept);
   attachCompanyNames(text, tokens, kept);
   attachTitles(text, tokens, kept);
   attachHouseNumbers(text, tokens, kept);
@@ -222,7 +223,7 @@ function dropCaseReporters(text: string, entities: RawEntity[]): void {
   }
 }
 
-/** English function words: a lower-case run holding one is a phrase before a name, not part of it. */
+/** English function words: a lower-case run holding one is a phrase around a name, not part of it. */
 const FUNCTION_WORDS = new Set(['of', 'the', 'a', 'an', 'for', 'to', 'in', 'on', 'by', 'with', 'and', 'at', 'from', 'that', 'which']);
 
 /**
@@ -248,6 +249,27 @@ function trimLowerCaseLead(tokens: readonly Token[], entities: RawEntity[]): voi
     let start = capital;
     while (start > first && NAME_PARTICLES.has((tokens[start - 1] as Token).text)) start--;
     if (start > first) entity.start = (tokens[start] as Token).start;
+  }
+}
+
+/**
+ * The same at the other end: "the Bratislava I District Court and remitted the case" ends at
+ * "Court" when the lower-case words after the last capitalised one start with a function word.
+ * Lower-case words that end a name in other languages ("Ústavný súd") stay.
+ */
+function trimLowerCaseTail(tokens: readonly Token[], entities: RawEntity[]): void {
+  for (const entity of entities) {
+    if (entity.label !== 'PERSON' && entity.label !== 'ORG') continue;
+    const first = tokenStartingAt(tokens, entity.start);
+    if (first === undefined) continue;
+    let last = first;
+    while (last + 1 < tokens.length && (tokens[last + 1] as Token).end <= entity.end) last++;
+    let capital = last;
+    while (capital > first && LOWER_WORD.test((tokens[capital] as Token).text)) capital--;
+    if (capital === last || !UPPER_INITIAL.test((tokens[capital] as Token).text)) continue;
+    const next = (tokens[capital + 1] as Token).text;
+    // "of" and "the" go on inside names ("Seeds of peace", "Friends of the earth").
+    if (FUNCTION_WORDS.has(next) && next !== 'of' && next !== 'the') entity.end = (tokens[capital] as Token).end;
   }
 }
 

@@ -31,6 +31,12 @@ describe('span post-processing', () => {
     expect(entitiesFor('a painting by the great van Gogh today', [['the great van Gogh', 'PERSON']])).toEqual(['PERSON:van Gogh']);
     // Serbian puts the common noun first ("king Otto"); without a function word the span stays.
     expect(entitiesFor('dolazak kralja Otoa u Grčku', [['kralja Otoa', 'PERSON']])).toEqual(['PERSON:kralja Otoa']);
+    // The same after the name; other languages' lower-case name endings stay.
+    const tail = 'the decision of the Bratislava I District Court and remitted the case; the Ústavný súd dismissed it';
+    expect(entitiesFor(tail, [['Bratislava I District Court and remitted', 'ORG'], ['Ústavný súd', 'ORG']])).toEqual([
+      'ORG:Bratislava I District Court',
+      'ORG:Ústavný súd',
+    ]);
     // Places keep lower-case street words.
     expect(entitiesFor('mieszka ul. Miła 53 w Warszawie', [['ul. Miła 53', 'LOCATION']])).toEqual(['LOCATION:ul. Miła 53']);
   });
