@@ -22,7 +22,14 @@ turkish turkmen ugandan ukrainian uruguayan uzbek venezuelan vietnamese welsh ye
 european asian african arab arabian latino latina hispanic caucasian slavic nordic scandinavian balkan
 muslim christian jewish jew catholic protestant orthodox hindu buddhist sikh shia shiite shii sunni sunnite
 mormon evangelical atheist kurdish kurd roma romani pashtun tamil sinhalese yoruba igbo hausa zulu xhosa maori
-inuit cherokee navajo`;
+inuit cherokee navajo kazakhstani uzbekistani tajikistani kyrgyzstani turkmenistani azeri chechen dagestani ingush
+ossetian abkhaz tatar bashkir circassian chuvash basque catalan galician flemish walloon bavarian corsican sardinian
+sicilian cornish faroese greenlandic lappish frisian bosniak bosniac herzegovinian slovene czechoslovak
+yugoslav moldavian transnistrian gagauz kosovan uyghur uighur tibetan hmong khmer cantonese hakka
+bengali punjabi gujarati marathi telugu kannada malayali sindhi baloch balochi hazara druze alawite maronite
+coptic assyrian chaldean yazidi berber amazigh tuareg fulani somalian ethiopian amhara tigrayan oromo maasai kikuyu
+luo wolof mandinka afrikaner zulu sotho tswana shona ndebele malagasy comorian creole
+quebecois acadian aboriginal samoan tongan fijian papuan hawaiian`;
 
 const WORDS = new Set<string>();
 for (const word of DEMONYMS.split(/\s+/u)) {

@@ -128,6 +128,8 @@ describe('NerDetector', () => {
     expect(findAges(clauses).map((m) => clauses.slice(m.start, m.end))).toEqual(['9', '78', '17']);
     const text = 'We are proud Peruvians. Translate this into English.';
     expect(findDemonyms(text).map((m) => text.slice(m.start, m.end))).toEqual(['Peruvians']);
+    const echr = 'The applicants are Kazakhstani nationals of Chechen origin; Ms Sami Torres represented them.';
+    expect(findDemonyms(echr).map((m) => echr.slice(m.start, m.end))).toEqual(['Kazakhstani', 'Chechen']);
   });
 
   it('caches per text and configuration, and can be disabled', () => {
