@@ -78,6 +78,7 @@ export function preloadNerModel(path: string | URL = DEFAULT_NER_MODEL_URL): Ner
 }
 
 const HANDLE = /(?<![\p{L}\p{N}_.@])@[\p{L}\p{N}_]{2,30}\b(?!\.[a-z]{2,}|@)/gu;
+const UPPER = /\p{Lu}/u;
 const DIGIT = /\d/;
 const SINGLE_LOWER_WORD = /^\p{Ll}+$/u;
 const CODE_HINT = /[{}]|;\s*$|==|&&|\|\||=>|\(\)|(?:^|\s)--?[a-z][\w-]*|\.(?:py|js|ts|sh|json|ya?ml|java|go|rb|cpp|rs)\b|^\s*(?:\$|>>>|#!)/m;
@@ -153,8 +154,11 @@ export class NerDetector implements Detector {
     let mixedCase: boolean | undefined;
     let codeLike: boolean | undefined;
     const entities = tagsToEntities(text, tokens, tags);
+    const ages = this.ages ? findAges(text) : [];
     for (const entity of this.propagate ? propagateMentions(tokens, entities, model.lexicon) : entities) {
       const value = text.slice(entity.start, entity.end);
+      // "a 64 y.o. retired bookkeeper": the model sometimes tags an age with its cue; it is the AGE below.
+      if (ages.some((age) => age.start < entity.end && age.end > entity.start) && !UPPER.test(value)) continue;
       // A lone lower-case word in normally cased text ("db", "epochs", "clinic") is a bias
       // artefact unless it is a known name or place ("ask jessica", "in denver").
       // In code and shell commands no lone lower-case word is a name ("pip install", "--epochs").
@@ -181,7 +185,7 @@ export class NerDetector implements Detector {
       }
     }
     if (this.ages) {
-      for (const age of findAges(text)) {
+      for (const age of ages) {
         spans.push({ start: age.start, end: age.end, type: 'AGE', score: 0.8, detector: this.id });
       }
     }

@@ -8,7 +8,7 @@ import type { EntityType } from '../../core/entities.js';
 import type { Span } from '../../core/span.js';
 import { findContextWords, type ContextWords } from '../context-words.js';
 import type { Detector } from '../detector.js';
-import { ACCOUNT_CONTEXT, BOOKING_CONTEXT, DRIVER_LICENSE_CONTEXT, ID_CONTEXT, MRN_CONTEXT, PASSPORT_CONTEXT, PLATE_CONTEXT } from './context.js';
+import { ACCOUNT_CONTEXT, BOOKING_CONTEXT, DRIVER_LICENSE_CONTEXT, ID_CONTEXT, MRN_CONTEXT, PAGER_CONTEXT, PASSPORT_CONTEXT, PLATE_CONTEXT } from './context.js';
 import { countDigits, span } from './rule-kit.js';
 
 const ID = 'rules.keyword_id';
@@ -45,6 +45,7 @@ const RULES: readonly KeywordRule[] = [
   { type: 'MRN', context: MRN_CONTEXT, minDigits: 5, score: 0.85 },
   { type: 'ACCOUNT', context: ACCOUNT_CONTEXT, minDigits: 6, score: 0.75 },
   { type: 'ID', context: ID_CONTEXT, minDigits: 5, score: 0.75 },
+  { type: 'PHONE', context: PAGER_CONTEXT, minDigits: 4, score: 0.7 },
 ];
 
 // The scan lets separators vary ("Acct#", "acct #", "acct. #"), so the lookup ignores them.

@@ -157,3 +157,8 @@ export const PLATE_CONTEXT: ContextWords = {
     'vehicle reg', 'reg no', 'reg', 'vrm', 'registration', 'registration mark', 'plate', 'plates', 'tag number', 'kennzeichen', 'matrícula', 'targa',
   ],
 };
+
+/** Hospital pager numbers are short ("Pager #41237"), so only their keyword marks them. */
+export const PAGER_CONTEXT: ContextWords = {
+  words: ['pager', 'pager #', 'pager no', 'pager number', 'beeper', 'bleep'],
+};

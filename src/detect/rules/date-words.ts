@@ -102,6 +102,24 @@ export function findMonthDays(text: string, taken: readonly Span[], make: (start
   return found;
 }
 
+/** A day of the month alone, after a time preposition: "saw her on the 14th", "until the 3rd". */
+const ORDINAL_DAY = /\b(?:on|by|since|until|till|from|before|after|through)\s+the\s+((?:[12]?\d|3[01])(?:st|nd|rd|th))\b(?!\s+(?:of\s+)?(?:century|centuries|floor|place|time|times|row|grade|percentile|edition|anniversary|birthday|day\s+of))/gi;
+
+/** A day of the month named alone after a time preposition ("on the 14th"), not a century or a floor. */
+export function findOrdinalDays(text: string, taken: readonly Span[], make: (start: number, end: number) => Span): Span[] {
+  const found: Span[] = [];
+  ORDINAL_DAY.lastIndex = 0;
+  for (let match = ORDINAL_DAY.exec(text); match !== null; match = ORDINAL_DAY.exec(text)) {
+    const value = match[1] as string;
+    const start = match.index + match[0].length - value.length;
+    const end = start + value.length;
+    const number = Number.parseInt(value, 10);
+    if (number < 1 || number > 31 || covered(taken, start, end)) continue;
+    found.push(make(start, end));
+  }
+  return found;
+}
+
 const WEEKDAY = /\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b/gi;
 /**
  * Words that make a weekday a point in time: "on Tuesday", "next Friday", "since Monday", and

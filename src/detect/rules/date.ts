@@ -10,7 +10,7 @@ import type { Span } from '../../core/span.js';
 import { hasContext } from '../context-words.js';
 import type { Detector } from '../detector.js';
 import { BIRTH_CONTEXT } from './context.js';
-import { findLoneMonths, findMonthDays, findWeekdays, findYears, withWeekdays } from './date-words.js';
+import { findLoneMonths, findMonthDays, findOrdinalDays, findWeekdays, findYears, withWeekdays } from './date-words.js';
 import { isWordCharAt, span } from './rule-kit.js';
 
 const ID = 'rules.date';
@@ -79,6 +79,7 @@ export function findDates(text: string): Span[] {
   if (hasDigit) {
     spans.push(...findYears(text, spans, (start, end) => dateSpan(text, start, end, 0.7)));
     spans.push(...findMonthDays(text, spans, (start, end) => dateSpan(text, start, end, 0.7)));
+    spans.push(...findOrdinalDays(text, spans, (start, end) => dateSpan(text, start, end, 0.6)));
   }
   return spans.sort((a, b) => a.start - b.start);
 }

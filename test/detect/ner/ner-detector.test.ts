@@ -124,6 +124,7 @@ describe('NerDetector', () => {
     expect(found('thanks @jane_doe99 for the tip')).toContain('PERSON:@jane_doe99');
     expect(found('write to bob@example.com').filter((s) => s.startsWith('PERSON'))).toEqual([]);
     expect(findAges("He is a 53 year old man; i'm 41 y/o; aged 70; I'll turn 21; took 5 years").map((m) => m.end - m.start)).toEqual([2, 2, 2, 2]);
+    expect(found('She is a 64 y.o. retired bookkeeper.')).toEqual(['AGE:64']);
     const clauses = 'Written when he was 78. I was 17 when we moved, at the age of 9. He was 5 minutes late; she is 30% done.';
     expect(findAges(clauses).map((m) => clauses.slice(m.start, m.end))).toEqual(['9', '78', '17']);
     const text = 'We are proud Peruvians. Translate this into English.';

@@ -35,6 +35,8 @@ describe('keyword identifiers', () => {
     expect(found(keywordIdDetector, 'Medicaid # 123456789A')).toEqual(['ID:123456789A']);
     expect(found(keywordIdDetector, 'Group No. 0048213, subscriber id XJH482910334')).toEqual(['ID:0048213', 'ID:XJH482910334']);
     expect(found(keywordIdDetector, 'Encounter #: 99218834')).toEqual(['MRN:99218834']);
+    expect(found(keywordIdDetector, 'Fax 555-2938. Pager #41237.')).toEqual(['PHONE:41237']);
+    expect(found(keywordIdDetector, 'see page 1234 of the chart')).toEqual([]);
     expect(found(keywordIdDetector, 'Accession number S24-11873 received')).toEqual(['MRN:S24-11873']);
   });
 

@@ -61,6 +61,8 @@ describe('rules.date', () => {
       'DATE:Friday',
       'DATE:monday',
     ]);
+    // A day of the month alone after a time preposition; never a century, a floor or a place.
+    expect(found(dateDetector, 'Dr. Ingram saw her on the 14th; on the 3rd floor; since the 19th century')).toEqual(['DATE:14th']);
     // Appointments: a meeting verb before it, or a time after it.
     expect(found(dateDetector, "We'll meet Thursday at Recargo; call me Friday; Monday at 3 works")).toEqual([
       'DATE:Thursday',
