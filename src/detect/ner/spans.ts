@@ -67,6 +67,14 @@ const ROLE_WORDS = new Set([
   'recipient', 'witness', 'affiant', 'declarant', 'counsel', 'caller', 'agent', 'operator', 'user', 'assistant', 'system',
   'speaker', 'interviewer', 'interviewee', 'moderator', 'summarize', 'summarise', 'translate', 'rewrite', 'explain',
 ]);
+/**
+ * Weekdays and months of languages that capitalise nouns (German), which the model, trained
+ * mostly on English, may read as a first name ("am Montag"). English ones are in its gazetteer.
+ */
+const FOREIGN_CALENDAR_WORDS = new Set([
+  'montag', 'dienstag', 'mittwoch', 'donnerstag', 'freitag', 'samstag', 'sonnabend', 'sonntag', 'januar', 'jänner',
+  'februar', 'märz', 'juni', 'juli', 'oktober', 'dezember', 'wochenende', 'feiertag',
+]);
 const SHORT_CODE = /^[A-Za-z]{1,2}\d{1,2}$/;
 const GAP_JOINS_ADDRESS = /^[\s,]{1,8}$/u;
 
@@ -150,7 +158,10 @@ function trimEdges(tokens: readonly Token[], entities: RawEntity[]): void {
       const only = tokens[first];
       // A letter or two and a number is a code ("Q3", "A4", "B12"), not a name; user names
       // with digits ("kyle28walker") stay.
-      const personOnly = entity.label === 'PERSON' && only !== undefined && (SHORT_CODE.test(only.text) || ROLE_WORDS.has(stopKey(only)));
+      const personOnly =
+        entity.label === 'PERSON' &&
+        only !== undefined &&
+        (SHORT_CODE.test(only.text) || ROLE_WORDS.has(stopKey(only)) || FOREIGN_CALENDAR_WORDS.has(stopKey(only)));
       if (only !== undefined && (SOLO_STOP.has(stopKey(only)) || personOnly)) entity.end = entity.start;
       continue;
     }

@@ -81,5 +81,7 @@ describe('span post-processing', () => {
     expect(entitiesFor('Name: Hernandez, Luis   Acct#: 7782', [['Luis   Acct', 'PERSON']])).toEqual(['PERSON:Luis']);
     expect(entitiesFor('Next appt with Ms. Alvarez, LCSW today', [['Alvarez', 'PERSON'], ['LCSW', 'ORG']])).toEqual(['PERSON:Ms. Alvarez']);
     expect(entitiesFor('Seen by Ms. Ward today', [['Ward', 'PERSON']])).toEqual(['PERSON:Ms. Ward']);
+    // German capitalises weekdays: "am Montag" is not a first name.
+    expect(entitiesFor('Merkel traf sich am Montag in Berlin', [['Montag', 'PERSON']])).toEqual([]);
   });
 });
