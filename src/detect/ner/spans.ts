@@ -132,7 +132,7 @@ export function tagsToEntities(text: string, tokens: readonly Token[], tags: Uin
   attachCompanyNames(text, tokens, kept);
   attachTitles(text, tokens, kept);
   attachHouseNumbers(text, tokens, kept);
-  return mergeAddressPieces(text, splitAtLoneBrackets(text, kept)).filter(
+  return mergeAddressPieces(text, splitChinese(text, splitAtLoneBrackets(text, kept))).filter(
     (entity) => entity.end > entity.start && LETTER.test(text.slice(entity.start, entity.end)),
   );
 }
@@ -282,6 +282,54 @@ function trimLowerCaseTail(tokens: readonly Token[], entities: RawEntity[]): voi
     // "of" and "the" go on inside names ("Seeds of peace", "Friends of the earth").
     if (FUNCTION_WORDS.has(next) && next !== 'of' && next !== 'the') entity.end = (tokens[capital] as Token).end;
   }
+}
+
+const HAN = /\p{sc=Han}/u;
+/**
+ * Characters that end a Chinese name where the model runs on: the particle 的, and verbs and
+ * adverbs that follow a subject ("欧阳娜娜说张伟" is two people and a verb). Not 都 or 也, which
+ * transliterated names use (成都, 維也納).
+ */
+const CHINESE_BREAKS = new Set([...'的说說是了把被很就']);
+/** More that never stand inside a person's name (prepositions and conjunctions around one). */
+const CHINESE_PERSON_BREAKS = new Set([...CHINESE_BREAKS, ...'在与跟对给']);
+/** Pronoun and generic place words the model reads as places ("那里" there, "当地" local). */
+const CHINESE_GENERIC_PLACES = new Set([
+  '那里', '这里', '哪里', '那儿', '这儿', '哪儿', '这边', '那边', '当地', '本地', '外地', '国内', '国外', '海外', '全国', '各地',
+  '此地', '该地', '附近', '周围', '境内', '境外', '城市', '农村', '乡下', '市区', '郊区', '那裡', '這裡', '哪裡', '這邊', '當地',
+  '國內', '國外', '全國', '各地', '農村', '市區', '郊區',
+]);
+
+/**
+ * Chinese text has no spaces, so a span can run through a particle or a verb into the next
+ * word: it is cut there, and a piece of one character left over by the cut goes. Generic place
+ * words ("那里") are dropped. Spans without Chinese characters pass unchanged.
+ */
+function splitChinese(text: string, entities: RawEntity[]): RawEntity[] {
+  if (!entities.some((entity) => HAN.test(text.slice(entity.start, entity.end)))) return entities;
+  const out: RawEntity[] = [];
+  for (const entity of entities) {
+    const value = text.slice(entity.start, entity.end);
+    if (!HAN.test(value)) {
+      out.push(entity);
+      continue;
+    }
+    const breaks = entity.label === 'PERSON' ? CHINESE_PERSON_BREAKS : CHINESE_BREAKS;
+    let pieceStart = entity.start;
+    const flush = (end: number): void => {
+      const piece = text.slice(pieceStart, end);
+      // A lone character tagged as such stays ("中美关系": China and America); cut off, it goes.
+      const single = piece.length === 1 && HAN.test(piece) && end - pieceStart < entity.end - entity.start;
+      if (piece.length > 0 && !single && !CHINESE_GENERIC_PLACES.has(piece)) out.push({ start: pieceStart, end, label: entity.label });
+    };
+    for (let at = entity.start; at < entity.end; at++) {
+      if (!breaks.has(text.charAt(at))) continue;
+      flush(at);
+      pieceStart = at + 1;
+    }
+    flush(entity.end);
+  }
+  return out;
 }
 
 /**
