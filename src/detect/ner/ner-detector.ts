@@ -12,6 +12,7 @@ import type { EntityType } from '../../core/entities.js';
 import type { Span } from '../../core/span.js';
 import type { Detector } from '../detector.js';
 import { findAges } from './age.js';
+import { findChinesePlaces } from './places-zh.js';
 import { findDemonyms } from './demonyms.js';
 import { GAZ, textCase } from './features.js';
 import { LruCache } from './lru.js';
@@ -173,6 +174,12 @@ export class NerDetector implements Detector {
       const type =
         entity.label === 'LOCATION' && DIGIT.test(text.slice(entity.start, entity.end)) ? 'ADDRESS' : entity.label;
       spans.push({ start: entity.start, end: entity.end, type, score: this.score, detector: this.id });
+    }
+    // Well-known places in Chinese text that the model missed (places-zh.ts).
+    for (const place of findChinesePlaces(text)) {
+      if (!spans.some((span) => span.start < place.end && span.end > place.start)) {
+        spans.push({ start: place.start, end: place.end, type: 'LOCATION', score: this.score, detector: this.id });
+      }
     }
     if (this.handles) {
       HANDLE.lastIndex = 0;

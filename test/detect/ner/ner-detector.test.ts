@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Span } from '../../../src/core/span.js';
 import { findAges } from '../../../src/detect/ner/age.js';
 import { findDemonyms } from '../../../src/detect/ner/demonyms.js';
+import { findChinesePlaces } from '../../../src/detect/ner/places-zh.js';
 import { NerDetector, createNerDetector, preloadNerModel } from '../../../src/detect/ner/ner-detector.js';
 import { tagsToEntities } from '../../../src/detect/ner/spans.js';
 import { beginTag, ENTITY_LABELS } from '../../../src/detect/ner/tags.js';
@@ -56,6 +57,16 @@ describe('NerDetector', () => {
     expect(simplified).toEqual(expect.arrayContaining(['PERSON:张伟', 'LOCATION:北京', 'ORG:阿里巴巴', 'PERSON:李娜']));
     const traditional = found('王小明和陳美玲昨天去了臺北。');
     expect(traditional).toEqual(expect.arrayContaining(['PERSON:王小明', 'PERSON:陳美玲', 'LOCATION:臺北']));
+  });
+
+  it('cuts Chinese names at the verbs and particles they run into, and finds well-known places from its list', () => {
+    const text = '欧阳娜娜说张伟很好。然西克索人只統治埃及的北部，他於8月26日本賽季去了華沙。';
+    const spans = found(text);
+    expect(spans).toEqual(expect.arrayContaining(['PERSON:欧阳娜娜', 'PERSON:张伟', 'LOCATION:埃及', 'LOCATION:華沙']));
+    expect(spans.filter((entry) => entry.includes('说') || entry.endsWith(':日本'))).toEqual([]);
+    expect(findChinesePlaces('No Chinese here: Japan, Warsaw.')).toEqual([]);
+    const places = '羅馬尼亞和羅馬';
+    expect(findChinesePlaces(places).map((m) => places.slice(m.start, m.end))).toEqual(['羅馬尼亞', '羅馬']);
   });
 
   it('includes titles, and finds names in greetings, signatures and lists', () => {
