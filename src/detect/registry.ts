@@ -19,6 +19,7 @@ import { macDetector } from './rules/mac.js';
 import { cjkNationalIdDetector } from './rules/national-id-cjk.js';
 import { nhsDetector } from './rules/nhs.js';
 import { ninoDetector } from './rules/nino.js';
+import { indiaNationalIdDetector } from './rules/national-id-in.js';
 import { passwordDetector } from './rules/password.js';
 import { phoneDetector } from './rules/phone.js';
 import { privateKeyDetector } from './rules/private-key.js';
@@ -51,6 +52,7 @@ export function builtinDetectors(): Detector[] {
     nhsDetector,
     ninoDetector,
     cjkNationalIdDetector,
+    indiaNationalIdDetector,
     zipDetector,
     streetAddressDetector,
     dateDetector,

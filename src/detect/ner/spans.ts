@@ -33,7 +33,16 @@ const EDGE_STOP = new Set([
   // More credentials, and the labels of record fields that follow a name on the same line.
   'lcsw', 'lpc', 'lmft', 'msw', 'psyd', 'dnp', 'aprn', 'crna', 'pharmd', 'rph', 'lpn', 'cna', 'fnp', 'facp', 'facs', 'mph',
   'acct', 'acct#', 'account', 'exam', 'admitted', 'discharged', 'sex', 'gender', 'room', 'bed', 'attending',
+  // The same labels in German and French forms ("Meine Steuer-ID ist ...", "Adresse: ...").
+  'adresse', 'anschrift', 'telefon', 'geburtsdatum', 'steuer-id', 'steuernummer', 'ausweis', 'téléphone', 'courriel',
 ]);
+
+/**
+ * Possessives that start a sentence in German and French ("Meine", "Votre"), trimmed from the
+ * start of a name only ("Shawty Lo Mein" keeps its last word); not ones that are also names or
+ * places (Seine, Notre Dame, MA).
+ */
+const LEAD_STOP = new Set(['meine', 'mein', 'meinen', 'ihre', 'unsere', 'mes', 'votre']);
 
 /**
  * Clinical and record abbreviations that are never an entity on their own ("CAD", "PCP",
@@ -146,6 +155,17 @@ function isStop(token: Token | undefined): boolean {
   return token !== undefined && EDGE_STOP.has(stopKey(token));
 }
 
+const QUOTES = new Set(["'", '"', '‘', '’', '“', '”', '«', '»', '„', '`']);
+
+function isLeadStop(token: Token | undefined): boolean {
+  return token !== undefined && LEAD_STOP.has(token.text.toLowerCase());
+}
+
+/** A quote mark is never part of a name ("last_name = 'Okonkwo'"). */
+function isQuote(token: Token | undefined): boolean {
+  return token !== undefined && QUOTES.has(token.text);
+}
+
 function trimEdges(tokens: readonly Token[], entities: RawEntity[]): void {
   if (entities.length === 0) return;
   let t = 0;
@@ -167,8 +187,8 @@ function trimEdges(tokens: readonly Token[], entities: RawEntity[]): void {
     }
     // Places keep trailing codes ("Bethesda, MD"); names and organisations lose field labels.
     if (entity.label === 'LOCATION') continue;
-    while (first <= last && (isStop(tokens[first]) || tokens[first]?.text === '.')) first++;
-    while (last >= first && (isStop(tokens[last]) || tokens[last]?.text === ',')) last--;
+    while (first <= last && (isStop(tokens[first]) || tokens[first]?.text === '.' || isQuote(tokens[first]) || isLeadStop(tokens[first]))) first++;
+    while (last >= first && (isStop(tokens[last]) || tokens[last]?.text === ',' || isQuote(tokens[last]))) last--;
     if (first > last) {
       entity.end = entity.start;
       continue;

@@ -36,7 +36,8 @@ const MAX_LIST = 12;
 /** Booking references and record locators: upper-case letters and digits, often no digit at all. */
 const REFERENCE_SHAPE = /^[A-Z0-9]{5,12}$/;
 // Words allowed between the keyword and the value ("passport number is", "acct no.:").
-const FILLER = /^(?:[\s:#=.\-()]|is\b|was\b|are\b|number\b|numbers\b|num\b|no\b|nos\b|nr\b|id\b|of\b|my\b|the\b|your\b|reads?\b|ending\b|in\b|#)*$/i;
+// Also the same words in German, French, Spanish, Portuguese and Nordic languages ("Steuer-ID ist ...").
+const FILLER = /^(?:[\s:#=.\-()]|is\b|was\b|are\b|number\b|numbers\b|num\b|no\b|nos\b|nr\b|ist\b|lautet\b|nummer\b|est\b|es\b|é\b|är\b|er\b|numéro\b|número\b|n°|nº|id\b|of\b|my\b|the\b|your\b|reads?\b|ending\b|in\b|#)*$/i;
 const DATE_LIKE = /^(?:(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)?\d\d|(?:19|20)\d\d)$/;
 
 const RULES: readonly KeywordRule[] = [

@@ -57,6 +57,13 @@ export const NINO_CONTEXT: ContextWords = {
   after: 0,
 };
 
+/** Words before an Indian Aadhaar number or PAN. */
+export const INDIA_ID_CONTEXT: ContextWords = {
+  words: ['aadhaar', 'aadhar', 'aadhaar number', 'aadhaar no', 'uid', 'uidai', 'pan', 'pan number', 'pan no', 'pan card', 'permanent account number'],
+  before: 40,
+  after: 0,
+};
+
 export const USERNAME_CONTEXT: ContextWords = {
   // Not "user" alone: transcripts label their turns "User:".
   words: ['username', 'user name', 'user id', 'userid', 'login', 'login id', 'login name', 'logon', 'handle', 'screen name', 'account name', 'uid'],

@@ -20,6 +20,7 @@ describe('keyword identifiers', () => {
 
   it('takes digit groups split by single spaces whole', () => {
     expect(found(keywordIdDetector, 'Steuer-ID 12 345 678 901, Berlin')).toEqual(['ID:12 345 678 901']);
+    expect(found(keywordIdDetector, 'Meine Steuer-ID ist 12 345 678 901.')).toEqual(['ID:12 345 678 901']);
     expect(found(keywordIdDetector, 'account number 1234 5678 9012 for refunds')).toEqual(['ACCOUNT:1234 5678 9012']);
   });
 
