@@ -32,7 +32,7 @@ const EDGE_STOP = new Set([
   'ref', 're', 'fw', 'fwd', 'cc', 'bcc', 'subject', 'attn', 'do',
   // More credentials, and the labels of record fields that follow a name on the same line.
   'lcsw', 'lpc', 'lmft', 'msw', 'psyd', 'dnp', 'aprn', 'crna', 'pharmd', 'rph', 'lpn', 'cna', 'fnp', 'facp', 'facs', 'mph',
-  'acct', 'acct#', 'account', 'exam', 'admitted', 'discharged', 'sex', 'gender', 'room', 'bed', 'attending',
+  'dea', 'npi', 'ein', 'itin', 'cvv', 'exp', 'acct', 'acct#', 'account', 'exam', 'admitted', 'discharged', 'sex', 'gender', 'room', 'bed', 'attending',
   // The same labels in German and French forms ("Meine Steuer-ID ist ...", "Adresse: ...").
   'adresse', 'anschrift', 'telefon', 'geburtsdatum', 'steuer-id', 'steuernummer', 'ausweis', 'téléphone', 'courriel',
 ]);

@@ -33,11 +33,14 @@ const PLATE_SHAPE = /^(?=.*\d)(?=.*[A-Z])[A-Z0-9 -]{4,12}$/;
 // Between identifiers of one list: "applications nos. 2052/07 and 6158/10", "claims 1234567, 2345678".
 const LIST_JOIN = /^(?:\s*[,;&]\s*|\s+(?:and|or|&)\s+|\s*,\s*(?:and|or)\s+)$/;
 const MAX_LIST = 12;
+/** US employer identification numbers: the upper-case abbreviation and the 12-3456789 shape. */
+const EIN = /\b(?:EIN|FEIN)\b[\s:#.]{0,3}(?:(?:no|number|is)\.?\s{0,2})?(\d{2}-\d{7})(?![\d-])/g;
 /** Booking references and record locators: upper-case letters and digits, often no digit at all. */
 const REFERENCE_SHAPE = /^[A-Z0-9]{5,12}$/;
 // Words allowed between the keyword and the value ("passport number is", "acct no.:").
+// A US state code may stand between ("Driver license CA D1234567").
 // Also the same words in German, French, Spanish, Portuguese and Nordic languages ("Steuer-ID ist ...").
-const FILLER = /^(?:[\s:#=.\-()]|is\b|was\b|are\b|number\b|numbers\b|num\b|no\b|nos\b|nr\b|ist\b|lautet\b|nummer\b|est\b|es\b|é\b|är\b|er\b|numéro\b|número\b|n°|nº|id\b|of\b|my\b|the\b|your\b|reads?\b|ending\b|in\b|#)*$/i;
+const FILLER = /^(?:[\s:#=.\-()]|is\b|was\b|are\b|number\b|numbers\b|num\b|no\b|nos\b|nr\b|ist\b|lautet\b|nummer\b|est\b|es\b|é\b|är\b|er\b|numéro\b|número\b|n°|nº|(?:al|ak|az|ar|ca|co|ct|de|fl|ga|hi|ia|id|il|in|ks|ky|la|ma|md|me|mi|mn|mo|ms|mt|nc|nd|ne|nh|nj|nm|nv|ny|oh|ok|or|pa|ri|sc|sd|tn|tx|ut|va|vt|wa|wi|wv|wy|dc)\b|id\b|of\b|my\b|the\b|your\b|reads?\b|ending\b|in\b|#)*$/i;
 const DATE_LIKE = /^(?:(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)?\d\d|(?:19|20)\d\d)$/;
 
 const RULES: readonly KeywordRule[] = [
@@ -77,6 +80,12 @@ export function findKeywordIds(text: string): Span[] {
   for (const word of findContextWords(text, BOOKING_CONTEXT)) {
     const accepts = (candidate: string): boolean => REFERENCE_SHAPE.test(candidate) && !DATE_LIKE.test(candidate);
     for (const value of listAfter(text, word.end, accepts)) add(value.start, value.end, 'ID', 0.75);
+  }
+  EIN.lastIndex = 0;
+  for (let match = EIN.exec(text); match !== null; match = EIN.exec(text)) {
+    const value = match[1] as string;
+    const start = match.index + match[0].length - value.length;
+    add(start, start + value.length, 'ID', 0.85);
   }
   // A registration always holds a digit.
   if (countDigits(text, 1) === 0) return spans.sort((a, b) => a.start - b.start);

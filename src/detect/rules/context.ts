@@ -139,7 +139,7 @@ export const ID_CONTEXT: ContextWords = {
     'policy number', 'policy no', 'policy #', 'policy', 'member id', 'member number', 'insurance id', 'claim number',
     'claim no', 'claim', 'claim id', 'claim ref', 'national id', 'id number', 'id no', 'employee id', 'employee number', 'student id',
     'personnel number', 'commission no', 'commission number', 'registration number', 'registration no', 'certificate number',
-    'certificate no', 'badge number', 'npi', 'dea number', 'bar number', 'bar no', 'sbn', 'state bar no', 'state bar number', 'tax id', 'tax number', 'steuer-id', 'steuernummer', 'steuer-identifikationsnummer', 'identifikationsnummer',
+    'certificate no', 'badge number', 'npi', 'dea number', 'bar number', 'bar no', 'fein', 'employer identification number', 'employer id number', 'sbn', 'state bar no', 'state bar number', 'tax id', 'tax number', 'steuer-id', 'steuernummer', 'steuer-identifikationsnummer', 'identifikationsnummer',
     // Health insurance: the US Medicare beneficiary identifier (MBI, HICN), Medicaid, group and subscriber numbers.
     'medicare', 'medicare id', 'medicare number', 'medicare no', 'medicare #', 'medicaid', 'medicaid id', 'medicaid number',
     'medicaid no', 'medicaid #', 'mbi', 'hicn', 'subscriber id', 'subscriber number', 'group number', 'group no', 'group #',

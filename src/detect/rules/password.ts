@@ -1,5 +1,6 @@
 /**
- * Passwords written as assignments (`password=...`, `pwd: ...`, `"password": "..."`) and the
+ * Passwords written as assignments (`password=...`, `pwd: ...`, `"password": "..."`), in prose
+ * when the value looks like one (`my password is hunter2`, `the PIN is 4821`), and the
  * credentials inside connection strings (`postgres://user:pass@host`). Only the value is masked,
  * so the reader still sees which field it was.
  * @module
@@ -12,6 +13,10 @@ const ID = 'rules.password';
 // Matched from the keyword on; the character before it is checked in code (a leading lookbehind
 // and an open-ended identifier prefix made this the slowest pattern of the tier).
 const ASSIGNMENT = /(?:pass(?:word|wd|phrase)?|pwd|pw|secret)["']?\s{0,3}(?:[:=]|=>)\s{0,3}/gi;
+/** Prose: "my password is hunter2", "the PIN was 4821", "passcode is now 'x7!k'". */
+const PROSE = /(?:pass(?:word|wd|phrase|code)?|pwd|pin)\s+(?:is|was)\s+(?:now\s+|still\s+|just\s+)?/gi;
+/** A prose value looks like a secret: a digit, a symbol, or a capital inside the word. */
+const SECRET_SHAPE = /\d|[^\p{L}\p{M}]|\p{Ll}\p{Lu}/u;
 const CONNECTION = /([^\s:/@?#]{1,128}):([^\s@/?#]{1,256})@[^\s/]/y;
 const PLACEHOLDER = /^(?:\*+|x+|\.{3}|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|%s|null|none|true|false|undefined|required|optional|string)$/i;
 
@@ -60,6 +65,26 @@ export function findPasswords(text: string): Span[] {
     if (value.length < 3 || PLACEHOLDER.test(value) || /^(?:\$\{|\{\{|<|%\()/.test(value)) continue;
     spans.push(span(start, end, 'SECRET', 0.9, ID));
     ASSIGNMENT.lastIndex = end;
+  }
+  PROSE.lastIndex = 0;
+  for (let match = PROSE.exec(text); match !== null; match = PROSE.exec(text)) {
+    if (isAlnumCode(text.charCodeAt(match.index - 1))) continue;
+    let start = match.index + match[0].length;
+    const quote = text[start];
+    let end: number;
+    if (quote === '"' || quote === "'" || quote === '`' || quote === '“') {
+      start++;
+      end = text.indexOf(quote === '“' ? '”' : quote, start);
+      if (end === -1 || end - start > 256) continue;
+    } else {
+      end = start;
+      while (end < text.length && end - start < 128 && !/\s/.test(text[end] ?? ' ')) end++;
+      // Punctuation that ends the sentence is not part of the value.
+      while (end > start && /[.,;:!?)]/.test(text[end - 1] ?? '')) end--;
+    }
+    const value = text.slice(start, end);
+    if (value.length < 3 || PLACEHOLDER.test(value) || !SECRET_SHAPE.test(value) || spans.some((other) => other.start < end && other.end > start)) continue;
+    spans.push(span(start, end, 'SECRET', 0.8, ID));
   }
   // Connection strings: after each "scheme://", a "user:password@" part.
   let scheme = text.indexOf('://');

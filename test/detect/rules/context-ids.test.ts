@@ -7,6 +7,10 @@ describe('keyword identifiers', () => {
     expect(found(keywordIdDetector, 'Passport number: C03005988.')).toEqual(['PASSPORT:C03005988']);
     expect(found(keywordIdDetector, "My driver's license number is LH329609T")).toEqual(['DRIVER_LICENSE:LH329609T']);
     expect(found(keywordIdDetector, 'DL# 2270-66-1551')).toEqual(['DRIVER_LICENSE:2270-66-1551']);
+    expect(found(keywordIdDetector, 'Driver license CA D1234567, passport no. 561234567')).toEqual([
+      'DRIVER_LICENSE:D1234567',
+      'PASSPORT:561234567',
+    ]);
     expect(found(keywordIdDetector, 'MRN 00123456, seen today')).toEqual(['MRN:00123456']);
     expect(found(keywordIdDetector, 'medical record number is 4471-22')).toEqual(['MRN:4471-22']);
     expect(found(keywordIdDetector, 'acct no. 12345678')).toEqual(['ACCOUNT:12345678']);
@@ -45,6 +49,8 @@ describe('keyword identifiers', () => {
     expect(found(keywordIdDetector, 'Case No. 2:19-cv-04512-JLS (C.D. Cal.)')).toEqual(['ID:2:19-cv-04512-JLS']);
     expect(found(keywordIdDetector, 'Docket No. 21-1234')).toEqual(['ID:21-1234']);
     expect(found(keywordIdDetector, 'Linda K. Okafor (SBN 214987), counsel')).toEqual(['ID:214987']);
+    expect(found(keywordIdDetector, 'EIN 12-3456789; FEIN: 98-7654321')).toEqual(['ID:12-3456789', 'ID:98-7654321']);
+    expect(found(keywordIdDetector, 'ein 12-3456789 Stück')).toEqual([]);
     expect(found(keywordIdDetector, 'The case originated in an application (no. 36244/06) against Denmark')).toEqual(['ID:36244/06']);
     expect(found(keywordIdDetector, 'in applications nos. 2052/07, 3104/08 and 6158/10 lodged')).toEqual(['ID:2052/07', 'ID:3104/08', 'ID:6158/10']);
     expect(found(keywordIdDetector, 'the application of Article 6 § 1 in 2019')).toEqual([]);

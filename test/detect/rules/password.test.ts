@@ -19,6 +19,14 @@ describe('rules.password', () => {
     expect(values(passwordDetector, text)).toEqual([expected]);
   });
 
+  it('masks a password written in prose when the value looks like one', () => {
+    expect(values(passwordDetector, 'My password is hunter2 and my API key is below.')).toEqual(['hunter2']);
+    expect(values(passwordDetector, 'the PIN was 4821.')).toEqual(['4821']);
+    expect(values(passwordDetector, "passcode is now 'x7!k zz'")).toEqual(['x7!k zz']);
+    expect(values(passwordDetector, 'The password is incorrect. Your password is required; the PIN is wrong.')).toEqual([]);
+    expect(values(passwordDetector, 'The spin is 3000 rpm; bypass is 12.')).toEqual([]);
+  });
+
   it('masks the password of a connection string', () => {
     expect(values(passwordDetector, 'DATABASE_URL=postgres://app:s3cr3tPass@db.internal:5432/crm')).toEqual(['s3cr3tPass']);
     expect(values(passwordDetector, 'mongodb+srv://user:p%40ss@cluster0.example.net/db')).toEqual(['p%40ss']);
