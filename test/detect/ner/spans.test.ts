@@ -81,6 +81,7 @@ describe('span post-processing', () => {
     expect(entitiesFor('Name: Hernandez, Luis   Acct#: 7782', [['Luis   Acct', 'PERSON']])).toEqual(['PERSON:Luis']);
     expect(entitiesFor('Next appt with Ms. Alvarez, LCSW today', [['Alvarez', 'PERSON'], ['LCSW', 'ORG']])).toEqual(['PERSON:Ms. Alvarez']);
     expect(entitiesFor('Seen by Ms. Ward today', [['Ward', 'PERSON']])).toEqual(['PERSON:Ms. Ward']);
+    expect(entitiesFor('her IP was 10.0.0.1', [['IP', 'ORG']])).toEqual([]);
     // Quote marks and the labels and possessives of German forms are not part of a name.
     expect(entitiesFor("WHERE last_name = 'Okonkwo';", [["'Okonkwo", 'PERSON']])).toEqual(['PERSON:Okonkwo']);
     expect(entitiesFor('Meine Steuer-ID ist 12 345 678 901', [['Meine Steuer-ID', 'PERSON']])).toEqual([]);
