@@ -57,7 +57,7 @@ const SOLO_STOP = new Set([
   'hpi', 'pmh', 'psh', 'fh', 'sh', 'cc', 'ap', 'cbc', 'bmp', 'cmp', 'lfts', 'inr', 'ptt', 'hgb', 'hct', 'wbc', 'plt',
   'bun', 'cr', 'egfr', 'ckd', 'esrd', 'afib', 'cpr', 'dnr', 'dni', 'ems', 'ekg', 'echo', 'cxr', 'abg', 'ua', 'ivf',
   'nsaid', 'nsaids', 'ace', 'arb', 'ssri', 'ppi', 'otc', 'ed0', 'asap', 'fyi', 'eta', 'tbd', 'faq', 'ok', 'pm', 'am',
-  'isbn', 'issn', 'doi', 'url', 'uri', 'ip', 'ipv4', 'ipv6', 'mac', 'api', 'sdk', 'id', 'uuid', 'guid', 'sku', 'ean', 'upc', 'vat', 'pdf', 'csv',
+  'isbn', 'issn', 'doi', 'url', 'uri', 'ip', 'ipv4', 'ipv6', 'api', 'sdk', 'id', 'uuid', 'guid', 'sku', 'ean', 'upc', 'vat', 'pdf', 'csv',
   // Time zones ("a datetime in UTC") and job titles ("says CFO Hank Scorpio").
   'utc', 'gmt', 'est', 'edt', 'pst', 'pdt', 'cst', 'cdt', 'mst', 'mdt', 'cet', 'cest', 'bst', 'jst', 'aest',
   'ceo', 'cfo', 'cto', 'coo', 'cio', 'cmo', 'vp', 'svp', 'evp',
