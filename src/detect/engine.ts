@@ -156,6 +156,22 @@ export class DetectionEngine {
     return { spans, dropped, detectors };
   }
 
+  /**
+   * Like `detect`, with only the detectors whose tier `include` accepts, and never cached: long
+   * documents run the linear tiers over the whole text and the model tiers in windows
+   * (documents/chunk.ts).
+   */
+  detectTiers(text: string, include: (tier: DetectorTier) => boolean, context: DetectContext = {}): Span[] | Promise<Span[]> {
+    const results = this.detectors.filter((detector) => include(detector.tier)).map((detector) => detector.detect(text, context));
+    if (!results.some(isPromise)) return this.finish(text, results.flat() as Span[]);
+    return Promise.all(results).then((all) => this.finish(text, all.flat()));
+  }
+
+  /** Resolves overlaps between spans this engine's detectors found (thresholds already applied), as `detect` does. */
+  merge(spans: readonly Span[]): Span[] {
+    return mergeSpans(spans, this.tierOf);
+  }
+
   /** Like `detect`, but always synchronous: asynchronous detectors are skipped. */
   detectSync(text: string, context: DetectContext = {}): Span[] {
     return this.finish(text, this.runSync(text, context));

@@ -17,7 +17,7 @@ import { DetectionEngine } from '../detect/engine.js';
 import type { Veil } from '../engine.js';
 import { mask, type DecideFn, type MaskAction } from '../pipeline/mask.js';
 import type { TokenScope } from '../vault/token-scope.js';
-import { chunkOptionsFor, detectChunked, type ChunkOptions, type RelateFn } from './chunk.js';
+import { chunkOptionsFor, detectChunked, tierSplit, type ChunkOptions, type RelateFn } from './chunk.js';
 import { csvSegments } from './csv.js';
 import type { DocumentFormat } from './format.js';
 import { escapeHtml } from './html-entities.js';
@@ -63,6 +63,7 @@ export async function detectDocument(
   const out: DocumentSpan[] = [];
   const detect = (text: string): Span[] | Promise<Span[]> => veil.detect(text);
   const relate: RelateFn = (texts, spans, options) => veil.detection.relate(texts, spans, options);
+  const split = tierSplit(veil.detection);
   // Every segment's spans first (in segment offsets), then one pass that lends each segment the
   // names the others give: a CSV row's notes that use the surname of its `name` column.
   const scanned: { segment: Segment; spans: Span[] }[] = [];
@@ -75,7 +76,7 @@ export async function detectDocument(
       scanned.push({ segment, spans: [{ start: leading, end: segment.text.length - trailing, type: segment.wholeType, score: 1, detector: FIELD_DETECTOR }] });
       continue;
     }
-    scanned.push({ segment, spans: await detectChunked(segment.text, detect, chunk, relate) });
+    scanned.push({ segment, spans: await detectChunked(segment.text, detect, chunk, relate, split) });
   }
   const related = relate(
     scanned.map(({ segment }) => segment.text),

@@ -5,7 +5,7 @@
  */
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { chunkOptionsFor, detectChunked } from '../../documents/chunk.js';
+import { chunkOptionsFor, detectChunked, tierSplit } from '../../documents/chunk.js';
 import type { McpContext } from '../context.js';
 import { jsonResult, runTool } from '../tool-error.js';
 
@@ -40,8 +40,12 @@ export function registerDetectTool(server: McpServer, context: McpContext): void
       runTool(context, async () => {
         const tiers = context.veil.detection.detectors.map((detector) => detector.tier);
         const detection = context.veil.detection;
-        const spans = await detectChunked(args.text, (text) => context.veil.detect(text), chunkOptionsFor(tiers), (texts, found, options) =>
-          detection.relate(texts, found, options),
+        const spans = await detectChunked(
+          args.text,
+          (text) => context.veil.detect(text),
+          chunkOptionsFor(tiers),
+          (texts, found, options) => detection.relate(texts, found, options),
+          tierSplit(detection),
         );
         const entities = spans.map((span) => ({
           type: span.type,
