@@ -175,33 +175,34 @@ export class NerDetector implements Detector {
         entity.label === 'LOCATION' && DIGIT.test(text.slice(entity.start, entity.end)) ? 'ADDRESS' : entity.label;
       spans.push({ start: entity.start, end: entity.end, type, score: this.score, detector: this.id });
     }
-    // Well-known places in Chinese text that the model missed (places-zh.ts).
-    for (const place of findChinesePlaces(text)) {
-      if (!spans.some((span) => span.start < place.end && span.end > place.start)) {
-        spans.push({ start: place.start, end: place.end, type: 'LOCATION', score: this.score, detector: this.id });
+    // What the rules below add goes only where no span lies yet. They can match thousands of
+    // times in a long text, so coverage is kept as one byte per character, not searched per match.
+    let covered: Uint8Array | undefined;
+    const addWhereFree = (start: number, end: number, type: string, score: number): void => {
+      if (covered === undefined) {
+        covered = new Uint8Array(text.length);
+        for (const span of spans) covered.fill(1, span.start, span.end);
       }
-    }
+      if (covered.subarray(start, end).includes(1)) return;
+      covered.fill(1, start, end);
+      spans.push({ start, end, type, score, detector: this.id });
+    };
+    // Well-known places in Chinese text that the model missed (places-zh.ts).
+    for (const place of findChinesePlaces(text)) addWhereFree(place.start, place.end, 'LOCATION', this.score);
     if (this.handles) {
       HANDLE.lastIndex = 0;
       for (let match = HANDLE.exec(text); match !== null; match = HANDLE.exec(text)) {
-        const start = match.index;
-        const end = start + match[0].length;
-        if (!spans.some((span) => span.start < end && span.end > start)) {
-          spans.push({ start, end, type: 'PERSON', score: this.score * 0.8, detector: this.id });
-        }
+        addWhereFree(match.index, match.index + match[0].length, 'PERSON', this.score * 0.8);
       }
     }
     if (this.ages) {
       for (const age of ages) {
         spans.push({ start: age.start, end: age.end, type: 'AGE', score: 0.8, detector: this.id });
+        covered?.fill(1, age.start, age.end);
       }
     }
     if (this.nationalities) {
-      for (const group of findDemonyms(text)) {
-        if (!spans.some((span) => span.start < group.end && span.end > group.start)) {
-          spans.push({ start: group.start, end: group.end, type: 'MISC', score: 0.6, detector: this.id });
-        }
-      }
+      for (const group of findDemonyms(text)) addWhereFree(group.start, group.end, 'MISC', 0.6);
     }
     return Object.freeze(spans.sort((a, b) => a.start - b.start));
   }
