@@ -42,24 +42,32 @@ function unquotedValueEnd(text: string, start: number): number {
   return end;
 }
 
+const CLOSING_QUOTE: Readonly<Record<string, string>> = { '"': '"', "'": "'", '`': '`', '“': '”' };
+
+/**
+ * The value inside quotes that open at `at`: its range; `null` when the quote never closes within
+ * 256 characters (no value); `undefined` when no quote opens there.
+ */
+function quotedValueAt(text: string, at: number): { start: number; end: number } | null | undefined {
+  const closing = CLOSING_QUOTE[text[at] ?? ''];
+  if (closing === undefined) return undefined;
+  const end = text.indexOf(closing, at + 1);
+  return end === -1 || end - (at + 1) > 256 ? null : { start: at + 1, end };
+}
+
 export function findPasswords(text: string): Span[] {
   const spans: Span[] = [];
   ASSIGNMENT.lastIndex = 0;
   for (let match = ASSIGNMENT.exec(text); match !== null; match = ASSIGNMENT.exec(text)) {
     // "bypass=" or "compass:" are not passwords; "db_password=" and "client_secret:" are.
     if (isAlnumCode(text.charCodeAt(match.index - 1))) continue;
-    let start = match.index + match[0].length;
-    const quote = text[start];
-    let end: number;
-    if (quote === '"' || quote === "'" || quote === '`') {
-      start++;
-      end = text.indexOf(quote, start);
-      if (end === -1 || end - start > 256) continue;
-    } else {
-      end = unquotedValueEnd(text, start);
-      // A sentence-final period is punctuation.
-      if (end > start + 1 && text[end - 1] === '.') end--;
-    }
+    const at = match.index + match[0].length;
+    const quoted = quotedValueAt(text, at);
+    if (quoted === null) continue;
+    const start = quoted?.start ?? at;
+    let end = quoted?.end ?? unquotedValueEnd(text, at);
+    // A sentence-final period is punctuation.
+    if (quoted === undefined && end > start + 1 && text[end - 1] === '.') end--;
     const value = text.slice(start, end);
     // Template variables (${DB_PASS}, {{ pwd }}, <password>) are placeholders, not values.
     if (value.length < 3 || PLACEHOLDER.test(value) || /^(?:\$\{|\{\{|<|%\()/.test(value)) continue;
@@ -69,15 +77,12 @@ export function findPasswords(text: string): Span[] {
   PROSE.lastIndex = 0;
   for (let match = PROSE.exec(text); match !== null; match = PROSE.exec(text)) {
     if (isAlnumCode(text.charCodeAt(match.index - 1))) continue;
-    let start = match.index + match[0].length;
-    const quote = text[start];
-    let end: number;
-    if (quote === '"' || quote === "'" || quote === '`' || quote === '“') {
-      start++;
-      end = text.indexOf(quote === '“' ? '”' : quote, start);
-      if (end === -1 || end - start > 256) continue;
-    } else {
-      end = start;
+    const at = match.index + match[0].length;
+    const quoted = quotedValueAt(text, at);
+    if (quoted === null) continue;
+    const start = quoted?.start ?? at;
+    let end = quoted?.end ?? start;
+    if (quoted === undefined) {
       while (end < text.length && end - start < 128 && !/\s/.test(text[end] ?? ' ')) end++;
       // Punctuation that ends the sentence is not part of the value.
       while (end > start && /[.,;:!?)]/.test(text[end - 1] ?? '')) end--;
