@@ -44,6 +44,13 @@ const EDGE_STOP = new Set([
  */
 const LEAD_STOP = new Set(['meine', 'mein', 'meinen', 'ihre', 'unsere', 'mes', 'votre']);
 
+/** ISO 4217 codes of the currencies amounts are most often given in. */
+const CURRENCY_CODES = new Set([
+  'EUR', 'USD', 'GBP', 'BGN', 'TRY', 'RUB', 'PLN', 'CHF', 'JPY', 'CNY', 'RMB', 'INR', 'SEK', 'NOK', 'DKK', 'HUF', 'CZK',
+  'HRK', 'UAH', 'AUD', 'CAD', 'NZD', 'BRL', 'MXN', 'ZAR', 'KRW', 'SGD', 'HKD', 'ILS', 'AED', 'SAR', 'RSD', 'MKD', 'GEL',
+  'AZN', 'MDL', 'KZT', 'ISK', 'EGP', 'NGN', 'KES', 'PHP', 'IDR', 'THB', 'MYR', 'VND', 'PKR', 'ARS', 'CLP', 'PEN',
+]);
+
 /**
  * Clinical and record abbreviations that are never an entity on their own ("CAD", "PCP",
  * "ED"): a span consisting of just one of them is dropped. Not trimmed from longer spans, since
@@ -61,6 +68,15 @@ const SOLO_STOP = new Set([
   // Time zones ("a datetime in UTC") and job titles ("says CFO Hank Scorpio").
   'utc', 'gmt', 'est', 'edt', 'pst', 'pdt', 'cst', 'cdt', 'mst', 'mdt', 'cet', 'cest', 'bst', 'jst', 'aest',
   'ceo', 'cfo', 'cto', 'coo', 'cio', 'cmo', 'vp', 'svp', 'evp',
+  // More of the clinical shorthand and section headings of notes ("ECG showed NSR", "LVEF 55%",
+  // "CARDIOLOGY CONSULT NOTE").
+  'nsr', 'rca', 'lcx', 'lvef', 'tte', 'tee', 'pci', 'stemi', 'nstemi', 'acs', 'gerd', 'bph', 'osa', 'cpap',
+  'bipap', 'snf', 'nad', 'rrr', 'ctab', 'heent', 'perrla', 'jvd', 'abd', 'hba1c', 'a1c', 'tsh', 'ldl', 'hdl', 'bmi',
+  'etoh', 'ivdu', 'hcv', 'hbv', 'mrsa', 'vre', 'pna', 'sah', 'sdh', 'ich', 'tbi', 'ptsd', 'adhd', 'ocd', 'mdd',
+  'qhs', 'qam', 'qpm', 'consult', 'consultation', 'note', 'notes', 'discharge', 'admission',
+  'assessment', 'impression', 'findings', 'procedure', 'procedures', 'medications', 'allergies', 'addendum',
+  // Currency codes ("3,000 euros (EUR)", "BGN 2,000"); not ones that are also names or places (RON, BAM).
+  ...[...CURRENCY_CODES].map((code) => code.toLowerCase()),
 ]);
 /**
  * Words that name a role, not a person, when they stand alone as a PERSON: contract parties
@@ -138,10 +154,12 @@ export function tagsToEntities(text: string, tokens: readonly Token[], tags: Uin
   const kept = entities.filter((entity) => entity.end > entity.start);
   trimLowerCaseLead(tokens, kept);
   trimLowerCaseTail(tokens, kept);
+  trimAfterInstitution(tokens, kept);
   attachCompanyNames(text, tokens, kept);
-  attachTitles(text, tokens, kept);
-  attachHouseNumbers(text, tokens, kept);
-  return mergeAddressPieces(text, splitChinese(text, splitAtLoneBrackets(text, kept))).filter(
+  const named = splitTitledNames(text, tokens, kept);
+  attachTitles(text, tokens, named);
+  attachHouseNumbers(text, tokens, named);
+  return mergeAddressPieces(text, splitChinese(text, splitAtLoneBrackets(text, named))).filter(
     (entity) => entity.end > entity.start && LETTER.test(text.slice(entity.start, entity.end)),
   );
 }
@@ -183,6 +201,11 @@ function trimEdges(tokens: readonly Token[], entities: RawEntity[]): void {
         only !== undefined &&
         (SHORT_CODE.test(only.text) || ROLE_WORDS.has(stopKey(only)) || FOREIGN_CALENDAR_WORDS.has(stopKey(only)));
       if (only !== undefined && (SOLO_STOP.has(stopKey(only)) || personOnly)) entity.end = entity.start;
+      continue;
+    }
+    // An amount is not a name: "BGN 2,000" tagged as an organisation.
+    if (CURRENCY_CODES.has((tokens[first] as Token).text) && /^\d/.test(tokens[first + 1]?.text ?? '')) {
+      entity.end = entity.start;
       continue;
     }
     // Places keep trailing codes ("Bethesda, MD"); names and organisations lose field labels.
@@ -302,6 +325,67 @@ function trimLowerCaseTail(tokens: readonly Token[], entities: RawEntity[]): voi
     // "of" and "the" go on inside names ("Seeds of peace", "Friends of the earth").
     if (FUNCTION_WORDS.has(next) && next !== 'of' && next !== 'the') entity.end = (tokens[capital] as Token).end;
   }
+}
+
+/**
+ * English words that end the name of an institution: "Haskovo District Court" is a name, and
+ * the model sometimes runs on into the verb after it ("... District Court found him guilty").
+ * Lower-case words after one go, except "of" and "the", which continue the name ("Court of
+ * Appeal"). Names in other languages keep theirs ("Okresný súd").
+ */
+const INSTITUTION_HEADS = new Set([
+  'Court', 'Tribunal', 'Office', 'Ministry', 'Department', 'Directorate', 'Agency', 'Authority', 'Commission', 'Committee',
+  'Council', 'Police', 'Prosecutor', 'Prison', 'Hospital', 'Clinic', 'University', 'College', 'School', 'Bank', 'Service',
+  'Inspectorate', 'Government', 'Parliament', 'Assembly', 'Administration', 'Board', 'Bureau', 'Institute', 'Centre', 'Center',
+]);
+
+function trimAfterInstitution(tokens: readonly Token[], entities: RawEntity[]): void {
+  for (const entity of entities) {
+    if (entity.label !== 'ORG' && entity.label !== 'LOCATION') continue;
+    const first = tokenStartingAt(tokens, entity.start);
+    if (first === undefined) continue;
+    let last = first;
+    while (last + 1 < tokens.length && (tokens[last + 1] as Token).end <= entity.end) last++;
+    let head = last;
+    while (head > first && LOWER_WORD.test((tokens[head] as Token).text)) head--;
+    if (head === last || !INSTITUTION_HEADS.has((tokens[head] as Token).text)) continue;
+    const next = (tokens[head + 1] as Token).text;
+    if (next !== 'of' && next !== 'the') entity.end = (tokens[head] as Token).end;
+  }
+}
+
+/** Titles that only ever stand before a person's name. */
+const PERSON_TITLES = new Set(['Mr', 'Mrs', 'Ms', 'Mx', 'Dr', 'Prof', 'Judge', 'Mme', 'Mlle', 'Herr', 'Frau', 'MR', 'MRS', 'MS', 'DR', 'PROF']);
+
+/**
+ * A name right after a person's title is a person even when the model read the words after it
+ * as an organisation ("Dr Todorova of the Sliven hospital"): the name up to the first lower-case
+ * word becomes a PERSON, and what follows "of the" stays an organisation of its own.
+ */
+function splitTitledNames(text: string, tokens: readonly Token[], entities: RawEntity[]): RawEntity[] {
+  const out: RawEntity[] = [];
+  for (const entity of entities) {
+    const index = entity.label === 'PERSON' ? undefined : tokenStartingAt(tokens, entity.start);
+    if (index === undefined || index === 0 || !UPPER_INITIAL.test((tokens[index] as Token).text)) {
+      out.push(entity);
+      continue;
+    }
+    let j = index - 1;
+    if (tokens[j]?.text === '.' && j > 0) j--;
+    const title = tokens[j] as Token;
+    if (!PERSON_TITLES.has(title.text) || entity.start - title.end > 2 || text.slice(title.end, entity.start).includes('\n')) {
+      out.push(entity);
+      continue;
+    }
+    let cut = index + 1;
+    while (cut < tokens.length && (tokens[cut] as Token).end <= entity.end && !LOWER_WORD.test((tokens[cut] as Token).text)) cut++;
+    const nameEnd = (tokens[cut - 1] as Token).end;
+    out.push({ start: entity.start, end: nameEnd, label: 'PERSON' });
+    let rest = cut;
+    while (rest < tokens.length && (tokens[rest] as Token).end <= entity.end && LOWER_WORD.test((tokens[rest] as Token).text)) rest++;
+    if (rest < tokens.length && (tokens[rest] as Token).end <= entity.end) out.push({ start: (tokens[rest] as Token).start, end: entity.end, label: entity.label });
+  }
+  return out;
 }
 
 const HAN = /\p{sc=Han}/u;

@@ -147,6 +147,11 @@ export const ID_CONTEXT: ContextWords = {
     // Court and case files: case, docket and application numbers ("Case No. 2:19-cv-04512", "application no. 36244/06").
     'case no', 'case number', 'case #', 'docket', 'docket no', 'docket number', 'docket #', 'civil action no', 'index no',
     'index number', 'file no', 'file number', 'application', 'applications', 'application no', 'application number',
+    // Criminal and administrative files ("an investigation (no. 1996/4512)", "criminal case no. 4-117/2003").
+    'case', 'cases', 'criminal case', 'investigation', 'investigations', 'criminal investigation', 'proceedings',
+    'complaint no', 'complaint number', 'decision no', 'reference no', 'reference number', 'ref no', 'our ref', 'your ref',
+    // Dictation job numbers at the foot of clinical notes ("JOB#: 44721").
+    'job #', 'job no', 'job number',
   ],
 };
 

@@ -20,6 +20,10 @@ const DAY = '(?:0?[1-9]|[12]\\d|3[01])(?:st|nd|rd|th)?';
 const CLOCK = '(?:(?:[01]?\\d|2[0-3]):[0-5]\\d(?::[0-5]\\d(?:\\.\\d{1,6})?)?(?: ?[ap]\\.?m\\.?)?|(?:1[0-2]|0?[1-9]) ?[ap]\\.?m\\.?)';
 const TIME = `(?:,?(?:T| at |, at | )${CLOCK}(?:Z|[+-][01]\\d:?[0-5]\\d)?)?`;
 const YEAR = '(?:1[6-9]|20)\\d\\d';
+// The first days of a range or list written before the month ("5 and 6 May 2005", "3-4 March",
+// "5, 6 and 7 May") or after it ("May 5-6, 2005", "March 3 and 4").
+const DAY_JOIN = '(?:\\s?[-–]\\s?|,? and |,? or | to |, )';
+const DAY_JOIN_AFTER_MONTH = '(?:\\s?[-–]\\s?|,? and |,? or | to )';
 // Two patterns, one starting with a digit and one with a month name, so each is only tried where
 // it can start; boundaries are checked in code rather than with leading lookbehinds.
 const NUMERIC = new RegExp(
@@ -29,7 +33,7 @@ const NUMERIC = new RegExp(
     // Numeric day-month-year or month-day-year: 12/05/2023, 05.12.2023, 5-12-23
     `(?:0?[1-9]|[12]\\d|3[01])([-/.])(?:0?[1-9]|[12]\\d|3[01])\\2(?:(?:1[6-9]|20)\\d\\d|\\d\\d)${TIME}(?![\\w]|[-/.]\\d)`,
     // 5 Dec 2023, 5th of December, 2023
-    `${DAY}(?: of)? ${MONTH}\\.?(?:,? ${YEAR})?${TIME}(?![\\w])`,
+    `(?:${DAY}${DAY_JOIN}){0,4}${DAY}(?: of)? ${MONTH}\\.?(?:,? ${YEAR})?${TIME}(?![\\w])`,
     // Day, month name and year joined by dashes or slashes: 03-Mar-2024, 3/March/24
     `(?:0?[1-9]|[12]\\d|3[01])([-/])${MONTH}\\3(?:${YEAR}|\\d\\d)${TIME}(?![\\w]|[-/.]\\d)`,
     // Month and year: 12/2023
@@ -40,7 +44,7 @@ const NUMERIC = new RegExp(
 const NAMED = new RegExp(
   [
     // December 5, 2023 / Dec 5th / Jan 3rd 2024 / March the 5th
-    `${MONTH}\\.? (?:the )?${DAY}(?:,? ${YEAR})?${TIME}(?![\\w]|:\\d)`,
+    `${MONTH}\\.? (?:the )?${DAY}(?:${DAY_JOIN_AFTER_MONTH}${DAY}(?![\\w]|\\.\\d|:\\d)){0,4}(?:,? ${YEAR})?${TIME}(?![\\w]|:\\d)`,
     // December 2023
     `${MONTH}\\.?,? ${YEAR}(?![\\w])`,
   ].join('|'),

@@ -138,6 +138,8 @@ describe('NerDetector', () => {
     expect(found('She is a 64 y.o. retired bookkeeper.')).toEqual(['AGE:64']);
     const clauses = 'Written when he was 78. I was 17 when we moved, at the age of 9. He was 5 minutes late; she is 30% done.';
     expect(findAges(clauses).map((m) => clauses.slice(m.start, m.end))).toEqual(['9', '78', '17']);
+    const notes = 'HPI: 81M from a nursing home. A 67F with h/o CAD. Pt 45yoF presents with pain. The fund raised 81M from investors.';
+    expect(findAges(notes).map((m) => notes.slice(m.start, m.end))).toEqual(['81', '67', '45']);
     const text = 'We are proud Peruvians. Translate this into English.';
     expect(findDemonyms(text).map((m) => text.slice(m.start, m.end))).toEqual(['Peruvians']);
     const echr = 'The applicants are Kazakhstani nationals of Chechen origin; Ms Sami Torres represented them.';

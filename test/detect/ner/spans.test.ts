@@ -89,4 +89,27 @@ describe('span post-processing', () => {
     // German capitalises weekdays: "am Montag" is not a first name.
     expect(entitiesFor('Merkel traf sich am Montag in Berlin', [['Montag', 'PERSON']])).toEqual([]);
   });
+
+  it('ends an institution\'s name at its head word, before the verb the model ran on into', () => {
+    const text = 'the Haskovo District Court found him guilty; the Court of Appeal agreed; the Okresný súd dismissed it';
+    expect(entitiesFor(text, [['Haskovo District Court found', 'ORG'], ['Court of Appeal', 'ORG'], ['Okresný súd', 'ORG']])).toEqual([
+      'ORG:Haskovo District Court',
+      'ORG:Court of Appeal',
+      'ORG:Okresný súd',
+    ]);
+  });
+
+  it('reads a name right after a person\'s title as a person, and what follows "of the" as its own entity', () => {
+    const text = 'a certificate issued by Dr Todorova of the Sliven hospital recorded bruises';
+    expect(entitiesFor(text, [['Todorova of the Sliven hospital', 'ORG']])).toEqual(['PERSON:Dr Todorova', 'ORG:Sliven hospital']);
+    expect(entitiesFor('she wrote to Mr. Okafor today', [['Okafor', 'ORG']])).toEqual(['PERSON:Mr. Okafor']);
+    // A lower-case "miss" is a verb, not a title.
+    expect(entitiesFor('they would miss England on Sunday', [['England', 'LOCATION']])).toEqual(['LOCATION:England']);
+  });
+
+  it('never reads an amount or a clinical abbreviation as a name', () => {
+    expect(entitiesFor('he was released on bail of BGN 2,000 today', [['BGN 2', 'ORG']])).toEqual([]);
+    expect(entitiesFor('awarded 3,000 euros (EUR) plus interest', [['EUR', 'ORG']])).toEqual([]);
+    expect(entitiesFor('ECG showed NSR. CARDIOLOGY CONSULT NOTE', [['NSR', 'ORG'], ['CONSULT', 'ORG']])).toEqual([]);
+  });
 });

@@ -54,6 +54,11 @@ describe('keyword identifiers', () => {
     expect(found(keywordIdDetector, 'The case originated in an application (no. 36244/06) against Denmark')).toEqual(['ID:36244/06']);
     expect(found(keywordIdDetector, 'in applications nos. 2052/07, 3104/08 and 6158/10 lodged')).toEqual(['ID:2052/07', 'ID:3104/08', 'ID:6158/10']);
     expect(found(keywordIdDetector, 'the application of Article 6 § 1 in 2019')).toEqual([]);
+    expect(found(keywordIdDetector, 'had opened an investigation (no. 1996/4512) into')).toEqual(['ID:1996/4512']);
+    expect(found(keywordIdDetector, 'in criminal case no. 4-117/2003 the court')).toEqual(['ID:4-117/2003']);
+    expect(found(keywordIdDetector, 'Our ref: KB/20417 regarding')).toEqual(['ID:KB/20417']);
+    expect(found(keywordIdDetector, 'D: 11/09/89 T: 11/10/89 JOB#: 44721')).toEqual(['ID:44721']);
+    expect(found(keywordIdDetector, 'the proceedings in 2003 and the case of 1998 were long')).toEqual([]);
     // A list goes on only through joiners, never through other words.
     expect(found(keywordIdDetector, 'application no. 36244/06 was lodged 12345/07')).toEqual(['ID:36244/06']);
   });

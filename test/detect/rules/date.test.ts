@@ -39,6 +39,22 @@ describe('rules.date', () => {
     expect(found(dateDetector, text)).toEqual([`DATE:${expected}`]);
   });
 
+  it.each([
+    ['On 5 and 6 May 2005 the lawyer came', '5 and 6 May 2005'],
+    ['on the night of 3-4 March 2004, he', '3-4 March 2004'],
+    ['hearings on 5, 6 and 7 May were held', '5, 6 and 7 May'],
+    ['from 3 to 5 June 2001 inclusive', '3 to 5 June 2001'],
+    ['the conference on May 5-6, 2005 in Oslo', 'May 5-6, 2005'],
+    ['admitted March 3 and 4 for tests', 'March 3 and 4'],
+  ])('takes every day of a range or list around one month in %j', (text, expected) => {
+    expect(found(dateDetector, text)).toEqual([`DATE:${expected}`]);
+  });
+
+  it('does not run a date on into a number that follows it', () => {
+    expect(found(dateDetector, 'on March 3, 4 people came')).toEqual(['DATE:March 3']);
+    expect(found(dateDetector, 'between 1999 and 6 May 2004')).toEqual(['DATE:1999', 'DATE:6 May 2004']);
+  });
+
   it('finds every year of a range or list a time word introduces', () => {
     expect(found(dateDetector, 'between 1990 and 1995, and in 2019, 2020 or 2021')).toEqual([
       'DATE:1990',
