@@ -42,7 +42,19 @@ const EDGE_STOP = new Set([
  * start of a name only ("Shawty Lo Mein" keeps its last word); not ones that are also names or
  * places (Seine, Notre Dame, MA).
  */
-const LEAD_STOP = new Set(['meine', 'mein', 'meinen', 'ihre', 'unsere', 'mes', 'votre']);
+const LEAD_STOP = new Set(['meine', 'mein', 'meinen', 'ihre', 'unsere', 'mes', 'votre', 'sehr', 'geehrte', 'geehrter', 'liebe', 'lieber']);
+
+/**
+ * The capitalised nouns and forms of address of German letters, which the model, trained on
+ * languages that capitalise names only, reads as names ("vielen Dank", "Ihr Schreiben",
+ * "Sachbearbeiter"). Trimmed from either edge of a name; a span of nothing else goes.
+ */
+const GERMAN_LETTER_WORDS = new Set([
+  'vielen', 'dank', 'ihr', 'ihre', 'ihren', 'ihrem', 'ihres', 'ihrer', 'schreiben', 'unterlagen', 'sachbearbeiter',
+  'sachbearbeiterin', 'grüßen', 'grüße', 'freundlichen', 'anlage', 'anlagen', 'betreff', 'antrag', 'bescheid', 'rechnung',
+  'vertrag', 'mitteilung', 'nachricht', 'anfrage', 'auftrag', 'kundennummer', 'versicherungsnummer', 'aktenzeichen',
+  'rückfragen', 'fragen', 'verfügung', 'bearbeitung', 'eingang', 'posteingang', 'schadensfall', 'sehr', 'geehrte', 'geehrter',
+]);
 
 /** ISO 4217 codes of the currencies amounts are most often given in. */
 const CURRENCY_CODES = new Set([
@@ -156,6 +168,7 @@ export function tagsToEntities(text: string, tokens: readonly Token[], tags: Uin
   trimLowerCaseTail(tokens, kept);
   trimAfterInstitution(tokens, kept);
   attachCompanyNames(text, tokens, kept);
+  relabelCompanies(text, kept);
   const named = splitTitledNames(text, tokens, kept);
   attachTitles(text, tokens, named);
   attachHouseNumbers(text, tokens, named);
@@ -176,7 +189,7 @@ function isStop(token: Token | undefined): boolean {
 const QUOTES = new Set(["'", '"', '‘', '’', '“', '”', '«', '»', '„', '`']);
 
 function isLeadStop(token: Token | undefined): boolean {
-  return token !== undefined && LEAD_STOP.has(token.text.toLowerCase());
+  return token !== undefined && (LEAD_STOP.has(token.text.toLowerCase()) || GERMAN_LETTER_WORDS.has(token.text.toLowerCase()));
 }
 
 /** A quote mark is never part of a name ("last_name = 'Okonkwo'"). */
@@ -200,7 +213,7 @@ function trimEdges(tokens: readonly Token[], entities: RawEntity[]): void {
         entity.label === 'PERSON' &&
         only !== undefined &&
         (SHORT_CODE.test(only.text) || ROLE_WORDS.has(stopKey(only)) || FOREIGN_CALENDAR_WORDS.has(stopKey(only)));
-      if (only !== undefined && (SOLO_STOP.has(stopKey(only)) || personOnly)) entity.end = entity.start;
+      if (only !== undefined && (SOLO_STOP.has(stopKey(only)) || GERMAN_LETTER_WORDS.has(stopKey(only)) || personOnly)) entity.end = entity.start;
       continue;
     }
     // An amount is not a name: "BGN 2,000" tagged as an organisation.
@@ -211,7 +224,7 @@ function trimEdges(tokens: readonly Token[], entities: RawEntity[]): void {
     // Places keep trailing codes ("Bethesda, MD"); names and organisations lose field labels.
     if (entity.label === 'LOCATION') continue;
     while (first <= last && (isStop(tokens[first]) || tokens[first]?.text === '.' || isQuote(tokens[first]) || isLeadStop(tokens[first]))) first++;
-    while (last >= first && (isStop(tokens[last]) || tokens[last]?.text === ',' || isQuote(tokens[last]))) last--;
+    while (last >= first && (isStop(tokens[last]) || tokens[last]?.text === ',' || isQuote(tokens[last]) || GERMAN_LETTER_WORDS.has((tokens[last] as Token).text.toLowerCase()))) last--;
     if (first > last) {
       entity.end = entity.start;
       continue;
@@ -457,6 +470,16 @@ function splitAtLoneBrackets(text: string, entities: RawEntity[]): RawEntity[] {
     if (LETTER.test(after)) out.push({ start: entity.end - after.length, end: entity.end, label: entity.label });
   }
   return out;
+}
+
+/** Legal forms that only a company's name ends in (not SE or SA, which end addresses too). */
+const COMPANY_ONLY_SUFFIX_END = /(?:^|[\s-])(?:Inc|Ltd|Limited|LLC|LLP|PLC|plc|Corp|Corporation|GmbH|AG|S\.A|S\.p\.A|SpA|Oy|Oyj|ApS|A\/S)\.?$/;
+
+/** A name that ends in a legal form is a company whatever the model called it ("Allianz Versicherungs-AG"). */
+function relabelCompanies(text: string, entities: RawEntity[]): void {
+  for (const entity of entities) {
+    if (entity.label !== 'ORG' && COMPANY_ONLY_SUFFIX_END.test(text.slice(entity.start, entity.end))) entity.label = 'ORG';
+  }
 }
 
 export const COMPANY_SUFFIX_END =

@@ -108,7 +108,12 @@ export const AWS_SECRET_CONTEXT: ContextWords = {
 };
 
 export const PASSPORT_CONTEXT: ContextWords = {
-  words: ['passport', 'passport number', 'passport no', 'passport #', 'passport id', 'travel document'],
+  words: [
+    'passport', 'passport number', 'passport no', 'passport #', 'passport id', 'travel document',
+    // German, French, Spanish, Italian, Portuguese, Dutch and Nordic.
+    'reisepass', 'reisepassnummer', 'passnummer', 'passeport', 'numéro de passeport', 'pasaporte', 'número de pasaporte',
+    'passaporto', 'passaporte', 'paspoort', 'paspoortnummer', 'passnummer', 'passnr',
+  ],
 };
 
 export const DRIVER_LICENSE_CONTEXT: ContextWords = {
@@ -152,6 +157,12 @@ export const ID_CONTEXT: ContextWords = {
     'complaint no', 'complaint number', 'decision no', 'reference no', 'reference number', 'ref no', 'our ref', 'your ref',
     // Dictation job numbers at the foot of clinical notes ("JOB#: 44721").
     'job #', 'job no', 'job number',
+    // National and insurance numbers of other countries, by their names ("DNI 12345678Z", "BSN: 123456782").
+    'dni', 'nif', 'nir', 'codice fiscale', 'bsn', 'burgerservicenummer', 'personnummer', 'personnr', 'cpr', 'cpr-nr',
+    'cpr-nummer', 'fødselsnummer', 'henkilötunnus', 'pesel', 'oib', 'jmbg', 'rodné číslo', 'rodne cislo', 'cnp', 'egn',
+    'personalausweisnummer', 'ausweisnummer', 'versicherungsnummer', 'sozialversicherungsnummer', 'rentenversicherungsnummer',
+    'krankenversicherungsnummer', 'kundennummer', 'vertragsnummer', 'aktenzeichen', 'numéro de sécurité sociale',
+    'numéro de dossier', 'numéro client', 'número de cliente', 'número de expediente', 'expediente', 'numero di pratica',
   ],
 };
 

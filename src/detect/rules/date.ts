@@ -2,14 +2,15 @@
  * Calendar dates in the common written forms (2023-12-05, 12/05/2023, 05.12.2023, 5 Dec 2023,
  * December 5, 2023, Jan 3rd, March the 5th, 12/2023), with an optional clock time (15:30, 3 pm)
  * and a weekday in front; and, from `date-words`, dates that need context: "in March",
- * decades and years after a time word. A date next to a birth word is a
- * DATE_OF_BIRTH.
+ * decades and years after a time word; and, from `date-intl`, other languages' month names and
+ * Chinese, Japanese and Korean dates. A date next to a birth word is a DATE_OF_BIRTH.
  * @module
  */
 import type { Span } from '../../core/span.js';
 import { hasContext } from '../context-words.js';
 import type { Detector } from '../detector.js';
 import { BIRTH_CONTEXT } from './context.js';
+import { findInternationalDates } from './date-intl.js';
 import { findLoneMonths, findMonthDays, findOrdinalDays, findWeekdays, findYears, withWeekdays } from './date-words.js';
 import { isWordCharAt, span } from './rule-kit.js';
 
@@ -22,8 +23,9 @@ const TIME = `(?:,?(?:T| at |, at | )${CLOCK}(?:Z|[+-][01]\\d:?[0-5]\\d)?)?`;
 const YEAR = '(?:1[6-9]|20)\\d\\d';
 // The first days of a range or list written before the month ("5 and 6 May 2005", "3-4 March",
 // "5, 6 and 7 May") or after it ("May 5-6, 2005", "March 3 and 4").
-const DAY_JOIN = '(?:\\s?[-–]\\s?|,? and |,? or | to |, )';
 const DAY_JOIN_AFTER_MONTH = '(?:\\s?[-–]\\s?|,? and |,? or | to )';
+const DAY_THEN_MONTH = /^\d{1,2}(?:st|nd|rd|th)?(?: of)? [A-Za-z]/;
+const DAYS_BEFORE = /(?:^|[^\w.,/-])((?:(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)?(?:\s?[-–]\s?|,? and |,? or | to |, )){1,4})$/;
 // Two patterns, one starting with a digit and one with a month name, so each is only tried where
 // it can start; boundaries are checked in code rather than with leading lookbehinds.
 const NUMERIC = new RegExp(
@@ -33,7 +35,7 @@ const NUMERIC = new RegExp(
     // Numeric day-month-year or month-day-year: 12/05/2023, 05.12.2023, 5-12-23
     `(?:0?[1-9]|[12]\\d|3[01])([-/.])(?:0?[1-9]|[12]\\d|3[01])\\2(?:(?:1[6-9]|20)\\d\\d|\\d\\d)${TIME}(?![\\w]|[-/.]\\d)`,
     // 5 Dec 2023, 5th of December, 2023
-    `(?:${DAY}${DAY_JOIN}){0,4}${DAY}(?: of)? ${MONTH}\\.?(?:,? ${YEAR})?${TIME}(?![\\w])`,
+    `${DAY}(?: of)? ${MONTH}\\.?(?:,? ${YEAR})?${TIME}(?![\\w])`,
     // Day, month name and year joined by dashes or slashes: 03-Mar-2024, 3/March/24
     `(?:0?[1-9]|[12]\\d|3[01])([-/])${MONTH}\\3(?:${YEAR}|\\d\\d)${TIME}(?![\\w]|[-/.]\\d)`,
     // Month and year: 12/2023
@@ -44,7 +46,7 @@ const NUMERIC = new RegExp(
 const NAMED = new RegExp(
   [
     // December 5, 2023 / Dec 5th / Jan 3rd 2024 / March the 5th
-    `${MONTH}\\.? (?:the )?${DAY}(?:${DAY_JOIN_AFTER_MONTH}${DAY}(?![\\w]|\\.\\d|:\\d)){0,4}(?:,? ${YEAR})?${TIME}(?![\\w]|:\\d)`,
+    `${MONTH}\\.? (?:the )?${DAY}(?:${DAY_JOIN_AFTER_MONTH}${DAY}(?![\\w]|\\.\\d|:\\d))?(?:,? ${YEAR})?${TIME}(?![\\w]|:\\d)`,
     // December 2023
     `${MONTH}\\.?,? ${YEAR}(?![\\w])`,
   ].join('|'),
@@ -76,6 +78,7 @@ export function findDates(text: string): Span[] {
     scan(text, NUMERIC, true, spans);
     scan(text, NAMED, false, spans);
     spans = withWeekdays(text, spans);
+    spans.push(...findInternationalDates(text, spans, (start, end) => dateSpan(text, start, end, 0.8)));
   }
   // A month name alone is weaker evidence than a written-out date.
   spans.push(...findLoneMonths(text, spans, (start, end) => dateSpan(text, start, end, 0.6)));
@@ -88,17 +91,25 @@ export function findDates(text: string): Span[] {
   return spans.sort((a, b) => a.start - b.start);
 }
 
+/** Length of the days listed before a day and month ("5 and " of "5 and 6 May"), or 0. */
+function daysBefore(text: string, start: number): number {
+  const match = DAYS_BEFORE.exec(text.slice(Math.max(0, start - 32), start));
+  return match === null ? 0 : (match[1] as string).length;
+}
+
 function scan(text: string, pattern: RegExp, numericPattern: boolean, spans: Span[]): void {
   pattern.lastIndex = 0;
   for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
     const start = match.index;
     const before = text.charCodeAt(start - 1);
+    const value = match[0];
+    // "3-4 March": a dash before the day joins a range, not a longer number.
+    const days = numericPattern && DAY_THEN_MONTH.test(value) ? daysBefore(text, start) : 0;
     // Glued to a word, or the tail of a longer dotted/dashed number (a version, an IP).
-    if (isWordCharAt(text, start - 1) || (numericPattern && (before === 46 || before === 45 || before === 47))) {
+    if (days === 0 && (isWordCharAt(text, start - 1) || (numericPattern && (before === 46 || before === 45 || before === 47)))) {
       pattern.lastIndex = start + 1;
       continue;
     }
-    const value = match[0];
     if (!numericPattern && spans.some((other) => start >= other.start && start < other.end)) continue;
     const numeric = match[1] !== undefined || match[2] !== undefined;
     if (numeric && !validNumericDate(value)) continue;
@@ -107,7 +118,7 @@ function scan(text: string, pattern: RegExp, numericPattern: boolean, spans: Spa
     // "May 5" is a date but "may 5 people" is not: a lower-case "may" needs a year.
     if (/^may /.test(value) && !/\d{4}/.test(value)) continue;
     const end = start + value.length;
-    spans.push(dateSpan(text, start, end, numeric || /\d{4}/.test(value) ? 0.85 : 0.7));
+    spans.push(dateSpan(text, start - days, end, numeric || /\d{4}/.test(value) ? 0.85 : 0.7));
   }
 }
 

@@ -112,4 +112,13 @@ describe('span post-processing', () => {
     expect(entitiesFor('awarded 3,000 euros (EUR) plus interest', [['EUR', 'ORG']])).toEqual([]);
     expect(entitiesFor('ECG showed NSR. CARDIOLOGY CONSULT NOTE', [['NSR', 'ORG'], ['CONSULT', 'ORG']])).toEqual([]);
   });
+
+  it('keeps the nouns and greetings of German letters out of names, and calls a name with a legal form a company', () => {
+    const text = 'Sehr geehrte Frau Schneider, vielen Dank für Ihr Schreiben. Ihre Unterlagen gingen an die Allianz Versicherungs-AG.';
+    expect(
+      entitiesFor(text, [['geehrte Frau Schneider', 'PERSON'], ['vielen Dank', 'PERSON'], ['Ihr Schreiben', 'PERSON'], ['Unterlagen', 'ORG'], ['Allianz Versicherungs-AG', 'LOCATION']]),
+    ).toEqual(['PERSON:Frau Schneider', 'ORG:Allianz Versicherungs-AG']);
+    // Directions end addresses too: "SE" and "SA" do not make a place a company.
+    expect(entitiesFor('meet at Main St SE tomorrow', [['Main St SE', 'LOCATION']])).toEqual(['LOCATION:Main St SE']);
+  });
 });

@@ -58,6 +58,9 @@ describe('keyword identifiers', () => {
     expect(found(keywordIdDetector, 'in criminal case no. 4-117/2003 the court')).toEqual(['ID:4-117/2003']);
     expect(found(keywordIdDetector, 'Our ref: KB/20417 regarding')).toEqual(['ID:KB/20417']);
     expect(found(keywordIdDetector, 'D: 11/09/89 T: 11/10/89 JOB#: 44721')).toEqual(['ID:44721']);
+    expect(found(keywordIdDetector, 'Ihre Versicherungsnummer lautet 4711-0815-23.')).toEqual(['ID:4711-0815-23']);
+    expect(found(keywordIdDetector, 'DNI 12345678Z y pasaporte PAB123456')).toEqual(['ID:12345678Z', 'PASSPORT:PAB123456']);
+    expect(found(keywordIdDetector, 'personnummer 19900312-1234, CPR-nr. 010190-1234')).toEqual(['ID:19900312-1234', 'ID:010190-1234']);
     expect(found(keywordIdDetector, 'the proceedings in 2003 and the case of 1998 were long')).toEqual([]);
     // A list goes on only through joiners, never through other words.
     expect(found(keywordIdDetector, 'application no. 36244/06 was lodged 12345/07')).toEqual(['ID:36244/06']);

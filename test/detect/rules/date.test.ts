@@ -50,6 +50,27 @@ describe('rules.date', () => {
     expect(found(dateDetector, text)).toEqual([`DATE:${expected}`]);
   });
 
+  it.each([
+    ['vielen Dank für Ihr Schreiben vom 12. März 2024.', '12. März 2024'],
+    ['nous avons reçu votre dossier le 3 avril 2023.', '3 avril 2023'],
+    ['le escribimos el 5 de mayo de 2024 sobre', '5 de mayo de 2024'],
+    ['recebido em 5 de maio de 2024', '5 de maio de 2024'],
+    ['Im Mai 2024 zog sie um', 'Mai 2024'],
+    ['född den 3 mars 1990 i Lund', '3 mars 1990'],
+    ['dnia 3 marca 2024 r.', '3 marca 2024'],
+    ['presuda od 3. ožujka 2024. godine', '3. ožujka 2024'],
+    ['2024年3月12日に会いました', '2024年3月12日'],
+    ['他3月12日到了上海', '3月12日'],
+  ])('finds the date in another language or script in %j', (text, expected) => {
+    expect(found(dateDetector, text)).toEqual([`DATE:${expected}`]);
+  });
+
+  it('takes a month name that is also a name or a word only with a day and a year', () => {
+    expect(found(dateDetector, 'the Mars 2024 mission; 3 Maja went home; Mail 2024; 13 marsvin')).toEqual([]);
+    expect(found(dateDetector, 'on 3 Maja 2024 in Kraków')).toEqual(['DATE:3 Maja 2024']);
+    expect(found(dateDetector, '생년월일 1990년 3월 12일')).toEqual(['DATE_OF_BIRTH:1990년 3월 12일']);
+  });
+
   it('does not run a date on into a number that follows it', () => {
     expect(found(dateDetector, 'on March 3, 4 people came')).toEqual(['DATE:March 3']);
     expect(found(dateDetector, 'between 1999 and 6 May 2004')).toEqual(['DATE:1999', 'DATE:6 May 2004']);
