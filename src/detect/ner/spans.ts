@@ -87,6 +87,7 @@ const SOLO_STOP = new Set([
   'etoh', 'ivdu', 'hcv', 'hbv', 'mrsa', 'vre', 'pna', 'sah', 'sdh', 'ich', 'tbi', 'ptsd', 'adhd', 'ocd', 'mdd',
   'qhs', 'qam', 'qpm', 'consult', 'consultation', 'note', 'notes', 'discharge', 'admission',
   'assessment', 'impression', 'findings', 'procedure', 'procedures', 'medications', 'allergies', 'addendum',
+  'eircode', 'postcode', 'zip',
   // Currency codes ("3,000 euros (EUR)", "BGN 2,000"); not ones that are also names or places (RON, BAM).
   ...[...CURRENCY_CODES].map((code) => code.toLowerCase()),
 ]);
@@ -172,7 +173,7 @@ export function tagsToEntities(text: string, tokens: readonly Token[], tags: Uin
   const named = splitTitledNames(text, tokens, kept);
   attachTitles(text, tokens, named);
   attachHouseNumbers(text, tokens, named);
-  return mergeAddressPieces(text, splitChinese(text, splitAtLoneBrackets(text, named))).filter(
+  return mergeAddressPieces(text, joinNicknames(text, splitChinese(text, splitAtLoneBrackets(text, named)))).filter(
     (entity) => entity.end > entity.start && LETTER.test(text.slice(entity.start, entity.end)),
   );
 }
@@ -534,6 +535,30 @@ function attachHouseNumbers(text: string, tokens: readonly Token[], entities: Ra
       index--;
     }
   }
+}
+
+/** `"Bart" Okonkwo-Smith`: a quoted nickname, then the surname the model left out. */
+const NICKNAME_GAP = /^\s(["“'‘(])$/;
+const AFTER_NICKNAME = /^["”'’)]\s(\p{Lu}[\p{L}\p{M}'’]*(?:-\p{Lu}[\p{L}\p{M}'’]*)?)(?![\p{L}\p{N}])/u;
+
+/**
+ * A first name, a quoted nickname and a surname are one person (`Bartholomew "Bart"
+ * Okonkwo-Smith`); the model tends to tag the first two and leave the surname, which would leak.
+ */
+function joinNicknames(text: string, entities: RawEntity[]): RawEntity[] {
+  for (let i = 0; i + 1 < entities.length; i++) {
+    const first = entities[i] as RawEntity;
+    const nickname = entities[i + 1] as RawEntity;
+    if (first.label !== 'PERSON' || nickname.label !== 'PERSON' || !NICKNAME_GAP.test(text.slice(first.end, nickname.start))) continue;
+    const after = AFTER_NICKNAME.exec(text.slice(nickname.end, nickname.end + 48));
+    const next = entities[i + 2];
+    if (after === null) continue;
+    const end = nickname.end + after[0].length;
+    if (next !== undefined && next.start < end) continue;
+    first.end = end;
+    entities.splice(i + 1, 1);
+  }
+  return entities;
 }
 
 function mergeAddressPieces(text: string, entities: RawEntity[]): RawEntity[] {

@@ -1,7 +1,9 @@
 /**
- * US ZIP codes (12345, 12345-6789), only where the text says it is one: right after a state
- * abbreviation or name ("Austin, TX 78701") or after a "zip" word. Five-digit numbers are far too
- * common to take alone.
+ * Postal codes (ZIP). US ZIP codes (12345, 12345-6789) only where the text says it is one: right
+ * after a state abbreviation or name ("Austin, TX 78701") or after a "zip" word, since five-digit
+ * numbers are far too common to take alone. UK and Canadian postcodes ("SW1A 2AA", "K1A 0B1")
+ * have a shape of their own and are taken anywhere; Irish Eircodes ("D06 XY12") after their name
+ * or an Irish place, and Dutch postcodes ("1012 LG") before the town.
  * @module
  */
 import type { Span } from '../../core/span.js';
@@ -18,16 +20,49 @@ const STATE_NAMES =
 const AFTER_STATE = new RegExp(`(?<![A-Za-z])(?:${STATES}|${STATE_NAMES})\\.?,? {1,2}(\\d{5}(?:-\\d{4})?)(?![\\w]|-\\d)`, 'g');
 const ZIP = /(?<![\w-])\d{5}(?:-\d{4})?(?![\w]|-\d)/g;
 
+const UK_POSTCODE =
+  /(?<![A-Za-z0-9])(?:[A-PR-UWYZ][0-9][0-9]?|[A-PR-UWYZ][A-HK-Y][0-9][0-9]?|[A-PR-UWYZ][0-9][A-HJKPSTUW]|[A-PR-UWYZ][A-HK-Y][0-9][ABEHMNPRVWXY]) [0-9][ABD-HJLNP-UW-Z]{2}(?![A-Za-z0-9])/g;
+const CANADIAN_POSTCODE = /(?<![A-Za-z0-9])[ABCEGHJ-NPRSTVXY][0-9][ABCEGHJ-NPRSTV-Z] [0-9][ABCEGHJ-NPRSTV-Z][0-9](?![A-Za-z0-9])/g;
+const EIRCODE = /(?<![A-Za-z0-9])(?:[AC-FHKNPRTV-Y][0-9]{2}|D6W) ?[0-9AC-FHKNPRTV-Y]{4}(?![A-Za-z0-9])/g;
+const EIRCODE_CONTEXT = /(?:eircode|ireland|dublin(?: \d{1,2}| 6w)?|co\.\s?\p{Lu}\p{Ll}+|county \p{Lu}\p{Ll}+)[\s:,.-]{0,4}(?:is\s)?$/iu;
+// A Dutch postcode stands before the town: "1012 LG Amsterdam" (never SA, SD or SS).
+const DUTCH_POSTCODE = /(?<![\w-])[1-9][0-9]{3} ?(?!SA|SD|SS)[A-Z]{2}(?= {1,2}\p{Lu}\p{Ll}{2,})/gu;
+/** Letter pairs after four digits that are a year's era or a time, not a postcode ("1999 BC Rome"). */
+const NOT_DUTCH_LETTERS = new Set(['AD', 'BC', 'CE', 'AM', 'PM', 'UK', 'US', 'EU', 'GB', 'KM', 'MB', 'KG']);
+
+function postcodes(text: string, spans: Span[]): void {
+  const add = (start: number, end: number, score: number): void => {
+    if (!spans.some((other) => start < other.end && end > other.start)) spans.push(span(start, end, 'ZIP', score, ID));
+  };
+  for (const pattern of [UK_POSTCODE, CANADIAN_POSTCODE]) {
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) add(match.index, match.index + match[0].length, 0.8);
+  }
+  EIRCODE.lastIndex = 0;
+  for (let match = EIRCODE.exec(text); match !== null; match = EIRCODE.exec(text)) {
+    if (EIRCODE_CONTEXT.test(text.slice(Math.max(0, match.index - 24), match.index))) add(match.index, match.index + match[0].length, 0.8);
+  }
+  DUTCH_POSTCODE.lastIndex = 0;
+  for (let match = DUTCH_POSTCODE.exec(text); match !== null; match = DUTCH_POSTCODE.exec(text)) {
+    if (NOT_DUTCH_LETTERS.has(match[0].slice(-2))) continue;
+    // A year-like number ("2020 PG Khalen") needs an address line around it.
+    if (/^(?:19|20)/.test(match[0]) && !/(?:,\s?|\n|NL-)$/.test(text.slice(Math.max(0, match.index - 3), match.index))) continue;
+    add(match.index, match.index + match[0].length, 0.7);
+  }
+}
+
 export function findZips(text: string): Span[] {
   const spans: Span[] = [];
-  if (countDigits(text, 5) < 5) return spans;
+  if (countDigits(text, 1) === 0) return spans;
+  postcodes(text, spans);
+  if (countDigits(text, 5) < 5) return spans.sort((a, b) => a.start - b.start);
   AFTER_STATE.lastIndex = 0;
   for (let match = AFTER_STATE.exec(text); match !== null; match = AFTER_STATE.exec(text)) {
     const zip = match[1] ?? '';
     const start = match.index + match[0].length - zip.length;
     spans.push(span(start, start + zip.length, 'ZIP', 0.8, ID));
   }
-  if (!/\bzip|\bpost(?:al)?[\s_-]*code/i.test(text)) return spans;
+  if (!/\bzip|\bpost(?:al)?[\s_-]*code/i.test(text)) return spans.sort((a, b) => a.start - b.start);
   ZIP.lastIndex = 0;
   for (let match = ZIP.exec(text); match !== null; match = ZIP.exec(text)) {
     const start = match.index;

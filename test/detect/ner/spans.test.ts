@@ -121,4 +121,11 @@ describe('span post-processing', () => {
     // Directions end addresses too: "SE" and "SA" do not make a place a company.
     expect(entitiesFor('meet at Main St SE tomorrow', [['Main St SE', 'LOCATION']])).toEqual(['LOCATION:Main St SE']);
   });
+
+  it('keeps a surname after a quoted nickname with the name it belongs to', () => {
+    const text = 'Thanks,\nRobert "Bob" Okonkwo-Smith\nSenior Support Lead';
+    expect(entitiesFor(text, [['Robert', 'PERSON'], ['Bob', 'PERSON']])).toEqual(['PERSON:Robert "Bob" Okonkwo-Smith']);
+    // A quoted name followed by lower-case words stays as it was.
+    expect(entitiesFor('Ask Maria "Mia" about it', [['Maria', 'PERSON'], ['Mia', 'PERSON']])).toEqual(['PERSON:Maria', 'PERSON:Mia']);
+  });
 });

@@ -3,6 +3,15 @@ import { zipDetector } from '../../../src/detect/rules/zip.js';
 import { values } from './helpers.js';
 
 describe('rules.zip', () => {
+  it('finds UK and Canadian postcodes by their shape, Eircodes after an Irish word and Dutch ones before the town', () => {
+    expect(values(zipDetector, '10 Downing Street, London SW1A 2AA; Ottawa, ON K1A 0B1; Postcode: EC1A 1BB')).toEqual(['SW1A 2AA', 'K1A 0B1', 'EC1A 1BB']);
+    expect(values(zipDetector, 'Her Eircode is D06 XY12; 14 Rathgar Road, Dublin 6, D06 F2K8')).toEqual(['D06 XY12', 'D06 F2K8']);
+    expect(values(zipDetector, 'Damrak 1, 1012 LG Amsterdam')).toEqual(['1012 LG']);
+    // Codes of the same shape without the context, and years with an era, are not postcodes.
+    expect(values(zipDetector, 'part D06 XY12 shipped; in 1999 BC Rome fell; sw1a 2aa; 2020 PG Khalen scored')).toEqual([]);
+    expect(values(zipDetector, 'Kerkstraat 5,\n2011 AB Haarlem')).toEqual(['2011 AB']);
+  });
+
   it('finds ZIP and ZIP+4 after a state or a zip word', () => {
     expect(values(zipDetector, 'Austin, TX 78701')).toEqual(['78701']);
     expect(values(zipDetector, 'Berkeley, California 94720-1900.')).toEqual(['94720-1900']);
