@@ -37,6 +37,21 @@ function usableAlone(word: string, lexicon: FeatureLexicon): boolean {
   return cap === undefined || cap >= 2;
 }
 
+const LOWER_LETTERS = /^\p{Ll}[\p{Ll}\p{M}'’-]+$/u;
+
+/**
+ * A name part written in lower case ("dave" of "dave kowalski", in chat and transcripts) that is
+ * a name and seldom a word: listed as a first or last name and mostly capitalised in running
+ * text ("dave", "kowalski" yes; "will", "rose" or "mark" no). Only the parts of a name the model
+ * tagged in this text are looked for, so a word that is also a name is taken only there.
+ */
+function lowerCaseName(word: string, lexicon: FeatureLexicon): boolean {
+  if (word.length < 3 || !LOWER_LETTERS.test(word)) return false;
+  const gaz = lexicon.gazetteer.get(word) ?? 0;
+  if ((gaz & (GAZ.FIRST | GAZ.LAST)) === 0 || (gaz & NOT_ALONE) !== 0 || isDemonym(word)) return false;
+  return (lexicon.capitalisation.get(word) ?? 4) >= 3;
+}
+
 /**
  * Adds the untagged repeats of tagged mentions to `entities` (which must be in text order and
  * not overlap) and returns the combined list in text order. Repeats are matched on the exact
@@ -76,7 +91,7 @@ export function propagateMentions(
     firstToken.push(t);
     if (entity.label === 'PERSON' && (words.length === 2 || words.length === 3)) {
       for (const part of [words[0] as string, words[words.length - 1] as string]) {
-        if (usableAlone(part, lexicon)) nameParts.add(part);
+        if (usableAlone(part, lexicon) || lowerCaseName(part, lexicon)) nameParts.add(part);
       }
     }
   }

@@ -19,6 +19,14 @@ function isDomainChar(code: number): boolean {
   return isAlnumCode(code) || code === 46 || code === 45;
 }
 
+/**
+ * `scheme://user:password@host`: the part before '@' is a URL's credentials, not a mailbox (the
+ * password rule takes the password).
+ */
+function isUrlUserInfo(text: string, start: number): boolean {
+  return text.charCodeAt(start - 1) === 58 && /[a-z][a-z0-9+.-]*:\/\/[^\s/@]*:$/i.test(text.slice(Math.max(0, start - 128), start));
+}
+
 export function findEmails(text: string): Span[] {
   const spans: Span[] = [];
   let at = text.indexOf('@');
@@ -31,7 +39,7 @@ export function findEmails(text: string): Span[] {
     while (end < text.length && end - at < 255 && isDomainChar(text.charCodeAt(end))) end++;
     // A sentence-final dot or hyphen is punctuation, not part of the domain.
     while (end > at + 1 && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;
-    if (start < at && end > at + 1 && text.charCodeAt(at - 1) !== 46 && DOMAIN.test(text.slice(at + 1, end))) {
+    if (start < at && end > at + 1 && text.charCodeAt(at - 1) !== 46 && !isUrlUserInfo(text, start) && DOMAIN.test(text.slice(at + 1, end))) {
       spans.push(span(start, end, 'EMAIL', 0.95, ID));
       lastEnd = end;
     }

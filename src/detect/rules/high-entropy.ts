@@ -25,8 +25,11 @@ export function findHighEntropySecrets(text: string): Span[] {
     const match = TOKEN.exec(window);
     if (match === null || match.index > 40 || !BETWEEN.test(window.slice(0, match.index))) continue;
     let value = match[0];
-    // "KEY=value": the = is the assignment, not the secret (base64 pads only at the end).
-    const lead = value.length - value.replace(/^=+/, '').length;
+    // "KEY=value": the = is the assignment, not the secret (base64 pads only at the end). The
+    // keyword may sit inside the variable's name ("AWS_SECRET_ACCESS_KEY=..."): the rest of the
+    // name goes too.
+    const assignment = /^[_A-Za-z][\w.-]*=(?=[^=])|^=+/.exec(value);
+    const lead = assignment === null ? 0 : assignment[0].length;
     value = value.slice(lead);
     while (value.endsWith('.') || value.endsWith('-')) value = value.slice(0, -1);
     if (value.length < 16 || !/\d/.test(value) || !/[A-Za-z]/.test(value)) continue;

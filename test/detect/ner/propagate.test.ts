@@ -54,6 +54,26 @@ describe('propagateMentions', () => {
     expect(out).toEqual(['PERSON:Will Lindqvist@0']);
   });
 
+  it('finds a lower-case name part again when it is a listed name that is seldom a word', () => {
+    const names: FeatureLexicon = {
+      gazetteer: new Map([
+        ['dave', GAZ.FIRST],
+        ['kowalski', GAZ.LAST],
+        ['will', GAZ.FIRST],
+        ['smith', GAZ.LAST],
+      ]),
+      capitalisation: new Map([
+        ['dave', 3],
+        ['will', 0],
+      ]),
+    };
+    const run = (text: string, value: string): string[] =>
+      propagateMentions(tokenize(text), tagged(text, [value, 'PERSON']), names).map((e) => text.slice(e.start, e.end));
+    expect(run("yeah it's dave, dave kowalski. kowalski with a k", 'dave kowalski')).toEqual(['dave', 'dave kowalski', 'kowalski']);
+    // "will" is a word far more often than a name.
+    expect(run('i will call. will smith here', 'will smith')).toEqual(['will smith']);
+  });
+
   it('calls a company named with its legal form by its first word, when that word is a name', () => {
     const text = 'JANE ROE v. ACME LOGISTICS, INC., Defendant. Roe was employed by Acme until 2019.';
     expect(propagated(text, ['ACME LOGISTICS, INC.', 'ORG'])).toEqual(['ORG:ACME LOGISTICS, INC.@12', 'ORG:Acme@65']);

@@ -12,5 +12,8 @@ describe('rules.email', () => {
     expect(values(emailDetector, 'ping @maria on slack')).toEqual([]);
     expect(values(emailDetector, 'user@localhost and foo@bar')).toEqual([]);
     expect(values(emailDetector, 'no at sign here')).toEqual([]);
+    // The credentials of a URL are not a mailbox; "mailto:" is.
+    expect(values(emailDetector, 'psql postgres://admin:S3cr3tPa55@db.internal.acme.io:5432/prod')).toEqual([]);
+    expect(values(emailDetector, 'write to mailto:ana@example.org')).toEqual(['ana@example.org']);
   });
 });

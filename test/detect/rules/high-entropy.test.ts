@@ -11,6 +11,10 @@ describe('rules.high_entropy', () => {
     // The = of an assignment stays in the text; the padding of a base64 value stays in the span.
     expect(values(highEntropyDetector, 'export OPENAI_API_KEY=sk-live-51HxYzAbCdEfGhIjKl0123')).toEqual(['sk-live-51HxYzAbCdEfGhIjKl0123']);
     expect(values(highEntropyDetector, 'token=dGhpcyBpcyBhIHRlc3Q0Mg==')).toEqual(['dGhpcyBpcyBhIHRlc3Q0Mg==']);
+    // The secret word inside the variable's name: the rest of the name is not the secret.
+    expect(values(highEntropyDetector, 'export AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY')).toEqual([
+      'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+    ]);
   });
 
   it('ignores low-entropy values, plain words and random strings far from a secret word', () => {
