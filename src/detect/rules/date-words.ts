@@ -72,12 +72,29 @@ export function findYears(text: string, taken: readonly Span[], make: (start: nu
     const range = previousEnd >= 0 && RANGE_JOIN.test(text.slice(previousEnd, start));
     const word = BEFORE_YEAR.exec(before);
     const introduced = word !== null && (word[1]!.toLowerCase() !== 'of' || BEFORE_OF.test(before));
-    if (!decade && !range && !introduced) continue;
+    // "(2079, Dr. Patel)", "CABG (1998)", "(Smith, 2019)": a year alone in brackets.
+    const bracketed = (text.charCodeAt(start - 1) === 40 /* ( */ || before.endsWith(', ')) && /^[),;]/.test(text.charAt(end)) && before.includes('(');
+    if (!decade && !range && !introduced && !bracketed) continue;
     found.push(make(start, end, decade));
     previousEnd = end;
   }
+  // "quit in '98", "the class of ’04": a two-digit year after a time word.
+  if (text.includes("'") || text.includes('’')) {
+    SHORT_YEAR.lastIndex = 0;
+    for (let match = SHORT_YEAR.exec(text); match !== null; match = SHORT_YEAR.exec(text)) {
+      const start = match.index;
+      const end = start + match[0].length;
+      if (covered(taken, start, end) || COUNTED.test(text.slice(end, end + 12))) continue;
+      const before = text.slice(Math.max(0, start - 40), start);
+      const word = BEFORE_YEAR.exec(before);
+      if (word === null || (word[1]!.toLowerCase() === 'of' && !BEFORE_OF.test(before))) continue;
+      found.push(make(start, end, false));
+    }
+  }
   return found;
 }
+
+const SHORT_YEAR = /(?<![\w'’])['’]\d\d(?![\w'’]|[.,]\d)/g;
 
 const MONTH_DAY = /(?<![\w/.,-])(0?[1-9]|1[0-2])\/(0?[1-9]|[12]\d|3[01])(?![\w/]|[.,]\d)/g;
 /** Words after which a month/day with no year is a date: "seen on 10/11", "since 3/14", "admitted 9/2". */

@@ -71,6 +71,16 @@ describe('rules.date', () => {
     expect(found(dateDetector, '생년월일 1990년 3월 12일')).toEqual(['DATE_OF_BIRTH:1990년 3월 12일']);
   });
 
+  it('takes a year alone in brackets and a two-digit year after a time word', () => {
+    expect(found(dateDetector, 's/p CABG (2079, Dr. Patel); see Miranda v. Arizona, 384 U.S. 436 (1966); as shown (Smith, 2019).')).toEqual([
+      'DATE:2079',
+      'DATE:1966',
+      'DATE:2019',
+    ]);
+    expect(found(dateDetector, "former smoker, quit in '98; the class of ’04")).toEqual(["DATE:'98", 'DATE:’04']);
+    expect(found(dateDetector, "dose (2000 mg); rock n' roll 99; a total of '12 things")).toEqual([]);
+  });
+
   it('does not run a date on into a number that follows it', () => {
     expect(found(dateDetector, 'on March 3, 4 people came')).toEqual(['DATE:March 3']);
     expect(found(dateDetector, 'between 1999 and 6 May 2004')).toEqual(['DATE:1999', 'DATE:6 May 2004']);
