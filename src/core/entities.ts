@@ -44,6 +44,8 @@ export const FINE_TYPES = {
   USERNAME: 'ID',
   NATIONAL_ID: 'ID',
   LICENSE_PLATE: 'ID',
+  /** An occupation stated about a person ("works as a school librarian"). */
+  PROFESSION: 'MISC',
   ABA_ROUTING: 'ACCOUNT',
   CRYPTO_WALLET: 'ACCOUNT',
 } as const satisfies Record<string, ParentType>;

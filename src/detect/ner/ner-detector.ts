@@ -14,6 +14,7 @@ import type { Detector } from '../detector.js';
 import { findAges } from './age.js';
 import { findChinesePlaces } from './places-zh.js';
 import { findDemonyms } from './demonyms.js';
+import { findProfessions } from './profession.js';
 import { GAZ, textCase } from './features.js';
 import { LruCache } from './lru.js';
 import { loadModelFile, type NerModel } from './model.js';
@@ -45,6 +46,8 @@ export interface NerDetectorOptions {
   readonly ages?: boolean;
   /** Report nationality / religious group words ("Peruvian", "Saudis") as MISC. Default true. */
   readonly nationalities?: boolean;
+  /** Report occupations stated about a person ("works as a school librarian") as PROFESSION. Default true. */
+  readonly professions?: boolean;
   /**
    * Also report the untagged repeats of a tagged name in the same text (the surname alone after
    * the full name, an organisation named again). Default true.
@@ -97,6 +100,7 @@ export class NerDetector implements Detector {
   private readonly handles: boolean;
   private readonly ages: boolean;
   private readonly nationalities: boolean;
+  private readonly professions: boolean;
   private readonly propagate: boolean;
   private readonly score: number;
   private readonly cache: LruCache<string, readonly Span[]>;
@@ -111,11 +115,12 @@ export class NerDetector implements Detector {
     this.handles = options.handles ?? true;
     this.ages = options.ages ?? true;
     this.nationalities = options.nationalities ?? true;
+    this.professions = options.professions ?? true;
     this.propagate = options.propagate ?? true;
     this.score = options.score ?? 0.85;
     this.cache = new LruCache(options.cacheSize ?? 1024);
-    this.types = ['PERSON', 'LOCATION', 'ADDRESS', 'ORG', ...(this.ages ? ['AGE'] : []), ...(this.nationalities ? ['MISC'] : [])];
-    this.configKey = JSON.stringify([modelKey(this.modelPath), this.bias, this.labelBias, this.handles, this.ages, this.nationalities, this.propagate, this.score, this.id]);
+    this.types = ['PERSON', 'LOCATION', 'ADDRESS', 'ORG', ...(this.ages ? ['AGE'] : []), ...(this.nationalities ? ['MISC'] : []), ...(this.professions ? ['PROFESSION'] : [])];
+    this.configKey = JSON.stringify([modelKey(this.modelPath), this.bias, this.labelBias, this.handles, this.ages, this.nationalities, this.professions, this.propagate, this.score, this.id]);
   }
 
   detect(text: string): readonly Span[] {
@@ -203,6 +208,10 @@ export class NerDetector implements Detector {
     }
     if (this.nationalities) {
       for (const group of findDemonyms(text)) addWhereFree(group.start, group.end, 'MISC', 0.6);
+    }
+    if (this.professions) {
+      const people = spans.filter((span) => span.type === 'PERSON');
+      for (const job of findProfessions(text, people)) addWhereFree(job.start, job.end, 'PROFESSION', 0.6);
     }
     return Object.freeze(spans.sort((a, b) => a.start - b.start));
   }

@@ -35,6 +35,7 @@ const LIST_JOIN = /^(?:\s*[,;&]\s*|\s+(?:and|or|&)\s+|\s*,\s*(?:and|or)\s+)$/;
 const MAX_LIST = 12;
 /** US employer identification numbers: the upper-case abbreviation and the 12-3456789 shape. */
 const EIN = /\b(?:EIN|FEIN)\b[\s:#.]{0,3}(?:(?:no|number|is)\.?\s{0,2})?(\d{2}-\d{7})(?![\d-])/g;
+const NUMBER_SIGN = /(?<![A-Za-z])(?:No|NO|no|Nos|nos|Nr|nr)\.(?=[\s:]|\d)/g;
 /** Booking references and record locators: upper-case letters and digits, often no digit at all. */
 const REFERENCE_SHAPE = /^[A-Z0-9]{5,12}$/;
 // Words allowed between the keyword and the value ("passport number is", "acct no.:").
@@ -44,7 +45,7 @@ const FILLER = /^(?:[\s:#=.\-()]|is\b|was\b|are\b|number\b|numbers\b|num\b|no\b|
 const DATE_LIKE = /^(?:(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)?\d\d|(?:19|20)\d\d)$/;
 
 const RULES: readonly KeywordRule[] = [
-  { type: 'PASSPORT', context: PASSPORT_CONTEXT, minDigits: 6, score: 0.85 },
+  { type: 'PASSPORT', context: PASSPORT_CONTEXT, minDigits: 4, score: 0.85 },
   { type: 'DRIVER_LICENSE', context: DRIVER_LICENSE_CONTEXT, minDigits: 5, score: 0.85 },
   { type: 'MRN', context: MRN_CONTEXT, minDigits: 5, score: 0.85 },
   { type: 'ACCOUNT', context: ACCOUNT_CONTEXT, minDigits: 6, score: 0.75 },
@@ -89,6 +90,13 @@ export function findKeywordIds(text: string): Span[] {
   }
   // A registration always holds a digit.
   if (countDigits(text, 1) === 0) return spans.sort((a, b) => a.start - b.start);
+  // "No." alone names a number of some register ("Badge No. 2271", "report no. 3581",
+  // "No. 1:22-cv-03371"): three digits at least, so "No. 10 Downing Street" stays.
+  NUMBER_SIGN.lastIndex = 0;
+  for (let match = NUMBER_SIGN.exec(text); match !== null; match = NUMBER_SIGN.exec(text)) {
+    const accepts = (candidate: string): boolean => countDigits(candidate) >= 3 && !DATE_LIKE.test(candidate);
+    for (const value of listAfter(text, match.index + match[0].length, accepts)) add(value.start, value.end, 'ID', 0.7);
+  }
   for (const word of findContextWords(text, PLATE_CONTEXT)) {
     const value = valueAfter(text, word.end, (candidate) => PLATE_SHAPE.test(candidate), PLATE);
     if (value !== undefined) add(value.start, value.end, 'LICENSE_PLATE', 0.75);
@@ -123,8 +131,10 @@ function valueAfter(
   shape.lastIndex = 0;
   for (let match = shape.exec(window); match !== null; match = shape.exec(window)) {
     if (!skippable(window.slice(0, match.index))) return undefined;
-    if (!accepts(match[0])) continue;
-    return { start: from + match.index, end: from + match.index + match[0].length };
+    // "814014-why can't you": a lower-case word hyphenated onto the number is prose.
+    const value = match[0].replace(/(?<=\d)-[a-z]+$/, '');
+    if (!accepts(value)) continue;
+    return { start: from + match.index, end: from + match.index + value.length };
   }
   return undefined;
 }

@@ -129,6 +129,8 @@ export const MRN_CONTEXT: ContextWords = {
     'unit no', 'unit number', 'hospital number', 'hospital no', 'encounter number', 'visit number', 'admission number',
     'encounter', 'encounter no', 'encounter #', 'encounter id', 'visit id', 'visit no', 'admission id', 'fin #', 'fin no', 'fin number',
     'accession number', 'accession no', 'accession #', 'specimen id', 'specimen number', 'specimen no',
+    // Record numbers as notes abbreviate them ("MR# 6643028", "UNIT #: 447-19-28", "Hosp No: K1148823", "Acc#: MR-79-0227").
+    'mr #', 'mr no', 'mr number', 'unit #', 'hosp no', 'hosp #', 'accession', 'acc #', 'case #', 'facility id', 'pathology no',
   ],
 };
 
@@ -156,7 +158,18 @@ export const ID_CONTEXT: ContextWords = {
     'case', 'cases', 'criminal case', 'investigation', 'investigations', 'criminal investigation', 'proceedings',
     'complaint no', 'complaint number', 'decision no', 'reference no', 'reference number', 'ref no', 'our ref', 'your ref',
     // Dictation job numbers at the foot of clinical notes ("JOB#: 44721").
-    'job #', 'job no', 'job number',
+    'job #', 'job no', 'job number', 'job',
+    // A number right after "ID", "ref" or a confirmation, serial, lot or plan word ("MassHealth ID 100384726519",
+    // "ref #QX4471902", "confirmation AC-77120", "pod serial OP5-22K19384", "Health plan #: 000018842273").
+    'id', 'id #', 'ref', 'ref #', 'reference', 'confirmation', 'confirmation #', 'serial', 'serial no', 'serial number', 'serial #',
+    'lot', 'lot #', 'lot no', 'lot number', 'activation code', 'health plan', 'health plan #', 'plan #', 'plan id', 'member #',
+    'supplement', 'certificate', 'license', 'licence',
+    // Company, court, police and immigration registers ("company code 302145876", "KRS number 0000487215",
+    // "Event No.: E84271956", "A-Number A 219-384-756", "ABN 47 612 904 338").
+    'number', 'company code', 'company no', 'company number', 'registered number', 'registered no', 'krs', 'nip', 'regon',
+    'abn', 'acn', 'urn', 'uci', 'a-number', 'alien number', 'alien registration number', 'v-number', 'usdot', 'identity card',
+    'id card', 'card no', 'crime ref', 'crime reference', 'incident no', 'incident number', 'event no', 'occurrence no',
+    'report no', 'report number', 'report #', 'notice no', 'badge', 'badge no', 'shield no', 'warrant no', 'arrest no',
     // National and insurance numbers of other countries, by their names ("DNI 12345678Z", "BSN: 123456782").
     'dni', 'nif', 'nir', 'codice fiscale', 'bsn', 'burgerservicenummer', 'personnummer', 'personnr', 'cpr', 'cpr-nr',
     'cpr-nummer', 'fødselsnummer', 'henkilötunnus', 'pesel', 'oib', 'jmbg', 'rodné číslo', 'rodne cislo', 'cnp', 'egn',

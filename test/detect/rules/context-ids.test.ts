@@ -59,6 +59,18 @@ describe('keyword identifiers', () => {
     expect(found(keywordIdDetector, 'Our ref: KB/20417 regarding')).toEqual(['ID:KB/20417']);
     expect(found(keywordIdDetector, 'D: 11/09/89 T: 11/10/89 JOB#: 44721')).toEqual(['ID:44721']);
     expect(found(keywordIdDetector, 'Ihre Versicherungsnummer lautet 4711-0815-23.')).toEqual(['ID:4711-0815-23']);
+    expect(found(keywordIdDetector, 'MassHealth ID 100384726519; ref #QX4471902; pod serial OP5-22K19384; Health plan #: 000018842273')).toEqual([
+      'ID:100384726519',
+      'ID:QX4471902',
+      'ID:OP5-22K19384',
+      'ID:000018842273',
+    ]);
+    expect(found(keywordIdDetector, 'MR# 6643028, UNIT #: 447-19-28, Hosp No: K1148823, Acc#: MR-79-0227-0412')).toEqual([
+      'MRN:6643028',
+      'MRN:447-19-28',
+      'MRN:K1148823',
+      'MRN:MR-79-0227-0412',
+    ]);
     expect(found(keywordIdDetector, 'DNI 12345678Z y pasaporte PAB123456')).toEqual(['ID:12345678Z', 'PASSPORT:PAB123456']);
     expect(found(keywordIdDetector, 'personnummer 19900312-1234, CPR-nr. 010190-1234')).toEqual(['ID:19900312-1234', 'ID:010190-1234']);
     expect(found(keywordIdDetector, 'the proceedings in 2003 and the case of 1998 were long')).toEqual([]);
@@ -79,9 +91,26 @@ describe('keyword identifiers', () => {
     expect(found(keywordIdDetector, 'room 00123456')).toEqual([]);
   });
 
+  it('takes a number of some register after "No." alone, three digits at least', () => {
+    expect(found(keywordIdDetector, 'Officer RYAN KOWALSKI, Badge No. 2271; No. 1:22-cv-03371 OPINION; (report no. 3581)')).toEqual([
+      'ID:2271',
+      'ID:1:22-cv-03371',
+      'ID:3581',
+    ]);
+    expect(found(keywordIdDetector, 'KRS number 0000487215, NIP 8942987654; holder of passport no. NXR4K71P2')).toEqual([
+      'ID:0000487215',
+      'ID:8942987654',
+      'PASSPORT:NXR4K71P2',
+    ]);
+    expect(found(keywordIdDetector, 'No. 10 Downing Street; no. 12 of 2005; No. 5 on the list')).toEqual([]);
+  });
+
   it('ignores keywords followed by words, years or short numbers', () => {
     expect(found(keywordIdDetector, 'I opened the account in 2019 with 500 dollars')).toEqual([]);
-    expect(found(keywordIdDetector, 'my passport expires next year, ref 1234567')).toEqual([]);
+    // The passport word does not reach past other words; "ref" names its own number.
+    expect(found(keywordIdDetector, 'my passport expires next year, ref 1234567')).toEqual(['ID:1234567']);
+    expect(found(keywordIdDetector, 'my passport expires next year, maybe 1234567')).toEqual([]);
+    expect(found(keywordIdDetector, 'the deal number is 814014-why can\'t you see it')).toEqual(['ID:814014']);
     expect(found(keywordIdDetector, 'MRN pending')).toEqual([]);
   });
 });
