@@ -25,10 +25,20 @@ const AGE_PATTERNS: readonly RegExp[] = [
   /\b(?:he|she|i|they|we)(?:\s(?:was|is|am|were|are)|'s|'m|’s|’m)\s(?:only\s|just\s|barely\s)?(\d{1,3})(?=\s?(?:[.,;!?)]|$|when\b|at the time\b|years\b))/gim,
 ];
 
-/** Age values in `text`, as the number's offsets. */
-export function findAges(text: string): AgeMatch[] {
+/**
+ * How notes write age and sex ("72F w/ AF", "62M w/ MSSA", "94 M, DNR", "59 M | Acct",
+ * "Age/Sex: 47/F"), read only in clinical text, where "72F" is never an amount.
+ */
+const CLINICAL_AGE_PATTERNS: readonly RegExp[] = [
+  /(?<![\d$€£.,/])\b(\d{1,3}) ?(?:yo ?|y\/o ?)?[MF](?=[ \t]*(?:w\/|with\b|,|\||\(|$|[ \t]{2}|\r?\n|[ \t]+(?:pt|patient|s\/p|h\/o|c\/o|hx|who|presents?|presenting|presented|admitted|here|req|active|DNR|MRN|DOB|from|transferred|referred|brought|sent|on|in|is|was|status|POD|HD)\b))/gm,
+  /\bage ?\/ ?sex:? ?(\d{1,3})\b/gi,
+  /(?<![\d/])\b(\d{1,3}) ?\/ ?[MF]\b/g,
+];
+
+/** Age values in `text`, as the number's offsets; `clinical` adds the shorthand of notes. */
+export function findAges(text: string, clinical = false): AgeMatch[] {
   const found: AgeMatch[] = [];
-  for (const pattern of AGE_PATTERNS) {
+  for (const pattern of clinical ? [...AGE_PATTERNS, ...CLINICAL_AGE_PATTERNS] : AGE_PATTERNS) {
     pattern.lastIndex = 0;
     for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
       const value = match[1];
@@ -36,6 +46,7 @@ export function findAges(text: string): AgeMatch[] {
       const age = Number(value);
       if (age > 125) continue;
       const start = match.index + match[0].lastIndexOf(value);
+      if (found.some((other) => other.start === start)) continue;
       found.push({ start, end: start + value.length });
     }
   }

@@ -13,6 +13,8 @@ import type { Span } from '../../core/span.js';
 import type { Detector } from '../detector.js';
 import { findAges } from './age.js';
 import { findChinesePlaces } from './places-zh.js';
+import { looksClinical } from '../clinical-text.js';
+import { headingRanges, isNoteShorthand } from './clinical-shorthand.js';
 import { findDemonyms } from './demonyms.js';
 import { findProfessions } from './profession.js';
 import { GAZ, textCase } from './features.js';
@@ -160,9 +162,13 @@ export class NerDetector implements Detector {
     let mixedCase: boolean | undefined;
     let codeLike: boolean | undefined;
     const entities = tagsToEntities(text, tokens, tags);
-    const ages = this.ages ? findAges(text) : [];
+    const clinical = looksClinical(text);
+    const ages = this.ages ? findAges(text, clinical) : [];
+    const headings = clinical ? headingRanges(text) : [];
     for (const entity of this.propagate ? propagateMentions(tokens, entities, model.lexicon) : entities) {
       const value = text.slice(entity.start, entity.end);
+      // A note's abbreviations, vital signs and headings are not names ("AKI", "HR 132", "GROSS DESCRIPTION").
+      if (clinical && (isNoteShorthand(value, model.lexicon) || headings.some((range) => entity.start >= range.start && entity.end <= range.end))) continue;
       // "a 64 y.o. retired bookkeeper": the model sometimes tags an age with its cue; it is the AGE below.
       if (ages.some((age) => age.start < entity.end && age.end > entity.start) && !UPPER.test(value)) continue;
       // A lone lower-case word in normally cased text ("db", "epochs", "clinic") is a bias
@@ -205,6 +211,14 @@ export class NerDetector implements Detector {
         spans.push({ start: age.start, end: age.end, type: 'AGE', score: 0.8, detector: this.id });
         covered?.fill(1, age.start, age.end);
       }
+      // "Farah Siddiqui (67)", "a daughter, Imani (14)": a number in brackets right after a name.
+      for (const person of spans.filter((span) => span.type === 'PERSON')) {
+        const bracketed = AGE_AFTER_NAME.exec(text.slice(person.end, person.end + 8));
+        if (bracketed === null) continue;
+        const start = person.end + bracketed[0].indexOf('(') + 1;
+        const value = bracketed[1] as string;
+        if (Number(value) <= 120) addWhereFree(start, start + value.length, 'AGE', 0.7);
+      }
     }
     if (this.nationalities) {
       for (const group of findDemonyms(text)) addWhereFree(group.start, group.end, 'MISC', 0.6);
@@ -216,6 +230,8 @@ export class NerDetector implements Detector {
     return Object.freeze(spans.sort((a, b) => a.start - b.start));
   }
 }
+
+const AGE_AFTER_NAME = /^ ?\((\d{1,3})\)/;
 
 /** The built-in NER detector with default options. */
 export function createNerDetector(options: NerDetectorOptions = {}): NerDetector {

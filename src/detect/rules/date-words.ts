@@ -12,6 +12,8 @@ import type { Span } from '../../core/span.js';
 /** A weekday (full or abbreviated) right before a date: "Tuesday, ", "Tue ", "Fri., the ". */
 const WEEKDAY_BEFORE_DATE = /\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|\.)?,?\s{1,2}(?:the\s)?$/i;
 const FULL_MONTH = /\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b/g;
+/** Month names and their abbreviations, read alone in clinical notes. */
+const CLINICAL_MONTH = /\b(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b(?!['’])/g;
 /** Words after which a month name alone is a date: "in March", "since last April". */
 const BEFORE_MONTH = /\b(?:in|since|until|till|by|during|from|through|early|late|mid|last|next|this|every|of)\s(?:(?:early|late|mid|last|next)\s)?$/i;
 
@@ -44,13 +46,18 @@ function covered(spans: readonly Span[], start: number, end: number): boolean {
 }
 
 /** Capitalised month names after a time word ("in March", "since last April"). */
-export function findLoneMonths(text: string, taken: readonly Span[], make: (start: number, end: number) => Span): Span[] {
+export function findLoneMonths(text: string, taken: readonly Span[], make: (start: number, end: number) => Span, clinical = false): Span[] {
   const found: Span[] = [];
-  FULL_MONTH.lastIndex = 0;
-  for (let match = FULL_MONTH.exec(text); match !== null; match = FULL_MONTH.exec(text)) {
+  const pattern = clinical ? CLINICAL_MONTH : FULL_MONTH;
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
     const end = match.index + match[0].length;
     if (covered(taken, match.index, end)) continue;
-    if (!BEFORE_MONTH.test(text.slice(Math.max(0, match.index - 16), match.index))) continue;
+    const before = text.slice(Math.max(0, match.index - 16), match.index);
+    // A note names a month alone as a date ("Last seen July.", "(Aug)", "due Jan."); "May" that
+    // starts a sentence is the verb.
+    const inNote = clinical && !(match[0] === 'May' && /(?:^|[.!?:]\s*|\n\s*)$/.test(before));
+    if (!inNote && !BEFORE_MONTH.test(before)) continue;
     // "in May 5 people" is caught by the date patterns' own rules; a month then a number is theirs.
     if (/^\s?\d/.test(text.slice(end, end + 2))) continue;
     found.push(make(match.index, end));
@@ -59,7 +66,12 @@ export function findLoneMonths(text: string, taken: readonly Span[], make: (star
 }
 
 /** Decades and bare years that a time word introduces, and the second year of a range. */
-export function findYears(text: string, taken: readonly Span[], make: (start: number, end: number, decade: boolean) => Span): Span[] {
+export function findYears(
+  text: string,
+  taken: readonly Span[],
+  make: (start: number, end: number, decade: boolean) => Span,
+  clinical = false,
+): Span[] {
   const found: Span[] = [];
   let previousEnd = -1;
   YEAR.lastIndex = 0;
@@ -74,7 +86,10 @@ export function findYears(text: string, taken: readonly Span[], make: (start: nu
     const introduced = word !== null && (word[1]!.toLowerCase() !== 'of' || BEFORE_OF.test(before));
     // "(2079, Dr. Patel)", "CABG (1998)", "(Smith, 2019)": a year alone in brackets.
     const bracketed = (text.charCodeAt(start - 1) === 40 /* ( */ || before.endsWith(', ')) && /^[),;]/.test(text.charAt(end)) && before.includes('(');
-    if (!decade && !range && !introduced && !bracketed) continue;
+    // A note's history dates procedures by the year alone ("s/p ureteroscopy 2018", "NSVD 2077"),
+    // but writes clock times the same way: "last dose 2000", "0700-1900" are not years.
+    const clockLike = /(?:00|30)$/.test(match[0]) || /\d{4}[-–]$/.test(before) || /^\s?(?:last night|tonight|this morning|today|hrs?|h)\b/i.test(text.slice(end, end + 16));
+    if (clinical ? clockLike : !decade && !range && !introduced && !bracketed) continue;
     found.push(make(start, end, decade));
     previousEnd = end;
   }
@@ -87,7 +102,8 @@ export function findYears(text: string, taken: readonly Span[], make: (start: nu
       if (covered(taken, start, end) || COUNTED.test(text.slice(end, end + 12))) continue;
       const before = text.slice(Math.max(0, start - 40), start);
       const word = BEFORE_YEAR.exec(before);
-      if (word === null || (word[1]!.toLowerCase() === 'of' && !BEFORE_OF.test(before))) continue;
+      const introduced = word !== null && (word[1]!.toLowerCase() !== 'of' || BEFORE_OF.test(before));
+      if (!introduced && !(clinical && /[\s(]$/.test(before))) continue;
       found.push(make(start, end, false));
     }
   }
@@ -101,19 +117,57 @@ const MONTH_DAY = /(?<![\w/.,-])(0?[1-9]|1[0-2])\/(0?[1-9]|[12]\d|3[01])(?![\w/]
 const BEFORE_MONTH_DAY =
   /\b(?:on|since|from|until|till|by|dated|before|after|through|thru|admitted|discharged|seen|visited|born|dob|d\.o\.b\.?|expires?|expired|due)[:\s]\s?$/i;
 /** What follows a fraction, not a date: "on 1/2 of the dose", "by 3/4 cup". */
-const FRACTION_AFTER = /^\s?(?:of|an?|the|cups?|tsp|tbsp|teaspoons?|tablespoons?|inch(?:es)?|in\.|lbs?|oz|tabs?|tablets?|pills?|doses?|strength|mile|miles)\b/i;
+const FRACTION_AFTER = /^\s?(?:of|an?|the|ppd|packs?|cups?|tsp|tbsp|teaspoons?|tablespoons?|inch(?:es)?|in\.|lbs?|oz|tabs?|tablets?|pills?|doses?|strength|mile|miles)\b/i;
 
 /** Month/day dates with no year, only after a date word: clinical notes write "seen on 10/11". */
-export function findMonthDays(text: string, taken: readonly Span[], make: (start: number, end: number) => Span): Span[] {
+export function findMonthDays(text: string, taken: readonly Span[], make: (start: number, end: number) => Span, clinical = false): Span[] {
   const found: Span[] = [];
   if (text.indexOf('/') === -1) return found;
   MONTH_DAY.lastIndex = 0;
   for (let match = MONTH_DAY.exec(text); match !== null; match = MONTH_DAY.exec(text)) {
     const start = match.index;
     const end = start + match[0].length;
-    if (covered(taken, start, end) || !BEFORE_MONTH_DAY.test(text.slice(Math.max(0, start - 16), start))) continue;
+    if (covered(taken, start, end)) continue;
     const after = text.slice(end, end + 16);
     if (FRACTION_AFTER.test(after) || COUNTED.test(after)) continue;
+    if (!BEFORE_MONTH_DAY.test(text.slice(Math.max(0, start - 16), start)) && !(clinical && clinicalMonthDay(text, start, match))) continue;
+    found.push(make(start, end));
+  }
+  return found;
+}
+
+/** Scores and ratios that notes write like a month/day: "pain 7/10", "5/5 strength", "2/2" (secondary to). */
+const SCORE_BEFORE = /\b(?:pain|score[sd]?|scale|rated?|rates|grade[sd]?|strength|power|reflexes|gcs|apgar|sve|ratio|vision|acuity|murmur|of|out of|x)\s?:?\s?$/i;
+const SCORE_AFTER = /^\s?(?:strength|power|motor|reflexes|pain|score|scale|bilaterally|murmur|ratio|stars?|points?|votes?|rating|dilated|effaced)\b/i;
+
+/**
+ * A month/day anywhere in a clinical note ("TTE 10/2:", "Last BM 11/25", "stent 11/4"), unless it
+ * is a score or a ratio: "pain 7/10", "5/5 strength", "2/2" ("secondary to").
+ */
+function clinicalMonthDay(text: string, start: number, match: RegExpExecArray): boolean {
+  const month = Number(match[1]);
+  const day = Number(match[2]);
+  // A rating out of ten ("Pain 5/10 at rest, 7/10 w/ activity", "Cravings 2/10").
+  if ((month === day && month <= 5) || day === 10) return false;
+  if (SCORE_BEFORE.test(text.slice(Math.max(0, start - 16), start)) || SCORE_AFTER.test(text.slice(start + match[0].length, start + match[0].length + 16))) return false;
+  return true;
+}
+
+/**
+ * Holidays named as a point in time ("since Thanksgiving", "around New Year's", "fine on
+ * Christmas", "over Tet"): a time word must stand before, so "Christmas tree" alone is left.
+ */
+const HOLIDAY =
+  /\b(?:(?:Christmas|New Year's|New Year’s|New Years|Easter|Thanksgiving|Halloween|Hanukkah|Chanukah|Passover|Ramadan|Diwali|Kwanzaa|Tet|Lunar New Year|Chinese New Year|Rosh Hashanah|Yom Kippur|Eid(?: al-Fitr| al-Adha)?|Good Friday|Easter Sunday|Easter Monday|Mardi Gras|Valentine's Day|Valentine’s Day|Mother's Day|Mother’s Day|Father's Day|Father’s Day|Memorial Day|Labor Day|Labour Day|Independence Day|Veterans Day|Boxing Day|St\. Patrick's Day|St\. Patrick’s Day|Fourth of July|Bastille Day)(?: (?:Eve|Day))?)(?![\w'’])/g;
+const BEFORE_HOLIDAY = /\b(?:on|at|over|around|since|before|after|until|till|by|during|for|from|through|last|next|this|past|near|about|of|following|preceding)\s(?:the\s)?$/i;
+
+export function findHolidays(text: string, taken: readonly Span[], make: (start: number, end: number) => Span): Span[] {
+  const found: Span[] = [];
+  HOLIDAY.lastIndex = 0;
+  for (let match = HOLIDAY.exec(text); match !== null; match = HOLIDAY.exec(text)) {
+    const start = match.index;
+    const end = start + match[0].length;
+    if (covered(taken, start, end) || !BEFORE_HOLIDAY.test(text.slice(Math.max(0, start - 16), start))) continue;
     found.push(make(start, end));
   }
   return found;

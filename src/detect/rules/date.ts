@@ -11,7 +11,8 @@ import { hasContext } from '../context-words.js';
 import type { Detector } from '../detector.js';
 import { BIRTH_CONTEXT } from './context.js';
 import { findInternationalDates } from './date-intl.js';
-import { findLoneMonths, findMonthDays, findOrdinalDays, findWeekdays, findYears, withWeekdays } from './date-words.js';
+import { looksClinical } from '../clinical-text.js';
+import { findHolidays, findLoneMonths, findMonthDays, findOrdinalDays, findWeekdays, findYears, withWeekdays } from './date-words.js';
 import { isWordCharAt, span } from './rule-kit.js';
 
 const ID = 'rules.date';
@@ -81,13 +82,19 @@ export function findDates(text: string): Span[] {
     spans.push(...findInternationalDates(text, spans, (start, end) => dateSpan(text, start, end, 0.8)));
   }
   // A month name alone is weaker evidence than a written-out date.
-  spans.push(...findLoneMonths(text, spans, (start, end) => dateSpan(text, start, end, 0.6)));
+  const clinical = looksClinical(text);
+  spans.push(...findLoneMonths(text, spans, (start, end) => dateSpan(text, start, end, 0.6), clinical));
   spans.push(...findWeekdays(text, spans, (start, end) => dateSpan(text, start, end, 0.6)));
   if (hasDigit) {
-    spans.push(...findYears(text, spans, (start, end) => dateSpan(text, start, end, 0.7)));
-    spans.push(...findMonthDays(text, spans, (start, end) => dateSpan(text, start, end, 0.7)));
+    // Notes write dates in their own shorthand ("presented 3/1", "s/p ureteroscopy 2018").
+    spans.push(...findYears(text, spans, (start, end) => dateSpan(text, start, end, 0.7), clinical));
+    const monthDays = findMonthDays(text, spans, (start, end) => dateSpan(text, start, end, 0.7), clinical);
+    // "Sat 11/27": a weekday before a month/day joins it, as it does a full date.
+    spans.push(...(clinical ? withWeekdays(text, monthDays) : monthDays));
     spans.push(...findOrdinalDays(text, spans, (start, end) => dateSpan(text, start, end, 0.6)));
   }
+  // "since Thanksgiving" dates a symptom in a note; elsewhere a holiday is seldom personal.
+  if (clinical) spans.push(...findHolidays(text, spans, (start, end) => dateSpan(text, start, end, 0.6)));
   return spans.sort((a, b) => a.start - b.start);
 }
 

@@ -140,6 +140,10 @@ describe('NerDetector', () => {
     expect(findAges(clauses).map((m) => clauses.slice(m.start, m.end))).toEqual(['9', '78', '17']);
     const notes = 'HPI: 81M from a nursing home. A 67F with h/o CAD. Pt 45yoF presents with pain. The fund raised 81M from investors.';
     expect(findAges(notes).map((m) => notes.slice(m.start, m.end))).toEqual(['81', '67', '45']);
+    const chart = 'A/P: 72F w/ new-onset AF. Pt: BRENNAN, PATRICK Age/Sex: 54 M  MRN: E1187. 62M w/ MSSA PNA; 94 M, DNR; 47/F';
+    expect(findAges(chart, true).map((m) => chart.slice(m.start, m.end))).toEqual(['72', '54', '62', '94', '47']);
+    expect(findAges(chart, false).map((m) => chart.slice(m.start, m.end))).toEqual([]);
+    expect(found('Pt Farah Siddiqui (67), 6 South, requested a visit.')).toContain('AGE:67');
     const text = 'We are proud Peruvians. Translate this into English.';
     expect(findDemonyms(text).map((m) => text.slice(m.start, m.end))).toEqual(['Peruvians']);
     const echr = 'The applicants are Kazakhstani nationals of Chechen origin; Ms Sami Torres represented them.';

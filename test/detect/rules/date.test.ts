@@ -81,6 +81,27 @@ describe('rules.date', () => {
     expect(found(dateDetector, "dose (2000 mg); rock n' roll 99; a total of '12 things")).toEqual([]);
   });
 
+  it('reads a clinical note\'s date shorthand, but not its scores and clock times', () => {
+    const note =
+      'HPI: 72F w/ h/o HTN, DM, s/p ureteroscopy 2018, presented 3/1 after a fall. TTE 10/2: LVEF 55%. Last seen July. ' +
+      'Sat 11/27 Pt denies SOB. Pain 5/10 at rest, 7/10 w/ activity. Strength 5/5. Smoking 1/2 ppd. Last dose 2000. NSG 0700-1900. Meds: ASA 81 mg.';
+    expect(found(dateDetector, note)).toEqual(['DATE:2018', 'DATE:3/1', 'DATE:10/2', 'DATE:July', 'DATE:Sat 11/27']);
+    // The same shorthand outside a note is a fraction, a score or a count.
+    expect(found(dateDetector, 'mix 3/1 with water; rated 7/10; the 2018 model; back in July')).toEqual(['DATE:July']);
+  });
+
+  it('takes a holiday named as a point in time in a clinical note', () => {
+    const note = 'HPI: pt w/ h/o HTN, DM. Denies SOB. knee pain since Thanksgiving; a mass noticed around New Year\'s; fine on Christmas Eve; a trip over Tet';
+    expect(found(dateDetector, note)).toEqual([
+      'DATE:Thanksgiving',
+      "DATE:New Year's",
+      'DATE:Christmas Eve',
+      'DATE:Tet',
+    ]);
+    expect(found(dateDetector, 'HPI: pt w/ h/o HTN, DM. Denies SOB. a Christmas tree and Easter eggs; the Tet Offensive')).toEqual([]);
+    expect(found(dateDetector, 'on the last Sunday before Labor Day we met')).not.toContain('DATE:Labor Day');
+  });
+
   it('does not run a date on into a number that follows it', () => {
     expect(found(dateDetector, 'on March 3, 4 people came')).toEqual(['DATE:March 3']);
     expect(found(dateDetector, 'between 1999 and 6 May 2004')).toEqual(['DATE:1999', 'DATE:6 May 2004']);
