@@ -88,6 +88,8 @@ const SOLO_STOP = new Set([
   'qhs', 'qam', 'qpm', 'consult', 'consultation', 'note', 'notes', 'discharge', 'admission',
   'assessment', 'impression', 'findings', 'procedure', 'procedures', 'medications', 'allergies', 'addendum',
   'eircode', 'postcode', 'zip',
+  // Acronyms of legal and payment documents ("the IBAN", "ECF No. 12", "the CCTV").
+  'iban', 'abn', 'ecf', 'ach', 'cctv', 'ppsr', 'bic', 'swift', 'sepa', 'kyc', 'nda',
   // Currency codes ("3,000 euros (EUR)", "BGN 2,000"); not ones that are also names or places (RON, BAM).
   ...[...CURRENCY_CODES].map((code) => code.toLowerCase()),
 ]);
@@ -211,10 +213,10 @@ function trimEdges(tokens: readonly Token[], entities: RawEntity[]): void {
       // A letter or two and a number is a code ("Q3", "A4", "B12"), not a name; user names
       // with digits ("kyle28walker") stay.
       const personOnly =
-        entity.label === 'PERSON' &&
-        only !== undefined &&
-        (SHORT_CODE.test(only.text) || ROLE_WORDS.has(stopKey(only)) || FOREIGN_CALENDAR_WORDS.has(stopKey(only)));
-      if (only !== undefined && (SOLO_STOP.has(stopKey(only)) || GERMAN_LETTER_WORDS.has(stopKey(only)) || personOnly)) entity.end = entity.start;
+        entity.label === 'PERSON' && only !== undefined && (SHORT_CODE.test(only.text) || FOREIGN_CALENDAR_WORDS.has(stopKey(only)));
+      // "the Borrower", "the Seller", "the Landlord's": a party's role, whatever the model called it.
+      const role = only !== undefined && entity.label !== 'LOCATION' && ROLE_WORDS.has(stopKey(only).replace(/['’]s$/, ''));
+      if (only !== undefined && (SOLO_STOP.has(stopKey(only)) || GERMAN_LETTER_WORDS.has(stopKey(only)) || personOnly || role)) entity.end = entity.start;
       continue;
     }
     // An amount is not a name: "BGN 2,000" tagged as an organisation.
@@ -284,12 +286,15 @@ const PAGE_AFTER = /^\s\d{1,5}\b/;
 function dropCaseReporters(text: string, entities: RawEntity[]): void {
   for (const entity of entities) {
     if (entity.label !== 'LOCATION' && entity.label !== 'ORG') continue;
-    if (!REPORTER.test(text.slice(entity.start, entity.end))) continue;
-    if (VOLUME_BEFORE.test(text.slice(Math.max(0, entity.start - 5), entity.start)) && PAGE_AFTER.test(text.slice(entity.end, entity.end + 7))) {
-      entity.end = entity.start;
-    }
+    // The model may take the page ("U.S. 544") or the volume too ("550 U.S. 544").
+    const parts = CITATION.exec(text.slice(entity.start, entity.end));
+    if (parts === null || !REPORTER.test(parts[2] as string)) continue;
+    const volume = parts[1] !== undefined || VOLUME_BEFORE.test(text.slice(Math.max(0, entity.start - 5), entity.start));
+    const page = parts[3] !== undefined || PAGE_AFTER.test(text.slice(entity.end, entity.end + 7));
+    if (volume && page) entity.end = entity.start;
   }
 }
+const CITATION = /^(\d{1,4}\s)?(.+?)(\s\d{1,5})?$/;
 
 /** English function words: a lower-case run holding one is a phrase around a name, not part of it. */
 const FUNCTION_WORDS = new Set(['of', 'the', 'a', 'an', 'for', 'to', 'in', 'on', 'by', 'with', 'and', 'at', 'from', 'that', 'which']);

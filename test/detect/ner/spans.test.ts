@@ -128,4 +128,11 @@ describe('span post-processing', () => {
     // A quoted name followed by lower-case words stays as it was.
     expect(entitiesFor('Ask Maria "Mia" about it', [['Maria', 'PERSON'], ['Mia', 'PERSON']])).toEqual(['PERSON:Maria', 'PERSON:Mia']);
   });
+
+  it('drops a contract party\'s role, a whole case citation and document acronyms, whatever the label', () => {
+    const text = 'the Borrower shall repay the Landlord\'s deposit to the Seller; see Twombly, 550 U.S. 544 (2007); pay to the IBAN below';
+    expect(
+      entitiesFor(text, [['Borrower', 'ORG'], ["Landlord's", 'ORG'], ['Seller', 'PERSON'], ['Twombly', 'PERSON'], ['550 U.S. 544', 'LOCATION'], ['IBAN', 'ORG']]),
+    ).toEqual(['PERSON:Twombly']);
+  });
 });
