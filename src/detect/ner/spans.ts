@@ -215,8 +215,13 @@ function trimEdges(tokens: readonly Token[], entities: RawEntity[]): void {
       const personOnly =
         entity.label === 'PERSON' && only !== undefined && (SHORT_CODE.test(only.text) || FOREIGN_CALENDAR_WORDS.has(stopKey(only)));
       // "the Borrower", "the Seller", "the Landlord's": a party's role, whatever the model called it.
-      const role = only !== undefined && entity.label !== 'LOCATION' && ROLE_WORDS.has(stopKey(only).replace(/['’]s$/, ''));
+      const role = only !== undefined && entity.label !== 'LOCATION' && ROLE_WORDS.has(stopKey(only));
       if (only !== undefined && (SOLO_STOP.has(stopKey(only)) || GERMAN_LETTER_WORDS.has(stopKey(only)) || personOnly || role)) entity.end = entity.start;
+      continue;
+    }
+    // "the Landlord's deposit": a party's role with its possessive.
+    if (last === first + 1 && entity.label !== 'LOCATION' && /^['’]s$/.test((tokens[last] as Token).text) && ROLE_WORDS.has(stopKey(tokens[first] as Token))) {
+      entity.end = entity.start;
       continue;
     }
     // An amount is not a name: "BGN 2,000" tagged as an organisation.
