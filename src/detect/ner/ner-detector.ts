@@ -16,6 +16,7 @@ import { findChinesePlaces } from './places-zh.js';
 import { looksClinical } from '../clinical-text.js';
 import { headingRanges, isNoteShorthand } from './clinical-shorthand.js';
 import { findDemonyms } from './demonyms.js';
+import { findInitials } from './initials.js';
 import { findProfessions } from './profession.js';
 import { GAZ, textCase } from './features.js';
 import { LruCache } from './lru.js';
@@ -200,6 +201,8 @@ export class NerDetector implements Detector {
     };
     // Well-known places in Chinese text that the model missed (places-zh.ts).
     for (const place of findChinesePlaces(text)) addWhereFree(place.start, place.end, 'LOCATION', this.score);
+    // People named by their initials only ("the applicant married D.P.", "Mr J.D.").
+    for (const person of findInitials(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     if (this.handles) {
       HANDLE.lastIndex = 0;
       for (let match = HANDLE.exec(text); match !== null; match = HANDLE.exec(text)) {
