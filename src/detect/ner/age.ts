@@ -21,7 +21,8 @@ const AGE_PATTERNS: readonly RegExp[] = [
   // Clinical shorthand: age and sex glued ("81M from ...", "A 67F with ...", "45yoF"), only where a
   // note states them (line start, after a colon or "a"/"pt") and a clinical phrase follows, so
   // amounts ("raised 81M") are not ages.
-  /(?:^|[:(]\s*|\b(?:[Aa]n?|[Pp]t\.?|[Pp]atient|is an?)\s)(\d{1,3})\s?(?:y\/?o\s?)?[MF](?=\s+(?:with|w\/|from|who|presents?|presenting|presented|admitted|s\/p|h\/o|hx|c\/o|pmh|brought|transferred|sent|here|referred)\b)/gm,
+  // (`(?=\d)` first: the lookbehind is only tried where a number starts.)
+  /(?=\d)(?<=(?:^|[:(]\s*|\b(?:[Aa]n?|[Pp]t\.?|[Pp]atient|is an?)\s))(\d{1,3})\s?(?:y\/?o\s?)?[MF](?=\s+(?:with|w\/|from|who|presents?|presenting|presented|admitted|s\/p|h\/o|hx|c\/o|pmh|brought|transferred|sent|here|referred)\b)/gm,
   /\b(?:he|she|i|they|we)(?:\s(?:was|is|am|were|are)|'s|'m|’s|’m)\s(?:only\s|just\s|barely\s)?(\d{1,3})(?=\s?(?:[.,;!?)]|$|when\b|at the time\b|years\b))/gim,
 ];
 

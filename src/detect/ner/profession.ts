@@ -59,9 +59,73 @@ const NOT_IN_TITLE = new Set([
 /** Modifiers ending in -ed that job titles carry ("Licensed practical nurse"); other -ed words are verbs. */
 const TITLE_PARTICIPLES = new Set(['licensed', 'registered', 'certified', 'qualified', 'chartered', 'retired', 'skilled', 'unskilled', 'self-employed', 'advanced', 'enrolled', 'accredited', 'experienced', 'trained', 'appointed', 'elected', 'contracted']);
 
-/** Phrases after which a job title follows ("works as a", "a retired", "Occupation:"). */
-const INTRODUCERS =
-  /\b(?:(?:works?|worked|working|employed|hired|trained|serves?|served|serving|job|career|jobs)\s+as\s+(?:an?\s+|the\s+)?|(?:is|was|am|are|were|'s|’s)\s+(?:an?\s+)(?:(?:retired|former|unemployed|part-time|full-time|self-employed|freelance|practising|practicing|trainee|senior|junior|head|chief|lead|local|professional)\s+)?|\b(?:an?|the)\s+(?:retired|former|unemployed|freelance|trainee|practising|practicing)\s+|(?:occupation|profession|job title|job|position|employment|works as|work)\s*:\s*)/gi;
+/** Verbs before "as": "works as a", "employed as", "career as". */
+const AS_WORDS = ['work', 'works', 'worked', 'working', 'employed', 'hired', 'trained', 'serve', 'serves', 'served', 'serving', 'job', 'jobs', 'career'];
+/** Before "a"/"an": "is a", "was an"; "he's a" is checked apart. */
+const BE_WORDS = ['is', 'was', 'am', 'are', 'were'];
+/** Words between the article and the title that mark a job ("a retired machinist"). */
+const JOB_ADJECTIVES = [
+  'retired', 'former', 'unemployed', 'part-time', 'full-time', 'self-employed', 'freelance', 'practising', 'practicing', 'trainee',
+  'senior', 'junior', 'head', 'chief', 'lead', 'local', 'professional',
+];
+/** Adjectives that mark a job even without "is" before the article ("a retired machinist"). */
+const STRONG_ADJECTIVES = ['retired', 'former', 'unemployed', 'freelance', 'trainee', 'practising', 'practicing'];
+/** Labels a title follows: "Occupation: nurse", "Job title: welder". */
+const LABELS = ['occupation', 'profession', 'job title', 'job', 'position', 'employment', 'work'];
+
+function isSpace(code: number): boolean {
+  return code === 32 || code === 9 || code === 10 || code === 13;
+}
+
+/** Whether one of `words` ends at `end` as a whole word (any case). Compares in place: no copies. */
+function wordEndsAt(text: string, end: number, words: readonly string[]): boolean {
+  for (const word of words) {
+    const start = end - word.length;
+    if (start < 0 || (start > 0 && !isSpace(text.charCodeAt(start - 1)))) continue;
+    let same = true;
+    for (let i = 0; i < word.length && same; i++) same = (text.charCodeAt(start + i) | 32) === word.charCodeAt(i);
+    if (same) return true;
+  }
+  return false;
+}
+
+/** The length of one of `words` starting at `start` and followed by a space, or 0. */
+function wordStartsAt(text: string, start: number, words: readonly string[]): number {
+  for (const word of words) {
+    if (text.startsWith(word, start) && isSpace(text.charCodeAt(start + word.length))) return word.length + 1;
+  }
+  return 0;
+}
+
+/**
+ * Where a title may start after an introducing phrase: past "as (a|an|the)", "is (a|an)
+ * [adjective]", "(a|an|the) retired", or a label and its colon. Found from the literal words,
+ * which indexOf finds faster than one pattern tried at every position.
+ */
+function introducedStarts(text: string): number[] {
+  const starts: number[] = [];
+  for (let at = text.indexOf(' as '); at !== -1; at = text.indexOf(' as ', at + 1)) {
+    if (!wordEndsAt(text, at, AS_WORDS)) continue;
+    const start = at + 4;
+    starts.push(start + wordStartsAt(text, start, ['a', 'an', 'the']));
+  }
+  for (const article of [' a ', ' an ', ' the ']) {
+    for (let at = text.indexOf(article); at !== -1; at = text.indexOf(article, at + 1)) {
+      const start = at + article.length;
+      const be = article !== ' the ' && (wordEndsAt(text, at, BE_WORDS) || ((text.charCodeAt(at - 1) === 115 || text.charCodeAt(at - 1) === 83) && (text.charCodeAt(at - 2) === 39 || text.charCodeAt(at - 2) === 0x2019)));
+      const adjective = wordStartsAt(text, start, be ? JOB_ADJECTIVES : STRONG_ADJECTIVES);
+      if (adjective > 0) starts.push(start + adjective);
+      else if (be) starts.push(start);
+    }
+  }
+  for (let at = text.indexOf(':'); at !== -1; at = text.indexOf(':', at + 1)) {
+    if (!wordEndsAt(text, at, LABELS)) continue;
+    let start = at + 1;
+    while (start < text.length && isSpace(text.charCodeAt(start)) && start - at < 8) start++;
+    starts.push(start);
+  }
+  return starts;
+}
 
 const WORD = /[\p{L}][\p{L}\p{M}'’-]*/uy;
 
@@ -161,9 +225,7 @@ export function findProfessions(text: string, people: readonly { start: number; 
     const end = readTitle(text, start, gap[0].includes(','));
     if (end !== -1) add(start, end);
   }
-  INTRODUCERS.lastIndex = 0;
-  for (let match = INTRODUCERS.exec(text); match !== null; match = INTRODUCERS.exec(text)) {
-    const start = match.index + match[0].length;
+  for (const start of introducedStarts(text)) {
     const end = readTitle(text, start, true);
     if (end !== -1) add(start, end);
   }

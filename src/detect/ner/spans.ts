@@ -292,7 +292,9 @@ function dropCaseReporters(text: string, entities: RawEntity[]): void {
   for (const entity of entities) {
     if (entity.label !== 'LOCATION' && entity.label !== 'ORG') continue;
     // The model may take the page ("U.S. 544") or the volume too ("550 U.S. 544").
-    const parts = CITATION.exec(text.slice(entity.start, entity.end));
+    const value = text.slice(entity.start, entity.end);
+    if (!value.includes('.')) continue;
+    const parts = CITATION.exec(value);
     if (parts === null || !REPORTER.test(parts[2] as string)) continue;
     const volume = parts[1] !== undefined || VOLUME_BEFORE.test(text.slice(Math.max(0, entity.start - 5), entity.start));
     const page = parts[3] !== undefined || PAGE_AFTER.test(text.slice(entity.end, entity.end + 7));

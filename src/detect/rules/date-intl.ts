@@ -59,7 +59,13 @@ function monthAt(word: string, withDayAndYear: boolean): boolean {
 // Latin letters with the accents of the languages above (U+00C0 to U+017F), without the `u`
 // flag: V8 runs these patterns several times faster without it.
 // "12.", "1er", "1º", "3" and then a word: the word must be a month name.
-const DAY_FIRST = /(0?[1-9]|[12]\d|3[01])(?:\.|er|º|°)?\s?(?:de\s)?([A-Za-z\u00C0-\u017F]+)\.?(?:,?\s(?:de\s|del\s)?((?:1[6-9]|20)\d\d))?(?![A-Za-z\u00C0-\u017F0-9])/g;
+// The month names are part of the pattern, so a day followed by any other word fails inside
+// the regex engine rather than in a JavaScript loop.
+const MONTH_ALTERNATION = [...MONTH_WORDS].sort((a, b) => b.length - a.length).join('|');
+const DAY_FIRST = new RegExp(
+  `(0?[1-9]|[12]\\d|3[01])(?:\\.|er|º|°)?\\s?(?:de\\s)?(${MONTH_ALTERNATION})\\.?(?:,?\\s(?:de\\s|del\\s)?((?:1[6-9]|20)\\d\\d))?(?![A-Za-z\\u00C0-\\u017F0-9])`,
+  'gi',
+);
 // A year and the word before it: "März 2024", "mayo de 2024".
 const YEAR = /(?:1[6-9]|20)\d\d(?![A-Za-z\u00C0-\u017F0-9])/g;
 const MONTH_BEFORE_YEAR = /([A-Za-z\u00C0-\u017F]+)\.?\s(?:de\s|del\s)?$/;

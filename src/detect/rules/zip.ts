@@ -30,16 +30,22 @@ const DUTCH_POSTCODE = /(?<![\w-])[1-9][0-9]{3} ?(?!SA|SD|SS)[A-Z]{2}(?= {1,2}\p
 /** Letter pairs after four digits that are a year's era or a time, not a postcode ("1999 BC Rome"). */
 const NOT_DUTCH_LETTERS = new Set(['AD', 'BC', 'CE', 'AM', 'PM', 'UK', 'US', 'EU', 'GB', 'KM', 'MB', 'KG']);
 
+const LETTER_DIGIT = /[A-Z]\d/;
+const IRISH_WORD = /eircode|ireland|dublin|co\.|county/i;
+
 function postcodes(text: string, spans: Span[]): void {
   const add = (start: number, end: number, score: number): void => {
     if (!spans.some((other) => start < other.end && end > other.start)) spans.push(span(start, end, 'ZIP', score, ID));
   };
-  for (const pattern of [UK_POSTCODE, CANADIAN_POSTCODE]) {
-    pattern.lastIndex = 0;
-    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) add(match.index, match.index + match[0].length, 0.8);
+  // Each shape has a cheap sign that it may be there; most texts have none.
+  if (LETTER_DIGIT.test(text)) {
+    for (const pattern of [UK_POSTCODE, CANADIAN_POSTCODE]) {
+      pattern.lastIndex = 0;
+      for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) add(match.index, match.index + match[0].length, 0.8);
+    }
   }
   EIRCODE.lastIndex = 0;
-  for (let match = EIRCODE.exec(text); match !== null; match = EIRCODE.exec(text)) {
+  for (let match = IRISH_WORD.test(text) ? EIRCODE.exec(text) : null; match !== null; match = EIRCODE.exec(text)) {
     if (EIRCODE_CONTEXT.test(text.slice(Math.max(0, match.index - 24), match.index))) add(match.index, match.index + match[0].length, 0.8);
   }
   DUTCH_POSTCODE.lastIndex = 0;
