@@ -176,7 +176,7 @@ export function tagsToEntities(text: string, tokens: readonly Token[], tags: Uin
   attachTitles(text, tokens, named);
   attachHouseNumbers(text, tokens, named);
   return mergeAddressPieces(text, joinNicknames(text, splitChinese(text, splitAtLoneBrackets(text, named)))).filter(
-    (entity) => entity.end > entity.start && LETTER.test(text.slice(entity.start, entity.end)),
+    (entity) => entity.end > entity.start && LETTER.test(text.slice(entity.start, entity.end)) && !onlyContactLabels(text, entity),
   );
 }
 
@@ -571,6 +571,15 @@ function joinNicknames(text: string, entities: RawEntity[]): RawEntity[] {
     entities.splice(i + 1, 1);
   }
   return entities;
+}
+
+/** The labels of phone lines ("Tel.", "mobile", "pgr"): a "place" of numbers and these is a phone list. */
+const CONTACT_LABELS = new Set(['tel', 'telephone', 'phone', 'ph', 'mobile', 'mob', 'cell', 'fax', 'pager', 'pgr', 'ext', 'x', 'no', 'nr', 'home', 'work', 'office']);
+
+function onlyContactLabels(text: string, entity: RawEntity): boolean {
+  if (entity.label !== 'LOCATION') return false;
+  const words = text.slice(entity.start, entity.end).match(/\p{L}+/gu) ?? [];
+  return words.every((word) => CONTACT_LABELS.has(word.toLowerCase()));
 }
 
 function mergeAddressPieces(text: string, entities: RawEntity[]): RawEntity[] {

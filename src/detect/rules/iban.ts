@@ -1,6 +1,7 @@
 /**
  * IBANs, compact or in groups of four. The country code fixes the length (ibantools' country
- * specifications), so exactly that many characters are taken and checked with mod-97.
+ * specifications), so exactly that many characters are taken and checked with mod-97; right
+ * after the word "IBAN" one that fails the check is taken too.
  * @module
  */
 import { countrySpecs, isValidIBAN } from 'ibantools';
@@ -11,6 +12,7 @@ import { isAlnumCode, span } from './rule-kit.js';
 const ID = 'rules.iban';
 // One optional space or dash before each character: no nested ambiguity, linear.
 const CANDIDATE = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]){8,32}/g;
+const AFTER_KEYWORD = /\bIBAN\b[\s:#.]{0,3}(?:no\.?\s?)?$/i;
 
 export function findIbans(text: string): Span[] {
   const spans: Span[] = [];
@@ -32,11 +34,17 @@ export function findIbans(text: string): Span[] {
       end++;
     }
     // The IBAN must end at a token boundary, not in the middle of a longer word or number.
-    if (compact.length !== length || isAlnumCode(text.charCodeAt(end)) || !isValidIBAN(compact.toUpperCase())) {
+    if (compact.length !== length || isAlnumCode(text.charCodeAt(end))) {
       CANDIDATE.lastIndex = start + 2;
       continue;
     }
-    spans.push(span(start, end, 'IBAN', 0.95, ID));
+    // Right after "IBAN" a mistyped number (the check digits fail) is still the account holder's.
+    const valid = isValidIBAN(compact.toUpperCase());
+    if (!valid && !AFTER_KEYWORD.test(text.slice(Math.max(0, start - 12), start))) {
+      CANDIDATE.lastIndex = start + 2;
+      continue;
+    }
+    spans.push(span(start, end, 'IBAN', valid ? 0.95 : 0.75, ID));
     CANDIDATE.lastIndex = end;
   }
   return spans;

@@ -92,12 +92,19 @@ function segments(text: string, start: number, end: number): Group[][] {
   return result;
 }
 
-/** True when a word of letters ends right before `index` (up to two spaces between). */
+/**
+ * True when a capitalised word (a town or a country: "Berlin 10115 ...") ends right before
+ * `index`, up to two spaces between. A lower-case word ("call her on 07700 900 254") is prose.
+ */
 function followsWord(text: string, index: number): boolean {
   let cursor = index;
   while (cursor > index - 3 && cursor > 0 && text.charCodeAt(cursor - 1) === 32) cursor--;
   const code = text.charCodeAt(cursor - 1);
-  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code > 191;
+  if (!((code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code > 191)) return false;
+  let wordStart = cursor - 1;
+  while (wordStart > 0 && /\p{L}/u.test(text.charAt(wordStart - 1))) wordStart--;
+  const first = text.charAt(wordStart);
+  return first !== first.toLowerCase();
 }
 
 function digitsOfGroups(text: string, groups: readonly Group[]): string {

@@ -135,4 +135,9 @@ describe('span post-processing', () => {
       entitiesFor(text, [['Borrower', 'ORG'], ["Landlord's", 'ORG'], ['Seller', 'PERSON'], ['Twombly', 'PERSON'], ['550 U.S. 544', 'LOCATION'], ['IBAN', 'ORG']]),
     ).toEqual(['PERSON:Twombly']);
   });
+
+  it('never calls a list of phone numbers and their labels a place', () => {
+    const text = 'mobile 0412 555 678\nTel. 030 12345678\n';
+    expect(entitiesFor(text, [['0412 555 678\nTel. 030 12345678', 'LOCATION']])).toEqual([]);
+  });
 });

@@ -10,9 +10,14 @@ describe('rules.iban', () => {
   });
 
   it('rejects a wrong check digit, an unknown country or a truncated number', () => {
-    expect(values(ibanDetector, 'IBAN GB82 WEST 1234 5698 7654 33')).toEqual([]);
+    expect(values(ibanDetector, 'pay to GB82 WEST 1234 5698 7654 33')).toEqual([]);
     expect(values(ibanDetector, 'IBAN XX82 WEST 1234 5698 7654 32')).toEqual([]);
     expect(values(ibanDetector, 'IBAN GB82 WEST 1234 5698 76')).toEqual([]);
     expect(values(ibanDetector, 'IBAN DE8937040044053201300099')).toEqual([]);
+  });
+
+  it('takes a mistyped IBAN right after the word IBAN: it is still the holder\'s account', () => {
+    expect(values(ibanDetector, 'IBAN GB82 WEST 1234 5698 7654 33')).toEqual(['GB82 WEST 1234 5698 7654 33']);
+    expect(values(ibanDetector, 'Bank of Ireland, IBAN: IE64 BOFI 9000 1712 3456 78.')).toEqual(['IE64 BOFI 9000 1712 3456 78']);
   });
 });

@@ -46,4 +46,8 @@ describe('rules.phone', () => {
   it('rejects international numbers with an impossible length', () => {
     expect(values(phoneDetector, 'dial +44 20 79')).toEqual([]);
   });
+  it('reads a number after a lower-case word as a phone, a five-digit group after a town as a postcode', () => {
+    expect(values(phoneDetector, 'who lives in Aberdeen, on 07700 900 254. She')).toEqual(['07700 900 254']);
+    expect(values(phoneDetector, 'Berlin 10115 030 1234567')).toEqual(['030 1234567']);
+  });
 });
