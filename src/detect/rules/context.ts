@@ -196,5 +196,5 @@ export const PLATE_CONTEXT: ContextWords = {
 
 /** Hospital pager numbers are short ("Pager #41237"), so only their keyword marks them. */
 export const PAGER_CONTEXT: ContextWords = {
-  words: ['pager', 'pager #', 'pager no', 'pager number', 'beeper', 'bleep'],
+  words: ['pager', 'pager #', 'pager no', 'pager number', 'beeper', 'bleep', 'pgr', 'pgr #', 'pg #'],
 };

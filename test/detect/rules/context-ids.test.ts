@@ -58,6 +58,7 @@ describe('keyword identifiers', () => {
     expect(found(keywordIdDetector, 'in criminal case no. 4-117/2003 the court')).toEqual(['ID:4-117/2003']);
     expect(found(keywordIdDetector, 'Our ref: KB/20417 regarding')).toEqual(['ID:KB/20417']);
     expect(found(keywordIdDetector, 'D: 11/09/89 T: 11/10/89 JOB#: 44721')).toEqual(['ID:44721']);
+    expect(found(keywordIdDetector, 'Daniel K. Obi, MD Cardiology Fellow / pgr 3-4417')).toEqual(['PHONE:3-4417']);
     expect(found(keywordIdDetector, 'Ihre Versicherungsnummer lautet 4711-0815-23.')).toEqual(['ID:4711-0815-23']);
     expect(found(keywordIdDetector, 'MassHealth ID 100384726519; ref #QX4471902; pod serial OP5-22K19384; Health plan #: 000018842273')).toEqual([
       'ID:100384726519',
