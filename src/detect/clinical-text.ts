@@ -15,15 +15,13 @@ const WORD_CUES =
 /** Distinct cues a clinical note holds at least. */
 const MIN_CUES = 4;
 
-/** At least one of these is in every note; most other texts have none, and indexOf is cheap. */
-const QUICK = ['/', ' mg', 'Pt', 'pt ', 'HPI', 'MRN', 'DOB', 'atient', 'ATIENT', 'iagnos', 'IAGNOS', 'ospital', 'OSPITAL', 'linic', 'LINIC', 'Labs', 'ICU', 'RN', 'MD', 'NOTE', 'Note', 'xam'];
-
 export function looksClinical(text: string): boolean {
-  if (!QUICK.some((cue) => text.includes(cue))) return false;
   const seen = new Set<string>();
   CUES.lastIndex = 0;
   for (let match = CUES.exec(text); match !== null && seen.size < MIN_CUES; match = CUES.exec(text)) seen.add(match[0]);
   if (seen.size >= MIN_CUES) return true;
+  // Every note holds an abbreviation or two; without any the word scan is not worth its time.
+  if (seen.size === 0) return false;
   WORD_CUES.lastIndex = 0;
   for (let match = WORD_CUES.exec(text); match !== null && seen.size < MIN_CUES; match = WORD_CUES.exec(text)) seen.add(match[0].toLowerCase());
   return seen.size >= MIN_CUES;

@@ -20,13 +20,49 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/** A space inside a context word matches any run of separators ("acct no", "acct_no", "acct-no"). */
+const SEPARATOR = '[\\s._-]*';
+
+interface TrieNode {
+  end: boolean;
+  readonly children: Map<string, TrieNode>;
+}
+
+/**
+ * The words as one pattern shaped like a trie ("acc(?:ount(?: number)?|t)"): after a word's
+ * first letters only the words sharing them are tried, instead of every alternative at every
+ * position. It matches what the flat alternation of the words, longest first, matches.
+ */
+function trieSource(words: readonly string[]): string {
+  const root: TrieNode = { end: false, children: new Map() };
+  for (const word of words) {
+    let node = root;
+    // A run of white space is one unit (the separator pattern); every other character is one.
+    for (const unit of word.toLowerCase().match(/\s+|[\s\S]/g) ?? []) {
+      const key = /^\s+$/.test(unit) ? ' ' : unit;
+      let next = node.children.get(key);
+      if (next === undefined) {
+        next = { end: false, children: new Map() };
+        node.children.set(key, next);
+      }
+      node = next;
+    }
+    node.end = true;
+  }
+  const emit = (node: TrieNode): string => {
+    const branches = [...node.children].map(([key, child]) => (key === ' ' ? SEPARATOR : escapeRegExp(key)) + emit(child));
+    if (branches.length === 0) return '';
+    const body = branches.length === 1 ? branches[0] as string : `(?:${branches.join('|')})`;
+    // Longer words first: the continuation is tried before the word that ends here.
+    return node.end ? `(?:${body})?` : body;
+  };
+  return emit(root);
+}
+
 function patternFor(context: ContextWords): RegExp {
   let pattern = compiled.get(context);
   if (pattern === undefined) {
-    const alternatives = [...context.words]
-      .sort((a, b) => b.length - a.length)
-      .map((word) => escapeRegExp(word).replace(/\\?\s+/g, '[\\s._-]*'));
-    pattern = new RegExp(`(?:^|[^a-z0-9])(?:${alternatives.join('|')})(?![a-z0-9])`, 'i');
+    pattern = new RegExp(`(?:^|[^a-z0-9])(?:${trieSource(context.words)})(?![a-z0-9])`, 'i');
     compiled.set(context, pattern);
   }
   return pattern;

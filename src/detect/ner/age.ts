@@ -1,6 +1,6 @@
 /**
  * Ages stated in words around a number ("a 53 year old man", "i'm 41 y/o", "aged 70",
- * "I'll turn 21", "at the age of 12", "when he was 78.", "81M from"). A rule, not the model: the cue words are few and unambiguous, and a bare
+ * "I'll turn 21", "at the age of 12", "when he was 78."; in clinical notes "81M from", "72F w/"). A rule, not the model: the cue words are few and unambiguous, and a bare
  * number is never tagged without them.
  * @module
  */
@@ -18,11 +18,6 @@ const AGE_PATTERNS: readonly RegExp[] = [
   /\bturn(?:ed|s|ing)?\s(\d{1,3})\b(?!\s*(?:%|percent|degrees|times|pages|minutes|miles|points))/gi,
   /\bage of\s(\d{1,3})\b/gi,
   // "Written when he was 78.", "I was 17 when we moved": a person and a number that ends the clause.
-  // Clinical shorthand: age and sex glued ("81M from ...", "A 67F with ...", "45yoF"), only where a
-  // note states them (line start, after a colon or "a"/"pt") and a clinical phrase follows, so
-  // amounts ("raised 81M") are not ages.
-  // (`(?=\d)` first: the lookbehind is only tried where a number starts.)
-  /(?=\d)(?<=(?:^|[:(]\s*|\b(?:[Aa]n?|[Pp]t\.?|[Pp]atient|is an?)\s))(\d{1,3})\s?(?:y\/?o\s?)?[MF](?=\s+(?:with|w\/|from|who|presents?|presenting|presented|admitted|s\/p|h\/o|hx|c\/o|pmh|brought|transferred|sent|here|referred)\b)/gm,
   /\b(?:he|she|i|they|we)(?:\s(?:was|is|am|were|are)|'s|'m|’s|’m)\s(?:only\s|just\s|barely\s)?(\d{1,3})(?=\s?(?:[.,;!?)]|$|when\b|at the time\b|years\b))/gim,
 ];
 
@@ -31,6 +26,9 @@ const AGE_PATTERNS: readonly RegExp[] = [
  * "Age/Sex: 47/F"), read only in clinical text, where "72F" is never an amount.
  */
 const CLINICAL_AGE_PATTERNS: readonly RegExp[] = [
+  // "81M from ...", "A 67F with ...", "45yoF presents": after a line start, a colon or "a"/"pt",
+  // and before a clinical phrase. (`(?=\d)` first: the lookbehind is tried only where a number starts.)
+  /(?=\d)(?<=(?:^|[:(]\s*|\b(?:[Aa]n?|[Pp]t\.?|[Pp]atient|is an?)\s))(\d{1,3})\s?(?:y\/?o\s?)?[MF](?=\s+(?:with|w\/|from|who|presents?|presenting|presented|admitted|s\/p|h\/o|hx|c\/o|pmh|brought|transferred|sent|here|referred)\b)/gm,
   /(?<![\d$€£.,/])\b(\d{1,3}) ?(?:yo ?|y\/o ?)?[MF](?=[ \t]*(?:w\/|with\b|,|\||\(|$|[ \t]{2}|\r?\n|[ \t]+(?:pt|patient|s\/p|h\/o|c\/o|hx|who|presents?|presenting|presented|admitted|here|req|active|DNR|MRN|DOB|from|transferred|referred|brought|sent|on|in|is|was|status|POD|HD)\b))/gm,
   /\bage ?\/ ?sex:? ?(\d{1,3})\b/gi,
   /(?<![\d/])\b(\d{1,3}) ?\/ ?[MF]\b/g,

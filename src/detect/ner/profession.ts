@@ -70,6 +70,7 @@ const JOB_ADJECTIVES = [
 ];
 /** Adjectives that mark a job even without "is" before the article ("a retired machinist"). */
 const STRONG_ADJECTIVES = ['retired', 'former', 'unemployed', 'freelance', 'trainee', 'practising', 'practicing'];
+const ANCHORS = / (?:as|an?|the) |:/g;
 /** Labels a title follows: "Occupation: nurse", "Job title: welder". */
 const LABELS = ['occupation', 'profession', 'job title', 'job', 'position', 'employment', 'work'];
 
@@ -104,25 +105,29 @@ function wordStartsAt(text: string, start: number, words: readonly string[]): nu
  */
 function introducedStarts(text: string): number[] {
   const starts: number[] = [];
-  for (let at = text.indexOf(' as '); at !== -1; at = text.indexOf(' as ', at + 1)) {
-    if (!wordEndsAt(text, at, AS_WORDS)) continue;
-    const start = at + 4;
-    starts.push(start + wordStartsAt(text, start, ['a', 'an', 'the']));
-  }
-  for (const article of [' a ', ' an ', ' the ']) {
-    for (let at = text.indexOf(article); at !== -1; at = text.indexOf(article, at + 1)) {
-      const start = at + article.length;
-      const be = article !== ' the ' && (wordEndsAt(text, at, BE_WORDS) || ((text.charCodeAt(at - 1) === 115 || text.charCodeAt(at - 1) === 83) && (text.charCodeAt(at - 2) === 39 || text.charCodeAt(at - 2) === 0x2019)));
+  // One pass for all the anchors: a pattern of literals is scanned faster than four indexOf runs.
+  ANCHORS.lastIndex = 0;
+  for (let match = ANCHORS.exec(text); match !== null; match = ANCHORS.exec(text)) {
+    const at = match.index;
+    const anchor = match[0];
+    ANCHORS.lastIndex = at + 1;
+    if (anchor === ':') {
+      if (!wordEndsAt(text, at, LABELS)) continue;
+      let start = at + 1;
+      while (start < text.length && isSpace(text.charCodeAt(start)) && start - at < 8) start++;
+      starts.push(start);
+    } else if (anchor === ' as ') {
+      if (!wordEndsAt(text, at, AS_WORDS)) continue;
+      const start = at + 4;
+      starts.push(start + wordStartsAt(text, start, ['a', 'an', 'the']));
+    } else {
+      const start = at + anchor.length;
+      // "is a", "he's a"
+      const be = anchor !== ' the ' && (wordEndsAt(text, at, BE_WORDS) || ((text.charCodeAt(at - 1) | 32) === 115 && (text.charCodeAt(at - 2) === 39 || text.charCodeAt(at - 2) === 0x2019)));
       const adjective = wordStartsAt(text, start, be ? JOB_ADJECTIVES : STRONG_ADJECTIVES);
       if (adjective > 0) starts.push(start + adjective);
       else if (be) starts.push(start);
     }
-  }
-  for (let at = text.indexOf(':'); at !== -1; at = text.indexOf(':', at + 1)) {
-    if (!wordEndsAt(text, at, LABELS)) continue;
-    let start = at + 1;
-    while (start < text.length && isSpace(text.charCodeAt(start)) && start - at < 8) start++;
-    starts.push(start);
   }
   return starts;
 }

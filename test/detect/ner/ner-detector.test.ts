@@ -138,8 +138,9 @@ describe('NerDetector', () => {
     expect(found('She is a 64 y.o. retired bookkeeper.')).toEqual(['AGE:64']);
     const clauses = 'Written when he was 78. I was 17 when we moved, at the age of 9. He was 5 minutes late; she is 30% done.';
     expect(findAges(clauses).map((m) => clauses.slice(m.start, m.end))).toEqual(['9', '78', '17']);
-    const notes = 'HPI: 81M from a nursing home. A 67F with h/o CAD. Pt 45yoF presents with pain. The fund raised 81M from investors.';
-    expect(findAges(notes).map((m) => notes.slice(m.start, m.end))).toEqual(['81', '67', '45']);
+    const notes = 'HPI: 81M from a nursing home. A 67F with h/o CAD. Pt 45yoF presents with pain.';
+    expect(findAges(notes, true).map((m) => notes.slice(m.start, m.end))).toEqual(['81', '67', '45']);
+    expect(findAges('The fund raised 81M from investors; A 67F rating.', false)).toEqual([]);
     const chart = 'A/P: 72F w/ new-onset AF. Pt: BRENNAN, PATRICK Age/Sex: 54 M  MRN: E1187. 62M w/ MSSA PNA; 94 M, DNR; 47/F';
     expect(findAges(chart, true).map((m) => chart.slice(m.start, m.end))).toEqual(['72', '54', '62', '94', '47']);
     expect(findAges(chart, false).map((m) => chart.slice(m.start, m.end))).toEqual([]);
