@@ -35,20 +35,21 @@ const LIST_JOIN = /^(?:\s*[,;&]\s*|\s+(?:and|or|&)\s+|\s*,\s*(?:and|or)\s+)$/;
 const MAX_LIST = 12;
 /** US employer identification numbers: the upper-case abbreviation and the 12-3456789 shape. */
 const EIN = /\b(?:EIN|FEIN)\b[\s:#.]{0,3}(?:(?:no|number|is)\.?\s{0,2})?(\d{2}-\d{7})(?![\d-])/g;
+const PUBLIC_ORDER = /(?:executive|court|standing|restraining|protective|gag|general)\s+$/i;
 const NUMBER_SIGN = /(?<![A-Za-z])(?:No|NO|no|Nos|nos|Nr|nr)\.(?=[\s:]|\d)/g;
 /** Booking references and record locators: upper-case letters and digits, often no digit at all. */
 const REFERENCE_SHAPE = /^[A-Z0-9]{5,12}$/;
 // Words allowed between the keyword and the value ("passport number is", "acct no.:").
 // A US state code may stand between ("Driver license CA D1234567").
 // Also the same words in German, French, Spanish, Portuguese and Nordic languages ("Steuer-ID ist ...").
-const FILLER = /^(?:[\s:#=.\-()]|is\b|was\b|are\b|number\b|numbers\b|num\b|no\b|nos\b|nr\b|ist\b|lautet\b|nummer\b|est\b|es\b|é\b|är\b|er\b|numéro\b|número\b|n°|nº|(?:al|ak|az|ar|ca|co|ct|de|fl|ga|hi|ia|id|il|in|ks|ky|la|ma|md|me|mi|mn|mo|ms|mt|nc|nd|ne|nh|nj|nm|nv|ny|oh|ok|or|pa|ri|sc|sd|tn|tx|ut|va|vt|wa|wi|wv|wy|dc)\b|id\b|of\b|my\b|the\b|your\b|reads?\b|ending\b|in\b|#)*$/i;
+const FILLER = /^(?:[\s:#=.\-()"']|is\b|was\b|are\b|number\b|numbers\b|num\b|no\b|nos\b|nr\b|ist\b|lautet\b|nummer\b|est\b|es\b|é\b|är\b|er\b|numéro\b|número\b|n°|nº|(?:al|ak|az|ar|ca|co|ct|de|fl|ga|hi|ia|id|il|in|ks|ky|la|ma|md|me|mi|mn|mo|ms|mt|nc|nd|ne|nh|nj|nm|nv|ny|oh|ok|or|pa|ri|sc|sd|tn|tx|ut|va|vt|wa|wi|wv|wy|dc)\b|id\b|of\b|my\b|the\b|your\b|reads?\b|ending\b|in\b|#)*$/i;
 const DATE_LIKE = /^(?:(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)?\d\d|(?:19|20)\d\d)$/;
 
 const RULES: readonly KeywordRule[] = [
   { type: 'PASSPORT', context: PASSPORT_CONTEXT, minDigits: 4, score: 0.85 },
   { type: 'DRIVER_LICENSE', context: DRIVER_LICENSE_CONTEXT, minDigits: 5, score: 0.85 },
   { type: 'MRN', context: MRN_CONTEXT, minDigits: 5, score: 0.85 },
-  { type: 'ACCOUNT', context: ACCOUNT_CONTEXT, minDigits: 6, score: 0.75 },
+  { type: 'ACCOUNT', context: ACCOUNT_CONTEXT, minDigits: 5, score: 0.75 },
   { type: 'ID', context: ID_CONTEXT, minDigits: 5, score: 0.75 },
   { type: 'PHONE', context: PAGER_CONTEXT, minDigits: 4, score: 0.7 },
 ];
@@ -71,8 +72,11 @@ export function findKeywordIds(text: string): Span[] {
   };
   if (countDigits(text, MIN_DIGITS) >= MIN_DIGITS) {
     for (const word of findContextWords(text, ALL_KEYWORDS)) {
-      const rule = RULE_BY_KEYWORD.get(normalizeKeyword(text.slice(word.start, word.end)));
+      const keyword = normalizeKeyword(text.slice(word.start, word.end));
+      const rule = RULE_BY_KEYWORD.get(keyword);
       if (rule === undefined) continue;
+      // "Executive Order 13011" is a public act, not a customer's order.
+      if (keyword === 'order' && PUBLIC_ORDER.test(text.slice(Math.max(0, word.start - 12), word.start))) continue;
       const accepts = (candidate: string): boolean => countDigits(candidate) >= rule.minDigits && !DATE_LIKE.test(candidate);
       for (const value of listAfter(text, word.end, accepts)) add(value.start, value.end, rule.type, rule.score);
     }

@@ -66,7 +66,10 @@ export const INDIA_ID_CONTEXT: ContextWords = {
 
 export const USERNAME_CONTEXT: ContextWords = {
   // Not "user" alone: transcripts label their turns "User:".
-  words: ['username', 'user name', 'user id', 'userid', 'login', 'login id', 'login name', 'logon', 'handle', 'screen name', 'account name', 'uid'],
+  words: [
+    'username', 'user name', 'user id', 'userid', 'login', 'login id', 'login name', 'logon', 'handle', 'screen name', 'account name', 'uid',
+    'gamertag', 'gamer tag', 'psn id', 'steam id', 'discord',
+  ],
 };
 
 export const ZIP_CONTEXT: ContextWords = {
@@ -170,6 +173,13 @@ export const ID_CONTEXT: ContextWords = {
     'abn', 'acn', 'urn', 'uci', 'a-number', 'alien number', 'alien registration number', 'v-number', 'usdot', 'identity card',
     'id card', 'card no', 'crime ref', 'crime reference', 'incident no', 'incident number', 'event no', 'occurrence no',
     'report no', 'report number', 'report #', 'notice no', 'badge', 'badge no', 'shield no', 'warrant no', 'arrest no',
+    // Orders, invoices, tickets and returns of support and shop conversations ("order NW-448213", "invoice #48812",
+    // "ticket HD-20931", "PO 4500128834", "RMA-66120"), and JSON fields named after them ("employee_id", "national_id").
+    'order', 'order #', 'order no', 'order number', 'order id', 'invoice', 'invoice #', 'invoice no', 'invoice number', 'ticket',
+    'ticket #', 'ticket no', 'ticket number', 'ticket id', 'po', 'po #', 'po number', 'purchase order', 'rma', 'rma #', 'rma number',
+    'tracking', 'tracking number', 'tracking #', 'tracking id', 'national id', 'national_id', 'contact id', 'customer no',
+    'case id', 'request id', 'reference id', 'kenmerk', 'referentie', 'dossiernummer', 'ärendenummer', 'referens', 'référence',
+    'referencia', 'número de pedido', 'numéro de commande', 'bestellnummer', 'auftragsnummer', 'rechnungsnummer',
     // National and insurance numbers of other countries, by their names ("DNI 12345678Z", "BSN: 123456782").
     'dni', 'nif', 'nir', 'codice fiscale', 'bsn', 'burgerservicenummer', 'personnummer', 'personnr', 'cpr', 'cpr-nr',
     'cpr-nummer', 'fødselsnummer', 'henkilötunnus', 'pesel', 'oib', 'jmbg', 'rodné číslo', 'rodne cislo', 'cnp', 'egn',

@@ -14,10 +14,13 @@ const ID = 'rules.password';
 // and an open-ended identifier prefix made this the slowest pattern of the tier).
 const ASSIGNMENT = /(?:pass(?:word|wd|phrase)?|pwd|pw|secret)["']?\s{0,3}(?:[:=]|=>)\s{0,3}/gi;
 /** Prose: "my password is hunter2", "the PIN was 4821", "passcode is now 'x7!k'". */
-const PROSE = /(?:pass(?:word|wd|phrase|code)?|pwd|pin)\s+(?:is|was)\s+(?:now\s+|still\s+|just\s+)?/gi;
+// "my password is hunter2", "pw is sunflower2024!", and in chat without the verb: "login is
+// owlbro99 pass Gr1ndM0de!", "pin 4821" (then the value must hold a digit or a symbol).
+const PROSE = /(?:pass(?:word|wd|phrase|code)?|pwd|pw|pin)(?:\s+(?:is|was)\s+(?:now\s+|still\s+|just\s+)?|\s+(?=[^\s%]*[\d!@#$^&*][^\s%]*(?:\s|$)))/gi;
 /** A prose value looks like a secret: a digit, a symbol, or a capital inside the word. */
 const SECRET_SHAPE = /\d|[^\p{L}\p{M}]|\p{Ll}\p{Lu}/u;
-const CONNECTION = /([^\s:/@?#]{1,128}):([^\s@/?#]{1,256})@[^\s/]/y;
+// The user may be empty ("redis://:secret@host"); a password may hold "#" or "?" ("pX9!vQ2#mLr7").
+const CONNECTION = /([^\s:/@?#]{0,128}):([^\s@/]{1,256})@[^\s/]/y;
 const PLACEHOLDER = /^(?:\*+|x+|\.{3}|<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|%s|null|none|true|false|undefined|required|optional|string)$/i;
 
 /** Characters that end an unquoted value outright: a space, a quote, a tag. */
@@ -84,8 +87,9 @@ export function findPasswords(text: string): Span[] {
     let end = quoted?.end ?? start;
     if (quoted === undefined) {
       while (end < text.length && end - start < 128 && !/\s/.test(text[end] ?? ' ')) end++;
-      // Punctuation that ends the sentence is not part of the value.
-      while (end > start && /[.,;:!?)]/.test(text[end - 1] ?? '')) end--;
+      // Punctuation that ends the sentence is not part of the value; "!" and "?" may be (and
+      // masking one more character leaks nothing: the answer gets it back).
+      while (end > start && /[.,;:)]/.test(text[end - 1] ?? '')) end--;
     }
     const value = text.slice(start, end);
     if (value.length < 3 || PLACEHOLDER.test(value) || !SECRET_SHAPE.test(value) || spans.some((other) => other.start < end && other.end > start)) continue;

@@ -2,7 +2,7 @@
  * User names and logins written after their label: "Login: jsmith42", "username=d.okonkwo",
  * "user ID is kwame_m". A bare word has no shape that marks it as a user name, so the value is
  * taken only right after a label and a `:`, `=` or "is", and never when it is a plain filler
- * word ("Username: required").
+ * word ("Username: required"); and the account name in a home directory path.
  * @module
  */
 import type { Span } from '../../core/span.js';
@@ -15,7 +15,15 @@ const ID = 'rules.username';
 /** The label's separator, then the value: letters, digits and `._-@+`, not ending in punctuation. */
 const AFTER_LABEL = /^\s{0,3}(:|=|\bis\b|\bwas\b)\s{0,3}["'`]?([\p{L}\p{N}_](?:[\p{L}\p{N}_.@+-]{0,62}[\p{L}\p{N}_])?)/u;
 /** Labels that name a user name outright, so "my username is kwame" counts; "the login is broken" does not. */
-const NAMING_LABEL = /^(?:user[\s._-]*name|user[\s._-]*id|userid|screen[\s._-]*name|handle)$/i;
+const NAMING_LABEL = /^(?:user[\s._-]*name|user[\s._-]*id|userid|screen[\s._-]*name|handle|gamer[\s._-]*tag)$/i;
+/** "my login is mkhatri": a login someone owns names an account; "the login is broken" does not. */
+const OWNED = /\b(?:my|your|his|her|their|our)\s+$/i;
+/**
+ * The account name in a home directory path ("/home/mkowalski/projects", "/Users/ana.silva/",
+ * "C:\\Users\\jdoe\\"): stack traces and shell output carry the developer's user name.
+ */
+const HOME_DIRECTORY = /(?:\/home\/|\/Users\/|[A-Za-z]:\\Users\\)([A-Za-z0-9_][A-Za-z0-9_.-]{0,31})(?=[\\/])/g;
+const SYSTEM_ACCOUNTS = new Set(['root', 'admin', 'ubuntu', 'ec2-user', 'runner', 'node', 'app', 'user', 'shared', 'public', 'default', 'administrator', 'guest', 'vagrant', 'docker', 'jenkins', 'git', 'www-data']);
 /** A value shaped like a handle: a digit, `_`, `.` or `@` inside. */
 const HANDLE_SHAPE = /[\p{N}_.@]/u;
 const NOT_A_NAME =
@@ -28,11 +36,21 @@ export function findUsernames(text: string): Span[] {
     const value = match?.[2];
     if (match === null || value === undefined || NOT_A_NAME.test(value)) continue;
     const spokenSeparator = match[1] !== ':' && match[1] !== '=';
-    if (spokenSeparator && !NAMING_LABEL.test(text.slice(word.start, word.end)) && !HANDLE_SHAPE.test(value)) continue;
+    const named = NAMING_LABEL.test(text.slice(word.start, word.end)) || OWNED.test(text.slice(Math.max(0, word.start - 8), word.start));
+    if (spokenSeparator && !named && !HANDLE_SHAPE.test(value)) continue;
     const start = word.end + match[0].length - value.length;
     spans.push(span(start, start + value.length, 'USERNAME', 0.8, ID));
   }
-  return spans;
+  if (text.includes('/home/') || text.includes('/Users/') || text.includes(':\\Users\\')) {
+    HOME_DIRECTORY.lastIndex = 0;
+    for (let match = HOME_DIRECTORY.exec(text); match !== null; match = HOME_DIRECTORY.exec(text)) {
+      const value = match[1] as string;
+      if (SYSTEM_ACCOUNTS.has(value.toLowerCase())) continue;
+      const start = match.index + match[0].length - value.length;
+      if (!spans.some((other) => other.start === start)) spans.push(span(start, start + value.length, 'USERNAME', 0.75, ID));
+    }
+  }
+  return spans.sort((a, b) => a.start - b.start);
 }
 
 export const usernameDetector: Detector = {

@@ -112,6 +112,19 @@ describe('keyword identifiers', () => {
     expect(found(keywordIdDetector, 'my passport expires next year, ref 1234567')).toEqual(['ID:1234567']);
     expect(found(keywordIdDetector, 'my passport expires next year, maybe 1234567')).toEqual([]);
     expect(found(keywordIdDetector, 'the deal number is 814014-why can\'t you see it')).toEqual(['ID:814014']);
+    expect(found(keywordIdDetector, 'order NW-448213 was placed; Invoice INV-2024-00931; recovery ticket is IRC-3348812; PO 4500128834')).toEqual([
+      'ID:NW-448213',
+      'ID:INV-2024-00931',
+      'ID:IRC-3348812',
+      'ID:4500128834',
+    ]);
+    expect(found(keywordIdDetector, '{"employee_id": "E-20417", "national_id": "15038812345", "ticket": "HD-20931"}')).toEqual([
+      'ID:E-20417',
+      'ID:15038812345',
+      'ID:HD-20931',
+    ]);
+    expect(found(keywordIdDetector, 'your tenant account number T-20931; on account ACC-55120')).toEqual(['ACCOUNT:T-20931', 'ACCOUNT:ACC-55120']);
+    expect(found(keywordIdDetector, 'Why did Bush revoke Executive Order 13011 today?')).toEqual([]);
     expect(found(keywordIdDetector, 'MRN pending')).toEqual([]);
   });
 });

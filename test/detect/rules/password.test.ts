@@ -25,11 +25,17 @@ describe('rules.password', () => {
     expect(values(passwordDetector, "passcode is now 'x7!k zz'")).toEqual(['x7!k zz']);
     expect(values(passwordDetector, 'The password is incorrect. Your password is required; the PIN is wrong.')).toEqual([]);
     expect(values(passwordDetector, 'The spin is 3000 rpm; bypass is 12.')).toEqual([]);
+    // Chat shorthand: "pw is", and "pass" right before a value with a digit or a symbol.
+    expect(values(passwordDetector, 'network is LaCasaDeChris, pw is sunflower2024! ok')).toEqual(['sunflower2024!']);
+    expect(values(passwordDetector, 'login is owlbro99 pass Gr1ndM0de! dont tell him')).toEqual(['Gr1ndM0de!']);
+    expect(values(passwordDetector, 'you pass 3 exams; pass the salt; we pass 100% of tests')).toEqual([]);
   });
 
   it('masks the password of a connection string', () => {
     expect(values(passwordDetector, 'DATABASE_URL=postgres://app:s3cr3tPass@db.internal:5432/crm')).toEqual(['s3cr3tPass']);
     expect(values(passwordDetector, 'mongodb+srv://user:p%40ss@cluster0.example.net/db')).toEqual(['p%40ss']);
+    expect(values(passwordDetector, 'postgres://orders_admin:pX9!vQ2#mLr7@172.31.22.145:5432/orders')).toEqual(['pX9!vQ2#mLr7']);
+    expect(values(passwordDetector, 'REDIS_URL=redis://:r3d1s-Pa55-2024@172.31.22.146:6379/0')).toEqual(['r3d1s-Pa55-2024']);
   });
 
   it('ignores placeholders, other words and URLs without credentials', () => {

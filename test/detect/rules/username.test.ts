@@ -25,4 +25,11 @@ describe('rules.username', () => {
       expect(values(usernameDetector, text), text).toEqual([]);
     }
   });
+  it('takes an owned login, a gamertag and the account name of a home directory', () => {
+    expect(values(usernameDetector, 'cell is 737-555-0190, my login is mkhatri btw; my gamertag is ZekeTheFreak_04')).toEqual(['mkhatri', 'ZekeTheFreak_04']);
+    expect(values(usernameDetector, 'File "/home/mkowalski/projects/app.py", line 4; C:\\Users\\ana.silva\\Desktop; /home/ubuntu/app')).toEqual([
+      'mkowalski',
+      'ana.silva',
+    ]);
+  });
 });
