@@ -10,7 +10,8 @@
 import type { Span } from '../../core/span.js';
 
 /** A weekday (full or abbreviated) right before a date: "Tuesday, ", "Tue ", "Fri., the ". */
-const WEEKDAY_BEFORE_DATE = /\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|\.)?,?\s{1,2}(?:the\s)?$/i;
+const WEEKDAY_BEFORE_DATE =
+  /\b(?:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|sat(?:urday)?|sun(?:day)?|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|lunes|martes|miércoles|jueves|viernes|sábado|domingo|lunedì|martedì|mercoledì|giovedì|venerdì|sabato|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|måndag|tisdag|onsdag|torsdag|fredag|lördag|söndag)\.?,?\s{1,2}(?:the\s|den\s|le\s|el\s)?$/i;
 const FULL_MONTH = /\b(?:January|February|March|April|May|June|July|August|September|October|November|December)\b/g;
 /** Month names and their abbreviations, read alone in clinical notes. */
 const CLINICAL_MONTH = /\b(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\b(?!['’])/g;
@@ -174,9 +175,27 @@ export function findHolidays(text: string, taken: readonly Span[], make: (start:
 }
 
 /** A day of the month alone, after a time preposition: "saw her on the 14th", "until the 3rd". */
-const ORDINAL_DAY = /\b(?:on|by|since|until|till|from|before|after|through)\s+the\s+((?:[12]?\d|3[01])(?:st|nd|rd|th))\b(?!\s+(?:of\s+)?(?:century|centuries|floor|place|time|times|row|grade|percentile|edition|anniversary|birthday|day\s+of))/gi;
+const ORDINAL_DAY =
+  /\b(?:on|by|since|until|till|til|from|before|after|through|thru|week\s+of|weekend\s+of|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\s+the\s+((?:[12]?\d|3[01])(?:st|nd|rd|th))\b(?!\s+(?:of\s+)?(?:century|centuries|floor|place|time|times|row|grade|percentile|edition|anniversary|birthday|day\s+of))/gi;
+/** Ordinals in words, as speech-to-text writes a day ("the nineteenth", "the twenty fifth"). */
+const SPELLED_ORDINAL =
+  '(?:(?:twenty|thirty)[\\s-])?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth';
+/**
+ * A day spelled out after a time word or a weekday ("see him on the nineteenth unless ...",
+ * "friday the fourteenth", "out until the twentieth"), and only where the clause ends or a time
+ * follows, since "on the second floor" or "after the first one" are no dates.
+ */
+const SPELLED_DAY = new RegExp(
+  `\\b(?:on|by|until|till|til|through|thru|is|week\\s+of|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\\s+the\\s+(${SPELLED_ORDINAL})(?=\\s*(?:[.,;!?]|$|at\\b|unless\\b|if\\b|or\\b|and\\b|then\\b|works\\b|for\\b|instead\\b))`,
+  'gim',
+);
 
 /** A day of the month named alone after a time preposition ("on the 14th"), not a century or a floor. */
+/** "friday the fourteenth" is one date: a weekday before the day joins it. */
+function dayStart(match: RegExpExecArray, start: number): number {
+  return /^(?:mon|tues|wednes|thurs|fri|satur|sun)day\b/i.test(match[0]) ? match.index : start;
+}
+
 export function findOrdinalDays(text: string, taken: readonly Span[], make: (start: number, end: number) => Span): Span[] {
   const found: Span[] = [];
   ORDINAL_DAY.lastIndex = 0;
@@ -186,7 +205,14 @@ export function findOrdinalDays(text: string, taken: readonly Span[], make: (sta
     const end = start + value.length;
     const number = Number.parseInt(value, 10);
     if (number < 1 || number > 31 || covered(taken, start, end)) continue;
-    found.push(make(start, end));
+    found.push(make(dayStart(match, start), end));
+  }
+  if (!/(?:st|nd|rd|th)\b/i.test(text)) return found;
+  SPELLED_DAY.lastIndex = 0;
+  for (let match = SPELLED_DAY.exec(text); match !== null; match = SPELLED_DAY.exec(text)) {
+    const value = match[1] as string;
+    const start = match.index + match[0].length - value.length;
+    if (!covered(taken, start, start + value.length) && !covered(found, start, start + value.length)) found.push(make(dayStart(match, start), start + value.length));
   }
   return found;
 }

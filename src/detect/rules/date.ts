@@ -37,8 +37,9 @@ const NUMERIC = new RegExp(
     `(?:0?[1-9]|[12]\\d|3[01])([-/.])(?:0?[1-9]|[12]\\d|3[01])\\2(?:(?:1[6-9]|20)\\d\\d|\\d\\d)${TIME}(?![\\w]|[-/.]\\d)`,
     // 5 Dec 2023, 5th of December, 2023
     `${DAY}(?: of)? ${MONTH}\\.?(?:,? ${YEAR})?${TIME}(?![\\w])`,
-    // Day, month name and year joined by dashes or slashes: 03-Mar-2024, 3/March/24
-    `(?:0?[1-9]|[12]\\d|3[01])([-/])${MONTH}\\3(?:${YEAR}|\\d\\d)${TIME}(?![\\w]|[-/.]\\d)`,
+    // Day, month name and year joined by dashes or slashes: 03-Mar-2024, 3/March/24; with a web
+    // server log's time: 12/Mar/2024:10:14:22 +0000
+    `(?:0?[1-9]|[12]\\d|3[01])([-/])${MONTH}\\3(?:${YEAR}|\\d\\d)(?::[0-2]\\d:[0-5]\\d:[0-5]\\d(?: [+-]\\d{4})?|${TIME})(?![\\w]|[-/.]\\d)`,
     // Month and year: 12/2023
     `(?:0?[1-9]|1[0-2])/(?:1[89]|20)\\d\\d(?![\\w]|[-/.]\\d)`,
   ].join('|'),
@@ -79,7 +80,7 @@ export function findDates(text: string): Span[] {
     scan(text, NUMERIC, true, spans);
     scan(text, NAMED, false, spans);
     spans = withWeekdays(text, spans);
-    spans.push(...findInternationalDates(text, spans, (start, end) => dateSpan(text, start, end, 0.8)));
+    spans.push(...withWeekdays(text, findInternationalDates(text, spans, (start, end) => dateSpan(text, start, end, 0.8))));
   }
   // A month name alone is weaker evidence than a written-out date.
   const clinical = looksClinical(text);
@@ -91,11 +92,21 @@ export function findDates(text: string): Span[] {
     const monthDays = findMonthDays(text, spans, (start, end) => dateSpan(text, start, end, 0.7), clinical);
     // "Sat 11/27": a weekday before a month/day joins it, as it does a full date.
     spans.push(...(clinical ? withWeekdays(text, monthDays) : monthDays));
-    spans.push(...findOrdinalDays(text, spans, (start, end) => dateSpan(text, start, end, 0.6)));
   }
+  // Days of the month alone: "on the 14th", and spelled out as transcripts write them.
+  spans.push(...findOrdinalDays(text, spans, (start, end) => dateSpan(text, start, end, 0.6)));
   // "since Thanksgiving" dates a symptom in a note; elsewhere a holiday is seldom personal.
   if (clinical) spans.push(...findHolidays(text, spans, (start, end) => dateSpan(text, start, end, 0.6)));
-  return spans.sort((a, b) => a.start - b.start);
+  // A weekday found alone and then as part of "Thursday the 28th" is reported once: in start
+  // order, longest first, a span inside the one before it goes (one pass, long documents too).
+  spans.sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept: Span[] = [];
+  for (const span of spans) {
+    const last = kept[kept.length - 1];
+    if (last !== undefined && span.end <= last.end && (span.start > last.start || span.end < last.end)) continue;
+    kept.push(span);
+  }
+  return kept;
 }
 
 /** Length of the days listed before a day and month ("5 and " of "5 and 6 May"), or 0. */

@@ -102,6 +102,19 @@ describe('rules.date', () => {
     expect(found(dateDetector, 'on the last Sunday before Labor Day we met')).not.toContain('DATE:Labor Day');
   });
 
+  it('takes a day named alone, in digits or spelled out as transcripts write it, after a time word or a weekday', () => {
+    expect(found(dateDetector, 'it should arrive by friday the fourteenth.')).toContain('DATE:friday the fourteenth');
+    expect(found(dateDetector, 'the earliest i have is the nineteenth at two fifteen')).toEqual(['DATE:nineteenth']);
+    expect(found(dateDetector, 'free the week of the 15th for a kickoff; cake on Thursday the 28th')).toEqual(['DATE:15th', 'DATE:Thursday the 28th']);
+    expect(found(dateDetector, 'on the second floor; after the first one; on the third try; is the first step')).toEqual([]);
+  });
+
+  it('joins a weekday in other languages and a web server log\'s time to the date', () => {
+    expect(found(dateDetector, 'Mein Termin war am Dienstag, 18. Juni um 9:30 Uhr.')).toEqual(['DATE:Dienstag, 18. Juni']);
+    expect(found(dateDetector, 'Are you free Wednesday 12 June or Saturday 13 June?')).toEqual(['DATE:Wednesday 12 June', 'DATE:Saturday 13 June']);
+    expect(found(dateDetector, '198.51.100.23 - - [12/Mar/2024:10:14:22 +0000] "POST /api')).toEqual(['DATE:12/Mar/2024:10:14:22 +0000']);
+  });
+
   it('does not run a date on into a number that follows it', () => {
     expect(found(dateDetector, 'on March 3, 4 people came')).toEqual(['DATE:March 3']);
     expect(found(dateDetector, 'between 1999 and 6 May 2004')).toEqual(['DATE:1999', 'DATE:6 May 2004']);
