@@ -61,9 +61,13 @@ describe('default engine', () => {
     expect(labelled('db https://app:s3cr3tPass@db.example.com/x')).toEqual(['URL:https://app:s3cr3tPass@db.example.com/x']);
   });
 
+  it('masks an order number: it leads to the customer record', () => {
+    expect(labelled('Revenue was up 15.3%; order #100234567 shipped Monday.')).toEqual(['ID:100234567']);
+  });
+
   it.each([
     ['code', 'const server = app.listen(3000); for (let i = 0; i < 100000; i++) { arr.push(i * 1.5); } // v2.3.14'],
-    ['figures', 'Revenue was $12,450,000, up 15.3% from 10,823,456; order #100234567 shipped Monday.'],
+    ['figures', 'Revenue was $12,450,000, up 15.3% from 10,823,456; 100234567 units shipped Monday.'],
     ['commands', 'pip install numpy==1.26.4 && python main.py --epochs 100 --lr 0.001 --seed 424242'],
     ['hashes', 'commit 3f2a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a, sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'],
     ['prose about secrets', 'The password field must be at least 8 characters. Use the token endpoint with your api key.'],

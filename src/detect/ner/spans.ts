@@ -47,13 +47,20 @@ const LEAD_STOP = new Set(['meine', 'mein', 'meinen', 'ihre', 'unsere', 'mes', '
 /**
  * The capitalised nouns and forms of address of German letters, which the model, trained on
  * languages that capitalise names only, reads as names ("vielen Dank", "Ihr Schreiben",
- * "Sachbearbeiter"). Trimmed from either edge of a name; a span of nothing else goes.
+ * "Sachbearbeiter"), and the greetings and pronouns of other languages in short messages
+ * ("Hola", "Cześć", "Mijn"). Trimmed from either edge of a name; a span of nothing else goes.
  */
 const GERMAN_LETTER_WORDS = new Set([
   'vielen', 'dank', 'ihr', 'ihre', 'ihren', 'ihrem', 'ihres', 'ihrer', 'schreiben', 'unterlagen', 'sachbearbeiter',
   'sachbearbeiterin', 'grüßen', 'grüße', 'freundlichen', 'anlage', 'anlagen', 'betreff', 'antrag', 'bescheid', 'rechnung',
   'vertrag', 'mitteilung', 'nachricht', 'anfrage', 'auftrag', 'kundennummer', 'versicherungsnummer', 'aktenzeichen',
   'rückfragen', 'fragen', 'verfügung', 'bearbeitung', 'eingang', 'posteingang', 'schadensfall', 'sehr', 'geehrte', 'geehrter',
+  'termin', 'konto', 'damen', 'herren', 'falls', 'bestehen', 'sie', 'mich', 'uns', 'hautarzt', 'hausarzt', 'hotline', 'kundenservice',
+  'lastschrift', 'überweisung', 'bitte', 'danke', 'hallo', 'grüße', 'anbei', 'leider',
+  // Greetings and pronouns of other languages that the model reads as names in short messages.
+  'hola', 'gracias', 'saludos', 'estimado', 'estimada', 'bonjour', 'merci', 'madame', 'monsieur', 'enfant', 'cordialement', 'ciao',
+  'grazie', 'buongiorno', 'gentile', 'mille', 'mijn', 'hartelijk', 'groeten', 'beste', 'cześć', 'dzień', 'dobry',
+  'dziękuję', 'pozdrawiam', 'hej', 'tack', 'hälsningar', 'obrigado', 'obrigada', 'olá', 'bom', 'dia', 'cumprimentos',
 ]);
 
 /** ISO 4217 codes of the currencies amounts are most often given in. */
@@ -90,6 +97,9 @@ const SOLO_STOP = new Set([
   'eircode', 'postcode', 'zip',
   // Acronyms of legal and payment documents ("the IBAN", "ECF No. 12", "the CCTV").
   'iban', 'abn', 'ecf', 'ach', 'cctv', 'ppsr', 'bic', 'swift', 'sepa', 'kyc', 'nda',
+  // And of software and business ("the DB", "our CRM", "EMEA"), which developer and business text is full of.
+  'erp', 'crm', 'hvac', 'ota', 'emea', 'apac', 'latam', 'rma', 'fhir', 'hl7', 'timestamp', 'traceback', 'sql', 'json',
+  'yaml', 'xml', 'html', 'css', 'ssh', 'vpn', 'dns', 'cpu', 'gpu', 'ssd', 'sla', 'kpi', 'roi', 'okr', 'saas', 'etl', 'llm',
   // Currency codes ("3,000 euros (EUR)", "BGN 2,000"); not ones that are also names or places (RON, BAM).
   ...[...CURRENCY_CODES].map((code) => code.toLowerCase()),
 ]);
