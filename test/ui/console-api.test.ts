@@ -305,7 +305,7 @@ describe('playground', () => {
       expect.objectContaining({ id: 'llm', tier: 'llm', enabled: true }),
     ]);
     expect(offered.find((detector) => detector.id === 'rules.email')).toMatchObject({ source: 'gateway' });
-    const text = 'Ticket TCK-123456 concerns bluejay-7.';
+    const text = 'See TCK-123456 about bluejay-7.';
     const found = async (disabled: string[]): Promise<string[]> => {
       const { status, body } = await consoleApi(gateway.url, 'playground', APP_KEY, { body: { text, disabled } });
       expect(status).toBe(200);
