@@ -17,6 +17,7 @@ import { looksClinical } from '../clinical-text.js';
 import { headingRanges, isNoteShorthand } from './clinical-shorthand.js';
 import { findDemonyms } from './demonyms.js';
 import { findInitials } from './initials.js';
+import { findSpeakers, findSpelledNames } from './transcript.js';
 import { findProfessions } from './profession.js';
 import { GAZ, textCase } from './features.js';
 import { LruCache } from './lru.js';
@@ -201,8 +202,12 @@ export class NerDetector implements Detector {
     };
     // Well-known places in Chinese text that the model missed (places-zh.ts).
     for (const place of findChinesePlaces(text)) addWhereFree(place.start, place.end, 'LOCATION', this.score);
-    // People named by their initials only ("the applicant married D.P.", "Mr J.D.").
+    // People named by their initials only ("the applicant married D.P.", "Mr J.D."), the speakers
+    // of a chat log ("jess: omg") and names spelled out in a transcript ("j o h n s m i t h").
     for (const person of findInitials(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
+    const commonWord = (lower: string): boolean => (model.lexicon.capitalisation.get(lower) ?? 4) <= 1;
+    for (const person of findSpeakers(text, commonWord)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
+    for (const person of findSpelledNames(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     if (this.handles) {
       HANDLE.lastIndex = 0;
       for (let match = HANDLE.exec(text); match !== null; match = HANDLE.exec(text)) {
