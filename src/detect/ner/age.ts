@@ -19,6 +19,8 @@ const AGE_PATTERNS: readonly RegExp[] = [
   /\bage of\s(\d{1,3})\b/gi,
   // "Written when he was 78.", "I was 17 when we moved": a person and a number that ends the clause.
   /\b(?:he|she|i|they|we)(?:\s(?:was|is|am|were|are)|'s|'m|’s|’m)\s(?:only\s|just\s|barely\s)?(\d{1,3})(?=\s?(?:[.,;!?)]|$|when\b|at the time\b|years\b))/gim,
+  // One person in chat: "im 29", "i'm 27 and at UCSF", "she's 7 now".
+  /\b(?:(?:he|she|i)(?:\s(?:was|is|am)|'s|'m|’s|’m)|im)\s(?:only\s|just\s|barely\s|turning\s)?(\d{1,3})(?=\s(?:now|and|but|so|lol|btw|haha)\b|[.,;!?])/gim,
 ];
 
 /**

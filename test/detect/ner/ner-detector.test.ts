@@ -141,6 +141,8 @@ describe('NerDetector', () => {
     const notes = 'HPI: 81M from a nursing home. A 67F with h/o CAD. Pt 45yoF presents with pain.';
     expect(findAges(notes, true).map((m) => notes.slice(m.start, m.end))).toEqual(['81', '67', '45']);
     expect(findAges('The fund raised 81M from investors; A 67F rating.', false)).toEqual([]);
+    const chat = "im 29, moved here last year. oh nice i'm 27 and at UCSF. she's 7 now. I was 5 minutes late; we are 3 and counting";
+    expect(findAges(chat).map((m) => chat.slice(m.start, m.end))).toEqual(['29', '27', '7']);
     const chart = 'A/P: 72F w/ new-onset AF. Pt: BRENNAN, PATRICK Age/Sex: 54 M  MRN: E1187. 62M w/ MSSA PNA; 94 M, DNR; 47/F';
     expect(findAges(chart, true).map((m) => chart.slice(m.start, m.end))).toEqual(['72', '54', '62', '94', '47']);
     expect(findAges(chart, false).map((m) => chart.slice(m.start, m.end))).toEqual([]);
