@@ -347,16 +347,25 @@ function trimLowerCaseLead(tokens: readonly Token[], entities: RawEntity[]): voi
  * "Court" when the lower-case words after the last capitalised one start with a function word.
  * Lower-case words that end a name in other languages ("Ústavný súd") stay.
  */
+/**
+ * The index of the last token of `entity` that is not a lower-case word, when lower-case words
+ * follow it inside the span (a tail to look at); undefined when there is no such tail.
+ */
+function beforeLowerCaseTail(tokens: readonly Token[], entity: RawEntity): number | undefined {
+  const first = tokenStartingAt(tokens, entity.start);
+  if (first === undefined) return undefined;
+  let last = first;
+  while (last + 1 < tokens.length && (tokens[last + 1] as Token).end <= entity.end) last++;
+  let kept = last;
+  while (kept > first && LOWER_WORD.test((tokens[kept] as Token).text)) kept--;
+  return kept === last ? undefined : kept;
+}
+
 function trimLowerCaseTail(tokens: readonly Token[], entities: RawEntity[]): void {
   for (const entity of entities) {
     if (entity.label !== 'PERSON' && entity.label !== 'ORG') continue;
-    const first = tokenStartingAt(tokens, entity.start);
-    if (first === undefined) continue;
-    let last = first;
-    while (last + 1 < tokens.length && (tokens[last + 1] as Token).end <= entity.end) last++;
-    let capital = last;
-    while (capital > first && LOWER_WORD.test((tokens[capital] as Token).text)) capital--;
-    if (capital === last || !UPPER_INITIAL.test((tokens[capital] as Token).text)) continue;
+    const capital = beforeLowerCaseTail(tokens, entity);
+    if (capital === undefined || !UPPER_INITIAL.test((tokens[capital] as Token).text)) continue;
     const next = (tokens[capital + 1] as Token).text;
     // "of" and "the" go on inside names ("Seeds of peace", "Friends of the earth").
     if (FUNCTION_WORDS.has(next) && next !== 'of' && next !== 'the') entity.end = (tokens[capital] as Token).end;
@@ -378,13 +387,8 @@ const INSTITUTION_HEADS = new Set([
 function trimAfterInstitution(tokens: readonly Token[], entities: RawEntity[]): void {
   for (const entity of entities) {
     if (entity.label !== 'ORG' && entity.label !== 'LOCATION') continue;
-    const first = tokenStartingAt(tokens, entity.start);
-    if (first === undefined) continue;
-    let last = first;
-    while (last + 1 < tokens.length && (tokens[last + 1] as Token).end <= entity.end) last++;
-    let head = last;
-    while (head > first && LOWER_WORD.test((tokens[head] as Token).text)) head--;
-    if (head === last || !INSTITUTION_HEADS.has((tokens[head] as Token).text)) continue;
+    const head = beforeLowerCaseTail(tokens, entity);
+    if (head === undefined || !INSTITUTION_HEADS.has((tokens[head] as Token).text)) continue;
     const next = (tokens[head + 1] as Token).text;
     if (next !== 'of' && next !== 'the') entity.end = (tokens[head] as Token).end;
   }
