@@ -214,13 +214,14 @@ export class NerDetector implements Detector {
         addWhereFree(match.index, match.index + match[0].length, 'PERSON', this.score * 0.8);
       }
     }
+    const people = spans.filter((span) => span.type === 'PERSON');
     if (this.ages) {
       for (const age of ages) {
         spans.push({ start: age.start, end: age.end, type: 'AGE', score: 0.8, detector: this.id });
         covered?.fill(1, age.start, age.end);
       }
       // "Farah Siddiqui (67)", "a daughter, Imani (14)": a number in brackets right after a name.
-      for (const person of spans.filter((span) => span.type === 'PERSON')) {
+      for (const person of people) {
         const bracketed = AGE_AFTER_NAME.exec(text.slice(person.end, person.end + 8));
         if (bracketed === null) continue;
         const start = person.end + bracketed[0].indexOf('(') + 1;
@@ -232,7 +233,6 @@ export class NerDetector implements Detector {
       for (const group of findDemonyms(text)) addWhereFree(group.start, group.end, 'MISC', 0.6);
     }
     if (this.professions) {
-      const people = spans.filter((span) => span.type === 'PERSON');
       for (const job of findProfessions(text, people)) addWhereFree(job.start, job.end, 'PROFESSION', 0.6);
     }
     return Object.freeze(spans.sort((a, b) => a.start - b.start));
