@@ -14,6 +14,7 @@ import type { Detector } from '../detector.js';
 import { findAges } from './age.js';
 import { findChinesePlaces } from './places-zh.js';
 import { looksClinical } from '../clinical-text.js';
+import { findNameHashtags, findSpacedHandles, type NameLexicon } from './social.js';
 import { headingRanges, isNoteShorthand } from './clinical-shorthand.js';
 import { findDemonyms } from './demonyms.js';
 import { findInitials } from './initials.js';
@@ -213,6 +214,22 @@ export class NerDetector implements Detector {
       for (let match = HANDLE.exec(text); match !== null; match = HANDLE.exec(text)) {
         addWhereFree(match.index, match.index + match[0].length, 'PERSON', this.score * 0.8);
       }
+      const names: NameLexicon = {
+        isFirstName: (lower) => ((model.lexicon.gazetteer.get(lower) ?? 0) & GAZ.FIRST) !== 0,
+        isLastName: (lower) => ((model.lexicon.gazetteer.get(lower) ?? 0) & GAZ.LAST) !== 0,
+        isCommonWord: commonWord,
+      };
+      for (const handle of findSpacedHandles(text, names)) {
+        // The model found the name after "@ ": the at sign belongs to it.
+        const index = spans.findIndex((span) => span.start === handle.start + 2 && span.type !== 'AGE');
+        const found = spans[index];
+        if (found === undefined) addWhereFree(handle.start, handle.end, 'PERSON', this.score * 0.8);
+        else {
+          spans[index] = { ...found, start: handle.start };
+          covered?.fill(1, handle.start, handle.start + 2);
+        }
+      }
+      for (const person of findNameHashtags(text, names)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.7);
     }
     const people = spans.filter((span) => span.type === 'PERSON');
     if (this.ages) {
