@@ -14,6 +14,7 @@ import type { Detector } from '../detector.js';
 import { findAges } from './age.js';
 import { findChinesePlaces } from './places-zh.js';
 import { looksClinical } from '../clinical-text.js';
+import { findDisplayNames, findSignOffs } from './mail-names.js';
 import { findNameHashtags, findSpacedHandles, type NameLexicon } from './social.js';
 import { headingRanges, isNoteShorthand } from './clinical-shorthand.js';
 import { findDemonyms } from './demonyms.js';
@@ -189,6 +190,17 @@ export class NerDetector implements Detector {
         entity.label === 'LOCATION' && DIGIT.test(text.slice(entity.start, entity.end)) ? 'ADDRESS' : entity.label;
       spans.push({ start: entity.start, end: entity.end, type, score: this.score, detector: this.id });
     }
+    // A quoted display name before an address is a person, whatever the model made of its
+    // parts ("Townsend, George" read as ORG + PERSON).
+    for (const name of findDisplayNames(text)) {
+      for (let index = spans.length - 1; index >= 0; index--) {
+        const span = spans[index] as Span;
+        if (span.start >= name.start && span.end <= name.end) spans.splice(index, 1);
+      }
+      if (!spans.some((span) => span.start < name.end && span.end > name.start)) {
+        spans.push({ start: name.start, end: name.end, type: 'PERSON', score: this.score, detector: this.id });
+      }
+    }
     // What the rules below add goes only where no span lies yet. They can match thousands of
     // times in a long text, so coverage is kept as one byte per character, not searched per match.
     let covered: Uint8Array | undefined;
@@ -209,6 +221,9 @@ export class NerDetector implements Detector {
     const commonWord = (lower: string): boolean => (model.lexicon.capitalisation.get(lower) ?? 4) <= 1;
     for (const person of findSpeakers(text, commonWord)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     for (const person of findSpelledNames(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
+    for (const person of findSignOffs(text, { isFirstName: (lower) => ((model.lexicon.gazetteer.get(lower) ?? 0) & GAZ.FIRST) !== 0, isCommonWord: commonWord })) {
+      addWhereFree(person.start, person.end, 'PERSON', this.score * 0.7);
+    }
     if (this.handles) {
       HANDLE.lastIndex = 0;
       for (let match = HANDLE.exec(text); match !== null; match = HANDLE.exec(text)) {
