@@ -15,6 +15,7 @@ import { findAges } from './age.js';
 import { findChinesePlaces } from './places-zh.js';
 import { looksClinical } from '../clinical-text.js';
 import { findDisplayNames, findSignOffs } from './mail-names.js';
+import { findTitledNames } from './titled.js';
 import { findNameHashtags, findSpacedHandles, type NameLexicon } from './social.js';
 import { headingRanges, isNoteShorthand } from './clinical-shorthand.js';
 import { findDemonyms } from './demonyms.js';
@@ -217,6 +218,12 @@ export class NerDetector implements Detector {
     for (const place of findChinesePlaces(text)) addWhereFree(place.start, place.end, 'LOCATION', this.score);
     // People named by their initials only ("the applicant married D.P.", "Mr J.D."), the speakers
     // of a chat log ("jess: omg") and names spelled out in a transcript ("j o h n s m i t h").
+    const notNameWord = GAZ.ORG_KEYWORD | GAZ.ORG_SUFFIX | GAZ.LOC_KEYWORD | GAZ.STREET_SUFFIX | GAZ.CALENDAR | GAZ.COUNTRY | GAZ.NATIONALITY;
+    const titleLexicon = {
+      isNotNameWord: (lower: string): boolean => ((model.lexicon.gazetteer.get(lower) ?? 0) & notNameWord) !== 0,
+      isCommonWord: (lower: string): boolean => (model.lexicon.capitalisation.get(lower) ?? 4) <= 1,
+    };
+    for (const person of findTitledNames(text, titleLexicon)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     for (const person of findInitials(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     const commonWord = (lower: string): boolean => (model.lexicon.capitalisation.get(lower) ?? 4) <= 1;
     for (const person of findSpeakers(text, commonWord)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
@@ -267,8 +274,32 @@ export class NerDetector implements Detector {
     if (this.professions) {
       for (const job of findProfessions(text, people)) addWhereFree(job.start, job.end, 'PROFESSION', 0.6);
     }
-    return Object.freeze(spans.sort((a, b) => a.start - b.start));
+    return Object.freeze(withoutPartialOverlaps(text, spans.sort((a, b) => a.start - b.start)));
   }
+}
+
+/**
+ * Two of the model's spans that overlap in part ("Oregon Federal District Court Judge" and
+ * "Judge Robert E. Jones") would reach the merge as alternatives, and the loser's words would
+ * go out in clear. The shared words go to the person (a title belongs to its name), or else to
+ * the span that starts first; the other keeps the rest. Spans are sorted by start.
+ */
+function withoutPartialOverlaps(text: string, spans: Span[]): Span[] {
+  for (let index = 1; index < spans.length; index++) {
+    const before = spans[index - 1] as Span;
+    const after = spans[index] as Span;
+    if (after.start >= before.end || after.end <= before.end) continue;
+    if (after.type === 'PERSON' && before.type !== 'PERSON') {
+      let end = after.start;
+      while (end > before.start && /\s/.test(text[end - 1] as string)) end--;
+      spans[index - 1] = { ...before, end };
+    } else {
+      let start = before.end;
+      while (start < after.end && /\s/.test(text[start] as string)) start++;
+      spans[index] = { ...after, start };
+    }
+  }
+  return spans.filter((span) => span.end > span.start);
 }
 
 const AGE_AFTER_NAME = /^ ?\((\d{1,3})\)/;
