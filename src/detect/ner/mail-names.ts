@@ -86,7 +86,9 @@ export function findSignOffs(text: string, lexicon: SignOffLexicon): MailName[] 
     const afterClosing = isClosing(previous);
     if (!afterClosing && !SENTENCE_END.test(previous)) continue;
     const next = nextLine(lines, index);
-    if (next !== undefined && !AFTER_SIGNATURE.test(next) && !NAME_LINE.test(next)) continue;
+    // Right under "Regards," the line is the writer's even when another message follows.
+    const underClosingLine = CLOSINGS.has(previous.replace(/[,.!:;\s-]+$/, '').toLowerCase());
+    if (next !== undefined && !underClosingLine && !AFTER_SIGNATURE.test(next) && !NAME_LINE.test(next)) continue;
     // Initials ("GT", "dp", "KB") or a name; a plain word of the language ends a sentence ("The", "Done").
     const initials = word.length <= 3 && /^\p{L}+$/u.test(word);
     const common = lexicon.isCommonWord(lower);

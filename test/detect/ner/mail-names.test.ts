@@ -28,6 +28,7 @@ describe('sign-offs under a message', () => {
       ['Thanks!\nAnna', ['Anna']],
       ['See you soon.\nTom\n-----Original Message-----\nFrom: x', ['Tom']],
       ['The owner is a hoot to deal with.\nMo', ['Mo']],
+      ['11/29/2000 04:31 PM\nRegards,\nbd\nAttached is the referenced agreement.', ['bd']],
     ];
     for (const [text, expected] of cases) expect(texts(text, findSignOffs(text, lexicon)), text).toEqual(expected);
   });
@@ -45,6 +46,7 @@ describe('sign-offs under a message', () => {
       'The answer is 4.\nWhy',
       'One line only',
       'Dear team\nAnna will join us',
+      'It was fine.\nAnna\nand then we left',
     ]) {
       expect(findSignOffs(text, lexicon), text).toEqual([]);
     }
