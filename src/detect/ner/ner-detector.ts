@@ -18,7 +18,7 @@ import { findDisplayNames, findSignOffs } from './mail-names.js';
 import { findTitledNames } from './titled.js';
 import { findNameHashtags, findSpacedHandles, type NameLexicon } from './social.js';
 import { headingRanges, isNoteShorthand } from './clinical-shorthand.js';
-import { findDemonyms } from './demonyms.js';
+import { findDemonyms, isDemonym } from './demonyms.js';
 import { findInitials } from './initials.js';
 import { findSpeakers, findSpelledNames } from './transcript.js';
 import { findProfessions } from './profession.js';
@@ -90,6 +90,7 @@ export function preloadNerModel(path: string | URL = DEFAULT_NER_MODEL_URL): Ner
 
 const HANDLE = /(?<![\p{L}\p{N}_.@])@[\p{L}\p{N}_]{2,30}\b(?!\.[a-z]{2,}|@)/gu;
 const UPPER = /\p{Lu}/u;
+const LEADING_THE = /^the\s+/i;
 const DIGIT = /\d/;
 const SINGLE_LOWER_WORD = /^\p{Ll}+$/u;
 const CODE_HINT = /[{}]|;\s*$|==|&&|\|\||=>|\(\)|(?:^|\s)--?[a-z][\w-]*|\.(?:py|js|ts|sh|json|ya?ml|java|go|rb|cpp|rs)\b|^\s*(?:\$|>>>|#!)/m;
@@ -187,8 +188,10 @@ export class NerDetector implements Detector {
         // "call", "will", "may": names too, but as lower-case words almost always the verb.
         if ((model.lexicon.capitalisation.get(value) ?? 4) <= 1) continue;
       }
-      const type =
-        entity.label === 'LOCATION' && DIGIT.test(text.slice(entity.start, entity.end)) ? 'ADDRESS' : entity.label;
+      // "Israeli forces", "the Kuwaiti woman", "Muslims": a nationality or group, not a place or a person.
+      const type = isDemonym(value.replace(LEADING_THE, ''))
+        ? 'MISC'
+        : entity.label === 'LOCATION' && DIGIT.test(value) ? 'ADDRESS' : entity.label;
       spans.push({ start: entity.start, end: entity.end, type, score: this.score, detector: this.id });
     }
     // A quoted display name before an address is a person, whatever the model made of its

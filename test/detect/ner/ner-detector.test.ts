@@ -206,4 +206,10 @@ describe('NerDetector on LLM-style prompts', () => {
     const text = '## Summary\n\n- Fixed the Login bug in React Native\n- Updated Docker Compose and Kubernetes manifests';
     expect(found(text)).toEqual([]);
   });
+  it('reads a nationality or group the model tagged as a place or a person as MISC', () => {
+    const text = 'Although the Israeli forces withdrew from Lebanese territory, Muslims in Haifa protested.';
+    const spans = found(text);
+    expect(spans).toEqual(expect.arrayContaining(['MISC:Israeli', 'MISC:Muslims', 'LOCATION:Haifa']));
+    expect(spans.filter((span) => /Israeli|Lebanese|Muslims/.test(span) && !span.startsWith('MISC:'))).toEqual([]);
+  });
 });
