@@ -20,6 +20,7 @@ import { cjkNationalIdDetector } from './rules/national-id-cjk.js';
 import { nhsDetector } from './rules/nhs.js';
 import { ninoDetector } from './rules/nino.js';
 import { indiaNationalIdDetector } from './rules/national-id-in.js';
+import { objectIdDetector } from './rules/object-ids.js';
 import { passwordDetector } from './rules/password.js';
 import { phoneDetector } from './rules/phone.js';
 import { privateKeyDetector } from './rules/private-key.js';
@@ -48,6 +49,7 @@ export function builtinDetectors(): Detector[] {
     itinDetector,
     abaRoutingDetector,
     keywordIdDetector,
+    objectIdDetector,
     vinDetector,
     nhsDetector,
     ninoDetector,

@@ -2,7 +2,9 @@
  * User names and logins written after their label: "Login: jsmith42", "username=d.okonkwo",
  * "user ID is kwame_m". A bare word has no shape that marks it as a user name, so the value is
  * taken only right after a label and a `:`, `=` or "is", and never when it is a plain filler
- * word ("Username: required"); and the account name in a home directory path.
+ * word ("Username: required"); the account name in a home directory path; the user of a
+ * connection string (`postgres://orders_admin:…@db`); the logged-in user of a web server's
+ * access log line (`203.0.113.9 - rgarcia [12/Mar/2024:10:14:31 +0000] "GET …`).
  * @module
  */
 import type { Span } from '../../core/span.js';
@@ -29,6 +31,11 @@ const HANDLE_SHAPE = /[\p{N}_.@]/u;
 const NOT_A_NAME =
   /^(?:required|optional|none|null|n\/a|na|unknown|same|your|the|a|an|not|please|enter|here|below|above|and|or|to|of|for|with|as|is|user|username|login|password|email|e-mail|tbd|todo|blank|empty|anonymous|guest|failed|failure|success|successful|ok|error|invalid|disabled|enabled|locked|expired|pending|missing|correct|incorrect|wrong|changed|reset)$/i;
 
+/** `scheme://user:password@` or `scheme://user@host`: the user part. */
+const URL_USER = /\b[a-z][a-z0-9+.-]{1,20}:\/\/([A-Za-z0-9_][A-Za-z0-9_.~-]{0,63})(?::[^\s@/]*)?@[\w.-]/g;
+/** Common and combined log format: host, identity, user, then the bracketed time. */
+const ACCESS_LOG_USER = /^\S+ \S+ ([^\s[\]"-][^\s[\]"]{0,63}) \[\d{1,2}\/[A-Za-z]{3}\/\d{4}:/gm;
+
 export function findUsernames(text: string): Span[] {
   const spans: Span[] = [];
   for (const word of findContextWords(text, USERNAME_CONTEXT)) {
@@ -48,6 +55,23 @@ export function findUsernames(text: string): Span[] {
       if (SYSTEM_ACCOUNTS.has(value.toLowerCase())) continue;
       const start = match.index + match[0].length - value.length;
       if (!spans.some((other) => other.start === start)) spans.push(span(start, start + value.length, 'USERNAME', 0.75, ID));
+    }
+  }
+  const addUser = (start: number, value: string): void => {
+    if (SYSTEM_ACCOUNTS.has(value.toLowerCase()) || spans.some((other) => other.start === start)) return;
+    spans.push(span(start, start + value.length, 'USERNAME', 0.75, ID));
+  };
+  if (text.includes('://')) {
+    URL_USER.lastIndex = 0;
+    for (let match = URL_USER.exec(text); match !== null; match = URL_USER.exec(text)) {
+      addUser(match.index + match[0].indexOf('://') + 3, match[1] as string);
+    }
+  }
+  if (text.includes(' [')) {
+    ACCESS_LOG_USER.lastIndex = 0;
+    for (let match = ACCESS_LOG_USER.exec(text); match !== null; match = ACCESS_LOG_USER.exec(text)) {
+      const value = match[1] as string;
+      addUser(match.index + match[0].lastIndexOf(` ${value} [`) + 1, value);
     }
   }
   return spans.sort((a, b) => a.start - b.start);

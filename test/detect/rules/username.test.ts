@@ -32,4 +32,10 @@ describe('rules.username', () => {
       'ana.silva',
     ]);
   });
+  it('takes the user of a connection string and of an access log line, not a system account', () => {
+    expect(values(usernameDetector, 'DATABASE_URL=postgres://orders_admin:pX9!vQ2@172.31.22.145:5432/orders and mongodb+srv://root:pw@c0.example.net/db')).toEqual(['orders_admin']);
+    expect(values(usernameDetector, 'redis://:secret@cache:6379 and http://example.com/a@b')).toEqual([]);
+    const log = '203.0.113.190 - rgarcia [12/Mar/2024:10:14:31 +0000] "GET /api/v2/profile HTTP/1.1" 200 1432\n10.0.0.1 - - [12/Mar/2024:10:14:32 +0000] "GET / HTTP/1.1" 200 12';
+    expect(values(usernameDetector, log)).toEqual(['rgarcia']);
+  });
 });
