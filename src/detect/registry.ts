@@ -33,6 +33,7 @@ import { spokenDateDetector } from './rules/spoken-dates.js';
 import { spokenEmailDetector } from './rules/spoken-email.js';
 import { spokenNumberDetector } from './rules/spoken-numbers.js';
 import { streetAddressDetector } from './rules/street-address.js';
+import { structuredFieldDetector } from './rules/structured-fields.js';
 import { zipDetector } from './rules/zip.js';
 
 /** Every built-in rule detector (tier T1), in a stable order. */
@@ -50,6 +51,7 @@ export function builtinDetectors(): Detector[] {
     abaRoutingDetector,
     keywordIdDetector,
     objectIdDetector,
+    structuredFieldDetector,
     vinDetector,
     nhsDetector,
     ninoDetector,
