@@ -88,7 +88,22 @@ export function preloadNerModel(path: string | URL = DEFAULT_NER_MODEL_URL): Ner
   return model;
 }
 
-const HANDLE = /(?<![\p{L}\p{N}_.@])@[\p{L}\p{N}_]{2,30}\b(?!\.[a-z]{2,}|@)/gu;
+/** `@name`, dashes inside allowed (`@Sam-Okonjo`, as payment apps write them). */
+const HANDLE = /(?<![\p{L}\p{N}_.@])@[\p{L}\p{N}_]{2,30}(?:-[\p{L}\p{N}_]{1,30}){0,3}\b(?!\.[a-z]{2,}|@|-)/gu;
+/** At-words of code, not people: CSS at-rules, doc-comment tags, common decorators and annotations. */
+const CODE_AT_WORDS = new Set([
+  'media', 'import', 'font-face', 'keyframes', 'supports', 'page', 'charset', 'namespace', 'layer', 'container', 'property',
+  'tailwind', 'apply', 'extend', 'include', 'mixin', 'use', 'forward', 'each', 'if', 'else', 'return', 'function', 'content',
+  'param', 'params', 'returns', 'return', 'type', 'typedef', 'template', 'deprecated', 'example', 'see', 'throws', 'throw',
+  'since', 'todo', 'override', 'module', 'internal', 'private', 'public', 'protected', 'readonly', 'default', 'link',
+  'inheritdoc', 'callback', 'async', 'class', 'interface', 'enum', 'const', 'var', 'let', 'description', 'summary',
+  'component', 'injectable', 'input', 'output', 'directive', 'pipe', 'ngmodule', 'autowired', 'entity', 'column', 'table',
+  'test', 'before', 'after', 'beforeeach', 'aftereach', 'mock', 'get', 'post', 'put', 'delete', 'patch', 'controller',
+  'service', 'repository', 'bean', 'configuration', 'value', 'dataclass', 'staticmethod', 'classmethod', 'abstractmethod',
+  'cached_property', 'contextmanager', 'pytest', 'fixture', 'override', 'suppresswarnings', 'functionalinterface', 'nullable',
+  'nonnull', 'transactional', 'requestmapping', 'getmapping', 'postmapping', 'pathvariable', 'requestbody', 'responsebody',
+  'everyone', 'here', 'channel', 'all', 'latest', 'next', 'canary', 'types', 'babel', 'vue', 'angular', 'nestjs', 'prisma',
+]);
 const UPPER = /\p{Lu}/u;
 const LEADING_THE = /^the\s+/i;
 const DIGIT = /\d/;
@@ -205,6 +220,18 @@ export class NerDetector implements Detector {
         spans.push({ start: name.start, end: name.end, type: 'PERSON', score: this.score, detector: this.id });
       }
     }
+    // A handle with dashes ("@Sam-Okonjo") is one name however the model cut it.
+    if (this.handles && text.includes('-')) {
+      HANDLE.lastIndex = 0;
+      for (let match = HANDLE.exec(text); match !== null; match = HANDLE.exec(text)) {
+        if (!match[0].includes('-') || CODE_AT_WORDS.has(match[0].slice(1).toLowerCase())) continue;
+        const start = match.index;
+        const end = start + match[0].length;
+        if (spans.some((span) => span.start < end && span.end > start && (span.start < start || span.end > end))) continue;
+        for (let index = spans.length - 1; index >= 0; index--) if ((spans[index] as Span).start >= start && (spans[index] as Span).end <= end) spans.splice(index, 1);
+        spans.push({ start, end, type: 'PERSON', score: this.score * 0.8, detector: this.id });
+      }
+    }
     // What the rules below add goes only where no span lies yet. They can match thousands of
     // times in a long text, so coverage is kept as one byte per character, not searched per match.
     let covered: Uint8Array | undefined;
@@ -237,6 +264,7 @@ export class NerDetector implements Detector {
     if (this.handles) {
       HANDLE.lastIndex = 0;
       for (let match = HANDLE.exec(text); match !== null; match = HANDLE.exec(text)) {
+        if (CODE_AT_WORDS.has(match[0].slice(1).toLowerCase())) continue;
         addWhereFree(match.index, match.index + match[0].length, 'PERSON', this.score * 0.8);
       }
       const names: NameLexicon = {

@@ -3,7 +3,8 @@
  * after a state abbreviation or name ("Austin, TX 78701") or after a "zip" word, since five-digit
  * numbers are far too common to take alone. UK and Canadian postcodes ("SW1A 2AA", "K1A 0B1")
  * have a shape of their own and are taken anywhere; Irish Eircodes ("D06 XY12") after their name
- * or an Irish place, and Dutch postcodes ("1012 LG") before the town.
+ * or an Irish place, and Dutch postcodes ("1012 LG") before the town; Portuguese ("4000-447 Porto")
+ * and Polish ("31-147 Kraków") postcodes before the town on an address line.
  * @module
  */
 import type { Span } from '../../core/span.js';
@@ -30,6 +31,13 @@ const DUTCH_POSTCODE = /(?<![\w-])[1-9][0-9]{3} ?(?!SA|SD|SS)[A-Z]{2}(?= {1,2}\p
 /** Letter pairs after four digits that are a year's era or a time, not a postcode ("1999 BC Rome"). */
 const NOT_DUTCH_LETTERS = new Set(['AD', 'BC', 'CE', 'AM', 'PM', 'UK', 'US', 'EU', 'GB', 'KM', 'MB', 'KG']);
 
+/**
+ * Portuguese (NNNN-NNN) and Polish (NN-NNN) postcodes: after a comma or at a line's start, before
+ * the town and the end of the line or a comma ("…, 2.º Esq., 4000-447 Porto⏎"), as an address
+ * line writes them; a range of numbers in prose has no such frame.
+ */
+const DASHED_POSTCODE = /(?<=(?:^|\n|, ?)[ \t]*)(?:\d{4}-\d{3}|\d{2}-\d{3})(?= {1,2}\p{Lu}[\p{L}.-]+(?:[ -]\p{Lu}?[\p{L}.-]+){0,2}[ \t]*(?:$|\n|,))/gmu;
+
 const LETTER_DIGIT = /[A-Z]\d/;
 const IRISH_WORD = /eircode|ireland|dublin|co\.|county/i;
 
@@ -47,6 +55,10 @@ function postcodes(text: string, spans: Span[]): void {
   EIRCODE.lastIndex = 0;
   for (let match = IRISH_WORD.test(text) ? EIRCODE.exec(text) : null; match !== null; match = EIRCODE.exec(text)) {
     if (EIRCODE_CONTEXT.test(text.slice(Math.max(0, match.index - 24), match.index))) add(match.index, match.index + match[0].length, 0.8);
+  }
+  if (text.includes('-')) {
+    DASHED_POSTCODE.lastIndex = 0;
+    for (let match = DASHED_POSTCODE.exec(text); match !== null; match = DASHED_POSTCODE.exec(text)) add(match.index, match.index + match[0].length, 0.9);
   }
   DUTCH_POSTCODE.lastIndex = 0;
   for (let match = DUTCH_POSTCODE.exec(text); match !== null; match = DUTCH_POSTCODE.exec(text)) {

@@ -45,4 +45,11 @@ describe('the NER detector with the built-in model', () => {
     const people = (await detector.detect(text)).filter((span) => span.type === 'PERSON').map((span) => text.slice(span.start, span.end));
     expect(people).toEqual(['@ kyle28walker', '@ lipporocks']);
   });
+  it('takes handles with dashes whole and leaves the at-words of code alone', async () => {
+    const detector = createNerDetector({ cacheSize: 0 });
+    const people = async (text: string): Promise<string[]> => (await detector.detect(text)).filter((span) => span.type === 'PERSON').map((span) => text.slice(span.start, span.end));
+    expect(await people('venmo me @Chris-Dang-7 or @Sam-Okonjo tonight')).toEqual(['@Chris-Dang-7', '@Sam-Okonjo']);
+    expect(await people('@media (max-width: 600px) { a { color: red } } @font-face { font-family: X }')).toEqual([]);
+    expect(await people('/** @param name the value @returns nothing @deprecated */')).toEqual([]);
+  });
 });

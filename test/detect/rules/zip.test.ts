@@ -22,4 +22,10 @@ describe('rules.zip', () => {
     expect(values(zipDetector, 'we shipped 78701 units; Portugal 30971')).toEqual([]);
     expect(values(zipDetector, 'XX 78701')).toEqual([]);
   });
+  it('finds Portuguese and Polish postcodes before the town of an address line, not ranges in prose', () => {
+    expect(values(zipDetector, 'Morada: Rua de Santa Catarina 312, 2.º Esq., 4000-447 Porto\nTel: 1')).toEqual(['4000-447']);
+    expect(values(zipDetector, 'Adres: ul. Długa 17/4, 31-147 Kraków')).toEqual(['31-147']);
+    expect(values(zipDetector, 'Sede: Av. da Liberdade 110, 1269-046 Lisboa, Portugal')).toEqual(['1269-046']);
+    expect(values(zipDetector, 'see pages 31-147 The end; scores 1234-567 Lisbon won later')).toEqual([]);
+  });
 });
