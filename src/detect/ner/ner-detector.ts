@@ -16,6 +16,7 @@ import { findChinesePlaces } from './places-zh.js';
 import { looksClinical } from '../clinical-text.js';
 import { findDisplayNames, findSignOffs } from './mail-names.js';
 import { findTitledNames } from './titled.js';
+import { findBusinessNames } from './business-names.js';
 import { findNameHashtags, findSpacedHandles, type NameLexicon } from './social.js';
 import { headingRanges, isNoteShorthand } from './clinical-shorthand.js';
 import { findDemonyms, isDemonym } from './demonyms.js';
@@ -231,6 +232,19 @@ export class NerDetector implements Detector {
         for (let index = spans.length - 1; index >= 0; index--) if ((spans[index] as Span).start >= start && (spans[index] as Span).end <= end) spans.splice(index, 1);
         spans.push({ start, end, type: 'PERSON', score: this.score * 0.8, detector: this.id });
       }
+    }
+    // "Ray 's Pizza", "Caldwell insurance": a business, even where the model saw a person in it.
+    const businessLexicon = {
+      isCommonWord: (lower: string): boolean => (model.lexicon.capitalisation.get(lower) ?? 4) <= 1,
+      isProperWord: (lower: string): boolean =>
+        ((model.lexicon.gazetteer.get(lower) ?? 0) & NAME_OR_PLACE) !== 0 || (model.lexicon.capitalisation.get(lower) ?? 0) >= 3,
+      lowerCaseText: textCase(text) === LOWER_CASE_TEXT,
+    };
+    for (const business of findBusinessNames(text, businessLexicon)) {
+      const { start, end } = business;
+      if (spans.some((span) => span.start < end && span.end > start && (span.start < start || span.end > end))) continue;
+      for (let index = spans.length - 1; index >= 0; index--) if ((spans[index] as Span).start >= start && (spans[index] as Span).end <= end) spans.splice(index, 1);
+      spans.push({ start, end, type: 'ORG', score: this.score * 0.7, detector: this.id });
     }
     // What the rules below add goes only where no span lies yet. They can match thousands of
     // times in a long text, so coverage is kept as one byte per character, not searched per match.
