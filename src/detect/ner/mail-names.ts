@@ -12,6 +12,8 @@ export interface MailName {
 
 export interface SignOffLexicon {
   isFirstName(lower: string): boolean;
+  /** A word known as a name or a place, or usually capitalised in running text. */
+  isProperWord(lower: string): boolean;
   /** A word of the language that is almost never capitalised ("ok", "later"). */
   isCommonWord(lower: string): boolean;
 }
@@ -57,6 +59,20 @@ const AFTER_SIGNATURE = /^[ \t]*(?:p\.?s\.?\b|-{2,}|_{3,}|>|-----|on .{4,80} wro
 /** A full name on its own line: two or three capitalised words. */
 const NAME_LINE = /^[ \t]*\p{Lu}[\p{L}'’.-]+(?:[ \t]+\p{Lu}[\p{L}'’.-]+){1,2}[ \t]*$/u;
 const SENTENCE_END = /[.!?:)]$/;
+/** Two or three letters after a finished sentence, ending the line. */
+const TRAILING_INITIALS = /[.!?][ \t]+(\p{L}{2,3})[ \t]*$/u;
+/** One capitalised word and a comma, alone on a line. */
+const GREETING_LINE = /^[ \t]*(\p{Lu}[\p{L}'’-]{1,19}),[ \t]*$/u;
+/** Words that open a message without naming anyone. */
+const NOT_GREETED = new Set([
+  'hi', 'hello', 'hey', 'dear', 'all', 'team', 'folks', 'everyone', 'everybody', 'guys', 'sir', 'madam', 'sirs', 'gentlemen',
+  'ladies', 'friends', 'colleagues', 'greetings', 'morning', 'afternoon', 'evening', 'well', 'so', 'now', 'also', 'however',
+  'first', 'second', 'third', 'finally', 'again', 'please', 'yes', 'no', 'ok', 'okay', 'sorry', 'anyway', 'unfortunately',
+  'meanwhile', 'otherwise', 'therefore', 'moreover', 'furthermore', 'additionally', 'sincerely', 'regards', 'thanks',
+  'cheers', 'best', 'love', 'yours', 'respectfully', 'cordially', 'warmly', 'honestly', 'actually', 'basically', 'today',
+  'tomorrow', 'yesterday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday', 'note', 'example',
+  'ingredients', 'instructions', 'steps', 'step', 'summary', 'background', 'subject', 're', 'attendees', 'agenda',
+]);
 
 /**
  * The writer's name or initials on a line of its own under a message: after a closing line
@@ -74,6 +90,29 @@ export function findSignOffs(text: string, lexicon: SignOffLexicon): MailName[] 
     start = newline + 1;
   }
   const found: MailName[] = [];
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index] as { start: number; text: string };
+    const next = nextLine(lines, index);
+    // "…anything else. dp⏎Debra Perlingiere": initials closing the last sentence, over the full name.
+    const trailing = TRAILING_INITIALS.exec(line.text);
+    if (trailing !== null && next !== undefined && NAME_LINE.test(next)) {
+      const initials = trailing[1] as string;
+      if (!NOT_SIGNATURES.has(initials.toLowerCase()) && (initials === initials.toUpperCase() || !lexicon.isCommonWord(initials.toLowerCase()))) {
+        const start = line.start + line.text.length - trailing[0].length + trailing[0].indexOf(initials);
+        found.push({ start, end: start + initials.length });
+      }
+    }
+    // "Tammi,⏎Attached is …": the name a message opens with, alone on its line.
+    const greeting = GREETING_LINE.exec(line.text);
+    if (greeting !== null && next !== undefined) {
+      const name = greeting[1] as string;
+      const lower = name.toLowerCase();
+      if (!NOT_GREETED.has(lower) && !NOT_SIGNATURES.has(lower) && (lexicon.isFirstName(lower) || lexicon.isProperWord(lower))) {
+        const start = line.start + line.text.indexOf(name);
+        found.push({ start, end: start + name.length });
+      }
+    }
+  }
   for (let index = 1; index < lines.length; index++) {
     const line = lines[index] as { start: number; text: string };
     const match = ONE_WORD_LINE.exec(line.text);

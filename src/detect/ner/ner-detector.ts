@@ -265,14 +265,17 @@ export class NerDetector implements Detector {
     const notNameWord = GAZ.ORG_KEYWORD | GAZ.ORG_SUFFIX | GAZ.LOC_KEYWORD | GAZ.STREET_SUFFIX | GAZ.CALENDAR | GAZ.COUNTRY | GAZ.NATIONALITY;
     const titleLexicon = {
       isNotNameWord: (lower: string): boolean => ((model.lexicon.gazetteer.get(lower) ?? 0) & notNameWord) !== 0,
-      isCommonWord: (lower: string): boolean => (model.lexicon.capitalisation.get(lower) ?? 4) <= 1,
+      // "Drs. Ali": a known name is a name after a title, however often another language writes it in lower case.
+      isCommonWord: (lower: string): boolean =>
+        (model.lexicon.capitalisation.get(lower) ?? 4) <= 1 && ((model.lexicon.gazetteer.get(lower) ?? 0) & (GAZ.FIRST | GAZ.LAST)) === 0,
     };
     for (const person of findTitledNames(text, titleLexicon)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     for (const person of findInitials(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     const commonWord = (lower: string): boolean => (model.lexicon.capitalisation.get(lower) ?? 4) <= 1;
     for (const person of findSpeakers(text, commonWord)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     for (const person of findSpelledNames(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
-    for (const person of findSignOffs(text, { isFirstName: (lower) => ((model.lexicon.gazetteer.get(lower) ?? 0) & GAZ.FIRST) !== 0, isCommonWord: commonWord })) {
+    const signOffLexicon = { isFirstName: (lower: string): boolean => ((model.lexicon.gazetteer.get(lower) ?? 0) & GAZ.FIRST) !== 0, isCommonWord: commonWord, isProperWord: businessLexicon.isProperWord };
+    for (const person of findSignOffs(text, signOffLexicon)) {
       addWhereFree(person.start, person.end, 'PERSON', this.score * 0.7);
     }
     if (this.handles) {

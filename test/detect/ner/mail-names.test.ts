@@ -3,7 +3,8 @@ import { findDisplayNames, findSignOffs, type SignOffLexicon } from '../../../sr
 
 const FIRST = new Set(['vince', 'anna', 'tom', 'june', 'may']);
 const COMMON = new Set(['the', 'help', 'success', 'conclusion', 'sugar', 'npm', 'end', 'why', 'red', 'may']);
-const lexicon: SignOffLexicon = { isFirstName: (lower) => FIRST.has(lower), isCommonWord: (lower) => COMMON.has(lower) };
+const PROPER = new Set(['perlingiere']);
+const lexicon: SignOffLexicon = { isFirstName: (lower) => FIRST.has(lower), isCommonWord: (lower) => COMMON.has(lower), isProperWord: (lower) => PROPER.has(lower) };
 const texts = (text: string, found: readonly { start: number; end: number }[]): string[] => found.map((name) => text.slice(name.start, name.end));
 
 describe('display names of e-mail addresses', () => {
@@ -29,6 +30,7 @@ describe('sign-offs under a message', () => {
       ['See you soon.\nTom\n-----Original Message-----\nFrom: x', ['Tom']],
       ['The owner is a hoot to deal with.\nMo', ['Mo']],
       ['11/29/2000 04:31 PM\nRegards,\nbd\nAttached is the referenced agreement.', ['bd']],
+      ['Let me know if you need anything else. dp\nDebra Perlingiere\nAnna,\nAttached is the file.', ['dp', 'Anna']],
     ];
     for (const [text, expected] of cases) expect(texts(text, findSignOffs(text, lexicon)), text).toEqual(expected);
   });
@@ -47,6 +49,9 @@ describe('sign-offs under a message', () => {
       'One line only',
       'Dear team\nAnna will join us',
       'It was fine.\nAnna\nand then we left',
+      'Hi all,\nGreat news.',
+      'However,\nwe disagree.',
+      'The list:\nApples,\npears',
     ]) {
       expect(findSignOffs(text, lexicon), text).toEqual([]);
     }
