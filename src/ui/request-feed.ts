@@ -123,14 +123,14 @@ export class FeedDraft {
     const now = performance.now();
     const counts: Record<string, Partial<Record<MaskAction, number>>> = {};
     const forwarded = this.forwardedAt !== undefined;
-    // Only for a body the console keeps; copied as they are (rendering and de-duplicating wait for a viewer).
-    const tokens: FeedToken[] | undefined = forwarded && this.entities.length > 0 ? [] : undefined;
+    // Only for a body the console keeps. The mask result's entities are kept as they are (they hold
+    // tokens, types and offsets, never values): rendering and de-duplicating wait for a viewer.
+    const tokens: readonly FeedToken[] = forwarded ? this.entities : [];
     let blocked = false;
     for (const entity of this.entities) {
       const row = (counts[entity.type] ??= {});
       row[entity.action] = (row[entity.action] ?? 0) + 1;
       if (entity.action === 'block') blocked = true;
-      tokens?.push({ token: entity.token, type: entity.type });
     }
     // Between masking and forwarding only the leak gate can stop a request that found spans.
     const tripped = !forwarded && !blocked && this.entities.length > 0 && finish.status >= 500;
@@ -160,7 +160,7 @@ export class FeedDraft {
         bodyNote: forwarded ? 'kept' : 'not_forwarded',
         session: this.session,
         body: this.body,
-        tokens: tokens ?? [],
+        tokens,
       },
     );
   }

@@ -313,7 +313,9 @@ describe('playground', () => {
     };
     expect(await found([])).toEqual(['TICKET_ID:custom:custom.entities', 'PROJECT_CODE:llm:llm']);
     expect(await found(['llm'])).toEqual(['TICKET_ID:custom:custom.entities']);
-    expect(await found(['custom.entities'])).toEqual(['PROJECT_CODE:llm:llm']);
+    // Without the policy's entity the built-in record-code rule still finds the ticket, as ID.
+    expect(await found(['custom.entities'])).toEqual(['ID:rules:rules.object_id', 'PROJECT_CODE:llm:llm']);
+    expect(await found(['custom.entities', 'rules.object_id'])).toEqual(['PROJECT_CODE:llm:llm']);
     const run = await consoleApi(gateway.url, 'playground', APP_KEY, { body: { text, disabled: ['llm'] } });
     expect((run.body['detectors'] as { id: string; enabled: boolean }[]).find((detector) => detector.id === 'llm')?.enabled).toBe(false);
   });
