@@ -1,3 +1,4 @@
+import { findContextWords, type ContextWords } from '../context-words.js';
 import { isDemonym } from './demonyms.js';
 
 /**
@@ -59,6 +60,9 @@ const DESCRIPTIVE = new Set(
 
 const WORD = /[\p{L}][\p{L}\p{N}&'’.-]*/gu;
 const MAX_NAME_WORDS = 3;
+/** How far before a business kind its name may start. */
+const NAME_WINDOW = 90;
+const HEAD_WORDS: ContextWords = { words: [...HEADS] };
 
 function isCapitalised(word: string): boolean {
   return /^\p{Lu}/u.test(word);
@@ -67,22 +71,27 @@ function isCapitalised(word: string): boolean {
 /**
  * Business names in `text`: up to three name words before a business kind, joined by spaces
  * only. The name words are capitalised, or, in lower-case text such as a transcript, hold a word
- * the language does not have ("harborview", "swiftline").
+ * the language does not have ("harborview", "swiftline"). The scan starts from the kinds (one
+ * trie-shaped pattern), so text without any costs one pass of it.
  */
 export function findBusinessNames(text: string, lexicon: BusinessLexicon): BusinessName[] {
   const found: BusinessName[] = [];
-  const words: { text: string; start: number; end: number }[] = [];
-  WORD.lastIndex = 0;
-  for (let match = WORD.exec(text); match !== null; match = WORD.exec(text)) {
-    words.push({ text: match[0], start: match.index, end: match.index + match[0].length });
-    const head = match[0];
-    if (!HEADS.has(head.toLowerCase()) || words.length < 2) continue;
+  for (const hit of findContextWords(text, HEAD_WORDS)) {
+    const head = text.slice(hit.start, hit.end);
+    const from = Math.max(0, hit.start - NAME_WINDOW);
+    const words: { text: string; start: number; end: number }[] = [];
+    WORD.lastIndex = 0;
+    const window = text.slice(from, hit.start);
+    for (let match = WORD.exec(window); match !== null; match = WORD.exec(window)) {
+      words.push({ text: match[0], start: from + match.index, end: from + match.index + match[0].length });
+    }
     // Walk back from the head over name words; "'s" and "s" of a possessive belong to the word before.
     const name: { text: string; start: number }[] = [];
-    for (let index = words.length - 2; index >= 0 && name.length < MAX_NAME_WORDS; index--) {
+    let nextStart = hit.start;
+    for (let index = words.length - 1; index >= 0 && name.length < MAX_NAME_WORDS; index--) {
       const word = words[index] as { text: string; start: number; end: number };
-      const next = words[index + 1] as { start: number };
-      if (!/^[ \t]+(?:['’][ \t]*)?$/.test(text.slice(word.end, next.start))) break;
+      if (!/^[ \t]+(?:['’][ \t]*)?$/.test(text.slice(word.end, nextStart))) break;
+      nextStart = word.start;
       if (word.text === 's' && index > 0) continue;
       const lower = word.text.toLowerCase().replace(/['’]s$/, '');
       if (DESCRIPTIVE.has(lower) || isDemonym(lower) || (!isCapitalised(word.text) && (!lexicon.lowerCaseText || lexicon.isCommonWord(lower)))) break;
@@ -98,7 +107,7 @@ export function findBusinessNames(text: string, lexicon: BusinessLexicon): Busin
       const lower = word.text.toLowerCase().replace(/['’]s$/, '');
       return lexicon.isProperWord(lower) || (lexicon.lowerCaseText && !lexicon.isCommonWord(lower));
     });
-    const possessive = /['’]s?[ \t]*$|[ \t]s[ \t]*$/.test(text.slice((name[name.length - 1] as { start: number }).start, match.index));
+    const possessive = /['’]s?[ \t]*$|[ \t]s[ \t]*$/.test(text.slice((name[name.length - 1] as { start: number }).start, hit.start));
     if (isCapitalised(head) && !capitalisedName) continue;
     if (!unknownWord && !(possessive && !WEAK_HEADS.has(head.toLowerCase()))) continue;
     let start = (name[0] as { start: number }).start;
@@ -108,7 +117,7 @@ export function findBusinessNames(text: string, lexicon: BusinessLexicon): Busin
       start = Math.min(start, previous.start);
       found.pop();
     }
-    found.push({ start, end: match.index + head.length });
+    found.push({ start, end: hit.end });
   }
   return found;
 }

@@ -79,8 +79,11 @@ const NOT_GREETED = new Set([
  * ("Thanks,", "Talk to you later") or a finished sentence, and either last in the text or
  * followed by what follows signatures (a P.S., a full name line, a quoted reply).
  */
+/** Any line one of the shapes below could read: most texts have none, and pay one pass for it. */
+const ANY_CANDIDATE = /^[ \t]*(?:-{0,2}[ \t]*[\p{L}][\p{L}'’.]{1,19}|\p{Lu}[\p{L}'’-]{1,19},)[ \t]*\r?$|[.!?][ \t]+\p{L}{2,3}[ \t]*\r?$/mu;
+
 export function findSignOffs(text: string, lexicon: SignOffLexicon): MailName[] {
-  if (text.indexOf('\n') === -1) return [];
+  if (text.indexOf('\n') === -1 || !ANY_CANDIDATE.test(text)) return [];
   const lines: { start: number; text: string }[] = [];
   for (let start = 0; start <= text.length; ) {
     const newline = text.indexOf('\n', start);
