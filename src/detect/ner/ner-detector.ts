@@ -233,6 +233,22 @@ export class NerDetector implements Detector {
         spans.push({ start, end, type: 'PERSON', score: this.score * 0.8, detector: this.id });
       }
     }
+    const notNameWord = GAZ.ORG_KEYWORD | GAZ.ORG_SUFFIX | GAZ.LOC_KEYWORD | GAZ.STREET_SUFFIX | GAZ.CALENDAR | GAZ.COUNTRY | GAZ.NATIONALITY;
+    const titleLexicon = {
+      isNotNameWord: (lower: string): boolean => ((model.lexicon.gazetteer.get(lower) ?? 0) & notNameWord) !== 0,
+      // "Drs. Ali": a known name is a name after a title, however often another language writes it in lower case.
+      isCommonWord: (lower: string): boolean =>
+        (model.lexicon.capitalisation.get(lower) ?? 4) <= 1 && ((model.lexicon.gazetteer.get(lower) ?? 0) & (GAZ.FIRST | GAZ.LAST)) === 0,
+    };
+    // A name after a title is one person, pieces the model found in it included ("Mr Elnur Rafig"
+    // + "Huseynov" around the patronymic "oglu").
+    for (const name of findTitledNames(text, titleLexicon)) {
+      const overlapping = spans.filter((span) => span.start < name.end && span.end > name.start);
+      if (overlapping.some((span) => span.type !== 'PERSON' || span.end > name.end)) continue;
+      const start = Math.min(name.start, ...overlapping.map((span) => span.start));
+      for (const span of overlapping) spans.splice(spans.indexOf(span), 1);
+      spans.push({ start, end: name.end, type: 'PERSON', score: this.score * 0.8, detector: this.id });
+    }
     // "Ray 's Pizza", "Caldwell insurance": a business, even where the model saw a person in it.
     const businessLexicon = {
       isCommonWord: (lower: string): boolean => (model.lexicon.capitalisation.get(lower) ?? 4) <= 1,
@@ -262,14 +278,6 @@ export class NerDetector implements Detector {
     for (const place of findChinesePlaces(text)) addWhereFree(place.start, place.end, 'LOCATION', this.score);
     // People named by their initials only ("the applicant married D.P.", "Mr J.D."), the speakers
     // of a chat log ("jess: omg") and names spelled out in a transcript ("j o h n s m i t h").
-    const notNameWord = GAZ.ORG_KEYWORD | GAZ.ORG_SUFFIX | GAZ.LOC_KEYWORD | GAZ.STREET_SUFFIX | GAZ.CALENDAR | GAZ.COUNTRY | GAZ.NATIONALITY;
-    const titleLexicon = {
-      isNotNameWord: (lower: string): boolean => ((model.lexicon.gazetteer.get(lower) ?? 0) & notNameWord) !== 0,
-      // "Drs. Ali": a known name is a name after a title, however often another language writes it in lower case.
-      isCommonWord: (lower: string): boolean =>
-        (model.lexicon.capitalisation.get(lower) ?? 4) <= 1 && ((model.lexicon.gazetteer.get(lower) ?? 0) & (GAZ.FIRST | GAZ.LAST)) === 0,
-    };
-    for (const person of findTitledNames(text, titleLexicon)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     for (const person of findInitials(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     const commonWord = (lower: string): boolean => (model.lexicon.capitalisation.get(lower) ?? 4) <= 1;
     for (const person of findSpeakers(text, commonWord)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);

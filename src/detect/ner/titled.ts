@@ -23,7 +23,16 @@ const TITLE =
 /** One to three name words, initials allowed ("Robert E. Jones", "J. R. R. Tolkien", "O'Neill", "Smith-Jones"). */
 const WORD = String.raw`\p{Lu}\p{L}*(?:['’-]\p{L}+)*`;
 const INITIALS = String.raw`(?:\p{Lu}\.[ \t]?)`;
-const NAME = new RegExp(`^${INITIALS}{0,3}${WORD}(?:[ \\t]+${INITIALS}{0,2}${WORD})?(?:[ \\t]+${WORD})?`, 'u');
+/**
+ * Lower-case words inside a name: patronymics and particles ("Elnur Rafig oglu Huseynov",
+ * "Ludwig van Beethoven", "Maria dos Santos"); never its first or last word.
+ */
+const PARTICLE = String.raw`(?:oglu|oğlu|ogly|qizi|kyzy|uulu|bin|binti|ibn|bint|al|el|van|von|der|den|de|da|di|du|del|della|dos|das|do|la|le|ter|ten|y)`;
+const NAME = new RegExp(
+  `^${INITIALS}{0,3}${WORD}(?:[ \\t]+(?:${PARTICLE}[ \\t]+)?${INITIALS}{0,2}${WORD})?(?:[ \\t]+(?:${PARTICLE}[ \\t]+)?${WORD}){0,2}`,
+  'u',
+);
+const PARTICLES = new Set(PARTICLE.slice(3, -1).split('|'));
 
 export function findTitledNames(text: string, lexicon: TitleLexicon): TitledName[] {
   const found: TitledName[] = [];
@@ -35,12 +44,16 @@ export function findTitledNames(text: string, lexicon: TitleLexicon): TitledName
     // Keep the words up to the first that is no name ("Justice Department", "Doctor Who").
     const words = name[0].split(/([ \t]+)/);
     let length = 0;
+    let offset = 0;
     for (let index = 0; index < words.length; index += 2) {
       const word = words[index] as string;
+      offset += (index > 0 ? (words[index - 1] as string).length : 0) + word.length;
+      // A particle stays when a name word follows it.
+      if (PARTICLES.has(word)) continue;
       const lower = word.replace(/[.'’-]+$/, '').toLowerCase();
       const initial = /^\p{Lu}\.$/u.test(word);
       if (!initial && (lexicon.isNotNameWord(lower) || lexicon.isCommonWord(lower))) break;
-      length += (index > 0 ? (words[index - 1] as string).length : 0) + word.length;
+      length = offset;
     }
     // A name that is only initials ("Mr. J.") is left to the initials rule.
     const value = name[0].slice(0, length).replace(/[ \t]+$/, '');

@@ -120,6 +120,9 @@ function listAfter(text: string, from: number, accepts: (value: string) => boole
   return values;
 }
 
+/** Register letters and Roman numerals before a file number, in upper case: `IV K `, `I. `, `II Ca `. */
+const REGISTER_PREFIX = /^[\s:#.(]*(?:(?:[IVXL]{1,4}|\p{Lu}[\p{Ll}]?[\p{Lu}]?)\.?\s+){1,3}$/u;
+
 /**
  * The first identifier-like token after a keyword, past filler words only (or, for a list's
  * next item, past a list joiner only), when `accepts` takes it.
@@ -134,7 +137,9 @@ function valueAfter(
   const window = text.slice(from, from + 40);
   shape.lastIndex = 0;
   for (let match = shape.exec(window); match !== null; match = shape.exec(window)) {
-    if (!skippable(window.slice(0, match.index))) return undefined;
+    const gap = window.slice(0, match.index);
+    // "reference no. IV K 218/05", "case no. I. 2134/04": a court's register letters before a file number.
+    if (!skippable(gap) && !(match[0].includes('/') && REGISTER_PREFIX.test(gap))) return undefined;
     // "814014-why can't you": a lower-case word hyphenated onto the number is prose.
     const value = match[0].replace(/(?<=\d)-[a-z]+$/, '');
     if (!accepts(value)) continue;

@@ -22,6 +22,13 @@ describe('keyword identifiers', () => {
     expect(found(keywordIdDetector, 'Notary Public, Commission No. 01NA6123456')).toEqual(['ID:01NA6123456']);
   });
 
+  it('takes a court file number past its register letters', () => {
+    expect(found(keywordIdDetector, 'together with the reference no. IV K 218/05.')).toEqual(['ID:218/05']);
+    expect(found(keywordIdDetector, 'an enforcement order (case no. I. 2134/04) and case no. II Ca 1234/06')).toEqual(['ID:2134/04', 'ID:1234/06']);
+    // Register letters stand only before a file number with its year.
+    expect(found(keywordIdDetector, 'case no. IV K 21805')).toEqual([]);
+  });
+
   it('takes digit groups split by single spaces whole', () => {
     expect(found(keywordIdDetector, 'Steuer-ID 12 345 678 901, Berlin')).toEqual(['ID:12 345 678 901']);
     expect(found(keywordIdDetector, 'Meine Steuer-ID ist 12 345 678 901.')).toEqual(['ID:12 345 678 901']);
