@@ -16,6 +16,7 @@ import { findChinesePlaces } from './places-zh.js';
 import { looksClinical } from '../clinical-text.js';
 import { findDisplayNames, findSignOffs } from './mail-names.js';
 import { findTitledNames } from './titled.js';
+import { findBadgeNumbers, findCourtNames } from './court-names.js';
 import { findBusinessNames } from './business-names.js';
 import { findNameHashtags, findSpacedHandles, type NameLexicon } from './social.js';
 import { headingRanges, isNoteShorthand } from './clinical-shorthand.js';
@@ -143,7 +144,7 @@ export class NerDetector implements Detector {
     this.propagate = options.propagate ?? true;
     this.score = options.score ?? 0.85;
     this.cache = new LruCache(options.cacheSize ?? 1024);
-    this.types = ['PERSON', 'LOCATION', 'ADDRESS', 'ORG', ...(this.ages ? ['AGE'] : []), ...(this.nationalities ? ['MISC'] : []), ...(this.professions ? ['PROFESSION'] : [])];
+    this.types = ['PERSON', 'LOCATION', 'ADDRESS', 'ORG', 'ID', ...(this.ages ? ['AGE'] : []), ...(this.nationalities ? ['MISC'] : []), ...(this.professions ? ['PROFESSION'] : [])];
     this.configKey = JSON.stringify([modelKey(this.modelPath), this.bias, this.labelBias, this.handles, this.ages, this.nationalities, this.professions, this.propagate, this.score, this.id]);
   }
 
@@ -205,7 +206,7 @@ export class NerDetector implements Detector {
         if ((model.lexicon.capitalisation.get(value) ?? 4) <= 1) continue;
       }
       // "Israeli forces", "the Kuwaiti woman", "Muslims": a nationality or group, not a place or a person.
-      const type = isDemonym(value.replace(LEADING_THE, ''))
+      const type = this.nationalities && isDemonym(value.replace(LEADING_THE, ''))
         ? 'MISC'
         : entity.label === 'LOCATION' && DIGIT.test(value) ? 'ADDRESS' : entity.label;
       spans.push({ start: entity.start, end: entity.end, type, score: this.score, detector: this.id });
@@ -248,6 +249,14 @@ export class NerDetector implements Detector {
       const start = Math.min(name.start, ...overlapping.map((span) => span.start));
       for (const span of overlapping) spans.splice(spans.indexOf(span), 1);
       spans.push({ start, end: name.end, type: 'PERSON', score: this.score * 0.8, detector: this.id });
+    }
+    // Judges under an opinion and the parties of a caption, in capitals ("OKAMOTO, A.C.J.").
+    for (const name of findCourtNames(text)) {
+      if (spans.some((span) => span.start < name.end && span.end > name.start && (span.start < name.start || span.end > name.end))) continue;
+      for (let index = spans.length - 1; index >= 0; index--) if ((spans[index] as Span).start >= name.start && (spans[index] as Span).end <= name.end) spans.splice(index, 1);
+      spans.push({ start: name.start, end: name.end, type: name.type, score: this.score * 0.8, detector: this.id });
+      const lineEnd = name.lineEnd;
+      if (lineEnd !== undefined) for (let index = spans.length - 1; index >= 0; index--) if ((spans[index] as Span).start >= name.end && (spans[index] as Span).end <= lineEnd) spans.splice(index, 1);
     }
     // "Ray 's Pizza", "Caldwell insurance": a business, even where the model saw a person in it.
     const businessLexicon = {
@@ -310,6 +319,8 @@ export class NerDetector implements Detector {
       for (const person of findNameHashtags(text, names)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.7);
     }
     const people = spans.filter((span) => span.type === 'PERSON');
+    // "Det. Monica Flores #6127", "PC Laura Bentley 4417": an officer's badge number.
+    for (const badge of findBadgeNumbers(text, people)) addWhereFree(badge.start, badge.end, 'ID', 0.7);
     if (this.ages) {
       for (const age of ages) {
         spans.push({ start: age.start, end: age.end, type: 'AGE', score: 0.8, detector: this.id });
