@@ -17,6 +17,7 @@ import { looksClinical } from '../clinical-text.js';
 import { findDisplayNames, findSignOffs } from './mail-names.js';
 import { findTitledNames } from './titled.js';
 import { findBadgeNumbers, findCourtNames } from './court-names.js';
+import { findCredentialedNames, findDictationInitials, findLastFirstNames, stateAfterCity } from './record-names.js';
 import { findBusinessNames } from './business-names.js';
 import { findNameHashtags, findSpacedHandles, type NameLexicon } from './social.js';
 import { headingRanges, isNoteShorthand } from './clinical-shorthand.js';
@@ -209,7 +210,9 @@ export class NerDetector implements Detector {
       const type = this.nationalities && isDemonym(value.replace(LEADING_THE, ''))
         ? 'MISC'
         : entity.label === 'LOCATION' && DIGIT.test(value) ? 'ADDRESS' : entity.label;
-      spans.push({ start: entity.start, end: entity.end, type, score: this.score, detector: this.id });
+      // "Melrose, MA": the state code ends the place.
+      const end = type === 'LOCATION' || type === 'ADDRESS' ? (stateAfterCity(text, entity.end) ?? entity.end) : entity.end;
+      spans.push({ start: entity.start, end, type, score: this.score, detector: this.id });
     }
     // A quoted display name before an address is a person, whatever the model made of its
     // parts ("Townsend, George" read as ORG + PERSON).
@@ -250,6 +253,12 @@ export class NerDetector implements Detector {
       for (const span of overlapping) spans.splice(spans.indexOf(span), 1);
       spans.push({ start, end: name.end, type: 'PERSON', score: this.score * 0.8, detector: this.id });
     }
+    // "Pt: NAKAMURA, HIROSHI", "PATIENT NAME: Haddad, Layla": one person, surname first.
+    for (const name of findLastFirstNames(text)) {
+      if (spans.some((span) => span.start < name.end && span.end > name.start && (span.start < name.start || span.end > name.end))) continue;
+      for (let index = spans.length - 1; index >= 0; index--) if ((spans[index] as Span).start >= name.start && (spans[index] as Span).end <= name.end) spans.splice(index, 1);
+      spans.push({ start: name.start, end: name.end, type: 'PERSON', score: this.score * 0.8, detector: this.id });
+    }
     // Judges under an opinion and the parties of a caption, in capitals ("OKAMOTO, A.C.J.").
     for (const name of findCourtNames(text)) {
       if (spans.some((span) => span.start < name.end && span.end > name.start && (span.start < name.start || span.end > name.end))) continue;
@@ -287,8 +296,10 @@ export class NerDetector implements Detector {
     for (const place of findChinesePlaces(text)) addWhereFree(place.start, place.end, 'LOCATION', this.score);
     // People named by their initials only ("the applicant married D.P.", "Mr J.D."), the speakers
     // of a chat log ("jess: omg") and names spelled out in a transcript ("j o h n s m i t h").
-    for (const person of findInitials(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     const commonWord = (lower: string): boolean => (model.lexicon.capitalisation.get(lower) ?? 4) <= 1;
+    for (const person of findCredentialedNames(text, commonWord)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.7);
+    if (clinical) for (const person of findDictationInitials(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.7);
+    for (const person of findInitials(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     for (const person of findSpeakers(text, commonWord)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     for (const person of findSpelledNames(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     const signOffLexicon = { isFirstName: (lower: string): boolean => ((model.lexicon.gazetteer.get(lower) ?? 0) & GAZ.FIRST) !== 0, isCommonWord: commonWord, isProperWord: businessLexicon.isProperWord };
