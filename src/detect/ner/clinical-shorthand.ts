@@ -66,10 +66,23 @@ export function isNoteShorthand(value: string, lexicon: FeatureLexicon): boolean
   return false;
 }
 
-/** Offsets of the section headings in `text`, for dropping spans inside them. */
+/** A line in capitals, as notes open with their kind ("DERMATOLOGY CLINIC NOTE", "ED TRIAGE"). */
+const CAPITALS_LINE = /^[ \t]*[A-Z][A-Z &/-]{2,80}[ \t]*$/gm;
+/** Words that make such a line the note's title, whatever else it names. */
+const NOTE_TITLE_WORD =
+  /\b(?:NOTE|NOTES|ASSESSMENT|INTAKE|VISIT|REPORT|SUMMARY|TRIAGE|EVALUATION|CONSULT|CONSULTATION|PROGRESS|ADMISSION|DISCHARGE|CYTOLOGY|PATHOLOGY|RADIOLOGY|H&P|ENCOUNTER|RECONCILIATION|ORDERS|INSTRUCTIONS|LETTER|REFERRAL|FOLLOW-UP|FOLLOWUP|CLINIC|SCREENING|HANDOFF|TRANSFER)\b/;
+
+/** A facility's own name on the line ("MERCY GENERAL HOSPITAL - DEPARTMENT OF RADIOLOGY") keeps it a name. */
+const FACILITY_WORD = /\b(?:HOSPITAL|HOSPITALS|CENTER|CENTRE|UNIVERSITY|INSTITUTE|COLLEGE|FOUNDATION|TRUST|INFIRMARY|SYSTEM|GROUP)\b/;
+
+/** Offsets of the section headings and note titles in `text`, for dropping spans inside them. */
 export function headingRanges(text: string): Array<{ start: number; end: number }> {
   const ranges: Array<{ start: number; end: number }> = [];
   HEADINGS.lastIndex = 0;
   for (let match = HEADINGS.exec(text); match !== null; match = HEADINGS.exec(text)) ranges.push({ start: match.index, end: match.index + match[0].length });
+  CAPITALS_LINE.lastIndex = 0;
+  for (let match = CAPITALS_LINE.exec(text); match !== null; match = CAPITALS_LINE.exec(text)) {
+    if (NOTE_TITLE_WORD.test(match[0]) && !FACILITY_WORD.test(match[0])) ranges.push({ start: match.index, end: match.index + match[0].length });
+  }
   return ranges;
 }

@@ -45,4 +45,9 @@ describe('clinical notes', () => {
     expect(names).toEqual([]);
     expect(spans.filter((span) => span.type === 'AGE').map((span) => NOTE.slice(span.start, span.end))).toEqual(['72']);
   });
+  it('reads a note title in capitals as a heading, a facility named on its line as a name', () => {
+    const titles = (text: string): string[] => headingRanges(text).map((range) => text.slice(range.start, range.end).trim());
+    expect(titles('DERMATOLOGY CLINIC NOTE\nCoastal Skin & Laser - Charleston, SC\nED TRIAGE\n')).toEqual(['DERMATOLOGY CLINIC NOTE', 'ED TRIAGE']);
+    expect(titles('MERCY GENERAL HOSPITAL - DEPARTMENT OF RADIOLOGY\nPatient: ABDULLAH, YUSUF')).toEqual([]);
+  });
 });
