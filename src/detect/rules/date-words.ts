@@ -66,6 +66,16 @@ export function findLoneMonths(text: string, taken: readonly Span[], make: (star
   return found;
 }
 
+const YEAR_AFTER_DASH = /^[ \t]?[–—-][ \t]?((?:19|20)\d{2})(?![\d.,/-])/;
+
+/** Whether a later year (within 60) follows `end` after a dash: `2011 – 2017`, `2019–2023`. */
+function startsYearRange(text: string, end: number, year: number): boolean {
+  const next = YEAR_AFTER_DASH.exec(text.slice(end, end + 8));
+  if (next === null) return false;
+  const second = Number(next[1]);
+  return second > year && second - year <= 60;
+}
+
 /** Decades and bare years that a time word introduces, and the second year of a range. */
 export function findYears(
   text: string,
@@ -90,7 +100,9 @@ export function findYears(
     // A note's history dates procedures by the year alone ("s/p ureteroscopy 2018", "NSVD 2077"),
     // but writes clock times the same way: "last dose 2000", "0700-1900" are not years.
     const clockLike = /(?:00|30)$/.test(match[0]) || /\d{4}[-–]$/.test(before) || /^\s?(?:last night|tonight|this morning|today|hrs?|h)\b/i.test(text.slice(end, end + 16));
-    if (clinical ? clockLike : !decade && !range && !introduced && !bracketed) continue;
+    // "(2019–2023)", "2011 – 2017": the first year of a span of years, as CVs and records write them.
+    const opensRange = !/[\w-]/.test(text.charAt(start - 1)) && startsYearRange(text, end, Number(match[0].slice(0, 4)));
+    if (clinical ? clockLike : !decade && !range && !introduced && !bracketed && !opensRange) continue;
     found.push(make(start, end, decade));
     previousEnd = end;
   }

@@ -81,6 +81,11 @@ describe('rules.date', () => {
     expect(found(dateDetector, "dose (2000 mg); rock n' roll 99; a total of '12 things")).toEqual([]);
   });
 
+  it('takes a span of years as CVs and records write it, not a code or a backwards pair', () => {
+    expect(found(dateDetector, 'Cobalt Robotics (2019–2023)\nEDUCATION\n2011 – 2017    M.Sc.')).toEqual(['DATE:2019', 'DATE:2023', 'DATE:2011', 'DATE:2017']);
+    expect(found(dateDetector, 'part ABC-2019-2023; ratio 2023-1950; 1890-1999')).toEqual([]);
+  });
+
   it('reads a clinical note\'s date shorthand, but not its scores and clock times', () => {
     const note =
       'HPI: 72F w/ h/o HTN, DM, s/p ureteroscopy 2018, presented 3/1 after a fall. TTE 10/2: LVEF 55%. Last seen July. ' +
