@@ -143,6 +143,9 @@ describe('NerDetector', () => {
     expect(findAges('The fund raised 81M from investors; A 67F rating.', false)).toEqual([]);
     const chat = "im 29, moved here last year. oh nice i'm 27 and at UCSF. she's 7 now. I was 5 minutes late; we are 3 and counting";
     expect(findAges(chat).map((m) => chat.slice(m.start, m.end))).toEqual(['29', '27', '7']);
+    const posts = '24F in Manchester. I (24F) and my bf (25M) split rent; [31M] here. The account holder is 15, and my son was 9 when we moved.';
+    expect(findAges(posts).map((m) => posts.slice(m.start, m.end)).sort()).toEqual(['15', '24', '24', '25', '31', '9']);
+    expect(findAges('Apt 24F, seat 24F, 24F outside, the holder is 15% owner')).toEqual([]);
     const chart = 'A/P: 72F w/ new-onset AF. Pt: BRENNAN, PATRICK Age/Sex: 54 M  MRN: E1187. 62M w/ MSSA PNA; 94 M, DNR; 47/F';
     expect(findAges(chart, true).map((m) => chart.slice(m.start, m.end))).toEqual(['72', '54', '62', '94', '47']);
     expect(findAges(chart, false).map((m) => chart.slice(m.start, m.end))).toEqual([]);
