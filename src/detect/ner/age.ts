@@ -24,7 +24,7 @@ const AGE_PATTERNS: readonly RegExp[] = [
   // "the account holder is 15,", "my son was 9 when": a person's noun, then the number ends the clause.
   /\b(?:holder|son|daughter|kid|child|brother|sister|boy|girl|baby|grandson|granddaughter|nephew|niece|student|applicant|victim|minor|husband|wife|mother|father|mom|dad)\s(?:is|was|'s|’s)\s(?:only\s|just\s|now\s)?(\d{1,3})(?=\s?[.,;!?)]|\s(?:years|now|and|but|when)\b)/gi,
   // How posts give age and sex: "24F in Manchester", "I (24F) and my bf (25M)", "[31M]", "29M here".
-  /(?:^|[(\[])[ \t]?(\d{2})[ \t]?\/?[MFmf](?=[ \t]?[)\]]|[ \t]+(?:here|in|from|with|and|looking|lol)\b|,)/gm,
+  /(?:^|[([])[ \t]?(\d{2})[ \t]?\/?[MFmf](?=[ \t]?[)\]]|[ \t]+(?:here|in|from|with|and|looking|lol)\b|,)/gm,
 ];
 
 /**
