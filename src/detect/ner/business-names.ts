@@ -38,6 +38,17 @@ const HEADS = new Set(
     .split(/\s+/)
     .filter((word) => word !== ''),
 );
+/**
+ * Institutions that hold or guard people, as court judgments and reports name them
+ * ("Alytus Correctional Facility", "Pleven Military Garrison", "Diyarbakır E-type Prison"): their
+ * names are places and towns the language does not know, so any such word makes the name.
+ */
+const INSTITUTION_HEADS = new Set(
+  `facility prison prisons colony garrison brigade regiment battalion penitentiary jail gaol barracks ombudsman
+  sanatorium orphanage asylum`
+    .split(/\s+/)
+    .filter((word) => word !== ''),
+);
 /** Kinds that also end everyday phrases ("Social Media", "Operating Systems"): the name needs a word of its own. */
 const WEAK_HEADS = new Set(
   `solutions systems technologies media marketing agency academy software labs analytics consulting services service
@@ -60,9 +71,10 @@ const DESCRIPTIVE = new Set(
 
 const WORD = /[\p{L}][\p{L}\p{N}&'’.-]*/gu;
 const MAX_NAME_WORDS = 3;
+const NUMBER_AFTER = /^ (?:No\.?|Nr\.?|№) ?\d{1,4}\b/;
 /** How far before a business kind its name may start. */
 const NAME_WINDOW = 90;
-const HEAD_WORDS: ContextWords = { words: [...HEADS] };
+const HEAD_WORDS: ContextWords = { words: [...HEADS, ...INSTITUTION_HEADS] };
 
 function isCapitalised(word: string): boolean {
   return /^\p{Lu}/u.test(word);
@@ -109,7 +121,10 @@ export function findBusinessNames(text: string, lexicon: BusinessLexicon): Busin
     });
     const possessive = /['’]s?[ \t]*$|[ \t]s[ \t]*$/.test(text.slice((name[name.length - 1] as { start: number }).start, hit.start));
     if (isCapitalised(head) && !capitalisedName) continue;
-    if (!unknownWord && !(possessive && !WEAK_HEADS.has(head.toLowerCase()))) continue;
+    const institution = INSTITUTION_HEADS.has(head.toLowerCase());
+    // An institution's name is a town or a person the language does not have ("Alytus", "Pleven").
+    const ownWord = institution && capitalisedName && name.some((word) => !lexicon.isCommonWord(word.text.toLowerCase()));
+    if (!unknownWord && !ownWord && !(possessive && !WEAK_HEADS.has(head.toLowerCase()))) continue;
     let start = (name[0] as { start: number }).start;
     // "Barry s Auto" then "Barry s Auto Tech": one name, the longer.
     const previous = found[found.length - 1];
@@ -117,7 +132,9 @@ export function findBusinessNames(text: string, lexicon: BusinessLexicon): Busin
       start = Math.min(start, previous.start);
       found.pop();
     }
-    found.push({ start, end: hit.end });
+    // "Baku Pre-Trial Detention Facility No. 1": the number is part of the name.
+    const numbered = institution ? NUMBER_AFTER.exec(text.slice(hit.end, hit.end + 12)) : null;
+    found.push({ start, end: hit.end + (numbered?.[0].length ?? 0) });
   }
   return found;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { findBusinessNames, type BusinessLexicon } from '../../../src/detect/ner/business-names.js';
 
-const COMMON = new Set(['great', 'pizza', 'liberty', 'garage', 'door', 'skylight', 'summit', 'excellent', 'social', 'just']);
+const COMMON = new Set(['great', 'pizza', 'liberty', 'garage', 'door', 'skylight', 'summit', 'excellent', 'social', 'just', 'storage', 'training', 'correctional', 'military']);
 const PROPER = new Set(['caldwell', 'ashdown', 'ray', 'burch', 'barry', 'tiger']);
 const lexicon = (lowerCaseText = false): BusinessLexicon => ({
   isCommonWord: (lower) => COMMON.has(lower),
@@ -34,5 +34,10 @@ describe('business names', () => {
     ]) {
       expect(names(text), text).toEqual([]);
     }
+  });
+  it('finds the institutions that hold people, by a name word of their own', () => {
+    const text = 'He was placed in the Diyarbakır E-type Prison, then taken to Baku Pre-Trial Detention Facility No. 1 and the Pleven Military Garrison.';
+    expect(names(text)).toEqual(['Diyarbakır E-type Prison', 'Baku Pre-Trial Detention Facility No. 1', 'Pleven Military Garrison']);
+    expect(names('the Storage Facility and our Training Facility')).toEqual([]);
   });
 });
