@@ -216,25 +216,13 @@ export class NerDetector implements Detector {
     }
     // A quoted display name before an address is a person, whatever the model made of its
     // parts ("Townsend, George" read as ORG + PERSON).
-    for (const name of findDisplayNames(text)) {
-      for (let index = spans.length - 1; index >= 0; index--) {
-        const span = spans[index] as Span;
-        if (span.start >= name.start && span.end <= name.end) spans.splice(index, 1);
-      }
-      if (!spans.some((span) => span.start < name.end && span.end > name.start)) {
-        spans.push({ start: name.start, end: name.end, type: 'PERSON', score: this.score, detector: this.id });
-      }
-    }
+    for (const name of findDisplayNames(text)) replaceInside(spans, { start: name.start, end: name.end, type: 'PERSON', score: this.score, detector: this.id });
     // A handle with dashes ("@Sam-Okonjo") is one name however the model cut it.
     if (this.handles && text.includes('-')) {
       HANDLE.lastIndex = 0;
       for (let match = HANDLE.exec(text); match !== null; match = HANDLE.exec(text)) {
         if (!match[0].includes('-') || CODE_AT_WORDS.has(match[0].slice(1).toLowerCase())) continue;
-        const start = match.index;
-        const end = start + match[0].length;
-        if (spans.some((span) => span.start < end && span.end > start && (span.start < start || span.end > end))) continue;
-        for (let index = spans.length - 1; index >= 0; index--) if ((spans[index] as Span).start >= start && (spans[index] as Span).end <= end) spans.splice(index, 1);
-        spans.push({ start, end, type: 'PERSON', score: this.score * 0.8, detector: this.id });
+        replaceInside(spans, { start: match.index, end: match.index + match[0].length, type: 'PERSON', score: this.score * 0.8, detector: this.id });
       }
     }
     const notNameWord = GAZ.ORG_KEYWORD | GAZ.ORG_SUFFIX | GAZ.LOC_KEYWORD | GAZ.STREET_SUFFIX | GAZ.CALENDAR | GAZ.COUNTRY | GAZ.NATIONALITY;
@@ -254,18 +242,12 @@ export class NerDetector implements Detector {
       spans.push({ start, end: name.end, type: 'PERSON', score: this.score * 0.8, detector: this.id });
     }
     // "Pt: NAKAMURA, HIROSHI", "PATIENT NAME: Haddad, Layla": one person, surname first.
-    for (const name of findLastFirstNames(text)) {
-      if (spans.some((span) => span.start < name.end && span.end > name.start && (span.start < name.start || span.end > name.end))) continue;
-      for (let index = spans.length - 1; index >= 0; index--) if ((spans[index] as Span).start >= name.start && (spans[index] as Span).end <= name.end) spans.splice(index, 1);
-      spans.push({ start: name.start, end: name.end, type: 'PERSON', score: this.score * 0.8, detector: this.id });
-    }
+    for (const name of findLastFirstNames(text)) replaceInside(spans, { start: name.start, end: name.end, type: 'PERSON', score: this.score * 0.8, detector: this.id });
     // Judges under an opinion and the parties of a caption, in capitals ("OKAMOTO, A.C.J.").
     for (const name of findCourtNames(text)) {
-      if (spans.some((span) => span.start < name.end && span.end > name.start && (span.start < name.start || span.end > name.end))) continue;
-      for (let index = spans.length - 1; index >= 0; index--) if ((spans[index] as Span).start >= name.start && (spans[index] as Span).end <= name.end) spans.splice(index, 1);
-      spans.push({ start: name.start, end: name.end, type: name.type, score: this.score * 0.8, detector: this.id });
-      const lineEnd = name.lineEnd;
-      if (lineEnd !== undefined) for (let index = spans.length - 1; index >= 0; index--) if ((spans[index] as Span).start >= name.end && (spans[index] as Span).end <= lineEnd) spans.splice(index, 1);
+      const placed = replaceInside(spans, { start: name.start, end: name.end, type: name.type, score: this.score * 0.8, detector: this.id });
+      // The title after a judge's name ("J.") is no name.
+      if (placed && name.lineEnd !== undefined) removeInside(spans, name.end, name.lineEnd);
     }
     // "Ray 's Pizza", "Caldwell insurance": a business, even where the model saw a person in it.
     const businessLexicon = {
@@ -275,10 +257,7 @@ export class NerDetector implements Detector {
       lowerCaseText: textCase(text) === LOWER_CASE_TEXT,
     };
     for (const business of findBusinessNames(text, businessLexicon)) {
-      const { start, end } = business;
-      if (spans.some((span) => span.start < end && span.end > start && (span.start < start || span.end > end))) continue;
-      for (let index = spans.length - 1; index >= 0; index--) if ((spans[index] as Span).start >= start && (spans[index] as Span).end <= end) spans.splice(index, 1);
-      spans.push({ start, end, type: 'ORG', score: this.score * 0.7, detector: this.id });
+      replaceInside(spans, { start: business.start, end: business.end, type: 'ORG', score: this.score * 0.7, detector: this.id });
     }
     // What the rules below add goes only where no span lies yet. They can match thousands of
     // times in a long text, so coverage is kept as one byte per character, not searched per match.
@@ -354,6 +333,25 @@ export class NerDetector implements Detector {
     }
     return Object.freeze(withoutPartialOverlaps(text, spans.sort((a, b) => a.start - b.start)));
   }
+}
+
+/** Removes the spans lying wholly inside `[start, end)`. */
+function removeInside(spans: Span[], start: number, end: number): void {
+  for (let index = spans.length - 1; index >= 0; index--) {
+    const span = spans[index] as Span;
+    if (span.start >= start && span.end <= end) spans.splice(index, 1);
+  }
+}
+
+/**
+ * Puts `span` in place of the spans inside it (the pieces the model made of a name the rules
+ * read whole). Returns false, changing nothing, when another span straddles one of its edges.
+ */
+function replaceInside(spans: Span[], span: Span): boolean {
+  if (spans.some((other) => other.start < span.end && other.end > span.start && (other.start < span.start || other.end > span.end))) return false;
+  removeInside(spans, span.start, span.end);
+  spans.push(span);
+  return true;
 }
 
 /**
