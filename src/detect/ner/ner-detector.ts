@@ -19,7 +19,7 @@ import { findTitledNames } from './titled.js';
 import { findBadgeNumbers, findCourtNames } from './court-names.js';
 import { findCredentialedNames, findDictationInitials, findLastFirstNames, stateAfterCity } from './record-names.js';
 import { findBusinessNames } from './business-names.js';
-import { findNameHashtags, findSpacedHandles, type NameLexicon } from './social.js';
+import { findNameHashtags, findSpacedHandles } from './social.js';
 import { headingRanges, isNoteShorthand } from './clinical-shorthand.js';
 import { findDemonyms, isDemonym } from './demonyms.js';
 import { findInitials } from './initials.js';
@@ -97,13 +97,13 @@ const HANDLE = /(?<![\p{L}\p{N}_.@])@[\p{L}\p{N}_]{2,30}(?:-[\p{L}\p{N}_]{1,30})
 const CODE_AT_WORDS = new Set([
   'media', 'import', 'font-face', 'keyframes', 'supports', 'page', 'charset', 'namespace', 'layer', 'container', 'property',
   'tailwind', 'apply', 'extend', 'include', 'mixin', 'use', 'forward', 'each', 'if', 'else', 'return', 'function', 'content',
-  'param', 'params', 'returns', 'return', 'type', 'typedef', 'template', 'deprecated', 'example', 'see', 'throws', 'throw',
+  'param', 'params', 'returns', 'type', 'typedef', 'template', 'deprecated', 'example', 'see', 'throws', 'throw',
   'since', 'todo', 'override', 'module', 'internal', 'private', 'public', 'protected', 'readonly', 'default', 'link',
   'inheritdoc', 'callback', 'async', 'class', 'interface', 'enum', 'const', 'var', 'let', 'description', 'summary',
   'component', 'injectable', 'input', 'output', 'directive', 'pipe', 'ngmodule', 'autowired', 'entity', 'column', 'table',
   'test', 'before', 'after', 'beforeeach', 'aftereach', 'mock', 'get', 'post', 'put', 'delete', 'patch', 'controller',
   'service', 'repository', 'bean', 'configuration', 'value', 'dataclass', 'staticmethod', 'classmethod', 'abstractmethod',
-  'cached_property', 'contextmanager', 'pytest', 'fixture', 'override', 'suppresswarnings', 'functionalinterface', 'nullable',
+  'cached_property', 'contextmanager', 'pytest', 'fixture', 'suppresswarnings', 'functionalinterface', 'nullable',
   'nonnull', 'transactional', 'requestmapping', 'getmapping', 'postmapping', 'pathvariable', 'requestbody', 'responsebody',
   'everyone', 'here', 'channel', 'all', 'latest', 'next', 'canary', 'types', 'babel', 'vue', 'angular', 'nestjs', 'prisma',
 ]);
@@ -115,6 +115,42 @@ const CODE_HINT = /[{}]|;\s*$|==|&&|\|\||=>|\(\)|(?:^|\s)--?[a-z][\w-]*|\.(?:py|
 const NAME_OR_PLACE = GAZ.FIRST | GAZ.LAST | GAZ.CITY | GAZ.COUNTRY | GAZ.STATE | GAZ.PLACE_PART;
 /** `textCase` value of all-lower-case text (see features.ts). */
 const LOWER_CASE_TEXT = 3;
+
+/** The questions the rule steps ask of the model's lexicon, lower-case words in; one set per model. */
+interface LexiconQuestions {
+  isFirstName(lower: string): boolean;
+  isLastName(lower: string): boolean;
+  /** Almost never capitalised in running text ("home", "later"). */
+  isCommonWord(lower: string): boolean;
+  /** Like isCommonWord, but a listed first name or surname is never common ("Drs. Ali"). */
+  isCommonNonName(lower: string): boolean;
+  /** A listed name or place, or usually capitalised ("Caldwell", "Ashdown"). */
+  isProperWord(lower: string): boolean;
+  /** An organisation, place, street or calendar word, a country or a nationality. */
+  isNotNameWord(lower: string): boolean;
+}
+
+const NOT_NAME_WORD = GAZ.ORG_KEYWORD | GAZ.ORG_SUFFIX | GAZ.LOC_KEYWORD | GAZ.STREET_SUFFIX | GAZ.CALENDAR | GAZ.COUNTRY | GAZ.NATIONALITY;
+const questionsByModel = new WeakMap<NerModel, LexiconQuestions>();
+
+function lexiconQuestions(model: NerModel): LexiconQuestions {
+  let questions = questionsByModel.get(model);
+  if (questions === undefined) {
+    const { gazetteer, capitalisation } = model.lexicon;
+    const flags = (lower: string): number => gazetteer.get(lower) ?? 0;
+    const isCommonWord = (lower: string): boolean => (capitalisation.get(lower) ?? 4) <= 1;
+    questions = {
+      isFirstName: (lower) => (flags(lower) & GAZ.FIRST) !== 0,
+      isLastName: (lower) => (flags(lower) & GAZ.LAST) !== 0,
+      isCommonWord,
+      isCommonNonName: (lower) => isCommonWord(lower) && (flags(lower) & (GAZ.FIRST | GAZ.LAST)) === 0,
+      isProperWord: (lower) => (flags(lower) & NAME_OR_PLACE) !== 0 || (capitalisation.get(lower) ?? 0) >= 3,
+      isNotNameWord: (lower) => (flags(lower) & NOT_NAME_WORD) !== 0,
+    };
+    questionsByModel.set(model, questions);
+  }
+  return questions;
+}
 
 export class NerDetector implements Detector {
   readonly id: string;
@@ -225,13 +261,9 @@ export class NerDetector implements Detector {
         replaceInside(spans, { start: match.index, end: match.index + match[0].length, type: 'PERSON', score: this.score * 0.8, detector: this.id });
       }
     }
-    const notNameWord = GAZ.ORG_KEYWORD | GAZ.ORG_SUFFIX | GAZ.LOC_KEYWORD | GAZ.STREET_SUFFIX | GAZ.CALENDAR | GAZ.COUNTRY | GAZ.NATIONALITY;
-    const titleLexicon = {
-      isNotNameWord: (lower: string): boolean => ((model.lexicon.gazetteer.get(lower) ?? 0) & notNameWord) !== 0,
-      // "Drs. Ali": a known name is a name after a title, however often another language writes it in lower case.
-      isCommonWord: (lower: string): boolean =>
-        (model.lexicon.capitalisation.get(lower) ?? 4) <= 1 && ((model.lexicon.gazetteer.get(lower) ?? 0) & (GAZ.FIRST | GAZ.LAST)) === 0,
-    };
+    const ask = lexiconQuestions(model);
+    // "Drs. Ali": after a title a known name is a name, however often another language writes it in lower case.
+    const titleLexicon = { isNotNameWord: ask.isNotNameWord, isCommonWord: ask.isCommonNonName };
     // A name after a title is one person, pieces the model found in it included ("Mr Elnur Rafig"
     // + "Huseynov" around the patronymic "oglu").
     for (const name of findTitledNames(text, titleLexicon)) {
@@ -250,13 +282,7 @@ export class NerDetector implements Detector {
       if (placed && name.lineEnd !== undefined) removeInside(spans, name.end, name.lineEnd);
     }
     // "Ray 's Pizza", "Caldwell insurance": a business, even where the model saw a person in it.
-    const businessLexicon = {
-      isCommonWord: (lower: string): boolean => (model.lexicon.capitalisation.get(lower) ?? 4) <= 1,
-      isProperWord: (lower: string): boolean =>
-        ((model.lexicon.gazetteer.get(lower) ?? 0) & NAME_OR_PLACE) !== 0 || (model.lexicon.capitalisation.get(lower) ?? 0) >= 3,
-      lowerCaseText: textCase(text) === LOWER_CASE_TEXT,
-    };
-    for (const business of findBusinessNames(text, businessLexicon)) {
+    for (const business of findBusinessNames(text, { ...ask, lowerCaseText: textCase(text) === LOWER_CASE_TEXT })) {
       replaceInside(spans, { start: business.start, end: business.end, type: 'ORG', score: this.score * 0.7, detector: this.id });
     }
     // What the rules below add goes only where no span lies yet. They can match thousands of
@@ -275,28 +301,20 @@ export class NerDetector implements Detector {
     for (const place of findChinesePlaces(text)) addWhereFree(place.start, place.end, 'LOCATION', this.score);
     // People named by their initials only ("the applicant married D.P.", "Mr J.D."), the speakers
     // of a chat log ("jess: omg") and names spelled out in a transcript ("j o h n s m i t h").
-    const commonWord = (lower: string): boolean => (model.lexicon.capitalisation.get(lower) ?? 4) <= 1;
+    const commonWord = ask.isCommonWord;
     for (const person of findCredentialedNames(text, commonWord)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.7);
     if (clinical) for (const person of findDictationInitials(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.7);
     for (const person of findInitials(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     for (const person of findSpeakers(text, commonWord)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     for (const person of findSpelledNames(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
-    const signOffLexicon = { isFirstName: (lower: string): boolean => ((model.lexicon.gazetteer.get(lower) ?? 0) & GAZ.FIRST) !== 0, isCommonWord: commonWord, isProperWord: businessLexicon.isProperWord };
-    for (const person of findSignOffs(text, signOffLexicon)) {
-      addWhereFree(person.start, person.end, 'PERSON', this.score * 0.7);
-    }
+    for (const person of findSignOffs(text, ask)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.7);
     if (this.handles) {
       HANDLE.lastIndex = 0;
       for (let match = HANDLE.exec(text); match !== null; match = HANDLE.exec(text)) {
         if (CODE_AT_WORDS.has(match[0].slice(1).toLowerCase())) continue;
         addWhereFree(match.index, match.index + match[0].length, 'PERSON', this.score * 0.8);
       }
-      const names: NameLexicon = {
-        isFirstName: (lower) => ((model.lexicon.gazetteer.get(lower) ?? 0) & GAZ.FIRST) !== 0,
-        isLastName: (lower) => ((model.lexicon.gazetteer.get(lower) ?? 0) & GAZ.LAST) !== 0,
-        isCommonWord: commonWord,
-      };
-      for (const handle of findSpacedHandles(text, names)) {
+      for (const handle of findSpacedHandles(text, ask)) {
         // The model found the name after "@ ": the at sign belongs to it.
         const index = spans.findIndex((span) => span.start === handle.start + 2 && span.type !== 'AGE');
         const found = spans[index];
@@ -306,7 +324,7 @@ export class NerDetector implements Detector {
           covered?.fill(1, handle.start, handle.start + 2);
         }
       }
-      for (const person of findNameHashtags(text, names)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.7);
+      for (const person of findNameHashtags(text, ask)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.7);
     }
     const people = spans.filter((span) => span.type === 'PERSON');
     // "Det. Monica Flores #6127", "PC Laura Bentley 4417": an officer's badge number.
