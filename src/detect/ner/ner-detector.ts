@@ -19,6 +19,7 @@ import { findTitledNames } from './titled.js';
 import { findBadgeNumbers, findCourtNames } from './court-names.js';
 import { findCredentialedNames, findDictationInitials, findLastFirstNames, stateAfterCity } from './record-names.js';
 import { findBusinessNames } from './business-names.js';
+import { findLowerCasePlaces } from './lower-places.js';
 import { findNameHashtags, findSpacedHandles } from './social.js';
 import { headingRanges, isNoteShorthand } from './clinical-shorthand.js';
 import { findDemonyms, isDemonym } from './demonyms.js';
@@ -128,6 +129,8 @@ interface LexiconQuestions {
   isProperWord(lower: string): boolean;
   /** An organisation, place, street or calendar word, a country or a nationality. */
   isNotNameWord(lower: string): boolean;
+  /** A city, state or country of the gazetteer. */
+  isPlace(lower: string): boolean;
 }
 
 const NOT_NAME_WORD = GAZ.ORG_KEYWORD | GAZ.ORG_SUFFIX | GAZ.LOC_KEYWORD | GAZ.STREET_SUFFIX | GAZ.CALENDAR | GAZ.COUNTRY | GAZ.NATIONALITY;
@@ -146,6 +149,8 @@ function lexiconQuestions(model: NerModel): LexiconQuestions {
       isCommonNonName: (lower) => isCommonWord(lower) && (flags(lower) & (GAZ.FIRST | GAZ.LAST)) === 0,
       isProperWord: (lower) => (flags(lower) & NAME_OR_PLACE) !== 0 || (capitalisation.get(lower) ?? 0) >= 3,
       isNotNameWord: (lower) => (flags(lower) & NOT_NAME_WORD) !== 0,
+      // A place word that is also a place or organisation keyword or a nationality ("northern", "centre", "swiss") is not one alone.
+      isPlace: (lower) => (flags(lower) & (GAZ.CITY | GAZ.STATE | GAZ.COUNTRY)) !== 0 && (flags(lower) & (GAZ.LOC_KEYWORD | GAZ.ORG_KEYWORD | GAZ.NATIONALITY)) === 0,
     };
     questionsByModel.set(model, questions);
   }
@@ -302,6 +307,8 @@ export class NerDetector implements Detector {
     // People named by their initials only ("the applicant married D.P.", "Mr J.D."), the speakers
     // of a chat log ("jess: omg") and names spelled out in a transcript ("j o h n s m i t h").
     const commonWord = ask.isCommonWord;
+    // "between noida and greater noida", "guys from orlando": known places in lower case.
+    for (const place of findLowerCasePlaces(text, ask)) addWhereFree(place.start, place.end, 'LOCATION', this.score * 0.7);
     for (const person of findCredentialedNames(text, commonWord)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.7);
     if (clinical) for (const person of findDictationInitials(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.7);
     for (const person of findInitials(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
