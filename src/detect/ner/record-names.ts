@@ -19,7 +19,9 @@ const NAME_WORD = String.raw`\p{Lu}[\p{L}'’]*(?:-\p{L}[\p{L}'’]*)*`;
 const LAST_FIRST = String.raw`${NAME_WORD},[ \t]*${NAME_WORD}(?: (?!(?:Rm|Room|Bed|Unit|MRN?|DOB|Acct|Age|Sex)\b)(?:${NAME_WORD}|\p{Lu}\.))?`;
 /** Labels of the fields that hold a person's name. */
 const PERSON_LABEL = String.raw`(?:pt|patient(?:[ \t]+name)?|name|full[ \t]+name|contact|emergency[ \t]+contact|next[ \t]+of[ \t]+kin|nok|resident|client|member|insured|subscriber|guarantor|employee|claimant|applicant|student|tenant|re|attn|caregiver|spouse|guardian|parent|mother|father|husband|wife|son|daughter|referring(?:[ \t]+(?:physician|provider|md))?|pcp|attending|surgeon|provider)`;
-const LABELLED_LAST_FIRST = new RegExp(`(?<![\\p{L}])${PERSON_LABEL}[ \\t]*[:#][ \\t]*(${LAST_FIRST})(?![\\p{L}])`, 'giu');
+/** `Last, First` after a colon; the label before the colon is checked on its own (one cheap scan). */
+const AFTER_COLON_LAST_FIRST = new RegExp(`[:#][ \\t]*(${LAST_FIRST})(?![\\p{L}])`, 'gu');
+const LABEL_BEFORE = new RegExp(`(?<![\\p{L}])${PERSON_LABEL}[ \\t]*$`, 'iu');
 /** A line that opens with `Last, First` and goes on with age, sex or a record number. */
 const LINE_LAST_FIRST = new RegExp(
   `^[ \\t]*(${LAST_FIRST})(?=[ \\t]*(?:\\||[ \\t]{2,}|,)[ \\t]*(?:\\d{1,3}[ \\t]*(?:y\\/?o|yo|[MF])\\b|MR|MRN|DOB|Acct|Unit|Rm|Room|Bed))`,
@@ -30,9 +32,10 @@ const LINE_LAST_FIRST = new RegExp(
 export function findLastFirstNames(text: string): RecordName[] {
   if (text.indexOf(',') === -1) return [];
   const found: RecordName[] = [];
-  for (const pattern of [LABELLED_LAST_FIRST, LINE_LAST_FIRST]) {
+  for (const pattern of [AFTER_COLON_LAST_FIRST, LINE_LAST_FIRST]) {
     pattern.lastIndex = 0;
     for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+      if (pattern === AFTER_COLON_LAST_FIRST && !LABEL_BEFORE.test(text.slice(Math.max(0, match.index - 30), match.index))) continue;
       const name = match[1] as string;
       const start = match.index + match[0].lastIndexOf(name);
       if (!found.some((other) => other.start === start)) found.push({ start, end: start + name.length });
@@ -43,7 +46,9 @@ export function findLastFirstNames(text: string): RecordName[] {
 
 /** Credentials written after a name. */
 const CREDENTIAL = String.raw`(?:RN|LPN|LVN|MD|M\.D\.|NP|FNP|PA-C|PA|DO|PharmD|DPT|PT|OT|CNA|RD|LCSW|MSW|PhD|DDS|CRNA)`;
-const NAME_BEFORE_CREDENTIAL = new RegExp(`(?<![\\p{L}\\p{N}])(${NAME_WORD}(?:[ \\t]+${NAME_WORD})?),?[ \\t]+${CREDENTIAL}(?![\\p{L}\\p{N}-])`, 'gu');
+/** A credential after a space (and a comma); the name before it is read backwards from there. */
+const CREDENTIAL_AFTER_NAME = new RegExp(`,?[ \\t]${CREDENTIAL}(?![A-Za-z0-9-])`, 'g');
+const NAME_AT_END = new RegExp(`(?<![\\p{L}\\p{N}'’-])(${NAME_WORD}(?:[ \\t]+${NAME_WORD})?)$`, 'u');
 
 /**
  * A name right before a credential (`Tom RN`, `Min-seo RN`, `Kristen Alvarez, PT`); never a role
@@ -51,12 +56,14 @@ const NAME_BEFORE_CREDENTIAL = new RegExp(`(?<![\\p{L}\\p{N}])(${NAME_WORD}(?:[ 
  */
 export function findCredentialedNames(text: string, isCommonWord: (lower: string) => boolean): RecordName[] {
   const found: RecordName[] = [];
-  NAME_BEFORE_CREDENTIAL.lastIndex = 0;
-  for (let match = NAME_BEFORE_CREDENTIAL.exec(text); match !== null; match = NAME_BEFORE_CREDENTIAL.exec(text)) {
-    const name = match[1] as string;
+  CREDENTIAL_AFTER_NAME.lastIndex = 0;
+  for (let match = CREDENTIAL_AFTER_NAME.exec(text); match !== null; match = CREDENTIAL_AFTER_NAME.exec(text)) {
+    const before = text.slice(Math.max(0, match.index - 60), match.index);
+    const name = NAME_AT_END.exec(before)?.[1];
+    if (name === undefined) continue;
     const words = name.split(/[ \t]+/);
     if (words.some((word) => word === word.toUpperCase() || isCommonWord(word.toLowerCase()))) continue;
-    found.push({ start: match.index, end: match.index + name.length });
+    found.push({ start: match.index - name.length, end: match.index });
   }
   return found;
 }
