@@ -224,7 +224,7 @@ export class NerDetector implements Detector {
     const { tokens, tags } = model.tag(text, this.bias, this.labelBias);
     const spans: Span[] = [];
     // Both read the whole text and matter only for lone lower-case words: worked out when first needed.
-    let mixedCase: boolean | undefined;
+    let lowerCaseText: boolean | undefined;
     let codeLike: boolean | undefined;
     const entities = tagsToEntities(text, tokens, tags);
     const clinical = looksClinical(text);
@@ -242,8 +242,8 @@ export class NerDetector implements Detector {
       if (SINGLE_LOWER_WORD.test(value)) {
         codeLike ??= CODE_HINT.test(text);
         if (codeLike) continue;
-        mixedCase ??= textCase(text) !== LOWER_CASE_TEXT;
-        if (mixedCase && ((model.lexicon.gazetteer.get(value) ?? 0) & NAME_OR_PLACE) === 0) continue;
+        lowerCaseText ??= textCase(text) === LOWER_CASE_TEXT;
+        if (!lowerCaseText && ((model.lexicon.gazetteer.get(value) ?? 0) & NAME_OR_PLACE) === 0) continue;
         // "call", "will", "may": names too, but as lower-case words almost always the verb.
         if ((model.lexicon.capitalisation.get(value) ?? 4) <= 1) continue;
       }
@@ -287,7 +287,7 @@ export class NerDetector implements Detector {
       if (placed && name.lineEnd !== undefined) removeInside(spans, name.end, name.lineEnd);
     }
     // "Ray 's Pizza", "Caldwell insurance": a business, even where the model saw a person in it.
-    for (const business of findBusinessNames(text, { ...ask, lowerCaseText: textCase(text) === LOWER_CASE_TEXT })) {
+    for (const business of findBusinessNames(text, { ...ask, lowerCaseText: (lowerCaseText ??= textCase(text) === LOWER_CASE_TEXT) })) {
       replaceInside(spans, { start: business.start, end: business.end, type: 'ORG', score: this.score * 0.7, detector: this.id });
     }
     // What the rules below add goes only where no span lies yet. They can match thousands of
