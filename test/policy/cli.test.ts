@@ -117,6 +117,17 @@ describe('veil policy test', () => {
     expect(run.stdout).toContain('call <<PHONE_1>>');
   });
 
+  it('detects as the gateway does: names too, and amounts a rule allows', async () => {
+    const file = tempFile('rules:\n  - { id: amounts-pass, when: { entity: MONEY }, action: allow }\n');
+    const run = await runCliInProcess(['policy', 'test', '--config', file, '--json', '--text', 'I paid $1,240.00 for the rent, Maria Garcia.']);
+    const out = JSON.parse(run.stdout) as { spans: { type: string; action: string; rule: string }[]; text: string };
+    expect(out.spans).toMatchObject([
+      { type: 'MONEY', action: 'allow', rule: 'amounts-pass' },
+      { type: 'PERSON', action: 'mask' },
+    ]);
+    expect(out.text).toBe('I paid $1,240.00 for the rent, <<PERSON_1>>.');
+  });
+
   it('rejects unknown tenants, routes and providers', async () => {
     for (const flag of [['--tenant', 'initech'], ['--route', 'nope'], ['--provider', 'nope']]) {
       expect((await runCliInProcess(['policy', 'test', '--config', EXAMPLE, ...flag, '--text', 'x'])).code).toBe(2);

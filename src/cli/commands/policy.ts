@@ -1,5 +1,6 @@
 import { mask } from '../../pipeline/mask.js';
-import { buildDetectionEngine } from '../../policy/detectors.js';
+import { defaultDetectors } from '../../detect/registry.js';
+import { buildDetectionEngine, prepareDetectors } from '../../policy/detectors.js';
 import { formatIssue, loadPolicy, PolicyError, policyPath } from '../../policy/load.js';
 import type { Policy } from '../../policy/policy.js';
 import { explainSpan, decideFor, type RuleContext } from '../../policy/rules.js';
@@ -91,7 +92,9 @@ async function test(args: readonly string[], io: CliIO): Promise<number> {
   const routeId = values.route ?? (values.path === undefined ? undefined : matchRoute(policy, values.path)?.id);
   const ctx = contextFor(policy, { ...values, ...(routeId === undefined ? {} : { route: routeId }) });
   const text = values.text ?? (await readInput(positionals[0], io));
-  const engine = buildDetectionEngine(policy);
+  // The gateway's detectors (rules and the built-in NER), so the test shows what would leave.
+  await prepareDetectors(policy, io.env);
+  const engine = buildDetectionEngine(policy, defaultDetectors());
   const result = await mask([text], { engine, scope: new MemoryTokenScope(ctx.tenant), decide: decideFor(policy, ctx) });
   const masked = result.texts[0] ?? '';
   const spans = result.entities.map((entity) => {
