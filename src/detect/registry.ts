@@ -16,6 +16,7 @@ import { highEntropyDetector } from './rules/high-entropy.js';
 import { ibanDetector } from './rules/iban.js';
 import { ipDetector } from './rules/ip.js';
 import { macDetector } from './rules/mac.js';
+import { moneyDetector } from './rules/money.js';
 import { cjkNationalIdDetector } from './rules/national-id-cjk.js';
 import { nhsDetector } from './rules/nhs.js';
 import { ninoDetector } from './rules/nino.js';
@@ -60,6 +61,7 @@ export function builtinDetectors(): Detector[] {
     zipDetector,
     streetAddressDetector,
     dateDetector,
+    moneyDetector,
     spokenNumberDetector,
     spokenEmailDetector,
     spokenDateDetector,
