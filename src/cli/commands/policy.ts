@@ -93,7 +93,7 @@ async function test(args: readonly string[], io: CliIO): Promise<number> {
   const ctx = contextFor(policy, { ...values, ...(routeId === undefined ? {} : { route: routeId }) });
   const text = values.text ?? (await readInput(positionals[0], io));
   // The gateway's detectors (rules and the built-in NER), so the test shows what would leave.
-  await prepareDetectors(policy, io.env);
+  await prepareDetectors(policy);
   const engine = buildDetectionEngine(policy, defaultDetectors());
   const result = await mask([text], { engine, scope: new MemoryTokenScope(ctx.tenant), decide: decideFor(policy, ctx) });
   const masked = result.texts[0] ?? '';
