@@ -81,6 +81,18 @@ export interface DemonymMatch {
   readonly end: number;
 }
 
+/** Currency words a nationality names ("Ukrainian hryvnias", "Swiss francs"): money, not a group. */
+const CURRENCY_AFTER = /^\s+(?:hryvnias?|francs?|dollars?|roubles?|rubles?|liras?|lira|lei|leu|levs?|leva|dinars?|dirhams?|kroner|kronor|kron[ae]|pesos?|rupees?|yen|yuan|zlotys?|forints?|korun[ay]?|kunas?|manats?|drams?|lari|tenge|riyals?|rials?|pounds?|euros?|marks?|shillings?|rand|naira|baht|ringgit|reais|real)\b/iu;
+
+/**
+ * Whether the demonym at `[start, end)` names a language ("translate into English", "Done in
+ * French") or a currency ("converted into Ukrainian hryvnias"), not a person's group.
+ */
+export function namesLanguageOrCurrency(text: string, start: number, end: number): boolean {
+  const after = text.slice(end, end + 16);
+  return LANGUAGE_BEFORE.test(text.slice(Math.max(0, start - 16), start)) || LANGUAGE_AFTER.test(after) || CURRENCY_AFTER.test(after);
+}
+
 /** Demonym and group words in `text` (whole words, case-insensitive). */
 export function findDemonyms(text: string): DemonymMatch[] {
   const found: DemonymMatch[] = [];
@@ -99,8 +111,7 @@ export function findDemonyms(text: string): DemonymMatch[] {
     // "north-american", "african-american": the last part decides.
     const key = hyphen > 0 && !WORDS.has(word) ? word.slice(hyphen + 1) : word;
     if (!WORDS.has(key)) continue;
-    if (LANGUAGE_BEFORE.test(text.slice(Math.max(0, start - 16), start))) continue;
-    if (LANGUAGE_AFTER.test(text.slice(end, end + 16))) continue;
+    if (namesLanguageOrCurrency(text, start, end)) continue;
     found.push({ start, end });
   }
   return found;

@@ -9,6 +9,8 @@
 export interface InitialsMatch {
   readonly start: number;
   readonly end: number;
+  /** After a title ("Mr S.A."): a person whatever the model made of the letters. */
+  readonly titled: boolean;
 }
 
 /** A title and one to three capitals ("Mr J.D.", "Ms Y", "Mrs A. K."). */
@@ -40,7 +42,7 @@ export function findInitials(text: string): InitialsMatch[] {
   if (!/[A-Z]\./.test(text) && !/\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s[A-Z](?![\p{L}\p{N}])/u.test(text)) return found;
   TITLED.lastIndex = 0;
   // After a title even "J.D." is a person.
-  for (let match = TITLED.exec(text); match !== null; match = TITLED.exec(text)) found.push({ start: match.index, end: match.index + match[0].length });
+  for (let match = TITLED.exec(text); match !== null; match = TITLED.exec(text)) found.push({ start: match.index, end: match.index + match[0].length, titled: true });
   DOTTED.lastIndex = 0;
   for (let match = DOTTED.exec(text); match !== null; match = DOTTED.exec(text)) {
     const start = match.index;
@@ -49,7 +51,7 @@ export function findInitials(text: string): InitialsMatch[] {
     // "J.R.R. Tolkien", "A. B. Smith": initials before a name are the model's to join.
     const next = /^\s(\p{Lu}\p{Ll}+|(?:de|van|von|da|di|du|le|la|del|der|den|dos)(?= ))/u.exec(text.slice(end, end + 16));
     if (next !== null && !SENTENCE_STARTERS.has(next[1] as string)) continue;
-    found.push({ start, end });
+    found.push({ start, end, titled: false });
   }
   return found.sort((a, b) => a.start - b.start);
 }

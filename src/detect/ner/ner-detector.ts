@@ -22,7 +22,7 @@ import { findBusinessNames } from './business-names.js';
 import { findLowerCasePlaces } from './lower-places.js';
 import { findNameHashtags, findSpacedHandles } from './social.js';
 import { headingRanges, isNoteShorthand } from './clinical-shorthand.js';
-import { findDemonyms, isDemonym } from './demonyms.js';
+import { findDemonyms, isDemonym, namesLanguageOrCurrency } from './demonyms.js';
 import { findInitials } from './initials.js';
 import { findSpeakers, findSpelledNames } from './transcript.js';
 import { findProfessions } from './profession.js';
@@ -247,8 +247,11 @@ export class NerDetector implements Detector {
         // "call", "will", "may": names too, but as lower-case words almost always the verb.
         if ((model.lexicon.capitalisation.get(value) ?? 4) <= 1) continue;
       }
-      // "Israeli forces", "the Kuwaiti woman", "Muslims": a nationality or group, not a place or a person.
-      const type = this.nationalities && isDemonym(value.replace(LEADING_THE, ''))
+      // "Israeli forces", "the Kuwaiti woman", "Muslims": a nationality or group, not a place or a
+      // person; "Done in French", "Swiss francs": a language or a currency, nothing to mask.
+      const demonym = isDemonym(value.replace(LEADING_THE, ''));
+      if (demonym && namesLanguageOrCurrency(text, entity.start, entity.end)) continue;
+      const type = this.nationalities && demonym
         ? 'MISC'
         : entity.label === 'LOCATION' && DIGIT.test(value) ? 'ADDRESS' : entity.label;
       // "Melrose, MA": the state code ends the place.
@@ -311,7 +314,12 @@ export class NerDetector implements Detector {
     for (const place of findLowerCasePlaces(text, ask)) addWhereFree(place.start, place.end, 'LOCATION', this.score * 0.7);
     for (const person of findCredentialedNames(text, commonWord)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.7);
     if (clinical) for (const person of findDictationInitials(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.7);
-    for (const person of findInitials(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
+    for (const person of findInitials(text)) {
+      // "Mr S.A.": the title outweighs the model's company suffix.
+      if (person.titled) {
+        if (replaceInside(spans, { start: person.start, end: person.end, type: 'PERSON', score: this.score * 0.8, detector: this.id })) covered?.fill(1, person.start, person.end);
+      } else addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
+    }
     for (const person of findSpeakers(text, commonWord)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     for (const person of findSpelledNames(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     for (const person of findSignOffs(text, ask)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.7);

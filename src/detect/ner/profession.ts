@@ -71,6 +71,9 @@ const JOB_ADJECTIVES = [
 /** Adjectives that mark a job even without "is" before the article ("a retired machinist"). */
 const STRONG_ADJECTIVES = ['retired', 'former', 'unemployed', 'freelance', 'trainee', 'practising', 'practicing'];
 const ANCHORS = / (?:as|an?|the) |:/g;
+/** Nouns for a person that an occupation may stand beside: "the applicant, a journalist". */
+const PERSON_NOUN_BEFORE =
+  /\b(?:applicants?|plaintiffs?|defendants?|claimants?|complainants?|petitioners?|appellants?|accused|suspects?|victims?|witness|witnesses|deceased|patient|client|tenant|landlord|employee|husband|wife|partner|son|daughter|father|mother|brother|sister|uncle|aunt|cousin|neighbou?r|friend|man|woman)(?:'s)?,$/i;
 /** Labels a title follows: "Occupation: nurse", "Job title: welder". */
 const LABELS = ['occupation', 'profession', 'job title', 'job', 'position', 'employment', 'work'];
 
@@ -124,9 +127,11 @@ function introducedStarts(text: string): number[] {
       const start = at + anchor.length;
       // "is a", "he's a"
       const be = anchor !== ' the ' && (wordEndsAt(text, at, BE_WORDS) || ((text.charCodeAt(at - 1) | 32) === 115 && (text.charCodeAt(at - 2) === 39 || text.charCodeAt(at - 2) === 0x2019)));
-      const adjective = wordStartsAt(text, start, be ? JOB_ADJECTIVES : STRONG_ADJECTIVES);
+      // "The applicant, a journalist,", "her husband, a retired farmer": an apposition to a person.
+      const apposition = anchor !== ' the ' && text.charCodeAt(at - 1) === 44 && PERSON_NOUN_BEFORE.test(text.slice(Math.max(0, at - 24), at));
+      const adjective = wordStartsAt(text, start, be || apposition ? JOB_ADJECTIVES : STRONG_ADJECTIVES);
       if (adjective > 0) starts.push(start + adjective);
-      else if (be) starts.push(start);
+      else if (be || apposition) starts.push(start);
     }
   }
   return starts;
@@ -141,7 +146,11 @@ export interface ProfessionMatch {
 
 function isHead(word: string): boolean {
   const lower = word.toLowerCase();
-  return HEADS.has(lower) || HEAD_SUFFIX.test(lower);
+  if (HEADS.has(lower) || HEAD_SUFFIX.test(lower)) return true;
+  // Plurals for several people ("both police officers", "lawyers practising in Sofia").
+  if (lower.length < 5 || !lower.endsWith('s')) return false;
+  const singular = lower.slice(0, -1);
+  return HEADS.has(singular) || HEAD_SUFFIX.test(singular);
 }
 
 function titleWord(word: string): boolean {
@@ -194,12 +203,14 @@ function readTitle(text: string, from: number, singleWordOk: boolean): number {
   // What follows: not another lower-case noun ("a driver issue").
   const after = text.slice(end, end + 24);
   const next = /^ ([\p{Ll}][\p{L}'’-]*)/u.exec(after);
-  if (next !== null && !/^(?:at|in|for|with|and|who|from|of|on|to|by|since|until|before|after|when|until|there|here|now|then|but|or|so|for|because|named|called)$/.test(next[1] as string)) return -1;
+  if (next !== null && !/^(?:at|in|for|with|and|who|from|of|on|to|by|since|until|before|after|when|until|there|here|now|then|but|or|so|for|because|named|called|practising|practicing|working|employed|based|living|residing|currently)$/.test(next[1] as string)) return -1;
   return end;
 }
 
 /** Gaps between a name and its job title on the name's line: spaces, ", the", ", a", ", ". */
-const AFTER_NAME = /^(?: {1,3}|\t|, (?:the |a |an |our |my |your )?|, (?:retired |former )| - | – | \| )/;
+const AFTER_NAME = /^(?: {1,3}|\t|, (?:the |a |an |our |my |your |both )?|, (?:retired |former )| - | – | \| )/;
+/** Offices of a court after a judge's or registrar's name. */
+const COURT_OFFICES = /^(?:Vice-)?President\b|^(?:Deputy |Section )?Registrar\b|^Deputy Registrar\b|^Deputy\b|^Judges?\b/;
 /** The line under a name (a signature, a CV): the whole line must be the title. */
 const NEXT_LINE = /^[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]*/;
 
@@ -228,7 +239,9 @@ export function findProfessions(text: string, people: readonly { start: number; 
     if (/^[ \t]/.test(gap[0]) && !/(?:^|\n)[ \t]*$/.test(text.slice(Math.max(0, person.start - 8), person.start))) continue;
     const start = person.end + gap[0].length;
     const end = readTitle(text, start, gap[0].includes(','));
-    if (end !== -1) add(start, end);
+    // "Helga Maurstad, President", "Anna Berg, Deputy Registrar": the offices of the court that
+    // signs a judgment, not a fact about a party.
+    if (end !== -1 && !COURT_OFFICES.test(text.slice(start, end + 12))) add(start, end);
   }
   for (const start of introducedStarts(text)) {
     const end = readTitle(text, start, true);

@@ -215,4 +215,11 @@ describe('NerDetector on LLM-style prompts', () => {
     expect(spans).toEqual(expect.arrayContaining(['MISC:Israeli', 'MISC:Muslims', 'LOCATION:Haifa']));
     expect(spans.filter((span) => /Israeli|Lebanese|Muslims/.test(span) && !span.startsWith('MISC:'))).toEqual([]);
   });
+
+  it('masks no language or currency named by a nationality, and takes a title over a company suffix', () => {
+    const text = 'Done in French, and notified in writing. The sum is to be converted into Ukrainian hryvnias. It named Mr S.A. and Mr H.K.';
+    const spans = found(text);
+    expect(spans.filter((span) => /French|Ukrainian/.test(span))).toEqual([]);
+    expect(spans).toEqual(expect.arrayContaining(['PERSON:Mr S.A.', 'PERSON:Mr H.K.']));
+  });
 });

@@ -29,6 +29,18 @@ describe('occupations stated about a person', () => {
     expect(titles('Married to Jorge, a retired firefighter from Chelsea.')).toEqual(['firefighter']);
     expect(titles('Occupation: registered nurse\nEmployer: Mercy')).toEqual(['registered nurse']);
     expect(titles('she is a professor of medicine at Yale')).toEqual(['professor']);
+    // An apposition to a person noun, and a title followed by where the person works.
+    expect(titles('The applicant, a journalist, was born in 1968.')).toEqual(['journalist']);
+    expect(titles('Her husband, a retired farmer, died in 2004.')).toEqual(['farmer']);
+    expect(titles('represented by Mr K. Nowacki, a lawyer practising in Łódź.', 'K. Nowacki')).toEqual(['lawyer']);
+    // Several people share a title in the plural.
+    expect(titles('naming Mr H.K. and Mr S.A., both police officers of the branch.', 'Mr S.A.')).toEqual(['police officers']);
+  });
+
+  it('leaves the offices of the court under a judgment alone', () => {
+    const text = 'Pieter van Aalst, Registrar\nHelga Maurstad, President\nMarit Lindqvist, Deputy Registrar';
+    expect(titles(text, 'Pieter van Aalst', 'Helga Maurstad', 'Marit Lindqvist')).toEqual([]);
+    expect(titles('The report, a draft, was filed.')).toEqual([]);
   });
 
   it('leaves prose, other nouns and titles of other people alone', () => {
