@@ -34,6 +34,7 @@ import { spokenDateDetector } from './rules/spoken-dates.js';
 import { spokenEmailDetector } from './rules/spoken-email.js';
 import { spokenNumberDetector } from './rules/spoken-numbers.js';
 import { streetAddressDetector } from './rules/street-address.js';
+import { timeDetector } from './rules/time.js';
 import { structuredFieldDetector } from './rules/structured-fields.js';
 import { zipDetector } from './rules/zip.js';
 
@@ -61,6 +62,7 @@ export function builtinDetectors(): Detector[] {
     zipDetector,
     streetAddressDetector,
     dateDetector,
+    timeDetector,
     moneyDetector,
     spokenNumberDetector,
     spokenEmailDetector,
