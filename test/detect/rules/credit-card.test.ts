@@ -39,4 +39,17 @@ describe('rules.credit_card', () => {
     expect(values(creditCardDetector, 'Steve 612-205-9814 620-294-1909')).toEqual([]);
     expect(values(creditCardDetector, 'wickets: 1-106 2-239 3-334 4-334 5-365 6-440 7-502')).toEqual([]);
   });
+
+  it('finds what is left of a card: the last four digits after their words, and a number printed hidden', () => {
+    expect(values(creditCardDetector, 'paid £389.00 with my Visa ending 4242. The courier')).toEqual(['4242']);
+    expect(values(creditCardDetector, 'the last four digits of my debit card (7719), which')).toEqual(['7719']);
+    expect(values(creditCardDetector, 'reembolso a su tarjeta terminada en 6623; cartão de crédito final 8821')).toEqual(['6623', '8821']);
+    expect(values(creditCardDetector, 'VISA ************1111\nAUTH CODE 082214')).toEqual(['************1111']);
+    expect(values(creditCardDetector, 'card **** **** **** 1111 and XXXX-XXXX-XXXX-4242')).toEqual(['**** **** **** 1111', 'XXXX-XXXX-XXXX-4242']);
+    expect(values(creditCardDetector, 'card 4111 1111 1111 1111 ending 1111')).toEqual(['4111 1111 1111 1111', '1111']);
+  });
+
+  it('needs a card word before an ending', () => {
+    expect(values(creditCardDetector, 'the meeting ending 2024 was long; the fiscal year ending 2025; xxxx')).toEqual([]);
+  });
 });
