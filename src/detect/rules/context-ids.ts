@@ -35,6 +35,8 @@ const LIST_JOIN = /^(?:\s*[,;&]\s*|\s+(?:and|or|&)\s+|\s*,\s*(?:and|or)\s+)$/;
 const MAX_LIST = 12;
 /** US employer identification numbers: the upper-case abbreviation and the 12-3456789 shape. */
 const EIN = /\b(?:EIN|FEIN)\b[\s:#.]{0,3}(?:(?:no|number|is)\.?\s{0,2})?(\d{2}-\d{7})(?![\d-])/g;
+const SORT_CODE_ACCOUNT = /(?<!\d[ -]?)(?:\d{2}-\d{2}-\d{2},? |\d{2} \d{2} \d{2} )\d{8}(?![\d-]| \d)/g;
+const ACCOUNT_ENDING = /\baccount\b[^.\n]{0,30}?\bending(?: in| with)?[\s:]*(\d{3,4})(?![\d-])/gi;
 const PUBLIC_ORDER = /(?:executive|court|standing|restraining|protective|gag|general)\s+$/i;
 const NUMBER_SIGN = /(?<![A-Za-z])(?:No|NO|no|Nos|nos|Nr|nr)\.(?=[\s:]|\d)/g;
 /** Booking references and record locators: upper-case letters and digits, often no digit at all. */
@@ -43,6 +45,7 @@ const REFERENCE_SHAPE = /^[A-Z0-9]{5,12}$/;
 // A US state code may stand between ("Driver license CA D1234567").
 // Also the same words in German, French, Spanish, Portuguese and Nordic languages ("Steuer-ID ist ...").
 const FILLER = /^(?:[\s:#=.\-()"']|is\b|was\b|are\b|number\b|numbers\b|num\b|no\b|nos\b|nr\b|ist\b|lautet\b|nummer\b|est\b|es\b|é\b|är\b|er\b|numéro\b|número\b|n°|nº|(?:al|ak|az|ar|ca|co|ct|de|fl|ga|hi|ia|id|il|in|ks|ky|la|ma|md|me|mi|mn|mo|ms|mt|nc|nd|ne|nh|nj|nm|nv|ny|oh|ok|or|pa|ri|sc|sd|tn|tx|ut|va|vt|wa|wi|wv|wy|dc)\b|id\b|of\b|my\b|the\b|your\b|reads?\b|ending\b|in\b|#)*$/i;
+const LETTER = /[A-Za-z]/;
 const DATE_LIKE = /^(?:(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.](?:19|20)?\d\d|(?:19|20)\d\d)$/;
 
 const RULES: readonly KeywordRule[] = [
@@ -77,7 +80,9 @@ export function findKeywordIds(text: string): Span[] {
       if (rule === undefined) continue;
       // "Executive Order 13011" is a public act, not a customer's order.
       if (keyword === 'order' && PUBLIC_ORDER.test(text.slice(Math.max(0, word.start - 12), word.start))) continue;
-      const accepts = (candidate: string): boolean => countDigits(candidate) >= rule.minDigits && !DATE_LIKE.test(candidate);
+      // A code of letters and digits ("OPS-4412", "NHI: ZKM4417") is an identifier with four digits.
+      const minDigits = (candidate: string): number => (rule.type === 'ID' && LETTER.test(candidate) ? 4 : rule.minDigits);
+      const accepts = (candidate: string): boolean => countDigits(candidate) >= minDigits(candidate) && !DATE_LIKE.test(candidate);
       for (const value of listAfter(text, word.end, accepts)) add(value.start, value.end, rule.type, rule.score);
     }
   }
@@ -85,6 +90,15 @@ export function findKeywordIds(text: string): Span[] {
   for (const word of findContextWords(text, BOOKING_CONTEXT)) {
     const accepts = (candidate: string): boolean => REFERENCE_SHAPE.test(candidate) && !DATE_LIKE.test(candidate);
     for (const value of listAfter(text, word.end, accepts)) add(value.start, value.end, 'ID', 0.75);
+  }
+  // A UK sort code with its account number ("40-11-62 71849036"), and an account's last digits.
+  for (const pattern of [SORT_CODE_ACCOUNT, ACCOUNT_ENDING]) {
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+      const value = match[1] ?? match[0];
+      const end = match.index + match[0].length;
+      add(end - value.length, end, 'ACCOUNT', 0.8);
+    }
   }
   EIN.lastIndex = 0;
   for (let match = EIN.exec(text); match !== null; match = EIN.exec(text)) {

@@ -134,6 +134,8 @@ export const MRN_CONTEXT: ContextWords = {
     'accession number', 'accession no', 'accession #', 'specimen id', 'specimen number', 'specimen no',
     // Record numbers as notes abbreviate them ("MR# 6643028", "UNIT #: 447-19-28", "Hosp No: K1148823", "Acc#: MR-79-0227").
     'mr #', 'mr no', 'mr number', 'unit #', 'hosp no', 'hosp #', 'accession', 'acc #', 'case #', 'facility id', 'pathology no',
+    // Hospital numbers of Indian, Australian and NZ records ("UHID: SVH/2024/118342", "IP No: IP-24-07719", "UR: EHH 0918823").
+    'uhid', 'ip no', 'ip number', 'ur', 'ur no', 'ur number', 'urn no',
   ],
 };
 
@@ -186,6 +188,18 @@ export const ID_CONTEXT: ContextWords = {
     'personalausweisnummer', 'ausweisnummer', 'versicherungsnummer', 'sozialversicherungsnummer', 'rentenversicherungsnummer',
     'krankenversicherungsnummer', 'kundennummer', 'vertragsnummer', 'aktenzeichen', 'numéro de sécurité sociale',
     'numéro de dossier', 'numéro client', 'número de cliente', 'número de expediente', 'expediente', 'numero di pratica',
+    // Health registers and referrals of the UK, Canada, Australia and New Zealand ("UBRN: 0004 8825 1163", "NHI: ZKM4417",
+    // "CHI: 140522 2026", "HCN: 4382-916-507-KT", "GMC: 6127459", "AHPRA reg. DEN0001874512"), lab and prescription numbers.
+    'ubrn', 'e-referral ubrn', 'nhi', 'chi', 'hcn', 'health card', 'gmc', 'gmc no', 'gmc number', 'nmc', 'nmc pin', 'gphc', 'gphc reg',
+    'ahpra', 'ahpra reg', 'reg', 'reg no', 'registration', 'dva', 'gold card', 'lab no', 'lab number', 'rx', 'rx #', 'rx no',
+    'prescription number', 'client number', 'client no', 'client id', 'member no', 'membership number', 'membership no', 'request #',
+    'request no', 'request number',
+    // Staff, tenancy, tax and payment references ("Employee ID: LFA-E-02214", "lease BPM-L-22917", "VAT No. GB 298 5551 42").
+    'staff id', 'staff number', 'staff no', 'employee no', 'lease', 'lease no', 'lease number', 'tenancy number', 'event number',
+    'req', 'requisition', 'upn', 'nric', 'fin', 'voucher', 'mls', 'mls #', 'refund id', 'cost code', 'vat no', 'vat number', 'vat reg',
+    'payment reference', 'check #', 'auth code', 'authorization code', 'authorisation code', 'approval code', 'conf', 'conf #',
+    'mietvertragsnummer', 'parte', 'número del parte', 'personeelsnummer', 'protocolo', 'protocolos', 'cpf', 'nr pracownika',
+    'numer pracownika',
   ],
 };
 
@@ -193,6 +207,7 @@ export const BOOKING_CONTEXT: ContextWords = {
   words: [
     'booking reference', 'booking ref', 'booking code', 'booking number', 'booking no', 'reservation number', 'reservation code',
     'confirmation number', 'confirmation code', 'record locator', 'pnr',
+    'reserva', 'código de reserva', 'réservation', 'buchungsnummer', 'prenotazione',
   ],
 };
 
@@ -201,6 +216,7 @@ export const PLATE_CONTEXT: ContextWords = {
   words: [
     'license plate', 'licence plate', 'plate number', 'plate no', 'number plate', 'registration plate', 'vehicle registration',
     'vehicle reg', 'reg no', 'reg', 'vrm', 'registration', 'registration mark', 'plate', 'plates', 'tag number', 'kennzeichen', 'matrícula', 'targa',
+    'rego', 'car number', 'car reg', 'hire car',
   ],
 };
 

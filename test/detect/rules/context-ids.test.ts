@@ -134,4 +134,26 @@ describe('keyword identifiers', () => {
     expect(found(keywordIdDetector, 'Why did Bush revoke Executive Order 13011 today?')).toEqual([]);
     expect(found(keywordIdDetector, 'MRN pending')).toEqual([]);
   });
+
+  it('reads the registers of health records, staff, tenancies and payments, and codes with four digits', () => {
+    const text = 'UHID: SVH/2024/118342 IP No: IP-24-07719. UBRN: 0004 8825 1163, NHI: ZKM4417, GMC: 6127459; ticket is OPS-4412; lease BPM-L-22917.';
+    expect(found(keywordIdDetector, text)).toEqual([
+      'MRN:SVH/2024/118342',
+      'MRN:IP-24-07719',
+      'ID:0004 8825 1163',
+      'ID:ZKM4417',
+      'ID:6127459',
+      'ID:OPS-4412',
+      'ID:BPM-L-22917',
+    ]);
+    // Four digits alone are still too few after a keyword.
+    expect(found(keywordIdDetector, 'ticket 4412 and order 2231')).toEqual([]);
+  });
+
+  it('finds a UK sort code with its account, and the last digits of an account', () => {
+    const values = (text: string): string[] => found(keywordIdDetector, text);
+    expect(values('return it to my account at Harrowgate, 40-11-62 71849036. If not')).toEqual(['ACCOUNT:40-11-62 71849036']);
+    expect(values('harlow bank 20 32 06 53119087 name adebisi')).toEqual(['ACCOUNT:20 32 06 53119087']);
+    expect(values('paid into an account at Tally Bank ending 5521 that')).toEqual(['ACCOUNT:5521']);
+  });
 });
