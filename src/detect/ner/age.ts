@@ -25,6 +25,13 @@ const AGE_PATTERNS: readonly RegExp[] = [
   /\b(?:holder|son|daughter|kid|child|brother|sister|boy|girl|baby|grandson|granddaughter|nephew|niece|student|applicant|victim|minor|husband|wife|mother|father|mom|dad)\s(?:is|was|'s|’s)\s(?:only\s|just\s|now\s)?(\d{1,3})(?=\s?[.,;!?)]|\s(?:years|now|and|but|when)\b)/gi,
   // How posts give age and sex: "24F in Manchester", "I (24F) and my bf (25M)", "[31M]", "29M here".
   /(?:^|[([])[ \t]?(\d{2})[ \t]?\/?[MFmf](?=[ \t]?[)\]]|[ \t]+(?:here|in|from|with|and|looking|lol)\b|,)/gm,
+  // The age a record puts after the date of birth, and its labels: "DOB: 05/02/1943 (81 y)",
+  // "born 1990 (34)", "Age at booking: 31", "Age at review: 28 months".
+  /\b(?:DOB|D\.O\.B\.|born|date of birth)\b[^\n()]{0,30}\((\d{1,3})(?:\s?(?:y|yrs?|years?|yo|y\/o))?\)/gi,
+  /\bage at [a-z ]{2,20}:\s?(\d{1,3})\b/gi,
+  // Other languages, with the verb and the word for years: "tengo 27 años", "il a 3 ans", "ich bin 27 Jahre",
+  // "Elsa bara är 1 år", "ha 30 anni", "tenho 40 anos", "mam 27 lat".
+  /(?<=^|[\s,;(])(?:tengo|tiene|tienes|cumplí|cumple|a|ai|bin|ist|ben|is|är|tenho|tem|ho|ha|mam|ma)\s(\d{1,3})\s?(?:años|ans|jahre|jaar|år|lat|anos|anni)\b/gi,
 ];
 
 /**
@@ -37,6 +44,9 @@ const CLINICAL_AGE_PATTERNS: readonly RegExp[] = [
   /(?=\d)(?<=(?:^|[:(]\s*|\b(?:[Aa]n?|[Pp]t\.?|[Pp]atient|is an?)\s))(\d{1,3})\s?(?:y\/?o\s?)?[MF](?=\s+(?:with|w\/|from|who|presents?|presenting|presented|admitted|s\/p|h\/o|hx|c\/o|pmh|brought|transferred|sent|here|referred)\b)/gm,
   /(?<![\d$€£.,/])\b(\d{1,3}) ?(?:yo ?|y\/o ?)?[MF](?=[ \t]*(?:w\/|with\b|,|\||\(|$|[ \t]{2}|\r?\n|[ \t]+(?:pt|patient|s\/p|h\/o|c\/o|hx|who|presents?|presenting|presented|admitted|here|req|active|DNR|MRN|DOB|from|transferred|referred|brought|sent|on|in|is|was|status|POD|HD)\b))/gm,
   /\bage ?\/ ?sex:? ?(\d{1,3})\b/gi,
+  // "Kwame Boateng, 68 yrs,", "(81 y)": a number of years after a name or in a bracket (after a label's colon it
+  // is as often a duration: "Smoking: 20 years").
+  /(?<=,[ \t]|\()(\d{1,3})[ \t]?(?:yrs?|y|years?)(?=[ \t]*[,.)]|[ \t]*$)/gm,
   /(?<![\d/])\b(\d{1,3}) ?\/ ?[MF]\b/g,
 ];
 

@@ -150,6 +150,12 @@ describe('NerDetector', () => {
     expect(findAges(chart, true).map((m) => chart.slice(m.start, m.end))).toEqual(['72', '54', '62', '94', '47']);
     expect(findAges(chart, false).map((m) => chart.slice(m.start, m.end))).toEqual([]);
     expect(found('Pt Farah Siddiqui (67), 6 South, requested a visit.')).toContain('AGE:67');
+    const records = 'DOB: 05/02/1943 (81 y)  Admit: 10/01/2024. born 1990 (34). Age at booking: 31. Age at review: 28 months. Section 1990 (34).';
+    expect(findAges(records).map((m) => records.slice(m.start, m.end))).toEqual(['81', '34', '31', '28']);
+    const languages = 'mi hijo tiene 7 años; il a 3 ans; Elsa bara är 1 år; ha 30 anni; hace 3 años; depuis 5 ans';
+    expect(findAges(languages).map((m) => languages.slice(m.start, m.end))).toEqual(['7', '3', '1', '30']);
+    const bedside = 'Kwame Boateng, 68 yrs, Hosp No TVH0093341. Smoking: 20 years. Obs (81 y). On warfarin for 5 years.';
+    expect(findAges(bedside, true).map((m) => bedside.slice(m.start, m.end))).toEqual(['68', '81']);
     const text = 'We are proud Peruvians. Translate this into English.';
     expect(findDemonyms(text).map((m) => text.slice(m.start, m.end))).toEqual(['Peruvians']);
     const echr = 'The applicants are Kazakhstani nationals of Chechen origin; Ms Sami Torres represented them.';
