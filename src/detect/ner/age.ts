@@ -29,10 +29,15 @@ const AGE_PATTERNS: readonly RegExp[] = [
   // "born 1990 (34)", "Age at booking: 31", "Age at review: 28 months".
   /\b(?:DOB|D\.O\.B\.|born|date of birth)\b[^\n()]{0,30}\((\d{1,3})(?:\s?(?:y|yrs?|years?|yo|y\/o))?\)/gi,
   /\bage at [a-z ]{2,20}:\s?(\d{1,3})\b/gi,
-  // Other languages, with the verb and the word for years: "tengo 27 años", "il a 3 ans", "ich bin 27 Jahre",
-  // "Elsa bara är 1 år", "ha 30 anni", "tenho 40 anos", "mam 27 lat".
-  /(?<=^|[\s,;(])(?:tengo|tiene|tienes|cumplí|cumple|a|ai|bin|ist|ben|is|är|tenho|tem|ho|ha|mam|ma)\s(\d{1,3})\s?(?:años|ans|jahre|jaar|år|lat|anos|anni)\b/gi,
 ];
+
+/**
+ * Other languages, with the verb and the word for years: "tengo 27 años", "il a 3 ans", "ich bin
+ * 27 Jahre", "Elsa bara är 1 år", "ha 30 anni", "tenho 40 anos", "mam 27 lat". The number and its
+ * word are found first; the verb is checked before them ("hace 3 años", "depuis 5 ans" are no ages).
+ */
+const YEARS_WORD = /(?<![\d.,])(\d{1,3})\s?(?:años|ans|jahre|jaar|år|lat|anos|anni)(?![a-zà-ÿ])/gi;
+const HAS_VERB_BEFORE = /(?:^|[\s,;(])(?:tengo|tiene|tienes|cumplí|cumple|a|ai|bin|ist|ben|is|är|tenho|tem|ho|ha|mam|ma)\s$/i;
 
 /**
  * How notes write age and sex ("72F w/ AF", "62M w/ MSSA", "94 M, DNR", "59 M | Acct",
@@ -64,6 +69,12 @@ export function findAges(text: string, clinical = false): AgeMatch[] {
       if (found.some((other) => other.start === start)) continue;
       found.push({ start, end: start + value.length });
     }
+  }
+  YEARS_WORD.lastIndex = 0;
+  for (let match = YEARS_WORD.exec(text); match !== null; match = YEARS_WORD.exec(text)) {
+    const value = match[1] as string;
+    if (!HAS_VERB_BEFORE.test(text.slice(Math.max(0, match.index - 10), match.index)) || Number(value) > 125) continue;
+    if (!found.some((other) => other.start === match.index)) found.push({ start: match.index, end: match.index + value.length });
   }
   return found;
 }
