@@ -26,7 +26,42 @@ const SHORTHAND = new Set([
   'Hgb', 'Hct', 'Plt', 'WBC', 'Micro', 'Abd', 'Ext', 'Neuro', 'Psych', 'WNL', 'KRAS', 'EGFR', 'HER2', 'BRCA', 'IDH-wildtype',
   'chemoRT', 'XRT', 'SBRT', 'Xpert', 'Asc', 'TR', 'MR', 'AR', 'AS', 'MS', 'PS', 'Trace', 'Stage', 'AG', 'Hep', 'Ab', 'AC/VC',
   'RHD', 'G12D', 'ECOG', 'KPS', 'NYHA', 'ASA', 'BSA', 'TIBC', 'PSA', 'CA-125', 'AFP', 'LDH', 'CRP', 'ESR', 'RF', 'CCP', 'ANA',
+  // As British, Irish, Indian, Australian and NZ notes write them: tests, doses, wards, forms and credentials.
+  'FBC', 'U&E', 'U&Es', 'LFT', 'RBS', 'FBS', 'PPBS', 'HbA1c', 'eGFR', 'CK', 'ECG', 'EKG', 'OGD', 'USS', 'CTPA', 'MSU', 'CSU', 'PET-CT',
+  'CBD', 'QDS', 'TDS', 'BD', 'OD', 'NOCTE', 'STAT', 'PO', 'IV', 'IM', 'SC', 'SL', 'Rx', 'e-Rx', 'DMARD', 'DMARDs', 'NSAID',
+  'NSAIDs', 'PPI', 'SSRI', 'SNRI', 'DOAC', 'LMWH', 'VTE', 'LBP', 'T2DM', 'T1DM', 'DM', 'HTN', 'IHD', 'CCF', 'COPD', 'CVA', 'TIA',
+  'GORD', 'GERD', 'OSA', 'SVD', 'LSCS', 'BOP', 'THC', 'PTEN', 'OPD', 'IPD', 'TPA', 'MDT', 'A&E', 'AMU', 'SDEC', 'HDU', 'ITU', 'TTO',
+  'NOK', 'DNACPR', 'ReSPECT', 'ISBAR', 'SBAR', 'NEWS2', 'NMS', 'ACB', 'NASC', 'RSW', 'ODP', 'BCPS', 'PharmD', 'FRCPath', 'FRCP',
+  'MRCP', 'MRCS', 'FRCS', 'MBBS', 'MBChB', 'BPhty', 'MNZSP', 'RM', 'RGN', 'RMN', 'FY1', 'FY2', 'SHO', 'SpR', 'PMH', 'HPC', 'DH',
+  'O/E', 'Dx', 'Hx', 'Sx', 'Tx', 'Fx', 'EBL', 'GA',
 ]);
+/**
+ * Words of a department's name ("Diagnostic Radiology", "Department of Medicine for Older People",
+ * "Paediatric Respiratory Clinic"): a department alone names no one, unlike the hospital it is in.
+ */
+const DEPARTMENT_WORDS = new Set([
+  'department', 'dept', 'division', 'section', 'service', 'services', 'unit', 'team', 'clinic', 'clinics', 'opd', 'ward', 'of', 'for',
+  'and', '&', 'the', 'cardiology', 'radiology', 'diagnostic', 'interventional', 'oncology', 'haematology', 'hematology', 'neurology',
+  'neurosurgery', 'nephrology', 'renal', 'urology', 'gastroenterology', 'hepatology', 'endocrinology', 'diabetes', 'rheumatology',
+  'dermatology', 'ophthalmology', 'otolaryngology', 'ent', 'orthopaedics', 'orthopedics', 'orthopaedic', 'orthopedic', 'trauma',
+  'paediatric', 'pediatric', 'paediatrics', 'pediatrics', 'neonatal', 'neonatology', 'obstetrics', 'gynaecology', 'gynecology',
+  'maternity', 'midwifery', 'antenatal', 'psychiatry', 'psychology', 'mental', 'health', 'geriatric', 'geriatrics', 'elderly', 'care',
+  'palliative', 'pain', 'emergency', 'acute', 'general', 'internal', 'family', 'medicine', 'surgery', 'surgical', 'medical',
+  'anaesthesia', 'anesthesia', 'anaesthetics', 'critical', 'intensive', 'respiratory', 'pulmonology', 'pulmonary', 'thoracic',
+  'vascular', 'plastic', 'infectious', 'diseases', 'infection', 'microbiology', 'pathology', 'histopathology', 'cytopathology',
+  'laboratory', 'pharmacy', 'physiotherapy', 'rehabilitation', 'occupational', 'therapy', 'speech', 'dietetics', 'nutrition',
+  'dental', 'oral', 'maxillofacial', 'breast', 'colorectal', 'sleep', 'allergy', 'immunology', 'genetics', 'nuclear', 'imaging',
+  'outpatient', 'outpatients', 'inpatient', 'older', 'people', 'adult', 'adults', 'child', 'children', 'adolescent', 'community',
+  'primary', 'liaison', 'utilization', 'utilisation', 'management', 'clinical', 'stroke', 'cardiac', 'cardiothoracic', 'endoscopy',
+]);
+/** At least one of these makes it a department ("General Services" alone is not one). */
+const SPECIALTY = /^(?:cardiology|radiology|oncology|ha?ematology|neurology|neurosurgery|nephrology|renal|urology|gastroenterology|hepatology|endocrinology|diabetes|rheumatology|dermatology|ophthalmology|otolaryngology|ent|orthopa?edics?|orthopa?edic|trauma|pa?ediatrics?|neonatal|neonatology|obstetrics|gyn(?:a)?ecology|maternity|midwifery|antenatal|psychiatry|psychology|mental|geriatrics?|palliative|emergency|acute|medicine|surgery|an(?:a)?esthe(?:sia|tics)|critical|intensive|respiratory|pulmonology|pulmonary|thoracic|vascular|infectious|microbiology|pathology|histopathology|cytopathology|pharmacy|physiotherapy|rehabilitation|dietetics|dental|maxillofacial|colorectal|immunology|genetics|imaging|stroke|cardiac|cardiothoracic|endoscopy|utili[sz]ation)$/;
+
+/** Whether `value` is a department of a hospital or an insurer named by its specialty alone. */
+export function isDepartment(value: string): boolean {
+  const words = value.toLowerCase().match(/[a-z&]+/g) ?? [];
+  return words.length > 0 && words.every((word) => DEPARTMENT_WORDS.has(word)) && words.some((word) => SPECIALTY.test(word));
+}
 /** Medical word endings that no name has ("Cystoscopy", "Microalbuminuria", "Pathologist"). */
 const MEDICAL_WORD = /^[A-Z][a-z]+(?:oscopy|ectomy|otomy|ostomy|plasty|itis|osis|emia|aemia|uria|algia|ologist|ography|ogram|italist|iatrist|opathy)$/;
 /** Section headings of notes, where a word or two may look like a name ("Brief Hospital Course:"). */
@@ -66,11 +101,11 @@ export function isNoteShorthand(value: string, lexicon: FeatureLexicon): boolean
   return false;
 }
 
-/** A line in capitals, as notes open with their kind ("DERMATOLOGY CLINIC NOTE", "ED TRIAGE"). */
-const CAPITALS_LINE = /^[ \t]*[A-Z][A-Z &/-]{2,80}[ \t]*$/gm;
+/** A line in capitals, as notes open with their kind ("DERMATOLOGY CLINIC NOTE", "ED TRIAGE", "EMERGENCY DEPARTMENT — TRIAGE"). */
+const CAPITALS_LINE = /^[ \t]*[A-Z][A-Z &/:—–-]{2,80}[ \t]*$/gm;
 /** Words that make such a line the note's title, whatever else it names. */
 const NOTE_TITLE_WORD =
-  /\b(?:NOTE|NOTES|ASSESSMENT|INTAKE|VISIT|REPORT|SUMMARY|TRIAGE|EVALUATION|CONSULT|CONSULTATION|PROGRESS|ADMISSION|DISCHARGE|CYTOLOGY|PATHOLOGY|RADIOLOGY|H&P|ENCOUNTER|RECONCILIATION|ORDERS|INSTRUCTIONS|LETTER|REFERRAL|FOLLOW-UP|FOLLOWUP|CLINIC|SCREENING|HANDOFF|TRANSFER)\b/;
+  /\b(?:NOTE|NOTES|ASSESSMENT|INTAKE|VISIT|REPORT|SUMMARY|TRIAGE|EVALUATION|CONSULT|CONSULTATION|PROGRESS|ADMISSION|DISCHARGE|CYTOLOGY|PATHOLOGY|RADIOLOGY|H&P|ENCOUNTER|RECONCILIATION|ORDERS|INSTRUCTIONS|LETTER|REFERRAL|FOLLOW-UP|FOLLOWUP|CLINIC|SCREENING|HANDOFF|TRANSFER|HANDOVER|TREATMENT|REVIEW|CARD|PLAN|RECORD|ISBAR|SBAR|CHART|CERTIFICATE|AUTHORIZATION|AUTHORISATION|REQUEST|PRESCRIPTION)\b/;
 
 /** A facility's own name on the line ("MERCY GENERAL HOSPITAL - DEPARTMENT OF RADIOLOGY") keeps it a name. */
 const FACILITY_WORD = /\b(?:HOSPITAL|HOSPITALS|CENTER|CENTRE|UNIVERSITY|INSTITUTE|COLLEGE|FOUNDATION|TRUST|INFIRMARY|SYSTEM|GROUP)\b/;

@@ -21,7 +21,7 @@ import { findCredentialedNames, findDictationInitials, findLastFirstNames, state
 import { findBusinessNames } from './business-names.js';
 import { findLowerCasePlaces } from './lower-places.js';
 import { findNameHashtags, findSpacedHandles } from './social.js';
-import { headingRanges, isNoteShorthand } from './clinical-shorthand.js';
+import { headingRanges, isDepartment, isNoteShorthand } from './clinical-shorthand.js';
 import { findDemonyms, isDemonym, namesLanguageOrCurrency } from './demonyms.js';
 import { findInitials } from './initials.js';
 import { findSpeakers, findSpelledNames } from './transcript.js';
@@ -32,6 +32,10 @@ import { loadModelFile, type NerModel } from './model.js';
 import { mentionsAcrossTexts, propagateMentions } from './propagate.js';
 import { tagsToEntities } from './spans.js';
 import type { NerLabel } from './tags.js';
+
+/** A number's label after a register's acronym ("NHS No: 453 331 4783", "CHI number"). */
+const REGISTER_LABEL_AFTER = /^\s?(?:No\b|No\.|Nr\b|Number\b|number\b)/;
+const ACRONYM = /^[A-Z]{2,6}$/;
 
 /** The model shipped in `models/` at the package root (same relative path from src/ and dist/). */
 export const DEFAULT_NER_MODEL_URL = new URL('../../../models/ner-en.bin', import.meta.url);
@@ -234,6 +238,10 @@ export class NerDetector implements Detector {
       const value = text.slice(entity.start, entity.end);
       // A note's abbreviations, vital signs and headings are not names ("AKI", "HR 132", "GROSS DESCRIPTION").
       if (clinical && (isNoteShorthand(value, model.lexicon) || headings.some((range) => entity.start >= range.start && entity.end <= range.end))) continue;
+      // "Cardiology", "Department of Medicine for Older People": a department alone names no one.
+      if (clinical && entity.label === 'ORG' && isDepartment(value)) continue;
+      // "NHS No:", "CHI Number" in a record: the register's name before its number is a field label.
+      if (clinical && entity.label === 'ORG' && REGISTER_LABEL_AFTER.test(text.slice(entity.end, entity.end + 10)) && ACRONYM.test(value)) continue;
       // "a 64 y.o. retired bookkeeper": the model sometimes tags an age with its cue; it is the AGE below.
       if (ages.some((age) => age.start < entity.end && age.end > entity.start) && !UPPER.test(value)) continue;
       // A lone lower-case word in normally cased text ("db", "epochs", "clinic") is a bias

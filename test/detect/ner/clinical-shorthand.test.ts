@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { looksClinical } from '../../../src/detect/clinical-text.js';
-import { headingRanges, isNoteShorthand } from '../../../src/detect/ner/clinical-shorthand.js';
+import { headingRanges, isDepartment, isNoteShorthand } from '../../../src/detect/ner/clinical-shorthand.js';
 import type { FeatureLexicon } from '../../../src/detect/ner/features.js';
 import { GAZ } from '../../../src/detect/ner/features.js';
 import { createNerDetector } from '../../../src/detect/ner/ner-detector.js';
@@ -49,5 +49,18 @@ describe('clinical notes', () => {
     const titles = (text: string): string[] => headingRanges(text).map((range) => text.slice(range.start, range.end).trim());
     expect(titles('DERMATOLOGY CLINIC NOTE\nCoastal Skin & Laser - Charleston, SC\nED TRIAGE\n')).toEqual(['DERMATOLOGY CLINIC NOTE', 'ED TRIAGE']);
     expect(titles('MERCY GENERAL HOSPITAL - DEPARTMENT OF RADIOLOGY\nPatient: ABDULLAH, YUSUF')).toEqual([]);
+  });
+
+  it('reads British and Indian shorthand, handover titles and departments named by their specialty as no names', () => {
+    for (const value of ['FBC', 'U&E', 'QDS', 'DMARD', 'OPD', 'FRCPath', 'e-Rx', 'PET-CT']) expect(isNoteShorthand(value, lexicon), value).toBe(true);
+    const titles = (text: string): string[] => headingRanges(text).map((range) => text.slice(range.start, range.end).trim());
+    expect(titles('NURSING HANDOVER — ISBAR\nEMERGENCY DEPARTMENT — TRIAGE ASSESSMENT\n')).toEqual(['NURSING HANDOVER — ISBAR', 'EMERGENCY DEPARTMENT — TRIAGE ASSESSMENT']);
+    for (const value of ['Cardiology', 'Diagnostic Radiology', 'Department of Medicine for Older People', 'Paediatric Respiratory Clinic', 'Utilization Management — Pharmacy']) {
+      expect(isDepartment(value), value).toBe(true);
+    }
+    for (const value of ['Mayo Clinic', 'Thamesview Hospital', 'General Services', 'Cleveland Clinic']) expect(isDepartment(value), value).toBe(false);
+    const note = 'Seen in clinic. HbA1c 71. Plan: FBC, U&E.\nRe: Mr Zbigniew NOWAK   DOB 01/12/1949   NHS No 119 718 1474\nFOLLOW-UP: Cardiology OPD on 17/01/2024.';
+    const orgs = createNerDetector().detect(note).filter((span) => span.type === 'ORG').map((span) => note.slice(span.start, span.end));
+    expect(orgs).toEqual([]);
   });
 });
