@@ -40,7 +40,7 @@ const HEADS = new Set([
   'waitress', 'warden', 'welder', 'worker', 'writer', 'zoologist', 'vet', 'ceo', 'cfo', 'cto', 'president', 'chairman',
   'chairwoman', 'founder', 'owner', 'intern', 'scholar', 'student',
   'marine', 'sergeant', 'lieutenant', 'colonel', 'corporal', 'seaman', 'airman', 'ranger', 'constable',
-  'housewife', 'homemaker', 'cowboy', 'shepherd', 'fishmonger', 'grocer', 'chauffeur', 'cabbie', 'dockworker', 'longshoreman',
+  'headteacher', 'headmaster', 'headmistress', 'principal', 'housewife', 'homemaker', 'cowboy', 'shepherd', 'fishmonger', 'grocer', 'chauffeur', 'cabbie', 'dockworker', 'longshoreman',
 ]);
 /** Suffixes of occupations the list does not name ("echocardiographer", "immunologist"). */
 const HEAD_SUFFIX = /(?:ologist|ographer|iatrist|therapist|ician|ographist)$/;
@@ -70,7 +70,9 @@ const JOB_ADJECTIVES = [
 ];
 /** Adjectives that mark a job even without "is" before the article ("a retired machinist"). */
 const STRONG_ADJECTIVES = ['retired', 'former', 'unemployed', 'freelance', 'trainee', 'practising', 'practicing'];
-const ANCHORS = / (?:as|an?|the) |:/g;
+const ANCHORS = / (?:as|an?|the|of) |:/g;
+/** Nouns whose "of" names a job: "the position of", "the role of". */
+const ROLE_NOUNS = ['position', 'role', 'post', 'job', 'title', 'rank'];
 /** Nouns for a person that an occupation may stand beside: "the applicant, a journalist". */
 const PERSON_NOUN_BEFORE =
   /\b(?:applicants?|plaintiffs?|defendants?|claimants?|complainants?|petitioners?|appellants?|accused|suspects?|victims?|witness|witnesses|deceased|patient|client|tenant|landlord|employee|husband|wife|partner|son|daughter|father|mother|brother|sister|uncle|aunt|cousin|neighbou?r|friend|man|woman)(?:'s)?,$/i;
@@ -120,9 +122,15 @@ function introducedStarts(text: string): number[] {
       while (start < text.length && isSpace(text.charCodeAt(start)) && start - at < 8) start++;
       starts.push(start);
     } else if (anchor === ' as ') {
-      if (!wordEndsAt(text, at, AS_WORDS)) continue;
       const start = at + 4;
-      starts.push(start + wordStartsAt(text, start, ['a', 'an', 'the']));
+      const article = wordStartsAt(text, start, ['a', 'an', 'the']);
+      // "worked at The Copper Kettle as a barista": "as a" names a role after any word; after a
+      // work verb the article may be missing ("employed as nurse").
+      if (!wordEndsAt(text, at, AS_WORDS) && (article === 0 || text.startsWith('the', start))) continue;
+      starts.push(start + article);
+    } else if (anchor === ' of ') {
+      // "the position of Senior Data Engineer", "the role of charge nurse".
+      if (wordEndsAt(text, at, ROLE_NOUNS)) starts.push(at + 4);
     } else {
       const start = at + anchor.length;
       // "is a", "he's a"

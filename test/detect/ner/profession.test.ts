@@ -35,6 +35,10 @@ describe('occupations stated about a person', () => {
     expect(titles('represented by Mr K. Nowacki, a lawyer practising in Łódź.', 'K. Nowacki')).toEqual(['lawyer']);
     // Several people share a title in the plural.
     expect(titles('naming Mr H.K. and Mr S.A., both police officers of the branch.', 'Mr S.A.')).toEqual(['police officers']);
+    // "as a" names a role after any word; "the position of" names the job offered.
+    expect(titles('She worked at The Copper Kettle as a barista until 2021.')).toEqual(['barista']);
+    expect(titles('We offer you the position of Senior Data Engineer in our team.')).toEqual(['Senior Data Engineer']);
+    expect(titles('As a result the deal fell through, such as a doctor\'s note.')).toEqual([]);
   });
 
   it('leaves the offices of the court under a judgment alone', () => {
