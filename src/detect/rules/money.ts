@@ -9,7 +9,7 @@
  * person, and a prompt about them loses its meaning when they are masked. So an amount is only
  * taken where a word of personal finance stands near it (paid, owed, salary, rent, claimed,
  * awarded, compensation, fine, bail, deposit, loan, …). Words that companies' figures share
- * (total, income, earnings, debt, balance, bought, worth) are no such sign.
+ * (total, income, earnings, estimate, tax, debt, balance, bought, worth) are no such sign.
  * @module
  */
 import type { Span } from '../../core/span.js';
@@ -32,7 +32,7 @@ const AMBIGUOUS_CODES = 'CAD|PHP|TRY|AMD';
 const SIGNS = '(?:US|U\\.S\\.|A|AU|C|CA|NZ|HK|S|R|MX|NT)?\\$|[€£¥₹₽₺₴₩₪₦₱฿₫]|Rs\\.?|Rp\\.?|Kč';
 /** Currency words after the number, singular and plural (never `pounds` alone: a weight). */
 const WORDS = capitalisedToo(
-  'euros?|dollars?|cents?|yen|yuan|renminbi|rupees?|roubles?|rubles?|hryvnias?|hryvnyas?|hryvnia|liras?|lire|zlotys?|złotych|złote|złoty|zł|forints?|korunas?|koruny|korun|kunas?|kuna|lei|leu|levs?|leva|dinars?|dirhams?|francs?|kroner|kronor|krone|krona|pesos?|reais|rand|naira|shillings?|baht|ringgit|drams?|lari|manats?|tenge|riyals?|rials?|pounds sterling|sterling',
+  'euros?|dollars?|cents?|yen|yuan|renminbi|rupees?|roubles?|rubles?|hryvnias?|hryvnyas?|hryvnia|liras?|lire|zlotys?|złotych|złote|złoty|zł|forints?|korunas?|koruny|korun|kunas?|kuna|lei|leu|levs?|leva|dinars?|dirhams?|francs?|kroner|kronor|krone|krona|pesos?|reais|rand|naira|rs|shillings?|baht|ringgit|drams?|lari|manats?|tenge|riyals?|rials?|pounds sterling|sterling',
 ) + '|Ft|kr|Kč';
 
 /** Each alternative also with its first letter in capitals (`Euros`, `Swiss Francs`). */
@@ -78,7 +78,8 @@ export const MONEY_CONTEXT: ContextWords = {
     'settlement', 'fine', 'fined', 'fines', 'penalty', 'bail', 'bribe', 'bribes', 'ransom', 'deposit', 'deposited', 'withdrew',
     'withdrawn', 'withdrawal', 'transferred', 'wired', 'refund', 'refunded', 'reimburse', 'reimbursed', 'reimbursement',
     'charged', 'fee', 'fees', 'expenses', 'invoice', 'invoiced', 'bill', 'billed', 'spent', 'donated',
-    'inherited', 'inheritance', 'savings', 'credit limit',
+    'inherited', 'inheritance', 'savings', 'credit limit', 'deduction', 'deductions', 'deducted', 'deductible', 'excess', 'copay',
+    'co-pay', 'out of pocket', 'quote', 'quoted', 'taxes', 'hoa', 'fare', 'tip', 'insurance covers',
   ],
   before: 60,
   after: 40,

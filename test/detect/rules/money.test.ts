@@ -18,6 +18,8 @@ describe('rules.money', () => {
     ['Bail was set at £500–£700.', ['£500–£700']],
     ['rent is CAD 2,400/month', ['CAD 2,400']],
     ['Monthly rent: €1 150', ['€1 150']],
+    ['So I accept a deduction of £35 and ask for the rest back.', ['£35']],
+    ['Repair quote from the garage: $3,870.50 incl. GST.', ['$3,870.50']],
   ])('finds the amount in %j', (text, expected) => {
     expect(values(moneyDetector, text)).toEqual(expected);
   });
@@ -25,6 +27,7 @@ describe('rules.money', () => {
   it.each([
     ['figures that belong to no one', 'Revenue was $12,450,000, up 15.3% from last year.'],
     ['a product price', 'The new model sells for $999 in the US store.'],
+    ["a company's estimates and taxes", 'It raised its earnings estimate to $3.09 a share; pre-tax profit was $12 million.'],
     ['shell arguments', 'if you paid attention: echo $1 $2 | tee out.log'],
     ['a weight', 'He lost 20 pounds after paying for a gym membership.'],
     ['ambiguous codes without a real amount', 'rent aside, CAD 2 vessels; PHP 8 and TRY 3 times; AMD 7950 paid off'],
