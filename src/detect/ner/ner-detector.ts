@@ -114,6 +114,14 @@ const CODE_AT_WORDS = new Set([
 ]);
 const UPPER = /\p{Lu}/u;
 const LEADING_THE = /^the\s+/i;
+/** The parties and bodies a contract or a judgment names by their role, capitalised as defined terms. */
+const PARTY_ROLES = new Set([
+  'Tenant', 'Tenants', 'Landlord', 'Landlords', 'Lender', 'Lenders', 'Borrower', 'Borrowers', 'Seller', 'Sellers', 'Buyer', 'Buyers',
+  'Purchaser', 'Purchasers', 'Vendor', 'Vendors', 'Licensor', 'Licensee', 'Lessor', 'Lessee', 'Employer', 'Employee', 'Contractor',
+  'Client', 'Supplier', 'Guarantor', 'Claimant', 'Claimants', 'Respondent', 'Respondents', 'Applicant', 'Applicants', 'Appellant',
+  'Plaintiff', 'Plaintiffs', 'Defendant', 'Defendants', 'Tribunal', 'Testator', 'Executor', 'Executors', 'Principal', 'Attorney',
+  'Grantor', 'Grantee', 'Assignor', 'Assignee', 'Parties', 'Party', 'Agent', 'Controller', 'Processor', 'Data Controller',
+]);
 const DIGIT = /\d/;
 const SINGLE_LOWER_WORD = /^\p{Ll}+$/u;
 const CODE_HINT = /[{}]|;\s*$|==|&&|\|\||=>|\(\)|(?:^|\s)--?[a-z][\w-]*|\.(?:py|js|ts|sh|json|ya?ml|java|go|rb|cpp|rs)\b|^\s*(?:\$|>>>|#!)/m;
@@ -255,6 +263,8 @@ export class NerDetector implements Detector {
         // "call", "will", "may": names too, but as lower-case words almost always the verb.
         if ((model.lexicon.capitalisation.get(value) ?? 4) <= 1) continue;
       }
+      // "The Tenants shall pay", "the Tribunal": a contract's or a court's defined party, not its name.
+      if (PARTY_ROLES.has(value.replace(LEADING_THE, ''))) continue;
       // "Israeli forces", "the Kuwaiti woman", "Muslims": a nationality or group, not a place or a
       // person; "Done in French", "Swiss francs": a language or a currency, nothing to mask.
       const demonym = isDemonym(value.replace(LEADING_THE, ''));

@@ -228,4 +228,9 @@ describe('NerDetector on LLM-style prompts', () => {
     expect(spans.filter((span) => /French|Ukrainian/.test(span))).toEqual([]);
     expect(spans).toEqual(expect.arrayContaining(['PERSON:Mr S.A.', 'PERSON:Mr H.K.']));
   });
+
+  it('reads the parties a contract defines by their role as no names', () => {
+    const text = '4.1 The Tenants shall pay a deposit to the Landlord. The Lender lends the Borrower the sum. SIGNED by the Tenants: O. Adebayo';
+    expect(found(text).filter((span) => /Tenants|Landlord|Lender|Borrower/.test(span))).toEqual([]);
+  });
 });
