@@ -24,7 +24,7 @@ import { findNameHashtags, findSpacedHandles } from './social.js';
 import { headingRanges, isDepartment, isNoteShorthand } from './clinical-shorthand.js';
 import { findDemonyms, isDemonym, namesLanguageOrCurrency } from './demonyms.js';
 import { findInitials } from './initials.js';
-import { findSpeakers, findSpelledNames } from './transcript.js';
+import { findChatSenders, findSpeakers, findSpelledNames } from './transcript.js';
 import { findProfessions } from './profession.js';
 import { GAZ, textCase } from './features.js';
 import { LruCache } from './lru.js';
@@ -98,6 +98,14 @@ export function preloadNerModel(path: string | URL = DEFAULT_NER_MODEL_URL): Ner
 
 /** `@name`, dashes inside allowed (`@Sam-Okonjo`, as payment apps write them). */
 const HANDLE = /(?<![\p{L}\p{N}_.@])@[\p{L}\p{N}_]{2,30}(?:-[\p{L}\p{N}_]{1,30}){0,3}\b(?!\.[a-z]{2,}|@|-)/gu;
+/**
+ * Handles with a dot, as Slack and Instagram allow them (`@dana.kowal`, `@zaid.runs`), unless the
+ * part after the dot is a domain's ending (`@example.com` is an address's tail).
+ */
+const DOTTED_HANDLE = /(?<![\p{L}\p{N}_.@])@[\p{L}\p{N}_]{2,30}\.[\p{L}\p{N}_]{2,30}(?![\p{L}\p{N}_@.-])/gu;
+const DOMAIN_ENDING = /\.(?:com|org|net|edu|gov|io|co|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|cz|ru|jp|cn|in|au|ca|us|info|biz|dev|app|ai|me|tv|ly|sh|example|local|test)$/i;
+/** Reddit's user names (`u/throwaway_kettle22`): a person by the site's own convention. */
+const REDDIT_USER = /(?<![\p{L}\p{N}_/])u\/[A-Za-z0-9_-]{3,20}(?![\p{L}\p{N}_/-])/gu;
 /** At-words of code, not people: CSS at-rules, doc-comment tags, common decorators and annotations. */
 const CODE_AT_WORDS = new Set([
   'media', 'import', 'font-face', 'keyframes', 'supports', 'page', 'charset', 'namespace', 'layer', 'container', 'property',
@@ -339,6 +347,10 @@ export class NerDetector implements Detector {
       } else addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     }
     for (const person of findSpeakers(text, commonWord)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
+    // An exported chat's senders ("12/04/2025, 19:02 - Tunde: …"), whatever the model read in them.
+    for (const person of findChatSenders(text)) {
+      if (replaceInside(spans, { start: person.start, end: person.end, type: 'PERSON', score: this.score * 0.8, detector: this.id })) covered?.fill(1, person.start, person.end);
+    }
     for (const person of findSpelledNames(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     for (const person of findSignOffs(text, ask)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.7);
     if (this.handles) {
@@ -346,6 +358,18 @@ export class NerDetector implements Detector {
       for (let match = HANDLE.exec(text); match !== null; match = HANDLE.exec(text)) {
         if (CODE_AT_WORDS.has(match[0].slice(1).toLowerCase())) continue;
         addWhereFree(match.index, match.index + match[0].length, 'PERSON', this.score * 0.8);
+      }
+      if (text.includes('@')) {
+        DOTTED_HANDLE.lastIndex = 0;
+        for (let match = DOTTED_HANDLE.exec(text); match !== null; match = DOTTED_HANDLE.exec(text)) {
+          if (DOMAIN_ENDING.test(match[0])) continue;
+          const handle = { start: match.index, end: match.index + match[0].length, type: 'PERSON', score: this.score * 0.8, detector: this.id };
+          if (replaceInside(spans, handle)) covered?.fill(1, handle.start, handle.end);
+        }
+      }
+      if (text.includes('u/')) {
+        REDDIT_USER.lastIndex = 0;
+        for (let match = REDDIT_USER.exec(text); match !== null; match = REDDIT_USER.exec(text)) addWhereFree(match.index, match.index + match[0].length, 'PERSON', this.score * 0.8);
       }
       for (const handle of findSpacedHandles(text, ask)) {
         // The model found the name after "@ ": the at sign belongs to it.

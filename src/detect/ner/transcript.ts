@@ -59,6 +59,36 @@ export function findSpeakers(text: string, isCommonWord: (lower: string) => bool
   return [...turns.values()].flat().sort((a, b) => a.start - b.start);
 }
 
+/**
+ * The sender of each line of an exported chat, after its date and time: WhatsApp writes
+ * `12/04/2025, 19:02 - Tunde: …` or `[12/04/2025, 19:02:11] Tunde: …`, other apps `2025-04-12 19:02 Tunde: …`.
+ */
+const EXPORTED_LINE =
+  /^[ \t]*\[?(?:\d{1,2}[/.]\d{1,2}[/.]\d{2,4}|\d{4}-\d{2}-\d{2}),?[ \t]\d{1,2}:\d{2}(?::\d{2})?(?:[ \u202f]?[APap]\.?[Mm]\.?)?\]?[ \t]?(?:[-–][ \t])?([A-Za-z\u00c0-\u024f~+][^:\n]{0,39}?):[ \t]/gm;
+
+/** How a family saves its own in the phone: a relation, not a name. */
+const KIN = new Set(['mum', 'mom', 'mummy', 'mommy', 'dad', 'daddy', 'papa', 'mama', 'amma', 'appa', 'ammi', 'abbu', 'baba', 'grandma', 'grandpa', 'granny', 'nana', 'nani', 'dadi', 'aunty', 'auntie', 'uncle', 'sis', 'bro', 'wife', 'hubby', 'husband', 'son', 'daughter']);
+const LOG_LEVEL = /\b(?:INFO|DEBUG|WARN|WARNING|ERROR|TRACE|FATAL|CRITICAL|NOTICE)\b/;
+
+/** The senders of an exported chat's lines (never the app's own lines, which have no colon after a name). */
+export function findChatSenders(text: string): TranscriptName[] {
+  const found: TranscriptName[] = [];
+  if (text.indexOf(':') === -1) return found;
+  EXPORTED_LINE.lastIndex = 0;
+  for (let match = EXPORTED_LINE.exec(text); match !== null; match = EXPORTED_LINE.exec(text)) {
+    const raw = match[1] as string;
+    const name = raw.trim();
+    // A phone number stands for a sender not in the contacts; the phone rule takes it.
+    if (name.length === 0 || /^\+?[\d\s()-]+$/.test(name) || NOT_SPEAKERS.has(name.toLowerCase()) || KIN.has(name.toLowerCase())) continue;
+    // A log line's level and logger ("INFO handlers:"), not a sender.
+    if (LOG_LEVEL.test(name)) continue;
+    // The group ends right before the colon and the space that close the match.
+    const start = match.index + match[0].length - 2 - raw.length + (raw.length - raw.trimStart().length);
+    found.push({ start, end: start + name.length });
+  }
+  return found;
+}
+
 /** Names spelled out letter by letter after "that's", "spelled" and the like. */
 export function findSpelledNames(text: string): TranscriptName[] {
   const found: TranscriptName[] = [];

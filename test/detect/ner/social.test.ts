@@ -52,4 +52,10 @@ describe('the NER detector with the built-in model', () => {
     expect(await people('@media (max-width: 600px) { a { color: red } } @font-face { font-family: X }')).toEqual([]);
     expect(await people('/** @param name the value @returns nothing @deprecated */')).toEqual([]);
   });
+
+  it('reads handles with a dot and Reddit user names as people, never an address\'s tail', () => {
+    const text = 'hey @dana.kowal and @zaid.runs, write to a@example.com or @example.com. Posted by u/throwaway_kettle22 in r/LegalAdviceUK';
+    const people = createNerDetector().detect(text).filter((span) => span.type === 'PERSON').map((span) => text.slice(span.start, span.end));
+    expect(people).toEqual(['@dana.kowal', '@zaid.runs', 'u/throwaway_kettle22']);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findSpeakers, findSpelledNames } from '../../../src/detect/ner/transcript.js';
+import { findChatSenders, findSpeakers, findSpelledNames } from '../../../src/detect/ner/transcript.js';
 
 const COMMON = new Set(['value', 'port', 'image', 'host']);
 const speakers = (text: string): string[] => findSpeakers(text, (lower) => COMMON.has(lower)).map((name) => text.slice(name.start, name.end));
@@ -22,5 +22,17 @@ describe('names in chat logs and transcripts', () => {
     const text = "caller: it's john smith that's j o h n s m i t h agent: thanks";
     expect(findSpelledNames(text).map((name) => text.slice(name.start, name.end))).toEqual(['j o h n s m i t h']);
     expect(findSpelledNames('the answer is a b or c')).toEqual([]);
+  });
+
+  it('reads the senders of an exported chat, not its relations, phone numbers or log lines', () => {
+    const chat = [
+      '12/04/2025, 19:02 - Tunde: has anyone booked the hall',
+      '12/04/2025, 19:04 - Mum: aunty bisi called',
+      '[03/01/25, 21:23:11] Priya Didi: estimate is big',
+      '12/04/2025, 19:05 - +44 7700 900123: hello',
+      '2024-06-02 14:22:09,871 INFO handlers: signup attempt',
+      '2024-06-02 14:22:09 DEBUG db: connecting',
+    ].join('\n');
+    expect(findChatSenders(chat).map((name) => chat.slice(name.start, name.end))).toEqual(['Tunde', 'Priya Didi']);
   });
 });
