@@ -104,6 +104,9 @@ const HANDLE = /(?<![\p{L}\p{N}_.@])@[\p{L}\p{N}_]{2,30}(?:-[\p{L}\p{N}_]{1,30})
  */
 const DOTTED_HANDLE = /(?<![\p{L}\p{N}_.@])@[\p{L}\p{N}_]{2,30}\.[\p{L}\p{N}_]{2,30}(?![\p{L}\p{N}_@.-])/gu;
 const DOMAIN_ENDING = /\.(?:com|org|net|edu|gov|io|co|uk|de|fr|es|it|nl|be|ch|at|se|no|dk|fi|pl|cz|ru|jp|cn|in|au|ca|us|info|biz|dev|app|ai|me|tv|ly|sh|example|local|test)$/i;
+/** A line that is one word in capitals. */
+const CAPITALS_WORD_LINE = /(?:^|\n)[ \t]*[A-Z]{3,24}[ \t]*(?:\r?\n|$)/;
+const CAPITALS_WORD_LINES = /^[ \t]*([A-Z]{3,24})[ \t]*$/gm;
 /** Reddit's user names (`u/throwaway_kettle22`): a person by the site's own convention. */
 const REDDIT_USER = /(?<![\p{L}\p{N}_/])u\/[A-Za-z0-9_-]{3,20}(?![\p{L}\p{N}_/-])/gu;
 /** At-words of code, not people: CSS at-rules, doc-comment tags, common decorators and annotations. */
@@ -347,6 +350,18 @@ export class NerDetector implements Detector {
       } else addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     }
     for (const person of findSpeakers(text, commonWord)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
+    // A known city or country alone on a line in capitals ("STRASBOURG" under a judgment's title)
+    // in text that is not all capitals: the model reads such a line as a heading.
+    if (CAPITALS_WORD_LINE.test(text)) {
+      CAPITALS_WORD_LINES.lastIndex = 0;
+      for (let match = CAPITALS_WORD_LINES.exec(text); match !== null; match = CAPITALS_WORD_LINES.exec(text)) {
+        const word = match[1] as string;
+        const bits = model.lexicon.gazetteer.get(word.toLowerCase()) ?? 0;
+        if ((bits & (GAZ.CITY | GAZ.COUNTRY)) === 0 || (model.lexicon.capitalisation.get(word.toLowerCase()) ?? 4) <= 1) continue;
+        const start = match.index + match[0].indexOf(word);
+        addWhereFree(start, start + word.length, 'LOCATION', this.score * 0.7);
+      }
+    }
     // An exported chat's senders ("12/04/2025, 19:02 - Tunde: …"), whatever the model read in them.
     for (const person of findChatSenders(text)) {
       if (replaceInside(spans, { start: person.start, end: person.end, type: 'PERSON', score: this.score * 0.8, detector: this.id })) covered?.fill(1, person.start, person.end);

@@ -127,6 +127,7 @@ const FOREIGN_CALENDAR_WORDS = new Set([
 ]);
 const SHORT_CODE = /^[A-Za-z]{1,2}\d{1,2}$/;
 const GAP_JOINS_ADDRESS = /^[\s,]{1,8}$/u;
+const BLANK_LINE = /\n[ \t]*\r?\n/;
 
 /** Words a full stop abbreviates inside a person's name ("Dr. Ana Silva", "Martin Luther King Jr. Day"). */
 const ABBREVIATIONS = new Set([...TITLES, 'st', 'jr', 'sr', 'gov', 'sen', 'rep', 'pres', 'gen', 'adm', 'cmdr', 'messrs', 'fr', 'bros', 'pvt', 'cpl', 'maj', 'brig', 'supt', 'insp', 'det', 'amb']);
@@ -604,7 +605,9 @@ function mergeAddressPieces(text: string, entities: RawEntity[]): RawEntity[] {
       previous !== undefined &&
       previous.label === 'LOCATION' &&
       entity.label === 'LOCATION' &&
-      GAP_JOINS_ADDRESS.test(text.slice(previous.end, entity.start))
+      GAP_JOINS_ADDRESS.test(text.slice(previous.end, entity.start)) &&
+      // A blank line ends an address block ("STRASBOURG⏎⏎17 November 2009").
+      !BLANK_LINE.test(text.slice(previous.end, entity.start))
     ) {
       previous.end = entity.end;
       continue;

@@ -229,6 +229,14 @@ describe('NerDetector on LLM-style prompts', () => {
     expect(spans).toEqual(expect.arrayContaining(['PERSON:Mr S.A.', 'PERSON:Mr H.K.']));
   });
 
+  it('ends an address block at a blank line, and reads a known place alone on a line in capitals', () => {
+    const text = 'Application no. 41873/06\n\nJUDGMENT\n\nSTRASBOURG\n\n17 November 2009\n\nPROCEDURE';
+    const spans = ner.detect(text);
+    expect(spans.filter((span) => text.slice(span.start, span.end).includes('\n\n'))).toEqual([]);
+    expect(found(text)).toEqual(expect.arrayContaining([expect.stringMatching(/^(?:LOCATION|ADDRESS|ORG):STRASBOURG$/)]));
+    expect(found('Notes\nREADING\nThe list.')).toEqual([]);
+  });
+
   it('reads the parties a contract defines by their role as no names', () => {
     const text = '4.1 The Tenants shall pay a deposit to the Landlord. The Lender lends the Borrower the sum. SIGNED by the Tenants: O. Adebayo';
     expect(found(text).filter((span) => /Tenants|Landlord|Lender|Borrower/.test(span))).toEqual([]);
