@@ -201,7 +201,7 @@ export class DetectionEngine {
     }
     const onOverlap =
       onDrop === undefined ? undefined : (span: Span, winner: Span) => onDrop({ span, reason: { kind: 'overlap', winner } });
-    return mergeSpans(kept, this.tierOf, onOverlap);
+    return mergeSpans(kept, this.tierOf, onOverlap, text);
   }
 
   private dropReason(text: string, span: Span): DropReason | undefined {

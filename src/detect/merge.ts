@@ -45,6 +45,7 @@ export function mergeSpans(
   spans: readonly Span[],
   tierOf: (detectorId: string) => DetectorTier = () => 'rules',
   onOverlap?: (loser: Span, winner: Span) => void,
+  text?: string,
 ): Span[] {
   if (spans.length <= 1) return spans.filter((span) => span.end > span.start);
   const ranked = spans
@@ -57,6 +58,7 @@ export function mergeSpans(
         a.start - b.start,
     );
   const kept: Span[] = [];
+  const remainders: Span[] = [];
   for (const span of ranked) {
     const at = kept.findIndex((other) => span.end > other.start && span.start < other.end);
     if (at === -1) {
@@ -73,9 +75,32 @@ export function mergeSpans(
     // Two overlapping readings from one detector are alternatives, not a value cut in two.
     const sticksOut = span.start < winner.start || span.end > winner.end;
     if (sticksOut && span.detector !== winner.detector && EXACT_TIERS.has(tierOf(span.detector))) grow(kept, winner, span);
+    // A model's name or place that took in a date's first number ("59 Lisbon" before "23:59",
+    // "Napoli il 5" before "5 agosto 1986") keeps its own words, or they would go out in clear.
+    else if (text !== undefined && sticksOut && DATE_TYPES.has(winner.type) && !EXACT_TIERS.has(tierOf(span.detector))) remainders.push(...outside(text, span, winner));
   }
+  for (const rest of remainders) if (!kept.some((other) => rest.end > other.start && rest.start < other.end)) kept.push(rest);
   return kept.sort((a, b) => a.start - b.start);
 }
+
+const DATE_TYPES: ReadonlySet<string> = new Set(['DATE', 'DATE_OF_BIRTH', 'TIME']);
+
+/** The parts of `span` outside `winner`, trimmed to their words, that still hold a word of three letters. */
+function outside(text: string, span: Span, winner: Span): Span[] {
+  const parts: Span[] = [];
+  const add = (start: number, end: number): void => {
+    const piece = text.slice(start, end);
+    const lead = piece.length - piece.trimStart().length;
+    const trail = piece.length - piece.trimEnd().length;
+    if (!WORD_OF_THREE.test(piece)) return;
+    parts.push({ ...span, start: start + lead, end: end - trail });
+  };
+  if (span.start < winner.start) add(span.start, winner.start);
+  if (span.end > winner.end) add(winner.end, span.end);
+  return parts;
+}
+
+const WORD_OF_THREE = /\p{L}{3}/u;
 
 /** Replaces `winner` in `kept` by its union with `loser` and with every kept span that union reaches. */
 function grow(kept: Span[], winner: Span, loser: Span): void {

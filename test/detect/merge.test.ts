@@ -40,4 +40,18 @@ describe('mergeSpans', () => {
     const merged = mergeSpans([at(0, 9, 'ORG', 0.85, 'ner.builtin'), at(5, 32, 'IBAN', 0.95, 'rules.iban')], tierOf);
     expect(merged).toEqual([at(5, 32, 'IBAN', 0.95, 'rules.iban')]);
   });
+
+  it('keeps the words of a model span that took in the first number of a date, when the text is given', () => {
+    const text = 'deadline 16 September 2025 at 23:59 Lisbon time';
+    const date = at(9, 35, 'DATE', 0.9, 'rules.date');
+    const place = at(33, 42, 'ADDRESS', 0.85, 'ner.builtin');
+    expect(text.slice(place.start, place.end)).toBe('59 Lisbon');
+    const merged = mergeSpans([date, place], tierOf, undefined, text);
+    expect(merged.map((span) => text.slice(span.start, span.end))).toEqual(['16 September 2025 at 23:59', 'Lisbon']);
+    // Without the text, as before: the date alone.
+    expect(mergeSpans([date, place], tierOf)).toEqual([date]);
+    // A remainder without a word of three letters is not kept.
+    const short = 'on 5 May at 3 pm';
+    expect(mergeSpans([at(3, 8, 'DATE', 0.9, 'rules.date'), at(0, 4, 'ORG', 0.85, 'ner.builtin')], tierOf, undefined, short)).toEqual([at(3, 8, 'DATE', 0.9, 'rules.date')]);
+  });
 });
