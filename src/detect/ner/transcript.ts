@@ -26,6 +26,9 @@ const NOT_SPEAKERS = new Set([
   'todo', 'fixme', 'example', 'input', 'output', 'response', 'request', 'step', 'update', 'edit', 'ps', 'nb', 'tl;dr', 'tldr',
   'http', 'https', 'ftp', 'mailto', 'file', 'time', 'location', 'attendees', 'agenda', 'action', 'owner', 'title', 'role',
   'company', 'department', 'team', 'project', 'version', 'total', 'amount', 'price', 'quantity', 'item', 'items',
+  // Labels of identifiers in forms and records ("SSN: 123-45-6789").
+  'ssn', 'sin', 'nino', 'nhs', 'iban', 'bic', 'swift', 'vat', 'ein', 'tin', 'pin', 'otp', 'cvv', 'cvc', 'exp', 'acct', 'account',
+  'card', 'routing', 'passport', 'license', 'licence', 'npi', 'upn', 'ubrn', 'nhi', 'dl',
 ]);
 /** A name spelled out after the phrases that introduce spelling: "that's j o h n s m i t h". */
 const SPELLED = /\b(?:that's|that is|spelled|spelt|spelling is|it's spelled|spelled as|as in)\s+((?:[a-z]\s){2,}[a-z])\b/gi;

@@ -24,6 +24,11 @@ describe('names in chat logs and transcripts', () => {
     expect(findSpelledNames('the answer is a b or c')).toEqual([]);
   });
 
+  it('reads labels of identifiers at a line start as no speakers', () => {
+    const text = 'SSN: 123-45-6789 called\nAna: hi there, how are you\nSSN: email me the form\nBen: sure thing, will do\nAna: thanks a lot, bye';
+    expect(findSpeakers(text, () => false).map((name) => text.slice(name.start, name.end))).toEqual(['Ana', 'Ben', 'Ana']);
+  });
+
   it('reads the senders of an exported chat, not its relations, phone numbers or log lines', () => {
     const chat = [
       '12/04/2025, 19:02 - Tunde: has anyone booked the hall',
