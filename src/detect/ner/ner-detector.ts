@@ -334,6 +334,10 @@ export class NerDetector implements Detector {
       covered.fill(1, start, end);
       spans.push({ start, end, type, score, detector: this.id });
     };
+    // A person whose evidence outweighs the model's reading: replaces the spans inside it.
+    const replaceWithPerson = (start: number, end: number, score: number): void => {
+      if (replaceInside(spans, { start, end, type: 'PERSON', score, detector: this.id })) covered?.fill(1, start, end);
+    };
     // Well-known places in Chinese text that the model missed (places-zh.ts).
     for (const place of findChinesePlaces(text)) addWhereFree(place.start, place.end, 'LOCATION', this.score);
     // People named by their initials only ("the applicant married D.P.", "Mr J.D."), the speakers
@@ -345,9 +349,8 @@ export class NerDetector implements Detector {
     if (clinical) for (const person of findDictationInitials(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.7);
     for (const person of findInitials(text)) {
       // "Mr S.A.": the title outweighs the model's company suffix.
-      if (person.titled) {
-        if (replaceInside(spans, { start: person.start, end: person.end, type: 'PERSON', score: this.score * 0.8, detector: this.id })) covered?.fill(1, person.start, person.end);
-      } else addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
+      if (person.titled) replaceWithPerson(person.start, person.end, this.score * 0.8);
+      else addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     }
     for (const person of findSpeakers(text, commonWord)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     // A known city or country alone on a line in capitals ("STRASBOURG" under a judgment's title)
@@ -364,7 +367,7 @@ export class NerDetector implements Detector {
     }
     // An exported chat's senders ("12/04/2025, 19:02 - Tunde: …"), whatever the model read in them.
     for (const person of findChatSenders(text)) {
-      if (replaceInside(spans, { start: person.start, end: person.end, type: 'PERSON', score: this.score * 0.8, detector: this.id })) covered?.fill(1, person.start, person.end);
+      replaceWithPerson(person.start, person.end, this.score * 0.8);
     }
     for (const person of findSpelledNames(text)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.8);
     for (const person of findSignOffs(text, ask)) addWhereFree(person.start, person.end, 'PERSON', this.score * 0.7);
@@ -378,8 +381,7 @@ export class NerDetector implements Detector {
         DOTTED_HANDLE.lastIndex = 0;
         for (let match = DOTTED_HANDLE.exec(text); match !== null; match = DOTTED_HANDLE.exec(text)) {
           if (DOMAIN_ENDING.test(match[0])) continue;
-          const handle = { start: match.index, end: match.index + match[0].length, type: 'PERSON', score: this.score * 0.8, detector: this.id };
-          if (replaceInside(spans, handle)) covered?.fill(1, handle.start, handle.end);
+          replaceWithPerson(match.index, match.index + match[0].length, this.score * 0.8);
         }
       }
       if (text.includes('u/')) {
